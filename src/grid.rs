@@ -1,0 +1,413 @@
+//! The sparse columnar cell store every reader writes into, and the limits it enforces.
+//!
+//! Readers stream cells in; nothing ever allocates rows × columns. A column keeps its cells in row
+//! order as a tag byte and an 8-byte payload each, and keeps row numbers only once a gap appears
+//! (a dense column costs 9 bytes a cell). Text lives once in a [`StringPool`]; a cell holds its
+//! index, so repeated customer names cost 4 bytes, not a `String`.
+//!
+//! Every push counts against [`Limits`]: the cell count and the text bytes are checked while
+//! reading, so a 1 MB zip that claims ten million cells stops with an error, not an abort.
+
+use crate::error::{Error, Limit, Result};
+use rustc_hash::FxHashMap;
+
+/// Safety limits for one file. The defaults fit a browser tab; the CLI may raise them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Largest input file, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest total of decompressed bytes read from a zip container.
+    pub max_decompressed_bytes: u64,
+    /// Most cells stored (non-empty cells of the chosen sheets).
+    pub max_cells: u64,
+    /// Most bytes of distinct text stored.
+    pub max_text_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 512 << 20,
+            max_decompressed_bytes: 4 << 30,
+            max_cells: 50_000_000,
+            max_text_bytes: 1 << 30,
+        }
+    }
+}
+
+/// Highest column index a sheet may use (Excel's XFD).
+pub const MAX_COL: u32 = 16_383;
+
+/// One cell as read from a file, borrowing its text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Number(f64),
+    /// An Excel date/time serial in the 1900 system (readers convert 1904-system serials).
+    Date(f64),
+    Text(&'a str),
+    Bool(bool),
+    /// A formula error such as `#N/A` or `#DIV/0!`.
+    Error(&'a str),
+}
+
+/// A stored cell: like [`Cell`] but text is an index into the grid's [`StringPool`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Number(f64),
+    Date(f64),
+    Text(u32),
+    Bool(bool),
+    Error(u32),
+}
+
+const TAG_NUMBER: u8 = 0;
+const TAG_DATE: u8 = 1;
+const TAG_TEXT: u8 = 2;
+const TAG_BOOL: u8 = 3;
+const TAG_ERROR: u8 = 4;
+
+impl Value {
+    fn pack(self) -> (u8, u64) {
+        match self {
+            Value::Number(x) => (TAG_NUMBER, x.to_bits()),
+            Value::Date(x) => (TAG_DATE, x.to_bits()),
+            Value::Text(i) => (TAG_TEXT, i as u64),
+            Value::Bool(b) => (TAG_BOOL, b as u64),
+            Value::Error(i) => (TAG_ERROR, i as u64),
+        }
+    }
+
+    fn unpack(tag: u8, bits: u64) -> Value {
+        match tag {
+            TAG_NUMBER => Value::Number(f64::from_bits(bits)),
+            TAG_DATE => Value::Date(f64::from_bits(bits)),
+            TAG_TEXT => Value::Text(bits as u32),
+            TAG_BOOL => Value::Bool(bits != 0),
+            _ => Value::Error(bits as u32),
+        }
+    }
+}
+
+/// Distinct strings stored once, addressed by `u32`.
+#[derive(Debug, Default, Clone)]
+pub struct StringPool {
+    bytes: String,
+    ends: Vec<u32>,
+    index: FxHashMap<Box<str>, u32>,
+    /// Whether `intern` looks strings up before adding them.
+    dedupe: bool,
+}
+
+impl StringPool {
+    /// A pool that stores each distinct string once (for CSV and inline strings).
+    pub fn new() -> Self {
+        StringPool {
+            dedupe: true,
+            ..Default::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Total bytes of text held.
+    pub fn text_bytes(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    pub fn get(&self, id: u32) -> &str {
+        let i = id as usize;
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0) as usize
+        };
+        self.bytes.get(start..end).unwrap_or("")
+    }
+
+    /// Appends `s` without looking for an earlier copy and returns its id. Readers use this for
+    /// a workbook's shared-string table, which is already distinct and addressed by position.
+    pub fn push(&mut self, s: &str, limits: &Limits) -> Result<u32> {
+        let new_len = self.bytes.len() as u64 + s.len() as u64;
+        if new_len > limits.max_text_bytes || new_len > u32::MAX as u64 {
+            return Err(Error::too_large(Limit::TextBytes, limits.max_text_bytes));
+        }
+        let id = self.ends.len() as u32;
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len() as u32);
+        Ok(id)
+    }
+
+    /// Returns the id of `s`, adding it if it is new.
+    pub fn intern(&mut self, s: &str, limits: &Limits) -> Result<u32> {
+        if !self.dedupe {
+            return self.push(s, limits);
+        }
+        if let Some(&id) = self.index.get(s) {
+            return Ok(id);
+        }
+        let id = self.push(s, limits)?;
+        self.index.insert(s.into(), id);
+        Ok(id)
+    }
+
+    /// Marks the strings pushed so far (a shared-string table) as known to `intern`, so later
+    /// inline text that repeats one of them gets the same id.
+    pub fn index_existing(&mut self) {
+        self.dedupe = true;
+        for id in 0..self.ends.len() as u32 {
+            let s: Box<str> = self.get(id).into();
+            self.index.entry(s).or_insert(id);
+        }
+    }
+
+    /// A pool that appends without looking up (filled by a shared-string table).
+    pub fn without_dedupe() -> Self {
+        StringPool::default()
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Column {
+    /// Row of the first cell, and of every cell while `rows` is `None` (dense run).
+    first_row: u32,
+    /// Explicit row numbers, kept only once the column stops being a dense run.
+    rows: Option<Vec<u32>>,
+    tags: Vec<u8>,
+    bits: Vec<u64>,
+}
+
+impl Column {
+    fn row_at(&self, i: usize) -> u32 {
+        match &self.rows {
+            Some(rows) => rows.get(i).copied().unwrap_or(u32::MAX),
+            None => self.first_row + i as u32,
+        }
+    }
+
+    fn last_row(&self) -> Option<u32> {
+        self.tags.len().checked_sub(1).map(|i| self.row_at(i))
+    }
+
+    fn find(&self, row: u32) -> Option<usize> {
+        match &self.rows {
+            Some(rows) => rows.binary_search(&row).ok(),
+            None => {
+                let i = row.checked_sub(self.first_row)? as usize;
+                (i < self.tags.len()).then_some(i)
+            }
+        }
+    }
+
+    fn push(&mut self, row: u32, value: Value) {
+        let (tag, bits) = value.pack();
+        match self.last_row() {
+            None => self.first_row = row,
+            Some(last) if row <= last => {
+                // Out of order or repeated cell: overwrite or insert, keeping row order.
+                self.insert_unordered(row, tag, bits);
+                return;
+            }
+            Some(last) if row != last + 1 && self.rows.is_none() => {
+                let first = self.first_row;
+                self.rows = Some((first..=last).collect());
+            }
+            Some(_) => {}
+        }
+        if let Some(rows) = &mut self.rows {
+            rows.push(row);
+        }
+        self.tags.push(tag);
+        self.bits.push(bits);
+    }
+
+    fn insert_unordered(&mut self, row: u32, tag: u8, bits: u64) {
+        if let Some(i) = self.find(row) {
+            if let (Some(t), Some(b)) = (self.tags.get_mut(i), self.bits.get_mut(i)) {
+                *t = tag;
+                *b = bits;
+            }
+            return;
+        }
+        let n = self.tags.len();
+        let rows = self
+            .rows
+            .get_or_insert_with(|| (0..n).map(|i| self.first_row + i as u32).collect());
+        let at = rows.partition_point(|&r| r < row);
+        rows.insert(at, row);
+        self.tags.insert(at, tag);
+        self.bits.insert(at, bits);
+        self.first_row = rows.first().copied().unwrap_or(row);
+    }
+}
+
+/// The cells of one sheet, column by column, with their text in one pool.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub pool: StringPool,
+    columns: Vec<Column>,
+    n_cells: u64,
+    max_row: Option<u32>,
+    limits: Limits,
+}
+
+impl Grid {
+    pub fn new(limits: Limits) -> Self {
+        Grid::with_pool(StringPool::new(), limits)
+    }
+
+    /// A grid whose pool was already filled (an xlsx shared-string table).
+    pub fn with_pool(pool: StringPool, limits: Limits) -> Self {
+        Grid {
+            pool,
+            columns: Vec::new(),
+            n_cells: 0,
+            max_row: None,
+            limits,
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Number of non-empty cells stored.
+    pub fn n_cells(&self) -> u64 {
+        self.n_cells
+    }
+
+    /// One past the highest column index holding a cell.
+    pub fn n_cols(&self) -> u32 {
+        self.columns.len() as u32
+    }
+
+    /// The highest row index holding a cell, if any.
+    pub fn max_row(&self) -> Option<u32> {
+        self.max_row
+    }
+
+    /// Stores a cell read from a file; empty text is not stored.
+    pub fn push(&mut self, row: u32, col: u32, cell: Cell<'_>) -> Result<()> {
+        let value = match cell {
+            Cell::Number(x) => Value::Number(x),
+            Cell::Date(x) => Value::Date(x),
+            Cell::Bool(b) => Value::Bool(b),
+            Cell::Text(s) => {
+                if s.is_empty() {
+                    return Ok(());
+                }
+                Value::Text(self.pool.intern(s, &self.limits)?)
+            }
+            Cell::Error(s) => Value::Error(self.pool.intern(s, &self.limits)?),
+        };
+        self.push_value(row, col, value)
+    }
+
+    /// Stores a value whose text is already in the pool (a shared-string index).
+    pub fn push_value(&mut self, row: u32, col: u32, value: Value) -> Result<()> {
+        if col > MAX_COL {
+            return Err(Error::too_large(Limit::Columns, MAX_COL as u64 + 1));
+        }
+        if let Value::Text(id) | Value::Error(id) = value {
+            if id as usize >= self.pool.len() {
+                return Err(Error::corrupt(format!("string index {id} out of range")));
+            }
+        }
+        if self.n_cells >= self.limits.max_cells {
+            return Err(Error::too_large(Limit::Cells, self.limits.max_cells));
+        }
+        self.n_cells += 1;
+        let col = col as usize;
+        if col >= self.columns.len() {
+            self.columns.resize_with(col + 1, Column::default);
+        }
+        if let Some(c) = self.columns.get_mut(col) {
+            c.push(row, value);
+        }
+        self.max_row = Some(self.max_row.map_or(row, |m| m.max(row)));
+        Ok(())
+    }
+
+    /// The value at (row, col), if the cell is not empty.
+    pub fn get(&self, row: u32, col: u32) -> Option<Value> {
+        let c = self.columns.get(col as usize)?;
+        let i = c.find(row)?;
+        Some(Value::unpack(*c.tags.get(i)?, *c.bits.get(i)?))
+    }
+
+    /// The text of a cell if it holds text.
+    pub fn text(&self, row: u32, col: u32) -> Option<&str> {
+        match self.get(row, col)? {
+            Value::Text(id) => Some(self.pool.get(id)),
+            _ => None,
+        }
+    }
+
+    /// Every stored cell of one column in row order.
+    pub fn column(&self, col: u32) -> impl Iterator<Item = (u32, Value)> + '_ {
+        let c = self.columns.get(col as usize);
+        let n = c.map_or(0, |c| c.tags.len());
+        (0..n).filter_map(move |i| {
+            let c = c?;
+            Some((c.row_at(i), Value::unpack(*c.tags.get(i)?, *c.bits.get(i)?)))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_then_sparse_then_unordered() {
+        let mut g = Grid::new(Limits::default());
+        g.push(0, 0, Cell::Text("a")).unwrap();
+        g.push(1, 0, Cell::Number(1.0)).unwrap();
+        g.push(5, 0, Cell::Text("a")).unwrap();
+        g.push(3, 0, Cell::Bool(true)).unwrap();
+        g.push(1, 0, Cell::Number(2.0)).unwrap();
+        let got: Vec<_> = g.column(0).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, Value::Text(0)),
+                (1, Value::Number(2.0)),
+                (3, Value::Bool(true)),
+                (5, Value::Text(0)),
+            ]
+        );
+        assert_eq!(g.text(5, 0), Some("a"));
+        assert_eq!(g.get(2, 0), None);
+        assert_eq!(g.max_row(), Some(5));
+    }
+
+    #[test]
+    fn far_corner_cell_allocates_nothing_large() {
+        let mut g = Grid::new(Limits::default());
+        g.push(0, 0, Cell::Number(1.0)).unwrap();
+        g.push(1_048_575, MAX_COL, Cell::Number(2.0)).unwrap();
+        assert_eq!(g.get(1_048_575, MAX_COL), Some(Value::Number(2.0)));
+        assert!(g.push(0, MAX_COL + 1, Cell::Number(0.0)).is_err());
+    }
+
+    #[test]
+    fn cell_limit_is_counted_while_reading() {
+        let limits = Limits {
+            max_cells: 3,
+            ..Limits::default()
+        };
+        let mut g = Grid::new(limits);
+        for r in 0..3 {
+            g.push(r, 0, Cell::Number(1.0)).unwrap();
+        }
+        let e = g.push(3, 0, Cell::Number(1.0)).unwrap_err();
+        assert_eq!(e.code(), "too_large");
+    }
+}

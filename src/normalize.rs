@@ -1,0 +1,1 @@
+//! Cell value normalization (in progress).

@@ -1,0 +1,1 @@
+//! Fast streaming xlsx sheet reader (in progress).
