@@ -361,6 +361,55 @@ impl Grid {
     }
 }
 
+/// Walks a grid row by row over its non-empty columns, without building rows of the whole width.
+pub struct RowWalker<'g> {
+    grid: &'g Grid,
+    cols: Vec<u32>,
+    pos: Vec<usize>,
+}
+
+impl<'g> RowWalker<'g> {
+    pub fn new(grid: &'g Grid) -> Self {
+        let cols: Vec<u32> = (0..grid.columns.len() as u32)
+            .filter(|&c| grid.columns.get(c as usize).is_some_and(|c| !c.tags.is_empty()))
+            .collect();
+        let pos = vec![0; cols.len()];
+        RowWalker { grid, cols, pos }
+    }
+
+    /// Fills `out` with the next non-empty row's cells `(col, value)` in column order and returns
+    /// its row index, or `None` at the end.
+    pub fn next_row(&mut self, out: &mut Vec<(u32, Value)>) -> Option<u32> {
+        out.clear();
+        let mut row = u32::MAX;
+        for (k, &c) in self.cols.iter().enumerate() {
+            let col = self.grid.columns.get(c as usize)?;
+            let i = self.pos.get(k).copied().unwrap_or(usize::MAX);
+            if i < col.tags.len() {
+                row = row.min(col.row_at(i));
+            }
+        }
+        if row == u32::MAX {
+            return None;
+        }
+        for (k, &c) in self.cols.iter().enumerate() {
+            let Some(col) = self.grid.columns.get(c as usize) else {
+                continue;
+            };
+            let Some(i) = self.pos.get_mut(k) else {
+                continue;
+            };
+            if *i < col.tags.len() && col.row_at(*i) == row {
+                if let (Some(&t), Some(&b)) = (col.tags.get(*i), col.bits.get(*i)) {
+                    out.push((c, Value::unpack(t, b)));
+                }
+                *i += 1;
+            }
+        }
+        Some(row)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,6 +435,21 @@ mod tests {
         assert_eq!(g.text(5, 0), Some("a"));
         assert_eq!(g.get(2, 0), None);
         assert_eq!(g.max_row(), Some(5));
+    }
+
+    #[test]
+    fn row_walker_visits_rows_in_order() {
+        let mut g = Grid::new(Limits::default());
+        g.push(2, 1, Cell::Number(3.0)).unwrap();
+        g.push(0, 0, Cell::Number(1.0)).unwrap();
+        g.push(2, 0, Cell::Number(2.0)).unwrap();
+        let mut w = RowWalker::new(&g);
+        let mut buf = Vec::new();
+        assert_eq!(w.next_row(&mut buf), Some(0));
+        assert_eq!(buf, vec![(0, Value::Number(1.0))]);
+        assert_eq!(w.next_row(&mut buf), Some(2));
+        assert_eq!(buf, vec![(0, Value::Number(2.0)), (1, Value::Number(3.0))]);
+        assert_eq!(w.next_row(&mut buf), None);
     }
 
     #[test]
