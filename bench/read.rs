@@ -1,1 +1,266 @@
-fn main() {}
+//! Reading benchmark: generates an order workbook (default 1,000,000 rows × 11 columns, Chinese
+//! headers, dates as date cells) once under target/bench-data, then reads it in fresh child
+//! processes so that each run's peak RSS is its own. Prints the median time, rows/s and peak RSS
+//! of (a) reading every cell into the grid and (b) the whole report (read, header, mapping,
+//! normalization, quality, customers).
+//!
+//! `cargo bench --bench read [-- --rows N --runs K]`
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    if let Some(path) = flag("--generate") {
+        let rows: u32 = flag("--rows")
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(1_000_000);
+        generate(Path::new(&path), rows);
+        return;
+    }
+    if let Some(path) = flag("--measure") {
+        measure(
+            Path::new(&path),
+            flag("--what").as_deref().unwrap_or("read"),
+        );
+        return;
+    }
+    let rows: u32 = flag("--rows")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1_000_000);
+    let runs: usize = flag("--runs").and_then(|r| r.parse().ok()).unwrap_or(5);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("create target/bench-data");
+    let path = dir.join(format!("orders-{rows}.xlsx"));
+    let exe = std::env::current_exe().expect("current exe");
+    if !path.exists() {
+        eprintln!("generating {} …", path.display());
+        let tmp: PathBuf = path.with_extension("tmp");
+        let ok = Command::new(&exe)
+            .args([
+                "--generate",
+                &tmp.to_string_lossy(),
+                "--rows",
+                &rows.to_string(),
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "generation failed");
+        std::fs::rename(&tmp, &path).expect("rename");
+    }
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "file: {} ({:.1} MB), {rows} rows × 11 columns, {runs} runs each",
+        path.display(),
+        size as f64 / 1e6
+    );
+    println!("machine: {} cores, {}", num_cpus(), cpu_model());
+    for what in ["read", "report"] {
+        let mut times = Vec::new();
+        let mut peaks = Vec::new();
+        for _ in 0..runs {
+            let out = Command::new(&exe)
+                .args(["--measure", &path.to_string_lossy(), "--what", what])
+                .output()
+                .expect("run child");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            let mut parts = text.split_whitespace();
+            let secs: f64 = parts
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(f64::NAN);
+            let peak_kb: f64 = parts
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(f64::NAN);
+            times.push(secs);
+            peaks.push(peak_kb / 1024.0);
+        }
+        times.sort_by(f64::total_cmp);
+        peaks.sort_by(f64::total_cmp);
+        let median = times[times.len() / 2];
+        println!(
+            "{what:>6}: median {median:.3} s (min {:.3}, max {:.3}), {:.0} rows/s, peak RSS median {:.0} MB",
+            times[0],
+            times[times.len() - 1],
+            rows as f64 / median,
+            peaks[peaks.len() / 2]
+        );
+    }
+}
+
+/// One measured run in this process: prints seconds and peak RSS in KiB.
+fn measure(path: &Path, what: &str) {
+    let bytes = std::fs::read(path).expect("read file");
+    let started = Instant::now();
+    match what {
+        "read" => {
+            let book = kexi::Book::open(&bytes, &kexi::Limits::default()).expect("open");
+            std::hint::black_box(&book);
+        }
+        _ => {
+            let report = kexi::analyze(&bytes, &kexi::Options::default()).expect("analyze");
+            assert!(report.summary.customers > 0);
+            std::hint::black_box(&report);
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("{secs} {}", peak_rss_kb());
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+/// A deterministic order list: ~100,000 customers with a skewed purchase count.
+fn generate(path: &Path, rows: u32) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    const SURNAMES: &[&str] = &[
+        "华", "东", "北", "南", "西", "中", "新", "盛", "恒", "泰", "鑫", "瑞", "宏", "博", "誉",
+        "信",
+    ];
+    const WORDS: &[&str] = &[
+        "达", "源", "通", "创", "远", "丰", "科", "联", "嘉", "德", "兴", "安", "立", "和", "汇",
+        "鼎",
+    ];
+    const KINDS: &[&str] = &[
+        "贸易有限公司",
+        "科技有限公司",
+        "机械厂",
+        "电子有限公司",
+        "物流有限公司",
+        "商行",
+    ];
+    const REGIONS: &[&str] = &[
+        "华东",
+        "华北",
+        "华南",
+        "华中",
+        "西南",
+        "西北",
+        "东北",
+        "港澳台",
+    ];
+    const INDUSTRIES: &[&str] = &[
+        "制造业",
+        "零售",
+        "批发",
+        "信息技术",
+        "建筑",
+        "医药",
+        "餐饮",
+        "物流",
+        "教育",
+        "金融",
+    ];
+    const SALES: &[&str] = &[
+        "张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴琳",
+    ];
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet_with_constant_memory().expect("worksheet");
+    ws.set_name("订单明细").expect("name");
+    let headers = [
+        "订单编号",
+        "客户编号",
+        "客户名称",
+        "所属区域",
+        "行业",
+        "订单日期",
+        "产品",
+        "数量",
+        "单价",
+        "销售额",
+        "销售员",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for r in 1..=rows {
+        let x = next();
+        // Skewed: a few customers buy often, most rarely.
+        let u = (x % 1_000_000) as f64 / 1_000_000.0;
+        let cust = ((u * u) * 100_000.0) as u64;
+        let name = format!(
+            "{}{}{}{}",
+            SURNAMES[(cust % 16) as usize],
+            WORDS[(cust / 16 % 16) as usize],
+            WORDS[(cust / 256 % 16) as usize],
+            KINDS[(cust / 4096 % 6) as usize]
+        );
+        let name = format!("{name}{}", cust / 24_576);
+        let day = (x >> 20) % 1096;
+        let (y, m, d) = ymd(2022, day as u32);
+        let qty = 1 + (x >> 32) % 20;
+        let price = 10.0 + ((x >> 40) % 9_000) as f64 / 10.0;
+        ws.write_string(r, 0, format!("SO{:09}", r)).expect("cell");
+        ws.write_string(r, 1, format!("C{cust:06}")).expect("cell");
+        ws.write_string(r, 2, &name).expect("cell");
+        ws.write_string(r, 3, REGIONS[(cust % 8) as usize])
+            .expect("cell");
+        ws.write_string(r, 4, INDUSTRIES[(cust / 8 % 10) as usize])
+            .expect("cell");
+        let dt = ExcelDateTime::from_ymd(y, m, d).expect("date");
+        ws.write_datetime_with_format(r, 5, &dt, &date)
+            .expect("cell");
+        ws.write_string(r, 6, format!("产品{:02}", (x >> 48) % 50))
+            .expect("cell");
+        ws.write_number(r, 7, qty as f64).expect("cell");
+        ws.write_number(r, 8, price).expect("cell");
+        ws.write_number(r, 9, (qty as f64 * price * 100.0).round() / 100.0)
+            .expect("cell");
+        ws.write_string(r, 10, SALES[(cust % 10) as usize])
+            .expect("cell");
+    }
+    wb.save(path).expect("save");
+}
+
+fn ymd(year: i32, day: u32) -> (u16, u8, u8) {
+    use chrono::Datelike;
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("start date");
+    let d = start + chrono::Duration::days(day as i64);
+    (d.year() as u16, d.month() as u8, d.day() as u8)
+}

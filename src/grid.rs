@@ -371,7 +371,11 @@ pub struct RowWalker<'g> {
 impl<'g> RowWalker<'g> {
     pub fn new(grid: &'g Grid) -> Self {
         let cols: Vec<u32> = (0..grid.columns.len() as u32)
-            .filter(|&c| grid.columns.get(c as usize).is_some_and(|c| !c.tags.is_empty()))
+            .filter(|&c| {
+                grid.columns
+                    .get(c as usize)
+                    .is_some_and(|c| !c.tags.is_empty())
+            })
             .collect();
         let pos = vec![0; cols.len()];
         RowWalker { grid, cols, pos }

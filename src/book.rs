@@ -1,0 +1,359 @@
+//! Opening a file: every sheet listed, every worksheet's cells streamed into a [`Grid`].
+//!
+//! This is the only module that talks to calamine. xlsx, xlsm and xlsb sheets stream through
+//! calamine's cell readers, cell by cell, into the grid; xls and ods have
+//! no streaming API in calamine, so their cells are copied out of its range (for xls the BIFF8
+//! format itself bounds that range to 65,536 × 256). Delimited text goes through `text`.
+
+use crate::error::{Error, ErrorKind, Limit, Result};
+use crate::grid::{Cell, Grid, Limits};
+use crate::sniff::{sniff, Format};
+use crate::text::TextMeta;
+use calamine::{Data, DataRef, Reader};
+use serde::Serialize;
+use std::io::Cursor;
+
+/// Whether a sheet is shown in the workbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Visible,
+    Hidden,
+    VeryHidden,
+}
+
+/// What a sheet holds; only worksheets have cells to analyse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SheetKind {
+    Worksheet,
+    Chartsheet,
+    Dialog,
+    Macro,
+}
+
+/// A merged region, zero-based and inclusive: (first_row, first_col, last_row, last_col).
+pub type Merge = (u32, u32, u32, u32);
+
+/// What the reader knows of one sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetInfo {
+    pub name: String,
+    pub visibility: Visibility,
+    pub kind: SheetKind,
+    /// One past the last row holding a cell (0 for an empty sheet), from the cells actually read.
+    pub rows: u32,
+    /// One past the last column holding a cell.
+    pub cols: u32,
+    pub cells: u64,
+}
+
+/// A file read into memory: its sheets, their cells and merged regions.
+#[derive(Debug, Clone)]
+pub struct Book {
+    pub format: Format,
+    pub file_bytes: u64,
+    /// Set for delimited text: the encoding and delimiter found.
+    pub text: Option<TextMeta>,
+    pub sheets: Vec<SheetInfo>,
+    /// Cells of each sheet (`None` for chart and other non-worksheet sheets).
+    pub grids: Vec<Option<Grid>>,
+    pub merges: Vec<Vec<Merge>>,
+}
+
+impl Book {
+    /// Sniffs the format of `bytes` and reads every worksheet, within `limits`.
+    pub fn open(bytes: &[u8], limits: &Limits) -> Result<Book> {
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(Error::too_large(Limit::FileBytes, limits.max_file_bytes));
+        }
+        let format = sniff(bytes)?;
+        if matches!(
+            format,
+            Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Ods
+        ) {
+            check_zip(bytes, limits)?;
+        }
+        let mut book = Book {
+            format,
+            file_bytes: bytes.len() as u64,
+            text: None,
+            sheets: Vec::new(),
+            grids: Vec::new(),
+            merges: Vec::new(),
+        };
+        match format {
+            Format::Csv => {
+                let mut grid = Grid::new(*limits);
+                let meta = crate::text::read(bytes, &mut grid)?;
+                book.text = Some(meta);
+                book.add(
+                    "Sheet1".into(),
+                    Visibility::Visible,
+                    SheetKind::Worksheet,
+                    Some(grid),
+                    Vec::new(),
+                );
+            }
+            Format::Xlsx | Format::Xlsm => read_xlsx(bytes, limits, &mut book)?,
+            Format::Xlsb => read_xlsb(bytes, limits, &mut book)?,
+            Format::Xls => read_xls(bytes, limits, &mut book)?,
+            Format::Ods => read_ods(bytes, limits, &mut book)?,
+        }
+        if book.sheets.iter().all(|s| s.cells == 0) {
+            return Err(Error::new(ErrorKind::EmptyWorkbook));
+        }
+        Ok(book)
+    }
+
+    fn add(
+        &mut self,
+        name: String,
+        visibility: Visibility,
+        kind: SheetKind,
+        grid: Option<Grid>,
+        merges: Vec<Merge>,
+    ) {
+        let (rows, cols, cells) = grid.as_ref().map_or((0, 0, 0), |g| {
+            (
+                g.max_row().map_or(0, |r| r.saturating_add(1)),
+                g.n_cols(),
+                g.n_cells(),
+            )
+        });
+        self.sheets.push(SheetInfo {
+            name,
+            visibility,
+            kind,
+            rows,
+            cols,
+            cells,
+        });
+        self.grids.push(grid);
+        self.merges.push(merges);
+    }
+
+    /// Cells read so far across sheets; each new sheet gets what is left of the cell limit.
+    fn remaining(&self, limits: &Limits) -> Limits {
+        let used: u64 = self.sheets.iter().map(|s| s.cells).sum();
+        Limits {
+            max_cells: limits.max_cells.saturating_sub(used),
+            ..*limits
+        }
+    }
+
+    pub fn sheet_index(&self, name: &str) -> Option<usize> {
+        self.sheets.iter().position(|s| s.name == name)
+    }
+}
+
+/// Bounds what a zip container can inflate to before any part of it is read. The zip reader stops
+/// every entry at the uncompressed size the central directory declares (an entry that inflates
+/// further is an error), so the sum of declared sizes bounds all inflating, lies included.
+fn check_zip(bytes: &[u8], limits: &Limits) -> Result<()> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| Error::corrupt(format!("zip: {e}")))?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| Error::corrupt(format!("zip: {e}")))?;
+        total = total.saturating_add(entry.size());
+        if total > limits.max_decompressed_bytes {
+            return Err(Error::too_large(
+                Limit::DecompressedBytes,
+                limits.max_decompressed_bytes,
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xlsx_error)?;
+    let is_1904 = wb.has_1904_epoch();
+    let metas = wb.sheets_metadata().to_vec();
+    for meta in metas {
+        let (visibility, kind) = sheet_meta(&meta);
+        if kind != SheetKind::Worksheet {
+            book.add(meta.name, visibility, kind, None, Vec::new());
+            continue;
+        }
+        let mut grid = Grid::new(book.remaining(limits));
+        {
+            let mut reader = wb.worksheet_cells_reader(&meta.name).map_err(xlsx_error)?;
+            while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
+                let (row, col) = cell.get_position();
+                push_ref(&mut grid, row, col, cell.get_value(), is_1904)?;
+            }
+        }
+        let merges = wb
+            .merge_cells_by_sheet_name(&meta.name)
+            .map(|dims| {
+                dims.iter()
+                    .take(MAX_MERGES)
+                    .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+                    .collect()
+            })
+            .unwrap_or_default();
+        book.add(meta.name, visibility, kind, Some(grid), merges);
+    }
+    Ok(())
+}
+
+/// Most merged regions kept per sheet; header detection needs only those near the top.
+const MAX_MERGES: usize = 100_000;
+
+fn read_xlsb(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
+    let mut wb: calamine::Xlsb<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xlsb_error)?;
+    let is_1904 = wb.has_1904_epoch();
+    let metas = wb.sheets_metadata().to_vec();
+    for meta in metas {
+        let (visibility, kind) = sheet_meta(&meta);
+        if kind != SheetKind::Worksheet {
+            book.add(meta.name, visibility, kind, None, Vec::new());
+            continue;
+        }
+        let mut grid = Grid::new(book.remaining(limits));
+        {
+            let mut reader = wb.worksheet_cells_reader(&meta.name).map_err(xlsb_error)?;
+            while let Some(cell) = reader.next_cell().map_err(xlsb_error)? {
+                let (row, col) = cell.get_position();
+                push_ref(&mut grid, row, col, cell.get_value(), is_1904)?;
+            }
+        }
+        book.add(meta.name, visibility, kind, Some(grid), Vec::new());
+    }
+    Ok(())
+}
+
+fn read_xls(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
+    let mut wb: calamine::Xls<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xls_error)?;
+    let is_1904 = wb.has_1904_epoch();
+    let metas = wb.sheets_metadata().to_vec();
+    for meta in metas {
+        let (visibility, kind) = sheet_meta(&meta);
+        if kind != SheetKind::Worksheet {
+            book.add(meta.name, visibility, kind, None, Vec::new());
+            continue;
+        }
+        let range = wb.worksheet_range(&meta.name).map_err(xls_error)?;
+        let grid = grid_from_range(&range, book.remaining(limits), is_1904)?;
+        let merges = wb
+            .merge_cells_by_sheet_name(&meta.name)
+            .unwrap_or_default()
+            .iter()
+            .take(MAX_MERGES)
+            .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+            .collect();
+        book.add(meta.name, visibility, kind, Some(grid), merges);
+    }
+    Ok(())
+}
+
+fn read_ods(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
+    let mut wb: calamine::Ods<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(ods_error)?;
+    let metas = wb.sheets_metadata().to_vec();
+    for meta in metas {
+        let (visibility, kind) = sheet_meta(&meta);
+        let range = wb.worksheet_range(&meta.name).map_err(ods_error)?;
+        let grid = grid_from_range(&range, book.remaining(limits), false)?;
+        book.add(meta.name, visibility, kind, Some(grid), Vec::new());
+    }
+    Ok(())
+}
+
+fn grid_from_range(range: &calamine::Range<Data>, limits: Limits, is_1904: bool) -> Result<Grid> {
+    let mut grid = Grid::new(limits);
+    for (row, col, data) in range.used_cells() {
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let row = r0.saturating_add(row as u32);
+        let col = c0.saturating_add(col as u32);
+        let cell = match data {
+            Data::Int(i) => Cell::Number(*i as f64),
+            Data::Float(x) => Cell::Number(*x),
+            Data::String(s) => Cell::Text(s),
+            Data::Bool(b) => Cell::Bool(*b),
+            Data::DateTime(d) => Cell::Date(serial_1900(d.as_f64(), is_1904)),
+            Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+            Data::Error(e) => {
+                grid.push(row, col, Cell::Error(&e.to_string()))?;
+                continue;
+            }
+            Data::Empty => continue,
+        };
+        grid.push(row, col, cell)?;
+    }
+    Ok(grid)
+}
+
+fn push_ref(grid: &mut Grid, row: u32, col: u32, data: &DataRef<'_>, is_1904: bool) -> Result<()> {
+    let cell = match data {
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(x) => Cell::Number(*x),
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(d) => Cell::Date(serial_1900(d.as_f64(), is_1904)),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::Error(e) => return grid.push(row, col, Cell::Error(&e.to_string())),
+        DataRef::Empty => return Ok(()),
+    };
+    grid.push(row, col, cell)
+}
+
+/// Converts a serial of the 1904 date system to the 1900 system every later stage assumes.
+fn serial_1900(serial: f64, is_1904: bool) -> f64 {
+    if is_1904 {
+        serial + 1462.0
+    } else {
+        serial
+    }
+}
+
+fn sheet_meta(meta: &calamine::Sheet) -> (Visibility, SheetKind) {
+    let visibility = match meta.visible {
+        calamine::SheetVisible::Visible => Visibility::Visible,
+        calamine::SheetVisible::Hidden => Visibility::Hidden,
+        calamine::SheetVisible::VeryHidden => Visibility::VeryHidden,
+    };
+    let kind = match meta.typ {
+        calamine::SheetType::WorkSheet => SheetKind::Worksheet,
+        calamine::SheetType::ChartSheet => SheetKind::Chartsheet,
+        calamine::SheetType::DialogSheet => SheetKind::Dialog,
+        calamine::SheetType::MacroSheet | calamine::SheetType::Vba => SheetKind::Macro,
+    };
+    (visibility, kind)
+}
+
+fn xlsx_error(e: calamine::XlsxError) -> Error {
+    match e {
+        calamine::XlsxError::Password => Error::new(ErrorKind::Encrypted),
+        other => Error::corrupt(format!("xlsx: {other}")),
+    }
+}
+
+fn xlsb_error(e: calamine::XlsbError) -> Error {
+    match e {
+        calamine::XlsbError::Password => Error::new(ErrorKind::Encrypted),
+        other => Error::corrupt(format!("xlsb: {other}")),
+    }
+}
+
+fn xls_error(e: calamine::XlsError) -> Error {
+    match e {
+        calamine::XlsError::Password => Error::new(ErrorKind::Encrypted),
+        other => Error::corrupt(format!("xls: {other}")),
+    }
+}
+
+fn ods_error(e: calamine::OdsError) -> Error {
+    match e {
+        calamine::OdsError::Password => Error::new(ErrorKind::Encrypted),
+        other => Error::corrupt(format!("ods: {other}")),
+    }
+}

@@ -1,0 +1,348 @@
+//! Who the customers are: one identity per customer across the register and the order list.
+//!
+//! A customer is keyed by its id when the table has an id column, else by its name. Keys are
+//! compared in a canonical spelling (full-width folded, spaces and dashes dropped, upper case,
+//! leading zeros of all-digit ids dropped), so "C-001", "c001 " and "Ｃ００１" are one customer; each
+//! such merge is reported. A register row repeating a customer is counted once and reported.
+//! Orders join the register by id when both have ids, else by name.
+
+use crate::dataset::Dataset;
+use crate::mapping::Field;
+use crate::quality::{Issue, Quality};
+use crate::table::{Data, Table, NO_TEXT};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// One customer as the input names it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Customer {
+    /// The customer id as first written, if the input has ids.
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// Order lines in the order list (0 for a register-only customer).
+    pub order_lines: u64,
+    /// Sum of the amount column(s): of its order lines when there is an order list, else of
+    /// the register's (year) amount columns.
+    pub amount: Option<f64>,
+    /// Row in the register (1-based), if the customer is in one.
+    pub register_row: Option<u32>,
+}
+
+/// How the order list met the register.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Join {
+    /// `customer_id` or `customer_name`.
+    pub key: &'static str,
+    pub order_lines_matched: u64,
+    pub order_lines_unmatched: u64,
+    pub register_customers_without_orders: u64,
+}
+
+/// Every customer, in first-seen order, and what resolving them found.
+#[derive(Debug, Clone, Default)]
+pub struct Customers {
+    pub list: Vec<Customer>,
+    /// For each used row of the order list, the index of its customer in `list`.
+    pub order_customer: Vec<u32>,
+    /// For each used row of the register, the index of its customer in `list`.
+    pub register_customer: Vec<u32>,
+    pub join: Option<Join>,
+    pub quality: Quality,
+}
+
+/// The canonical spelling of an id used to compare keys.
+pub fn canonical_id(s: &str) -> String {
+    let folded = crate::normalize::clean_label(s);
+    let mut out: String = folded
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '—' | '－'))
+        .flat_map(char::to_uppercase)
+        .collect();
+    if !out.is_empty() && out.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = out.trim_start_matches('0');
+        out = if trimmed.is_empty() {
+            "0".into()
+        } else {
+            trimmed.into()
+        };
+    }
+    out
+}
+
+fn canonical_name(s: &str) -> String {
+    crate::normalize::clean_label(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Which field keys a table's customers.
+fn key_field(t: &Table, prefer_id: bool) -> Option<Field> {
+    if prefer_id && t.has(Field::CustomerId) {
+        Some(Field::CustomerId)
+    } else if t.has(Field::CustomerName) {
+        Some(Field::CustomerName)
+    } else if t.has(Field::CustomerId) {
+        Some(Field::CustomerId)
+    } else {
+        None
+    }
+}
+
+fn text_col(t: &Table, f: Field) -> Option<(u32, &[u32])> {
+    match &t.column(f)?.data {
+        Data::Text(v) => Some((t.column(f)?.source, v.as_slice())),
+        _ => None,
+    }
+}
+
+fn amounts(t: &Table) -> Vec<&[f64]> {
+    t.columns
+        .iter()
+        .filter(|c| c.field == Some(Field::Amount))
+        .filter_map(|c| match &c.data {
+            Data::Number(v) => Some(v.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Resolves the customers of a dataset.
+pub fn resolve(ds: &Dataset) -> Customers {
+    let mut out = Customers::default();
+    let both_ids = ds
+        .register
+        .as_ref()
+        .is_none_or(|t| t.has(Field::CustomerId))
+        && ds.orders.as_ref().is_none_or(|t| t.has(Field::CustomerId));
+    let mut index: FxHashMap<String, u32> = FxHashMap::default();
+    // First spelling seen of each canonical id, with its cell, to report variants once each.
+    let mut spelling: FxHashMap<String, String> = FxHashMap::default();
+
+    if let Some(t) = &ds.register {
+        let key = key_field(t, both_ids);
+        let amount_cols = amounts(t);
+        for r in 0..t.n_rows() {
+            let Some(c) = customer_at(t, r, key, &mut out.quality, &mut spelling) else {
+                out.register_customer.push(u32::MAX);
+                continue;
+            };
+            let amount = sum_at(&amount_cols, r);
+            let row = t.rows.get(r).copied().unwrap_or(0);
+            match index.get(&c.key) {
+                Some(&i) => {
+                    out.register_customer.push(i);
+                    let first = out
+                        .list
+                        .get(i as usize)
+                        .and_then(|x| x.register_row)
+                        .unwrap_or(0);
+                    let col = key.and_then(|f| t.column(f)).map_or(0, |c| c.source);
+                    out.quality.issue(
+                        Issue::DuplicateCustomer,
+                        &t.sheet,
+                        col,
+                        row,
+                        &c.shown,
+                        Some(format!("{}!{first}", t.sheet)),
+                    );
+                }
+                None => {
+                    let i = out.list.len() as u32;
+                    index.insert(c.key, i);
+                    out.register_customer.push(i);
+                    out.list.push(Customer {
+                        id: c.id,
+                        name: c.name,
+                        order_lines: 0,
+                        amount,
+                        register_row: Some(row + 1),
+                    });
+                }
+            }
+        }
+    }
+
+    if let Some(t) = &ds.orders {
+        let key = key_field(t, both_ids);
+        let amount_cols = amounts(t);
+        let mut join = ds.register.as_ref().map(|_| Join {
+            key: if key == Some(Field::CustomerId) {
+                "customer_id"
+            } else {
+                "customer_name"
+            },
+            ..Join::default()
+        });
+        let n_register = out.list.len();
+        // With an order list, a customer's amount is what its orders add up to; the register's
+        // own (year) amount columns stay in the register table.
+        for c in &mut out.list {
+            c.amount = None;
+        }
+        let mut has_orders = vec![false; n_register];
+        let amount_source = t.column(Field::Amount).map(|c| c.source);
+        for r in 0..t.n_rows() {
+            let Some(c) = customer_at(t, r, key, &mut out.quality, &mut spelling) else {
+                out.order_customer.push(u32::MAX);
+                continue;
+            };
+            let amount = sum_at(&amount_cols, r);
+            let row = t.rows.get(r).copied().unwrap_or(0);
+            let name = c.name.clone();
+            if let (None, Some(col)) = (amount, amount_source) {
+                out.quality.issue(
+                    Issue::MissingValue,
+                    &t.sheet,
+                    col,
+                    row,
+                    "",
+                    Some("amount / 金额".into()),
+                );
+            }
+            let i = match index.get(&c.key) {
+                Some(&i) => {
+                    if let Some(j) = join.as_mut() {
+                        if (i as usize) < n_register {
+                            j.order_lines_matched += 1;
+                        } else {
+                            j.order_lines_unmatched += 1;
+                        }
+                    }
+                    i
+                }
+                None => {
+                    if let Some(j) = join.as_mut() {
+                        j.order_lines_unmatched += 1;
+                        let col = key.and_then(|f| t.column(f)).map_or(0, |c| c.source);
+                        out.quality.issue(
+                            Issue::UnmatchedCustomer,
+                            &t.sheet,
+                            col,
+                            row,
+                            &c.shown,
+                            None,
+                        );
+                    }
+                    let i = out.list.len() as u32;
+                    index.insert(c.key, i);
+                    out.list.push(Customer {
+                        id: c.id,
+                        name: c.name,
+                        order_lines: 0,
+                        amount: None,
+                        register_row: None,
+                    });
+                    i
+                }
+            };
+            out.order_customer.push(i);
+            if let Some(flag) = has_orders.get_mut(i as usize) {
+                *flag = true;
+            }
+            if let Some(cust) = out.list.get_mut(i as usize) {
+                cust.order_lines += 1;
+                if let Some(a) = amount {
+                    cust.amount = Some(cust.amount.unwrap_or(0.0) + a);
+                }
+                if cust.name.is_none() {
+                    cust.name = name;
+                }
+            }
+        }
+        if let Some(j) = join.as_mut() {
+            j.register_customers_without_orders = has_orders.iter().filter(|h| !**h).count() as u64;
+        }
+        out.join = join;
+    }
+    out
+}
+
+struct Found {
+    key: String,
+    shown: String,
+    id: Option<String>,
+    name: Option<String>,
+}
+
+fn customer_at(
+    t: &Table,
+    r: usize,
+    key: Option<Field>,
+    quality: &mut Quality,
+    spelling: &mut FxHashMap<String, String>,
+) -> Option<Found> {
+    let get = |f: Field| {
+        text_col(t, f).and_then(|(src, v)| {
+            let id = *v.get(r)?;
+            (id != NO_TEXT).then(|| (src, t.pool.get(id).to_string()))
+        })
+    };
+    let id = get(Field::CustomerId);
+    let name = get(Field::CustomerName).map(|(_, n)| n);
+    let (key, shown) = match (key, &id, &name) {
+        (Some(Field::CustomerId), Some((src, raw)), _) => {
+            let k = canonical_id(raw);
+            match spelling.get(&k) {
+                Some(first) if first != raw => {
+                    let row = t.rows.get(r).copied().unwrap_or(0);
+                    quality.issue(
+                        Issue::IdVariant,
+                        &t.sheet,
+                        *src,
+                        row,
+                        raw,
+                        Some(first.clone()),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    spelling.insert(k.clone(), raw.clone());
+                }
+            }
+            (format!("id:{k}"), raw.clone())
+        }
+        (_, _, Some(n)) => (format!("name:{}", canonical_name(n)), n.clone()),
+        (_, Some((_, raw)), None) => (format!("id:{}", canonical_id(raw)), raw.clone()),
+        _ => return None,
+    };
+    Some(Found {
+        key,
+        shown,
+        id: id.map(|(_, s)| s),
+        name,
+    })
+}
+
+fn sum_at(cols: &[&[f64]], r: usize) -> Option<f64> {
+    let mut sum = None;
+    for c in cols {
+        if let Some(&x) = c.get(r) {
+            if !x.is_nan() {
+                sum = Some(sum.unwrap_or(0.0) + x);
+            }
+        }
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_ids() {
+        let cases = [
+            ("C-001", "C001"),
+            ("c001 ", "C001"),
+            ("Ｃ００１", "C001"),
+            ("00123", "123"),
+            ("123", "123"),
+            ("000", "0"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(canonical_id(raw), want, "{raw}");
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! The data-quality account: every row below a header is either used or skipped for a stated
+//! reason, and every value that would not convert is a warning naming its cell, in Chinese and
+//! English. Nothing here stops the work; fatal problems are `Error`s elsewhere.
+//!
+//! Counts are exact; the list of individual warnings is capped at [`MAX_WARNINGS`] so that a file
+//! with a million bad cells still yields a small report (the counts say how many were left out).
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Most individual warnings kept per report.
+pub const MAX_WARNINGS: usize = 1000;
+/// Most example rows kept per skip reason.
+const MAX_EXAMPLE_ROWS: usize = 20;
+
+/// Why a row below the header was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    Total,
+    Note,
+    RepeatedHeader,
+    Blank,
+    /// Identical in every cell to an earlier row.
+    Duplicate,
+    /// Neither a customer id nor a customer name.
+    NoCustomer,
+}
+
+impl SkipReason {
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            SkipReason::Total => "合计/小计行",
+            SkipReason::Note => "注释或说明行",
+            SkipReason::RepeatedHeader => "重复的表头行",
+            SkipReason::Blank => "表格范围内的空行",
+            SkipReason::Duplicate => "与前面某行完全相同的重复行",
+            SkipReason::NoCustomer => "缺少客户编号和客户名称",
+        }
+    }
+
+    pub fn message_en(self) -> &'static str {
+        match self {
+            SkipReason::Total => "total or subtotal row",
+            SkipReason::Note => "note or remark row",
+            SkipReason::RepeatedHeader => "repeated header row",
+            SkipReason::Blank => "blank row inside the table",
+            SkipReason::Duplicate => "exact duplicate of an earlier row",
+            SkipReason::NoCustomer => "no customer id or customer name",
+        }
+    }
+}
+
+/// A problem with one value or one customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Issue {
+    InvalidNumber,
+    InvalidDate,
+    /// A text date whose day and month could be read either way.
+    AmbiguousDate,
+    /// A row skipped because it repeats an earlier one (the warning names both rows).
+    DuplicateRow,
+    /// A value an analysis needs is empty (e.g. an order line without amount).
+    MissingValue,
+    /// Two ids that differ only in spelling (case, spaces, full-width, leading zeros).
+    IdVariant,
+    /// The same customer on two rows of a register; counted once.
+    DuplicateCustomer,
+    /// An order whose customer is not in the register.
+    UnmatchedCustomer,
+}
+
+/// One warning, with the cell it is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub issue: Issue,
+    /// `Sheet!F57`.
+    pub cell: String,
+    pub value: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// Rows skipped for one reason.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Skipped {
+    pub count: u64,
+    /// The first few sheet rows (1-based), as examples.
+    pub rows: Vec<u32>,
+    pub message_zh: &'static str,
+    pub message_en: &'static str,
+}
+
+/// The quality account of one sheet (and, merged, of the whole input).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Quality {
+    /// First and last header row, 1-based.
+    pub header_rows: (u32, u32),
+    pub rows_above_header: u64,
+    /// Non-empty rows below the header.
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rows_skipped: BTreeMap<SkipReason, Skipped>,
+    /// How many of each issue, including those beyond the warning cap.
+    pub issues: BTreeMap<Issue, u64>,
+    pub warnings: Vec<Warning>,
+    /// Warnings counted but not listed because of the cap.
+    pub warnings_omitted: u64,
+}
+
+impl Quality {
+    /// Records a skipped row (`row` zero-based).
+    pub fn skip(&mut self, reason: SkipReason, _sheet: &str, row: u32) {
+        let s = self.rows_skipped.entry(reason).or_insert_with(|| Skipped {
+            message_zh: reason.message_zh(),
+            message_en: reason.message_en(),
+            ..Skipped::default()
+        });
+        s.count += 1;
+        if s.rows.len() < MAX_EXAMPLE_ROWS {
+            s.rows.push(row + 1);
+        }
+    }
+
+    /// Records a row skipped as an exact copy of `first` (both zero-based).
+    pub fn duplicate(&mut self, sheet: &str, first: u32, row: u32) {
+        self.skip(SkipReason::Duplicate, sheet, row);
+        let cell = format!("{sheet}!{}", row + 1);
+        self.push(
+            Issue::DuplicateRow,
+            cell,
+            String::new(),
+            format!("第 {} 行与第 {} 行完全相同，已跳过", row + 1, first + 1),
+            format!("row {} repeats row {} exactly; skipped", row + 1, first + 1),
+        );
+    }
+
+    /// Records a value problem at a cell (`col`, `row` zero-based). `detail` is the field key
+    /// for invalid values and the two readings for ambiguous dates.
+    pub fn issue(
+        &mut self,
+        issue: Issue,
+        sheet: &str,
+        col: u32,
+        row: u32,
+        value: &str,
+        detail: Option<String>,
+    ) {
+        let cell = crate::table::cell_ref(sheet, col, row);
+        let detail = detail.unwrap_or_default();
+        let (zh, en) = match issue {
+            Issue::InvalidNumber => (
+                format!("{cell}：“{value}”不是可识别的数字，按空值处理"),
+                format!("{cell}: \"{value}\" is not a number; treated as empty"),
+            ),
+            Issue::InvalidDate => (
+                format!("{cell}：“{value}”不是可识别的日期，按空值处理"),
+                format!("{cell}: \"{value}\" is not a date; treated as empty"),
+            ),
+            Issue::AmbiguousDate => {
+                let (a, b) = detail.split_once(" / ").unwrap_or((&detail, ""));
+                (
+                    format!("{cell}：日期“{value}”的日、月顺序不明确，按 {a} 读取（也可能是 {b}）"),
+                    format!("{cell}: day and month of \"{value}\" are ambiguous; read as {a} (could be {b})"),
+                )
+            }
+            Issue::MissingValue => (
+                format!("{cell}：缺少必填值（{detail}）"),
+                format!("{cell}: required value missing ({detail})"),
+            ),
+            Issue::IdVariant => (
+                format!("{cell}：客户编号“{value}”与“{detail}”写法不同，疑似同一客户，已合并"),
+                format!("{cell}: customer id \"{value}\" differs from \"{detail}\" only in spelling; merged as one customer"),
+            ),
+            Issue::DuplicateCustomer => (
+                format!("{cell}：客户“{value}”在登记表中重复出现（首次在 {detail}），只计一次"),
+                format!("{cell}: customer \"{value}\" appears again in the register (first at {detail}); counted once"),
+            ),
+            Issue::UnmatchedCustomer => (
+                format!("{cell}：订单客户“{value}”不在客户登记表中"),
+                format!("{cell}: order customer \"{value}\" is not in the customer register"),
+            ),
+            Issue::DuplicateRow => (
+                format!("{cell}：重复行"),
+                format!("{cell}: duplicate row"),
+            ),
+        };
+        self.push(issue, cell, value.to_string(), zh, en);
+    }
+
+    fn push(&mut self, issue: Issue, cell: String, value: String, zh: String, en: String) {
+        *self.issues.entry(issue).or_default() += 1;
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(Warning {
+                issue,
+                cell,
+                value,
+                message_zh: zh,
+                message_en: en,
+            });
+        } else {
+            self.warnings_omitted += 1;
+        }
+    }
+
+    /// Rows skipped for any reason.
+    pub fn rows_skipped_total(&self) -> u64 {
+        self.rows_skipped.values().map(|s| s.count).sum()
+    }
+
+    /// Adds another sheet's account to this one (for the whole-input summary).
+    pub fn absorb(&mut self, other: &Quality) {
+        self.rows_above_header += other.rows_above_header;
+        self.rows_read += other.rows_read;
+        self.rows_used += other.rows_used;
+        for (reason, s) in &other.rows_skipped {
+            let mine = self.rows_skipped.entry(*reason).or_insert_with(|| Skipped {
+                message_zh: s.message_zh,
+                message_en: s.message_en,
+                ..Skipped::default()
+            });
+            mine.count += s.count;
+            for r in &s.rows {
+                if mine.rows.len() < MAX_EXAMPLE_ROWS {
+                    mine.rows.push(*r);
+                }
+            }
+        }
+        for (issue, n) in &other.issues {
+            *self.issues.entry(*issue).or_default() += n;
+        }
+        for w in &other.warnings {
+            if self.warnings.len() < MAX_WARNINGS {
+                self.warnings.push(w.clone());
+            } else {
+                self.warnings_omitted += 1;
+            }
+        }
+        self.warnings_omitted += other.warnings_omitted;
+    }
+}

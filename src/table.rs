@@ -1,0 +1,453 @@
+//! A sheet turned into a clean, typed table: one typed column per mapped field, one entry per
+//! data row, and a quality account of every row below the header.
+//!
+//! This is where `header` (where the table is), `mapping` (what each column means) and `normalize`
+//! (what each cell says) meet. Rows are walked once; each cell of a loaded column is converted by
+//! its field's kind (money, date, identifier, label); a cell that will not convert becomes a
+//! missing value plus a warning naming its cell (订单明细!F57). Text is cleaned once per distinct
+//! string, not once per cell.
+
+use crate::book::Merge;
+use crate::error::Result;
+use crate::grid::{Grid, RowWalker, StringPool, Value};
+use crate::header::{self, Header, RowKind};
+use crate::mapping::{self, Field, FieldKind, Mapping, Overrides, Status};
+use crate::normalize::{self, DateParse, Num};
+use crate::quality::{Issue, Quality};
+use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
+
+/// A missing text value.
+pub const NO_TEXT: u32 = u32::MAX;
+/// A missing date.
+pub const NO_DATE: i32 = i32::MIN;
+
+/// Typed values of one column, one per table row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Data {
+    /// Ids into the table's pool; [`NO_TEXT`] where empty.
+    Text(Vec<u32>),
+    /// NaN where empty or unreadable.
+    Number(Vec<f64>),
+    /// Days since 1970-01-01; [`NO_DATE`] where empty or unreadable.
+    Date(Vec<i32>),
+}
+
+/// One column of the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Column index in the sheet.
+    pub source: u32,
+    /// `None` for an extra (unmapped) dimension.
+    pub field: Option<Field>,
+    pub year: Option<i32>,
+    pub header: String,
+    pub data: Data,
+}
+
+/// A sheet's data as a typed table.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub sheet: String,
+    pub header: Header,
+    pub mapping: Mapping,
+    /// The sheet row (zero-based) of each table row.
+    pub rows: Vec<u32>,
+    pub columns: Vec<Column>,
+    pub pool: StringPool,
+    pub quality: Quality,
+}
+
+impl Table {
+    pub fn n_rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The column mapped to `field` (the one without a year when the field is split by year).
+    pub fn column(&self, field: Field) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|c| c.field == Some(field) && c.year.is_none())
+            .or_else(|| self.columns.iter().find(|c| c.field == Some(field)))
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        self.columns.iter().any(|c| c.field == Some(field))
+    }
+
+    pub fn text(&self, id: u32) -> Option<&str> {
+        (id != NO_TEXT).then(|| self.pool.get(id))
+    }
+
+    /// `Sheet!A1`-style reference of a table cell.
+    pub fn cell_ref(&self, col: u32, row: u32) -> String {
+        cell_ref(&self.sheet, col, row)
+    }
+}
+
+/// `Sheet!F57` for zero-based `col` and `row`.
+pub fn cell_ref(sheet: &str, col: u32, row: u32) -> String {
+    format!("{sheet}!{}{}", mapping::column_letter(col), row + 1)
+}
+
+/// Converts a date to the table's day number.
+pub fn day_number(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - EPOCH_DAYS_FROM_CE
+}
+
+/// The date of a table day number.
+pub fn date_of(day: i32) -> Option<NaiveDate> {
+    if day == NO_DATE {
+        return None;
+    }
+    NaiveDate::from_num_days_from_ce_opt(day.checked_add(EPOCH_DAYS_FROM_CE)?)
+}
+
+/// Days from 0001-01-01 (day 1) to 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// Builds the table of one sheet.
+pub fn build(sheet: &str, grid: &Grid, merges: &[Merge], overrides: &Overrides) -> Result<Table> {
+    let header = header::locate(grid, merges, sheet)?;
+    let mapping = mapping::map_columns(&header.labels, overrides);
+    let mut b = Builder::new(sheet, grid, &header, &mapping);
+    b.run();
+    let Builder {
+        rows,
+        columns,
+        pool,
+        quality,
+        ..
+    } = b;
+    let columns = columns.into_iter().map(|c| c.column).collect();
+    Ok(Table {
+        sheet: sheet.to_string(),
+        header,
+        mapping,
+        rows,
+        columns,
+        pool,
+        quality,
+    })
+}
+
+struct Loading {
+    column: Column,
+    kind: FieldKind,
+    scale: f64,
+}
+
+struct Builder<'a> {
+    sheet: &'a str,
+    grid: &'a Grid,
+    header: &'a Header,
+    rows: Vec<u32>,
+    columns: Vec<Loading>,
+    /// Column index in the sheet → index into `columns`.
+    by_source: FxHashMap<u32, usize>,
+    pool: StringPool,
+    /// Grid text id → cleaned label id in `pool`.
+    label_memo: Vec<u32>,
+    /// Grid text id → trimmed identifier id in `pool`.
+    id_memo: Vec<u32>,
+    quality: Quality,
+}
+
+impl<'a> Builder<'a> {
+    fn new(sheet: &'a str, grid: &'a Grid, header: &'a Header, mapping: &Mapping) -> Self {
+        let mut columns = Vec::new();
+        let mut by_source = FxHashMap::default();
+        for m in &mapping.columns {
+            let (field, kind) = match (m.status, m.field) {
+                (Status::Auto | Status::Overridden, Some(f)) => (Some(f), f.kind()),
+                (Status::Ignored, _) => continue,
+                _ if m.header.trim().is_empty() => continue,
+                _ => (None, FieldKind::Category),
+            };
+            let data = match kind {
+                FieldKind::Number | FieldKind::Money | FieldKind::Score => Data::Number(Vec::new()),
+                FieldKind::Date => Data::Date(Vec::new()),
+                FieldKind::Text | FieldKind::Id | FieldKind::Category => Data::Text(Vec::new()),
+            };
+            by_source.insert(m.index, columns.len());
+            columns.push(Loading {
+                column: Column {
+                    source: m.index,
+                    field,
+                    year: if field.is_some() { m.year } else { None },
+                    header: m.header.clone(),
+                    data,
+                },
+                kind,
+                scale: if m.scale.is_finite() && m.scale != 0.0 {
+                    m.scale
+                } else {
+                    1.0
+                },
+            });
+        }
+        let n_strings = grid.pool.len();
+        Builder {
+            sheet,
+            grid,
+            header,
+            rows: Vec::new(),
+            columns,
+            by_source,
+            pool: StringPool::new(),
+            label_memo: vec![NO_TEXT; n_strings],
+            id_memo: vec![NO_TEXT; n_strings],
+            quality: Quality::default(),
+        }
+    }
+
+    fn run(&mut self) {
+        let grid = self.grid;
+        let mut walker = RowWalker::new(grid);
+        let mut cells = Vec::new();
+        let mut texts: Vec<&str> = Vec::new();
+        let mut seen_rows: FxHashMap<u64, u32> = FxHashMap::default();
+        let header_end = self.header.rows.1;
+        let width = self.header.labels.len() as u32;
+        self.quality.rows_above_header = self.header.rows_above.len() as u64;
+        self.quality.header_rows = (self.header.rows.0 + 1, self.header.rows.1 + 1);
+        let customer_cols: Vec<usize> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                matches!(
+                    c.column.field,
+                    Some(Field::CustomerId | Field::CustomerName)
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
+
+        while let Some(row) = walker.next_row(&mut cells) {
+            if row <= header_end {
+                continue;
+            }
+            self.quality.rows_read += 1;
+            texts.clear();
+            let mut n_in_table = 0usize;
+            for &(c, v) in &cells {
+                if c < width {
+                    n_in_table += 1;
+                    if let Value::Text(id) = v {
+                        texts.push(grid.pool.get(id));
+                    }
+                }
+            }
+            let kind = header::classify_row(&texts, n_in_table, &self.header.labels);
+            if kind != RowKind::Data {
+                self.quality.skip(kind_reason(kind), self.sheet, row);
+                continue;
+            }
+            let mut h = rustc_hash::FxHasher::default();
+            for (c, v) in &cells {
+                c.hash(&mut h);
+                match v {
+                    Value::Number(x) | Value::Date(x) => x.to_bits().hash(&mut h),
+                    Value::Text(i) | Value::Error(i) => grid.pool.get(*i).hash(&mut h),
+                    Value::Bool(b) => b.hash(&mut h),
+                }
+            }
+            let digest = h.finish();
+            if let Some(&first) = seen_rows.get(&digest) {
+                self.quality.duplicate(self.sheet, first, row);
+                continue;
+            }
+            seen_rows.insert(digest, row);
+
+            let has_customer = customer_cols.is_empty()
+                || cells.iter().any(|&(c, _)| {
+                    self.by_source
+                        .get(&c)
+                        .is_some_and(|i| customer_cols.contains(i))
+                });
+            if !has_customer {
+                self.quality
+                    .skip(crate::quality::SkipReason::NoCustomer, self.sheet, row);
+                continue;
+            }
+
+            let t = self.rows.len();
+            self.rows.push(row);
+            for col in &mut self.columns {
+                match &mut col.column.data {
+                    Data::Text(v) => v.push(NO_TEXT),
+                    Data::Number(v) => v.push(f64::NAN),
+                    Data::Date(v) => v.push(NO_DATE),
+                }
+            }
+            for &(c, v) in &cells {
+                if let Some(&i) = self.by_source.get(&c) {
+                    self.convert(i, t, row, v);
+                }
+            }
+        }
+        self.quality.rows_used = self.rows.len() as u64;
+    }
+
+    fn convert(&mut self, i: usize, t: usize, row: u32, v: Value) {
+        let Some(col) = self.columns.get(i) else {
+            return;
+        };
+        let (kind, scale, source) = (col.kind, col.scale, col.column.source);
+        let field = col.column.field;
+        match kind {
+            FieldKind::Number | FieldKind::Money | FieldKind::Score => {
+                let x = match v {
+                    Value::Number(x) => Some(x * scale),
+                    Value::Text(id) => match normalize::parse_number(self.grid.pool.get(id)) {
+                        Num::Value(x) => Some(x * scale),
+                        Num::Empty => None,
+                        Num::Invalid => {
+                            self.invalid(source, row, v, field, "number");
+                            None
+                        }
+                    },
+                    Value::Bool(_) | Value::Date(_) | Value::Error(_) => {
+                        self.invalid(source, row, v, field, "number");
+                        None
+                    }
+                };
+                if let (Some(x), Some(Data::Number(vals))) = (x, self.data_mut(i)) {
+                    if let Some(slot) = vals.get_mut(t) {
+                        *slot = x;
+                    }
+                }
+            }
+            FieldKind::Date => {
+                let d = match v {
+                    Value::Date(s) => normalize::excel_serial_to_datetime(s).map(|d| d.date()),
+                    Value::Number(x) => number_as_date(x),
+                    Value::Text(id) => match normalize::parse_date_text(self.grid.pool.get(id)) {
+                        DateParse::Date(d) => Some(d.date()),
+                        DateParse::Ambiguous { a, b } => {
+                            let text = self.grid.pool.get(id);
+                            self.quality.issue(
+                                Issue::AmbiguousDate,
+                                self.sheet,
+                                source,
+                                row,
+                                text,
+                                Some(format!("{a} / {b}")),
+                            );
+                            Some(a)
+                        }
+                        DateParse::Empty => return,
+                        DateParse::Invalid => None,
+                    },
+                    Value::Bool(_) | Value::Error(_) => None,
+                };
+                if d.is_none() {
+                    self.invalid(source, row, v, field, "date");
+                }
+                if let (Some(d), Some(Data::Date(vals))) = (d, self.data_mut(i)) {
+                    if let Some(slot) = vals.get_mut(t) {
+                        *slot = day_number(d);
+                    }
+                }
+            }
+            FieldKind::Text | FieldKind::Id | FieldKind::Category => {
+                let id = self.text_id(v, kind == FieldKind::Id);
+                if let (Some(id), Some(Data::Text(vals))) = (id, self.data_mut(i)) {
+                    if let Some(slot) = vals.get_mut(t) {
+                        *slot = id;
+                    }
+                }
+            }
+        }
+    }
+
+    fn data_mut(&mut self, i: usize) -> Option<&mut Data> {
+        self.columns.get_mut(i).map(|c| &mut c.column.data)
+    }
+
+    /// The pool id of a cell's text: identifiers trimmed only, labels cleaned; numbers printed
+    /// without exponent or trailing ".0" (so a phone number stays 13800138000).
+    fn text_id(&mut self, v: Value, is_id: bool) -> Option<u32> {
+        let limits = *self.grid.limits();
+        if let Value::Text(gid) = v {
+            let memo = if is_id {
+                &self.id_memo
+            } else {
+                &self.label_memo
+            };
+            if let Some(&id) = memo.get(gid as usize) {
+                if id != NO_TEXT {
+                    return Some(id);
+                }
+            }
+            let raw = self.grid.pool.get(gid);
+            let text = if is_id {
+                std::borrow::Cow::Borrowed(raw.trim())
+            } else {
+                normalize::clean_label(raw)
+            };
+            if text.is_empty() {
+                return None;
+            }
+            let id = self.pool.intern(&text, &limits).ok()?;
+            let memo = if is_id {
+                &mut self.id_memo
+            } else {
+                &mut self.label_memo
+            };
+            if let Some(slot) = memo.get_mut(gid as usize) {
+                *slot = id;
+            }
+            return Some(id);
+        }
+        let text = match v {
+            Value::Date(s) => normalize::excel_serial_to_datetime(s)
+                .map(|d| d.date().to_string())
+                .map(std::borrow::Cow::Owned),
+            _ => normalize::id_text(v, &self.grid.pool),
+        }?;
+        self.pool.intern(&text, &limits).ok()
+    }
+
+    fn invalid(&mut self, col: u32, row: u32, v: Value, field: Option<Field>, expected: &str) {
+        let shown = match v {
+            Value::Text(id) | Value::Error(id) => self.grid.pool.get(id).to_string(),
+            Value::Number(x) | Value::Date(x) => format!("{x}"),
+            Value::Bool(b) => b.to_string(),
+        };
+        let issue = if expected == "date" {
+            Issue::InvalidDate
+        } else {
+            Issue::InvalidNumber
+        };
+        self.quality.issue(
+            issue,
+            self.sheet,
+            col,
+            row,
+            &shown,
+            field.map(|f| f.key().to_string()),
+        );
+    }
+}
+
+/// A number in a date column: 20240305 as yyyymmdd, otherwise an Excel serial.
+fn number_as_date(x: f64) -> Option<NaiveDate> {
+    if x.fract() == 0.0 && (19_000_101.0..=21_001_231.0).contains(&x) {
+        let n = x as u32;
+        return NaiveDate::from_ymd_opt((n / 10_000) as i32, n / 100 % 100, n % 100);
+    }
+    normalize::excel_serial_to_datetime(x).map(|d| d.date())
+}
+
+fn kind_reason(kind: RowKind) -> crate::quality::SkipReason {
+    use crate::quality::SkipReason;
+    match kind {
+        RowKind::Total => SkipReason::Total,
+        RowKind::Note => SkipReason::Note,
+        RowKind::RepeatedHeader => SkipReason::RepeatedHeader,
+        RowKind::Blank | RowKind::Data => SkipReason::Blank,
+    }
+}

@@ -1,1 +1,0 @@
-//! Fast streaming xlsx sheet reader (in progress).
