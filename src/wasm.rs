@@ -68,7 +68,11 @@ fn options_from(v: JsValue) -> Result<Options, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(Options::default());
     }
-    serde_wasm_bindgen::from_value(v).map_err(|e| into_error(Error::bad_option(e.to_string())))
+    // Through serde_json so that unknown keys are refused (serde-wasm-bindgen reads only the
+    // fields a struct names, which would let a misspelt option pass silently).
+    let json: serde_json::Value =
+        serde_wasm_bindgen::from_value(v).map_err(|e| into_error(Error::bad_option(e.to_string())))?;
+    serde_json::from_value(json).map_err(|e| into_error(Error::bad_option(e.to_string())))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
