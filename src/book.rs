@@ -181,26 +181,36 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
             continue;
         }
         let mut grid = Grid::new(book.remaining(limits));
+        let mut shared = SharedIds::default();
         {
             let mut reader = wb.worksheet_cells_reader(&meta.name).map_err(xlsx_error)?;
             while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
                 let (row, col) = cell.get_position();
-                push_ref(&mut grid, row, col, cell.get_value(), is_1904)?;
+                push_ref(&mut grid, &mut shared, row, col, cell.get_value(), is_1904)?;
             }
         }
-        let merges = wb
-            .merge_cells_by_sheet_name(&meta.name)
-            .map(|dims| {
-                dims.iter()
-                    .take(MAX_MERGES)
-                    .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // calamine finds merged cells by parsing the whole sheet XML a second time, which
+        // doubles the read of a large sheet; past MERGE_SCAN_CELLS the header is found from the
+        // cells alone (see `header`: a label carried over blanks stands for a merge).
+        let merges = if grid.n_cells() > MERGE_SCAN_CELLS {
+            Vec::new()
+        } else {
+            wb.merge_cells_by_sheet_name(&meta.name)
+                .map(|dims| {
+                    dims.iter()
+                        .take(MAX_MERGES)
+                        .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         book.add(meta.name, visibility, kind, Some(grid), merges);
     }
     Ok(())
 }
+
+/// Largest xlsx sheet (in cells) whose merged regions are read.
+const MERGE_SCAN_CELLS: u64 = 500_000;
 
 /// Most merged regions kept per sheet; header detection needs only those near the top.
 const MAX_MERGES: usize = 100_000;
@@ -217,11 +227,12 @@ fn read_xlsb(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
             continue;
         }
         let mut grid = Grid::new(book.remaining(limits));
+        let mut shared = SharedIds::default();
         {
             let mut reader = wb.worksheet_cells_reader(&meta.name).map_err(xlsb_error)?;
             while let Some(cell) = reader.next_cell().map_err(xlsb_error)? {
                 let (row, col) = cell.get_position();
-                push_ref(&mut grid, row, col, cell.get_value(), is_1904)?;
+                push_ref(&mut grid, &mut shared, row, col, cell.get_value(), is_1904)?;
             }
         }
         book.add(meta.name, visibility, kind, Some(grid), Vec::new());
@@ -291,7 +302,36 @@ fn grid_from_range(range: &calamine::Range<Data>, limits: Limits, is_1904: bool)
     Ok(grid)
 }
 
-fn push_ref(grid: &mut Grid, row: u32, col: u32, data: &DataRef<'_>, is_1904: bool) -> Result<()> {
+/// Pool ids of calamine's shared strings, keyed by where each string lives. A shared string is
+/// the same `&str` every time a cell uses it, so its address identifies it: one integer hash per
+/// cell instead of hashing the text, which matters on the millions of text cells of an order list.
+#[derive(Default)]
+struct SharedIds(rustc_hash::FxHashMap<(usize, usize), u32>);
+
+fn push_ref(
+    grid: &mut Grid,
+    shared: &mut SharedIds,
+    row: u32,
+    col: u32,
+    data: &DataRef<'_>,
+    is_1904: bool,
+) -> Result<()> {
+    if let DataRef::SharedString(s) = data {
+        if s.is_empty() {
+            return Ok(());
+        }
+        let key = (s.as_ptr() as usize, s.len());
+        let id = match shared.0.get(&key) {
+            Some(&id) => id,
+            None => {
+                let limits = *grid.limits();
+                let id = grid.pool.intern(s, &limits)?;
+                shared.0.insert(key, id);
+                id
+            }
+        };
+        return grid.push_value(row, col, crate::grid::Value::Text(id));
+    }
     let cell = match data {
         DataRef::Int(i) => Cell::Number(*i as f64),
         DataRef::Float(x) => Cell::Number(*x),

@@ -183,14 +183,12 @@ pub fn resolve(ds: &Dataset) -> Customers {
         }
         let mut has_orders = vec![false; n_register];
         let amount_source = t.column(Field::Amount).map(|c| c.source);
+        // Order lines repeat their customer's text: resolve each distinct key text once.
+        let key_ids: Option<&[u32]> = key.and_then(|f| text_col(t, f)).map(|(_, v)| v);
+        let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
         for r in 0..t.n_rows() {
-            let Some(c) = customer_at(t, r, key, &mut out.quality, &mut spelling) else {
-                out.order_customer.push(u32::MAX);
-                continue;
-            };
             let amount = sum_at(&amount_cols, r);
             let row = t.rows.get(r).copied().unwrap_or(0);
-            let name = c.name.clone();
             if let (None, Some(col)) = (amount, amount_source) {
                 out.quality.issue(
                     Issue::MissingValue,
@@ -201,42 +199,55 @@ pub fn resolve(ds: &Dataset) -> Customers {
                     Some("amount / 金额".into()),
                 );
             }
-            let i = match index.get(&c.key) {
-                Some(&i) => {
-                    if let Some(j) = join.as_mut() {
-                        if (i as usize) < n_register {
-                            j.order_lines_matched += 1;
-                        } else {
-                            j.order_lines_unmatched += 1;
-                        }
-                    }
-                    i
-                }
+            let key_text = key_ids
+                .and_then(|v| v.get(r).copied())
+                .filter(|&k| k != NO_TEXT);
+            let (i, name) = match key_text.and_then(|k| seen.get(&k)) {
+                Some(&i) => (i, None),
                 None => {
-                    if let Some(j) = join.as_mut() {
-                        j.order_lines_unmatched += 1;
-                        let col = key.and_then(|f| t.column(f)).map_or(0, |c| c.source);
-                        out.quality.issue(
-                            Issue::UnmatchedCustomer,
-                            &t.sheet,
-                            col,
-                            row,
-                            &c.shown,
-                            None,
-                        );
+                    let Some(c) = customer_at(t, r, key, &mut out.quality, &mut spelling) else {
+                        out.order_customer.push(u32::MAX);
+                        continue;
+                    };
+                    let i = match index.get(&c.key) {
+                        Some(&i) => i,
+                        None => {
+                            if join.is_some() {
+                                let col = key.and_then(|f| t.column(f)).map_or(0, |c| c.source);
+                                out.quality.issue(
+                                    Issue::UnmatchedCustomer,
+                                    &t.sheet,
+                                    col,
+                                    row,
+                                    &c.shown,
+                                    None,
+                                );
+                            }
+                            let i = out.list.len() as u32;
+                            index.insert(c.key, i);
+                            out.list.push(Customer {
+                                id: c.id,
+                                name: c.name.clone(),
+                                order_lines: 0,
+                                amount: None,
+                                register_row: None,
+                            });
+                            i
+                        }
+                    };
+                    if let Some(k) = key_text {
+                        seen.insert(k, i);
                     }
-                    let i = out.list.len() as u32;
-                    index.insert(c.key, i);
-                    out.list.push(Customer {
-                        id: c.id,
-                        name: c.name,
-                        order_lines: 0,
-                        amount: None,
-                        register_row: None,
-                    });
-                    i
+                    (i, c.name)
                 }
             };
+            if let Some(j) = join.as_mut() {
+                if (i as usize) < n_register {
+                    j.order_lines_matched += 1;
+                } else {
+                    j.order_lines_unmatched += 1;
+                }
+            }
             out.order_customer.push(i);
             if let Some(flag) = has_orders.get_mut(i as usize) {
                 *flag = true;

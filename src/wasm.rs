@@ -70,8 +70,8 @@ fn options_from(v: JsValue) -> Result<Options, JsValue> {
     }
     // Through serde_json so that unknown keys are refused (serde-wasm-bindgen reads only the
     // fields a struct names, which would let a misspelt option pass silently).
-    let json: serde_json::Value =
-        serde_wasm_bindgen::from_value(v).map_err(|e| into_error(Error::bad_option(e.to_string())))?;
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(v)
+        .map_err(|e| into_error(Error::bad_option(e.to_string())))?;
     serde_json::from_value(json).map_err(|e| into_error(Error::bad_option(e.to_string())))
 }
 
