@@ -145,7 +145,7 @@ pub fn resolve(ds: &Dataset) -> Customers {
                         col,
                         row,
                         &c.shown,
-                        Some(format!("{}!{first}", t.sheet)),
+                        Some(crate::table::cell_ref(&t.sheet, col, first.saturating_sub(1))),
                     );
                 }
                 None => {
