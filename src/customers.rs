@@ -145,7 +145,11 @@ pub fn resolve(ds: &Dataset) -> Customers {
                         col,
                         row,
                         &c.shown,
-                        Some(crate::table::cell_ref(&t.sheet, col, first.saturating_sub(1))),
+                        Some(crate::table::cell_ref(
+                            &t.sheet,
+                            col,
+                            first.saturating_sub(1),
+                        )),
                     );
                 }
                 None => {
