@@ -27,7 +27,7 @@ pub use report::Report;
 use chrono::NaiveDate;
 use dataset::Dataset;
 use mapping::{Field, Overrides};
-use report::{CustomerRow, Input, QualityReport, SheetEntry, SheetMapping, SheetQuality, Summary};
+use report::{Input, QualityReport, SheetEntry, SheetMapping, SheetQuality, Summary};
 use serde::Deserialize;
 use table::Data;
 
@@ -145,17 +145,7 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
             join: customers.join.clone(),
         },
         summary,
-        customers: customers
-            .list
-            .into_iter()
-            .map(|c| CustomerRow {
-                id: c.id,
-                name: c.name,
-                order_lines: c.order_lines,
-                amount: c.amount,
-                register_row: c.register_row,
-            })
-            .collect(),
+        customers: customers.list,
         analyses: Default::default(),
     }
 }

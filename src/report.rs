@@ -3,7 +3,7 @@
 //! `quality`, `summary`, `customers`, `analyses`.
 
 use crate::book::SheetInfo;
-use crate::customers::Join;
+use crate::customers::{Customer, Join};
 use crate::dataset::Role;
 use crate::mapping::ColumnMapping;
 use crate::quality::Quality;
@@ -18,7 +18,7 @@ pub struct Report {
     pub mapping: Vec<SheetMapping>,
     pub quality: QualityReport,
     pub summary: Summary,
-    pub customers: Vec<CustomerRow>,
+    pub customers: Vec<Customer>,
     /// One entry per analysis that ran; empty until analyses are added.
     pub analyses: BTreeMap<String, serde_json::Value>,
 }
@@ -81,13 +81,4 @@ pub struct Summary {
     pub as_of: Option<NaiveDate>,
     /// Years of year-split amount columns (2023年销售额, 2024年销售额), ascending.
     pub amount_years: Vec<i32>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CustomerRow {
-    pub id: Option<String>,
-    pub name: Option<String>,
-    pub order_lines: u64,
-    pub amount: Option<f64>,
-    pub register_row: Option<u32>,
 }
