@@ -2,19 +2,29 @@
 //! own device. The core takes bytes and options and returns a serializable [`Report`]; it does no
 //! I/O. See ARCHITECTURE.md for the map.
 
+pub mod abc;
+pub mod alerts;
+pub mod analyses;
 pub mod book;
+pub mod chart;
 pub mod customers;
 pub mod dataset;
+pub mod distribution;
 pub mod error;
+pub mod facts;
+pub mod flow;
 pub mod grid;
 pub mod header;
+pub mod lifecycle;
 pub mod mapping;
 pub mod normalize;
 pub mod quality;
 pub mod report;
+pub mod rfm;
 pub mod sniff;
 pub mod table;
 pub mod text;
+pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
@@ -29,7 +39,6 @@ use dataset::Dataset;
 use mapping::{Field, Overrides};
 use report::{Input, QualityReport, SheetEntry, SheetMapping, SheetQuality, Summary};
 use serde::Deserialize;
-use table::Data;
 
 /// What the caller chooses. Every field has a default, so `{}` is a valid options object.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -42,6 +51,23 @@ pub struct Options {
     /// The date recency is measured against; default the day after the last order.
     pub as_of: Option<NaiveDate>,
     pub limits: Limits,
+    pub rfm: rfm::RfmOptions,
+    pub abc: abc::AbcOptions,
+    pub value: value::ValueOptions,
+    pub lifecycle: lifecycle::LifecycleOptions,
+    pub alerts: alerts::AlertOptions,
+    pub distribution: distribution::DistributionOptions,
+    pub customer_flow: flow::FlowOptions,
+}
+
+impl Options {
+    /// Reads options from JSON (the CLI's `--config` file, the page's settings), refusing
+    /// unknown keys and settings out of range.
+    pub fn from_json(s: &str) -> Result<Options> {
+        let o: Options = serde_json::from_str(s).map_err(|e| Error::bad_option(e.to_string()))?;
+        analyses::check(&o).map_err(Error::bad_option)?;
+        Ok(o)
+    }
 }
 
 /// Reads `bytes` and reports on them: the one call the CLI, the page and the tests make.
@@ -52,6 +78,7 @@ pub fn analyze(bytes: &[u8], options: &Options) -> Result<Report> {
 
 /// Reports on a book already read, so a new mapping or option does not re-read the file.
 pub fn analyze_book(book: &Book, options: &Options) -> Result<Report> {
+    analyses::check(options).map_err(Error::bad_option)?;
     let ds = dataset::choose(book, options.sheet.as_deref(), &options.mapping)?;
     Ok(report_of(book, &ds, options))
 }
@@ -80,20 +107,18 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
         total.header_rows = first.quality.header_rows;
     }
 
-    let (first, last) = ds
-        .orders
-        .as_ref()
-        .and_then(|t| t.column(Field::OrderDate))
-        .map_or((None, None), |c| match &c.data {
-            Data::Date(v) => {
-                let valid = v.iter().copied().filter(|&d| d != table::NO_DATE);
-                let (lo, hi) =
-                    valid.fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
-                (table::date_of(lo), table::date_of(hi))
-            }
-            _ => (None, None),
-        });
-    let as_of = options.as_of.or_else(|| last.and_then(|d| d.succ_opt()));
+    let facts = facts::build(ds, &customers, options.as_of.map(table::day_number));
+    let (first, last) = facts.day_span().map_or((None, None), |(lo, hi)| {
+        (table::date_of(lo), table::date_of(hi))
+    });
+    let tiebreak = |i: usize| {
+        customers
+            .list
+            .get(i)
+            .and_then(|c| c.id.as_deref().or(c.name.as_deref()))
+            .unwrap_or("")
+    };
+    let results = analyses::run(&facts, options, tiebreak);
     let mut amount_years: Vec<i32> = ds
         .tables()
         .flat_map(|(_, t)| t.columns.iter())
@@ -115,8 +140,11 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
         total_amount: (!amounts.is_empty()).then(|| amounts.iter().sum()),
         first_order_date: first,
         last_order_date: last,
-        as_of,
+        as_of: facts.as_of.and_then(table::date_of),
         amount_years,
+        active_rate: results.active_rate,
+        churn_rate: results.churn_rate,
+        analyses: results.status,
     };
 
     let roles: Vec<(String, dataset::Role)> =
@@ -145,7 +173,12 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
             join: customers.join.clone(),
         },
         summary,
-        customers: customers.list,
-        analyses: Default::default(),
+        customers: report::customer_rows(
+            customers.list,
+            facts,
+            &results.labels,
+            options.abc.method,
+        ),
+        analyses: results.analyses,
     }
 }

@@ -2,15 +2,21 @@
 //! Documented field by field in docs/report.md; top-level keys are stable: `input`, `mapping`,
 //! `quality`, `summary`, `customers`, `analyses`.
 
+use crate::abc::{Class, Method};
+use crate::analyses::{Analyses, Labels, Status};
 use crate::book::SheetInfo;
 use crate::customers::{Customer, Join};
 use crate::dataset::Role;
+use crate::facts::{Fact, Facts};
+use crate::lifecycle::Stage;
 use crate::mapping::ColumnMapping;
 use crate::quality::Quality;
+use crate::rfm::Segment;
 use crate::sniff::Format;
+use crate::table::date_of;
+use crate::value::Tier;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -18,9 +24,10 @@ pub struct Report {
     pub mapping: Vec<SheetMapping>,
     pub quality: QualityReport,
     pub summary: Summary,
-    pub customers: Vec<Customer>,
-    /// One entry per analysis that ran; empty until analyses are added.
-    pub analyses: BTreeMap<String, serde_json::Value>,
+    pub customers: Vec<CustomerRow>,
+    /// One entry per analysis that ran, by key (`rfm`, `abc`, …); `summary.analyses` says
+    /// which did not and why.
+    pub analyses: Analyses,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,4 +88,77 @@ pub struct Summary {
     pub as_of: Option<NaiveDate>,
     /// Years of year-split amount columns (2023年销售额, 2024年销售额), ascending.
     pub amount_years: Vec<i32>,
+    /// Percent of customers who have bought that are new or active.
+    pub active_rate: Option<f64>,
+    /// Percent of customers lost over the lifecycle's churn period.
+    pub churn_rate: Option<f64>,
+    /// Every analysis, whether it ran, and what a skipped one needs.
+    pub analyses: Vec<Status>,
+}
+
+/// One customer with its facts and every label the analyses gave it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerRow {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub order_lines: u64,
+    /// Row in the register (1-based), if the customer is in one.
+    pub register_row: Option<u32>,
+    pub first_order_date: Option<NaiveDate>,
+    pub last_order_date: Option<NaiveDate>,
+    #[serde(flatten)]
+    pub facts: Fact,
+    pub r_score: Option<u8>,
+    pub f_score: Option<u8>,
+    pub m_score: Option<u8>,
+    pub rfm_segment: Option<Segment>,
+    pub abc_class: Option<Class>,
+    pub abc_count_class: Option<Class>,
+    pub abc_rank: Option<u32>,
+    pub value_score: Option<f64>,
+    pub value_tier: Option<Tier>,
+    pub lifecycle: Option<Stage>,
+    /// A pre-churn key customer (预流失重点客户).
+    pub alert: bool,
+}
+
+/// Joins customers, facts and labels into rows; `abc_class` follows `abc.method`.
+pub fn customer_rows(
+    list: Vec<Customer>,
+    facts: Facts,
+    labels: &Labels,
+    method: Method,
+) -> Vec<CustomerRow> {
+    list.into_iter()
+        .zip(facts.customers)
+        .enumerate()
+        .map(|(i, (c, f))| {
+            let rfm = labels.rfm.get(i).copied().flatten();
+            let abc = labels.abc.get(i).copied().flatten();
+            let value = labels.value.get(i).copied().flatten();
+            CustomerRow {
+                id: c.id,
+                name: c.name,
+                order_lines: c.order_lines,
+                register_row: c.register_row,
+                first_order_date: f.first_order.and_then(date_of),
+                last_order_date: f.last_order.and_then(date_of),
+                r_score: rfm.map(|r| r.r_score),
+                f_score: rfm.map(|r| r.f_score),
+                m_score: rfm.map(|r| r.m_score),
+                rfm_segment: rfm.map(|r| r.segment),
+                abc_class: abc.map(|a| match method {
+                    Method::Amount => a.by_amount,
+                    Method::Count => a.by_count,
+                }),
+                abc_count_class: abc.map(|a| a.by_count),
+                abc_rank: abc.map(|a| a.rank),
+                value_score: value.map(|v| v.score),
+                value_tier: value.map(|v| v.tier),
+                lifecycle: labels.lifecycle.get(i).copied().flatten(),
+                alert: labels.alert.get(i).copied().unwrap_or(false),
+                facts: f,
+            }
+        })
+        .collect()
 }

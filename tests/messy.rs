@@ -140,6 +140,7 @@ fn messy_register_reads_correctly() {
             .iter()
             .find(|c| c.id.as_deref() == Some(id))
             .unwrap()
+            .facts
             .amount
     };
     assert_eq!(amount("C001"), Some(1234.0 + 12000.0));
@@ -323,7 +324,7 @@ fn register_and_orders_join_by_id() {
         .iter()
         .find(|c| c.id.as_deref() == Some("K1"))
         .unwrap();
-    assert_eq!((k1.order_lines, k1.amount), (2, Some(150.0)));
+    assert_eq!((k1.order_lines, k1.facts.amount), (2, Some(150.0)));
 }
 
 #[test]
@@ -382,6 +383,7 @@ fn row_order_does_not_change_totals() {
             .iter()
             .find(|c| c.id.as_deref() == Some(id))
             .unwrap()
+            .facts
             .amount
     };
     assert_eq!(amount(&a, "A1"), amount(&b, "A1"));

@@ -1,0 +1,152 @@
+//! Pre-churn key customers (预流失重点客户): valuable customers who have gone quiet for longer
+//! than their own rhythm says they should.
+//!
+//! Definition (docs/analyses.md): a customer is alerted when it is high-value — ABC class A by
+//! amount, or value tier VIP — has at least two orders (so it has a usual purchase interval I),
+//! and its days since the last order R exceed `multiple` × I (default 2). Overdue = R ÷ I.
+//! Alerts are ranked by the amount at risk: the customer's amount per year of tenure,
+//! amount × 365 ÷ max(tenure days, 365).
+
+use crate::abc::{Class, CustomerAbc};
+use crate::facts::Facts;
+use crate::value::{CustomerValue, Tier};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertOptions {
+    /// Silence, in multiples of the customer's own purchase interval, that raises an alert.
+    pub multiple: f64,
+}
+
+impl Default for AlertOptions {
+    fn default() -> Self {
+        AlertOptions { multiple: 2.0 }
+    }
+}
+
+impl AlertOptions {
+    pub fn check(&self) -> Result<(), String> {
+        if self.multiple.is_finite() && self.multiple >= 1.0 {
+            Ok(())
+        } else {
+            Err("alerts.multiple must be a number ≥ 1".into())
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// Index into the report's `customers`.
+    pub customer: u32,
+    pub recency_days: i32,
+    pub interval_days: f64,
+    /// R ÷ I.
+    pub overdue: f64,
+    pub amount: f64,
+    pub amount_at_risk: f64,
+    pub abc_class: Option<Class>,
+    pub value_tier: Option<Tier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alerts {
+    pub options: AlertOptions,
+    /// Customers that count as high-value.
+    pub key_customers: u64,
+    /// Largest amount at risk first.
+    pub alerts: Vec<Alert>,
+    pub amount_at_risk: f64,
+}
+
+/// Finds the alerts. Needs per-customer recency and interval; either classification may be
+/// absent (an empty slice).
+pub fn alerts(
+    facts: &Facts,
+    options: &AlertOptions,
+    abc: &[Option<CustomerAbc>],
+    value: &[Option<CustomerValue>],
+) -> Alerts {
+    let mut out = Vec::new();
+    let mut key_customers = 0;
+    for (i, c) in facts.customers.iter().enumerate() {
+        let class = abc.get(i).copied().flatten().map(|a| a.by_amount);
+        let tier = value.get(i).copied().flatten().map(|v| v.tier);
+        if class != Some(Class::A) && tier != Some(Tier::Vip) {
+            continue;
+        }
+        key_customers += 1;
+        let (Some(r), Some(interval)) = (c.recency_days, c.interval_days) else {
+            continue;
+        };
+        if interval <= 0.0 || f64::from(r) <= options.multiple * interval {
+            continue;
+        }
+        let amount = c.amount.unwrap_or(0.0);
+        let tenure = f64::from(c.tenure_days.unwrap_or(0).max(365));
+        out.push(Alert {
+            customer: i as u32,
+            recency_days: r,
+            interval_days: interval,
+            overdue: f64::from(r) / interval,
+            amount,
+            amount_at_risk: amount * 365.0 / tenure,
+            abc_class: class,
+            value_tier: tier,
+        });
+    }
+    out.sort_by(|a, b| {
+        b.amount_at_risk
+            .total_cmp(&a.amount_at_risk)
+            .then(a.customer.cmp(&b.customer))
+    });
+    Alerts {
+        options: *options,
+        key_customers,
+        amount_at_risk: out.iter().map(|a| a.amount_at_risk).sum(),
+        alerts: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Fact;
+
+    #[test]
+    fn quiet_key_customers_are_alerted_by_amount_at_risk() {
+        let fact = |recency, interval, amount, tenure| Fact {
+            recency_days: Some(recency),
+            interval_days: Some(interval),
+            amount: Some(amount),
+            tenure_days: Some(tenure),
+            ..Fact::default()
+        };
+        let facts = Facts {
+            customers: vec![
+                fact(100, 30.0, 1000.0, 730), // A, 3.3× overdue, risk 500
+                fact(50, 30.0, 5000.0, 730),  // A, 1.7×: not overdue
+                fact(100, 30.0, 900.0, 100),  // VIP, risk 900 (tenure counted as a year)
+                fact(100, 30.0, 9000.0, 730), // C and small: not key
+            ],
+            ..Facts::default()
+        };
+        let a = |class| {
+            Some(CustomerAbc {
+                rank: 1,
+                by_amount: class,
+                by_count: class,
+                cumulative_share: 0.0,
+            })
+        };
+        let abc = vec![a(Class::A), a(Class::A), a(Class::B), a(Class::C)];
+        let v = |tier| Some(CustomerValue { score: 0.0, tier });
+        let value = vec![None, None, v(Tier::Vip), v(Tier::Small)];
+        let r = alerts(&facts, &AlertOptions::default(), &abc, &value);
+        assert_eq!(r.key_customers, 3);
+        let who: Vec<u32> = r.alerts.iter().map(|a| a.customer).collect();
+        assert_eq!(who, vec![2, 0]);
+        assert_eq!(r.alerts[1].amount_at_risk, 500.0);
+        assert_eq!(r.amount_at_risk, 1400.0);
+    }
+}

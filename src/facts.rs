@@ -1,0 +1,592 @@
+//! Per-customer facts: what every analysis reads instead of the tables.
+//!
+//! Order lines are folded once into one [`Fact`] per customer (first and last order, order count,
+//! amounts, profit, returns, …) plus each customer's purchase days with their amounts. A customer
+//! register without an order list gives the same facts from its own columns (最近购买日期,
+//! 购买次数, 销售额 …). An order is a purchase day: several lines of one customer on one day count
+//! as one order, as in the lifetimes convention the CLV model also uses.
+//!
+//! Facts are indexed like `Customers::list`. Nothing here classifies; the analyses do.
+
+use crate::customers::Customers;
+use crate::dataset::Dataset;
+use crate::mapping::Field;
+use crate::normalize::clean_label;
+use crate::table::{Data, Table, NO_DATE, NO_TEXT};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// What is known of one customer. `None` means the input does not say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Fact {
+    /// Day number (days since 1970-01-01) of the first order.
+    #[serde(skip)]
+    pub first_order: Option<i32>,
+    #[serde(skip)]
+    pub last_order: Option<i32>,
+    /// Orders: distinct purchase days (or distinct order ids when there are no dates, or the
+    /// register's order count).
+    pub orders: Option<u32>,
+    /// Total amount.
+    pub amount: Option<f64>,
+    /// Amount per order.
+    pub average_order: Option<f64>,
+    /// Largest single order (a purchase day's lines summed).
+    pub largest_order: Option<f64>,
+    /// Profit: the profit column, else amount − cost.
+    pub profit: Option<f64>,
+    /// Profit ÷ amount.
+    pub margin: Option<f64>,
+    pub returns: Option<f64>,
+    /// Money still owed (应收/欠款).
+    pub receivable: Option<f64>,
+    /// Mean collection days.
+    pub payment_days: Option<f64>,
+    pub complaints: Option<f64>,
+    pub praise: Option<f64>,
+    /// Days from the first order to the as-of date.
+    pub tenure_days: Option<i32>,
+    /// Days from the last order to the as-of date.
+    pub recency_days: Option<i32>,
+    /// Mean days between orders: (last − first) ÷ (orders − 1), for two orders or more.
+    pub interval_days: Option<f64>,
+}
+
+impl Fact {
+    /// Whether the customer has bought anything.
+    pub fn has_bought(&self) -> bool {
+        self.orders.is_some_and(|n| n > 0) || self.last_order.is_some()
+    }
+}
+
+/// A text dimension of the customers (region, industry, …), one label per customer.
+#[derive(Debug, Clone)]
+pub struct Dim {
+    pub field: Field,
+    /// Distinct labels; `values` index into it.
+    pub labels: Vec<String>,
+    /// Per customer, an index into `labels`, or [`NO_TEXT`] where unknown.
+    pub values: Vec<u32>,
+}
+
+/// The amounts of a register's year-split columns (2023年销售额, 2024年 …).
+#[derive(Debug, Clone)]
+pub struct YearAmounts {
+    pub year: i32,
+    /// Per customer; NaN where the cell is empty.
+    pub amounts: Vec<f64>,
+}
+
+/// Which indicators the input has, for the analyses to say what they could use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Has {
+    /// Purchase days are known per customer (an order list with dates).
+    pub purchase_days: bool,
+    pub last_order: bool,
+    pub first_order: bool,
+    pub orders: bool,
+    pub amount: bool,
+    pub largest_order: bool,
+    pub profit: bool,
+    pub returns: bool,
+    pub receivable: bool,
+    pub payment_days: bool,
+    pub complaints: bool,
+    pub praise: bool,
+}
+
+/// Everything the analyses read.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The day recency is measured against.
+    pub as_of: Option<i32>,
+    pub customers: Vec<Fact>,
+    /// Customer `i`'s purchase days are `days[offsets[i]..offsets[i + 1]]`, ascending and
+    /// distinct, with the amount bought that day in `day_amounts` (0 where the amount is blank).
+    pub offsets: Vec<u32>,
+    pub days: Vec<i32>,
+    pub day_amounts: Vec<f64>,
+    pub dims: Vec<Dim>,
+    pub year_amounts: Vec<YearAmounts>,
+    pub has: Has,
+}
+
+impl Facts {
+    /// Customer `i`'s purchases as (day, amount), ascending by day.
+    pub fn purchases(&self, i: usize) -> impl Iterator<Item = (i32, f64)> + '_ {
+        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        let days = self.days.get(lo..hi).unwrap_or(&[]);
+        let amounts = self.day_amounts.get(lo..hi).unwrap_or(&[]);
+        days.iter().copied().zip(amounts.iter().copied())
+    }
+
+    pub fn dim(&self, field: Field) -> Option<&Dim> {
+        self.dims.iter().find(|d| d.field == field)
+    }
+
+    /// The earliest and latest purchase day of anyone.
+    pub fn day_span(&self) -> Option<(i32, i32)> {
+        let lo = self.customers.iter().filter_map(|c| c.first_order).min()?;
+        let hi = self.customers.iter().filter_map(|c| c.last_order).max()?;
+        Some((lo, hi))
+    }
+}
+
+/// The dimensions customers are grouped by.
+pub const DIMENSIONS: [Field; 9] = [
+    Field::Region,
+    Field::Province,
+    Field::City,
+    Field::Industry,
+    Field::CompanySize,
+    Field::Ownership,
+    Field::Source,
+    Field::Channel,
+    Field::Salesperson,
+];
+
+/// Folds the dataset's rows into facts. `as_of` is the chosen as-of day, if the caller set one;
+/// otherwise it is the day after the latest order.
+pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
+    let n = customers.list.len();
+    let mut facts = Facts {
+        customers: vec![Fact::default(); n],
+        offsets: vec![0; n + 1],
+        ..Facts::default()
+    };
+    if let Some(t) = &ds.orders {
+        from_orders(t, &customers.order_customer, &mut facts);
+    }
+    if let Some(t) = &ds.register {
+        from_register(t, &customers.register_customer, &mut facts);
+    }
+    for (field, t, map) in DIMENSIONS.iter().flat_map(|&f| {
+        // A dimension is the register's where it has one, else the order list's.
+        let reg = ds
+            .register
+            .as_ref()
+            .filter(|t| t.has(f))
+            .map(|t| (f, t, &customers.register_customer));
+        reg.or_else(|| {
+            ds.orders
+                .as_ref()
+                .filter(|t| t.has(f))
+                .map(|t| (f, t, &customers.order_customer))
+        })
+    }) {
+        if let Some(d) = dim_of(t, field, map, n) {
+            facts.dims.push(d);
+        }
+    }
+    let latest = facts.customers.iter().filter_map(|c| c.last_order).max();
+    facts.as_of = as_of.or_else(|| latest.map(|d| d.saturating_add(1)));
+    if let Some(as_of) = facts.as_of {
+        for c in &mut facts.customers {
+            c.tenure_days = c.first_order.map(|d| as_of.saturating_sub(d));
+            c.recency_days = c.last_order.map(|d| as_of.saturating_sub(d));
+        }
+    }
+    for c in &mut facts.customers {
+        if let (Some(a), Some(o)) = (c.amount, c.orders) {
+            c.average_order = (o > 0).then(|| a / o as f64);
+        }
+        if let (Some(p), Some(a)) = (c.profit, c.amount) {
+            c.margin = (a > 0.0).then(|| p / a);
+        }
+        if let (Some(f), Some(l), Some(o)) = (c.first_order, c.last_order, c.orders) {
+            c.interval_days = (o >= 2 && l > f).then(|| (l - f) as f64 / (o - 1) as f64);
+        }
+    }
+    facts
+}
+
+fn numbers(t: &Table, f: Field) -> Vec<&[f64]> {
+    t.columns
+        .iter()
+        .filter(|c| c.field == Some(f))
+        .filter_map(|c| match &c.data {
+            Data::Number(v) => Some(v.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn dates(t: &Table, f: Field) -> Option<&[i32]> {
+    match &t.column(f)?.data {
+        Data::Date(v) => Some(v.as_slice()),
+        _ => None,
+    }
+}
+
+fn texts(t: &Table, f: Field) -> Option<&[u32]> {
+    match &t.column(f)?.data {
+        Data::Text(v) => Some(v.as_slice()),
+        _ => None,
+    }
+}
+
+/// The sum over `cols` at row `r`, ignoring blanks; `None` if all are blank.
+fn sum_at(cols: &[&[f64]], r: usize) -> Option<f64> {
+    let mut sum = None;
+    for c in cols {
+        if let Some(&x) = c.get(r) {
+            if x.is_finite() {
+                sum = Some(sum.unwrap_or(0.0) + x);
+            }
+        }
+    }
+    sum
+}
+
+fn add(slot: &mut Option<f64>, x: Option<f64>) {
+    if let Some(x) = x {
+        *slot = Some(slot.unwrap_or(0.0) + x);
+    }
+}
+
+/// One order line, as the fold needs it.
+#[derive(Clone, Copy)]
+struct Line {
+    customer: u32,
+    day: i32,
+    order: u32,
+    amount: f64,
+}
+
+fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
+    let n = facts.customers.len();
+    let amount = numbers(t, Field::Amount);
+    let profit = numbers(t, Field::Profit);
+    let cost = numbers(t, Field::Cost);
+    let returns = numbers(t, Field::Returns);
+    let receivable = numbers(t, Field::Receivable);
+    let payment_days = numbers(t, Field::PaymentDays);
+    let complaints = numbers(t, Field::Complaints);
+    let praise = numbers(t, Field::Praise);
+    let day_col = dates(t, Field::OrderDate);
+    let order_col = texts(t, Field::OrderId);
+
+    let has = &mut facts.has;
+    has.orders = true;
+    has.amount = !amount.is_empty();
+    has.profit = !profit.is_empty() || (!cost.is_empty() && has.amount);
+    has.returns = !returns.is_empty();
+    has.receivable = !receivable.is_empty();
+    has.payment_days = !payment_days.is_empty();
+    has.complaints = !complaints.is_empty();
+    has.praise = !praise.is_empty();
+    has.largest_order = has.amount;
+
+    let mut lines = Vec::with_capacity(t.n_rows());
+    let mut payment_n = vec![0u32; if has.payment_days { n } else { 0 }];
+    for r in 0..t.n_rows() {
+        let Some(&i) = owner.get(r) else { break };
+        let Some(c) = facts.customers.get_mut(i as usize) else {
+            continue;
+        };
+        let a = sum_at(&amount, r);
+        add(&mut c.amount, a);
+        let p = sum_at(&profit, r).or_else(|| {
+            let k = sum_at(&cost, r)?;
+            Some(a? - k)
+        });
+        add(&mut c.profit, p);
+        add(&mut c.returns, sum_at(&returns, r));
+        add(&mut c.receivable, sum_at(&receivable, r));
+        add(&mut c.complaints, sum_at(&complaints, r));
+        add(&mut c.praise, sum_at(&praise, r));
+        if let Some(d) = sum_at(&payment_days, r) {
+            add(&mut c.payment_days, Some(d));
+            if let Some(k) = payment_n.get_mut(i as usize) {
+                *k += 1;
+            }
+        }
+        lines.push(Line {
+            customer: i,
+            day: day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE),
+            order: order_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_TEXT),
+            amount: a.unwrap_or(0.0),
+        });
+    }
+    for (c, k) in facts.customers.iter_mut().zip(&payment_n) {
+        if let Some(sum) = c.payment_days.as_mut() {
+            *sum /= (*k).max(1) as f64;
+        }
+    }
+    for c in &mut facts.customers {
+        if has.amount && c.amount.is_none() {
+            c.amount = Some(0.0);
+        }
+    }
+
+    // Group lines by customer (stable counting sort), then by day within each customer.
+    let mut counts = vec![0u32; n + 1];
+    for l in &lines {
+        if let Some(k) = counts.get_mut(l.customer as usize + 1) {
+            *k += 1;
+        }
+    }
+    for i in 1..counts.len() {
+        let prev = counts.get(i - 1).copied().unwrap_or(0);
+        if let Some(k) = counts.get_mut(i) {
+            *k += prev;
+        }
+    }
+    let mut sorted = lines.clone();
+    let mut next = counts.clone();
+    for l in &lines {
+        if let Some(k) = next.get_mut(l.customer as usize) {
+            if let Some(slot) = sorted.get_mut(*k as usize) {
+                *slot = *l;
+            }
+            *k += 1;
+        }
+    }
+    drop(lines);
+
+    has.purchase_days = day_col.is_some();
+    has.first_order = day_col.is_some();
+    has.last_order = day_col.is_some();
+    let mut days = Vec::new();
+    let mut day_amounts = Vec::new();
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0u32);
+    let mut order_ids: Vec<u32> = Vec::new();
+    for i in 0..n {
+        let lo = counts.get(i).copied().unwrap_or(0) as usize;
+        let hi = counts.get(i + 1).copied().unwrap_or(0) as usize;
+        let Some(group) = sorted.get_mut(lo..hi) else {
+            offsets.push(days.len() as u32);
+            continue;
+        };
+        let Some(c) = facts.customers.get_mut(i) else {
+            continue;
+        };
+        let orders;
+        let mut largest: Option<f64>;
+        if day_col.is_some() {
+            group.sort_unstable_by_key(|l| l.day);
+            let start = days.len();
+            for l in group.iter().filter(|l| l.day != NO_DATE) {
+                if days.len() > start && days.last() == Some(&l.day) {
+                    if let Some(x) = day_amounts.last_mut() {
+                        *x += l.amount;
+                    }
+                } else {
+                    days.push(l.day);
+                    day_amounts.push(l.amount);
+                }
+            }
+            let mine = days.get(start..).unwrap_or(&[]);
+            c.first_order = mine.first().copied();
+            c.last_order = mine.last().copied();
+            orders = mine.len() as u32;
+            largest = day_amounts
+                .get(start..)
+                .unwrap_or(&[])
+                .iter()
+                .copied()
+                .reduce(f64::max);
+            // Lines without a date still make an order of their own.
+            if orders == 0 && !group.is_empty() {
+                largest = group.iter().map(|l| l.amount).reduce(f64::max);
+            }
+        } else if order_col.is_some() {
+            order_ids.clear();
+            order_ids.extend(group.iter().map(|l| l.order));
+            order_ids.sort_unstable();
+            order_ids.dedup();
+            orders = order_ids.len() as u32;
+            largest = group.iter().map(|l| l.amount).reduce(f64::max);
+        } else {
+            orders = group.len() as u32;
+            largest = group.iter().map(|l| l.amount).reduce(f64::max);
+        }
+        c.orders = Some(orders.max(u32::from(!group.is_empty() && orders == 0)));
+        if has.amount {
+            c.largest_order = largest;
+        }
+        offsets.push(days.len() as u32);
+    }
+    facts.offsets = offsets;
+    facts.days = days;
+    facts.day_amounts = day_amounts;
+}
+
+fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
+    // A customer listed twice keeps its first row, as `customers` counts it.
+    let mut seen = vec![false; facts.customers.len()];
+    let owner: Vec<u32> = owner
+        .iter()
+        .map(|&i| match seen.get_mut(i as usize) {
+            Some(s) if !*s => {
+                *s = true;
+                i
+            }
+            _ => u32::MAX,
+        })
+        .collect();
+    let owner = owner.as_slice();
+    let with_orders = facts.has.orders;
+    let amount = numbers(t, Field::Amount);
+    let first = dates(t, Field::FirstOrderDate);
+    let last = dates(t, Field::LastOrderDate);
+    let count = numbers(t, Field::OrderCount);
+    let has = &mut facts.has;
+    // The order list, when there is one, is the record of purchases; the register adds what
+    // only it knows (arrears, complaints, …).
+    if !with_orders {
+        has.amount = !amount.is_empty();
+        has.first_order = first.is_some();
+        has.last_order = last.is_some();
+        has.orders = !count.is_empty();
+    }
+    let mut fill = |f: Field, flag: bool, set: fn(&mut Fact, f64)| -> bool {
+        let cols = numbers(t, f);
+        if flag || cols.is_empty() {
+            return flag;
+        }
+        for (r, &i) in owner.iter().enumerate() {
+            if let (Some(c), Some(x)) = (facts.customers.get_mut(i as usize), sum_at(&cols, r)) {
+                set(c, x);
+            }
+        }
+        true
+    };
+    let has_profit = fill(Field::Profit, has.profit, |c, x| c.profit = Some(x));
+    let has_returns = fill(Field::Returns, has.returns, |c, x| c.returns = Some(x));
+    let has_receivable = fill(Field::Receivable, has.receivable, |c, x| {
+        c.receivable = Some(x)
+    });
+    let has_payment = fill(Field::PaymentDays, has.payment_days, |c, x| {
+        c.payment_days = Some(x)
+    });
+    let has_complaints = fill(Field::Complaints, has.complaints, |c, x| {
+        c.complaints = Some(x)
+    });
+    let has_praise = fill(Field::Praise, has.praise, |c, x| c.praise = Some(x));
+    has.profit = has_profit;
+    has.returns = has_returns;
+    has.receivable = has_receivable;
+    has.payment_days = has_payment;
+    has.complaints = has_complaints;
+    has.praise = has_praise;
+
+    if !with_orders {
+        for (r, &i) in owner.iter().enumerate() {
+            let Some(c) = facts.customers.get_mut(i as usize) else {
+                continue;
+            };
+            if let Some(a) = sum_at(&amount, r) {
+                c.amount = Some(a);
+            } else if has.amount {
+                c.amount.get_or_insert(0.0);
+            }
+            let day =
+                |v: Option<&[i32]>| v.and_then(|v| v.get(r).copied()).filter(|&d| d != NO_DATE);
+            c.first_order = day(first).or(c.first_order);
+            c.last_order = day(last).or(c.last_order);
+            if let Some(k) = sum_at(&count, r) {
+                c.orders = Some(k.max(0.0).min(u32::MAX as f64) as u32);
+            }
+        }
+        // A register with dates but no count: one order is known to have happened.
+        for c in &mut facts.customers {
+            if c.orders.is_none() && c.last_order.is_some() {
+                c.orders = Some(1);
+            }
+            if let (Some(f), Some(l)) = (c.first_order, c.last_order) {
+                if f > l {
+                    c.first_order = Some(l);
+                }
+            }
+            if c.first_order.is_none() {
+                c.first_order = c.last_order;
+            }
+            if c.last_order.is_none() && c.first_order.is_some() && c.orders == Some(1) {
+                c.last_order = c.first_order;
+            }
+        }
+        has.last_order |= has.first_order && facts.customers.iter().any(|c| c.last_order.is_some());
+        has.orders |= has.last_order;
+        let years: Vec<i32> = {
+            let mut y: Vec<i32> = t
+                .columns
+                .iter()
+                .filter(|c| c.field == Some(Field::Amount))
+                .filter_map(|c| c.year)
+                .collect();
+            y.sort_unstable();
+            y.dedup();
+            y
+        };
+        for year in years {
+            let cols: Vec<&[f64]> = t
+                .columns
+                .iter()
+                .filter(|c| c.field == Some(Field::Amount) && c.year == Some(year))
+                .filter_map(|c| match &c.data {
+                    Data::Number(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let mut amounts = vec![f64::NAN; facts.customers.len()];
+            for (r, &i) in owner.iter().enumerate() {
+                if let (Some(slot), Some(x)) = (amounts.get_mut(i as usize), sum_at(&cols, r)) {
+                    *slot = if slot.is_nan() { x } else { *slot + x };
+                }
+            }
+            facts.year_amounts.push(YearAmounts { year, amounts });
+        }
+    }
+}
+
+/// Labels of one text column per customer: the first non-blank value seen for the customer,
+/// cleaned (full-width folded, trimmed) so "华东 " and "华东" group together.
+fn dim_of(t: &Table, field: Field, owner: &[u32], n: usize) -> Option<Dim> {
+    let col = texts(t, field)?;
+    let mut values = vec![NO_TEXT; n];
+    let mut labels: Vec<String> = Vec::new();
+    let mut by_text: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut by_label: FxHashMap<String, u32> = FxHashMap::default();
+    for (r, &i) in owner.iter().enumerate() {
+        let Some(slot) = values.get_mut(i as usize) else {
+            continue;
+        };
+        if *slot != NO_TEXT {
+            continue;
+        }
+        let Some(&id) = col.get(r) else { continue };
+        if id == NO_TEXT {
+            continue;
+        }
+        let label = match by_text.get(&id) {
+            Some(&l) => l,
+            None => {
+                let text = clean_label(t.pool.get(id));
+                let text = text.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let l = match by_label.get(text) {
+                    Some(&l) => l,
+                    None => {
+                        let l = labels.len() as u32;
+                        labels.push(text.to_string());
+                        by_label.insert(text.to_string(), l);
+                        l
+                    }
+                };
+                by_text.insert(id, l);
+                l
+            }
+        };
+        *slot = label;
+    }
+    (!labels.is_empty()).then_some(Dim {
+        field,
+        labels,
+        values,
+    })
+}
