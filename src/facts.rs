@@ -127,7 +127,11 @@ impl Facts {
 
     /// The earliest and latest purchase day of anyone.
     pub fn day_span(&self) -> Option<(i32, i32)> {
-        let lo = self.customers.iter().filter_map(|c| c.first_order).min()?;
+        let lo = self
+            .customers
+            .iter()
+            .filter_map(|c| c.first_order.or(c.last_order))
+            .min()?;
         let hi = self.customers.iter().filter_map(|c| c.last_order).max()?;
         Some((lo, hi))
     }
@@ -500,9 +504,6 @@ fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
                 if f > l {
                     c.first_order = Some(l);
                 }
-            }
-            if c.first_order.is_none() {
-                c.first_order = c.last_order;
             }
             if c.last_order.is_none() && c.first_order.is_some() && c.orders == Some(1) {
                 c.last_order = c.first_order;

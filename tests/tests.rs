@@ -2,6 +2,8 @@
 //! (rust_xlsxwriter for xlsx, byte strings for text), except the real workbooks of
 //! ../shared/corpus, which are read when that folder exists and skipped when it does not.
 
+/// Classifications on hand-checked workbooks, options, and invariants over random order lists.
+mod classify;
 /// Bad input gets one clear error: encrypted, not a spreadsheet, truncated, too large, empty.
 mod bad_input;
 /// Every workbook of the shared corpus gives a table or a clear error, and none panics.

@@ -1,0 +1,335 @@
+//! Classifications end to end: a hand-checked order list and register through the reader, the
+//! options, and invariants over random order lists (every customer in exactly one segment and
+//! class, shares add up, counts match percentages, scores in range, row order irrelevant).
+
+use crate::fixtures::{new_workbook, write_rows, C};
+use kexi::abc::Class;
+use kexi::lifecycle::Stage;
+use kexi::report::Report;
+use kexi::rfm::Segment;
+use kexi::value::Tier;
+use kexi::{analyze, Options};
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+/// Seven customers, hand-checked in the comments (as-of 2024-06-29, the day after the last
+/// order). Means: R = 932 ÷ 7 = 133.1 days, F = 13 ÷ 7 = 1.86, M = 28350 ÷ 7 = 4050.
+fn orders_workbook() -> Vec<u8> {
+    let mut wb = new_workbook();
+    let ws = wb.add_worksheet().set_name("订单明细").unwrap();
+    use C::*;
+    let line = |id, name, (y, m, d), amount, region| {
+        vec![S(id), S(name), D(y, m, d), N(amount), S(region)]
+    };
+    let mut rows = vec![vec![
+        S("客户编号"),
+        S("客户名称"),
+        S("订单日期"),
+        S("销售额"),
+        S("所属区域"),
+    ]];
+    rows.extend([
+        // A: 3 orders (06-01 twice = one order), 6500, R 28 → 重要价值.
+        line("C001", "甲公司", (2024, 1, 5), 1000.0, "华东"),
+        line("C001", "甲公司", (2024, 3, 1), 2000.0, "华东"),
+        line("C001", "甲公司", (2024, 6, 1), 3000.0, "华东"),
+        line("C001", "甲公司", (2024, 6, 1), 500.0, "华东"),
+        // B: 1 order, 5000, R 9 → 重要发展.
+        line("C002", "乙公司", (2024, 6, 20), 5000.0, "华北"),
+        // C: 3 orders, 300, R 302 → 一般保持.
+        line("C003", "丙公司", (2023, 7, 1), 100.0, "华东"),
+        line("C003", "丙公司", (2023, 8, 1), 100.0, "华东"),
+        line("C003", "丙公司", (2023, 9, 1), 100.0, "华东"),
+        // D: 2 orders, 500, R 1 → 一般价值.
+        line("C004", "丁公司", (2024, 6, 25), 200.0, "华南"),
+        line("C004", "丁公司", (2024, 6, 28), 300.0, "华南"),
+        // E: 1 order, 8000, R 211 → 重要挽留.
+        line("C005", "戊公司", (2023, 12, 1), 8000.0, "华北"),
+        // F: 1 order, 50, R 140 → 一般挽留.
+        line("C006", "己公司", (2024, 2, 10), 50.0, "华南"),
+        // G: 2 orders a month apart, 8000, R 241 → 重要保持, and silent for 7.8 intervals.
+        line("C007", "庚公司", (2023, 10, 1), 4000.0, "华东"),
+        line("C007", "庚公司", (2023, 11, 1), 4000.0, "华东"),
+    ]);
+    write_rows(ws, 0, &rows);
+    wb.save_to_buffer().unwrap()
+}
+
+fn by_id(r: &Report) -> HashMap<&str, &kexi::report::CustomerRow> {
+    r.customers
+        .iter()
+        .map(|c| (c.id.as_deref().unwrap_or(""), c))
+        .collect()
+}
+
+#[test]
+fn hand_checked_order_list() {
+    let r = analyze(&orders_workbook(), &Options::default()).unwrap();
+    let c = by_id(&r);
+    assert_eq!(r.summary.as_of.unwrap().to_string(), "2024-06-29");
+    assert_eq!(c["C001"].facts.orders, Some(3));
+    assert_eq!(c["C001"].facts.largest_order, Some(3500.0));
+    assert_eq!(c["C001"].facts.interval_days, Some(74.0));
+    assert_eq!(c["C003"].facts.recency_days, Some(302));
+
+    let seg = |id: &str| c[id].rfm_segment;
+    assert_eq!(seg("C001"), Some(Segment::ImportantValue));
+    assert_eq!(seg("C002"), Some(Segment::ImportantDevelop));
+    assert_eq!(seg("C003"), Some(Segment::GeneralKeep));
+    assert_eq!(seg("C004"), Some(Segment::GeneralValue));
+    assert_eq!(seg("C005"), Some(Segment::ImportantRetain));
+    assert_eq!(seg("C006"), Some(Segment::GeneralRetain));
+    assert_eq!(seg("C007"), Some(Segment::ImportantKeep));
+    let rfm = r.analyses.rfm.as_ref().unwrap();
+    assert!((rfm.thresholds.monetary - 4050.0).abs() < 1e-9);
+
+    // ABC by amount, total 28350: E 8000 and G 8000 tie (C005 before C007), then A 6500, then
+    // B 5000 with 79.4% before it (still A); D, C and F start at 97% and above: C.
+    let abc = |id: &str| c[id].abc_class;
+    for id in ["C005", "C007", "C001", "C002"] {
+        assert_eq!(abc(id), Some(Class::A), "{id}");
+    }
+    for id in ["C004", "C003", "C006"] {
+        assert_eq!(abc(id), Some(Class::C), "{id}");
+    }
+    assert_eq!(c["C005"].abc_rank, Some(1));
+    assert_eq!(c["C007"].abc_rank, Some(2));
+    // By count: A = round(0.7) → 1, A + B = round(2.1) = 2.
+    assert_eq!(c["C005"].abc_count_class, Some(Class::A));
+    assert_eq!(c["C007"].abc_count_class, Some(Class::B));
+    assert_eq!(c["C001"].abc_count_class, Some(Class::C));
+    let a = r.analyses.abc.as_ref().unwrap();
+    assert!((a.top20_share - 100.0 * 8000.0 / 28350.0).abs() < 1e-9);
+
+    let stage = |id: &str| c[id].lifecycle;
+    assert_eq!(stage("C001"), Some(Stage::Active));
+    assert_eq!(stage("C002"), Some(Stage::New));
+    assert_eq!(stage("C004"), Some(Stage::New));
+    assert_eq!(stage("C006"), Some(Stage::Sleeping));
+    for id in ["C003", "C005", "C007"] {
+        assert_eq!(stage(id), Some(Stage::Lost), "{id}");
+    }
+    // Churn over 180 days from 2024-01-01: C, E and G were customers then; all three are lost.
+    let churn = r
+        .analyses
+        .lifecycle
+        .as_ref()
+        .unwrap()
+        .churn
+        .clone()
+        .unwrap();
+    assert_eq!((churn.customers_at_start, churn.lost), (3, 3));
+
+    // Only G is a key customer silent beyond twice its interval.
+    let alerts = r.analyses.alerts.as_ref().unwrap();
+    let who: Vec<&str> = alerts
+        .alerts
+        .iter()
+        .map(|a| r.customers[a.customer as usize].id.as_deref().unwrap())
+        .collect();
+    assert_eq!(who, vec!["C007"]);
+    assert!(c["C007"].alert && !c["C001"].alert);
+
+    // Region: 华东 has A, C and G.
+    let dist = r.analyses.distribution.as_ref().unwrap();
+    let region = &dist.dimensions[0];
+    assert_eq!(region.groups[0].value.as_deref(), Some("华东"));
+    assert_eq!(region.groups[0].customers, 3);
+    assert_eq!(region.groups[0].amount, 14800.0);
+
+    // Flow by month, 2023-07 … 2024-06: 7 new; C lost 2024-02, G 2024-04, E 2024-05.
+    let flow = r.analyses.customer_flow.as_ref().unwrap();
+    assert_eq!(flow.rows.len(), 12);
+    let lost: Vec<(&str, u64)> = flow
+        .rows
+        .iter()
+        .filter(|r| r.lost > 0)
+        .map(|r| (r.period.as_str(), r.lost))
+        .collect();
+    assert_eq!(lost, vec![("2024-02", 1), ("2024-04", 1), ("2024-05", 1)]);
+    assert_eq!(flow.rows.iter().map(|r| r.new).sum::<u64>(), 7);
+    assert_eq!(flow.rows.last().unwrap().total, 4);
+
+    assert!(r.summary.analyses.iter().all(|s| s.ran), "{:?}", r.summary.analyses);
+}
+
+#[test]
+fn register_only_classifies() {
+    let mut wb = new_workbook();
+    let ws = wb.add_worksheet().set_name("客户档案").unwrap();
+    use C::*;
+    write_rows(
+        ws,
+        0,
+        &[
+            vec![
+                S("客户名称"),
+                S("所属区域"),
+                S("最近购买日期"),
+                S("购买次数"),
+                S("累计消费金额"),
+            ],
+            vec![S("甲"), S("华东"), D(2024, 6, 1), N(10.0), N(50000.0)],
+            vec![S("乙"), S("华北"), D(2023, 1, 1), N(1.0), N(500.0)],
+            vec![S("丙"), S("华东"), S(""), S(""), S("")],
+            vec![S("丁"), S("华南"), D(2024, 5, 1), N(3.0), N(8000.0)],
+        ],
+    );
+    let r = analyze(&wb.save_to_buffer().unwrap(), &Options::default()).unwrap();
+    assert_eq!(r.summary.shape, "register");
+    assert_eq!(r.summary.as_of.unwrap().to_string(), "2024-06-02");
+    let c: HashMap<&str, _> = r
+        .customers
+        .iter()
+        .map(|c| (c.name.as_deref().unwrap(), c))
+        .collect();
+    assert_eq!(c["甲"].rfm_segment, Some(Segment::ImportantValue));
+    assert_eq!(c["丙"].rfm_segment, None);
+    assert_eq!(c["丙"].lifecycle, Some(Stage::Potential));
+    // No first-order date: recent customers are active, not new.
+    assert_eq!(c["甲"].lifecycle, Some(Stage::Active));
+    assert_eq!(c["丁"].lifecycle, Some(Stage::Active));
+    assert_eq!(c["乙"].lifecycle, Some(Stage::Lost));
+    assert_eq!(c["甲"].abc_class, Some(Class::A));
+    assert_eq!(c["甲"].value_tier, Some(Tier::Vip));
+    let ran = |k: &str| {
+        r.summary
+            .analyses
+            .iter()
+            .find(|s| s.key == k)
+            .map(|s| (s.ran, s.needs.clone()))
+            .unwrap()
+    };
+    for k in ["rfm", "abc", "value", "lifecycle", "distribution"] {
+        assert!(ran(k).0, "{k}");
+    }
+    assert_eq!(ran("customer_flow"), (false, vec![vec!["order_date"]]));
+    assert!(r.analyses.customer_flow.is_none());
+    assert!(r.analyses.lifecycle.as_ref().unwrap().churn.is_none());
+}
+
+#[test]
+fn a_register_without_dates_says_what_rfm_needs() {
+    let csv = "客户名称,销售额\n甲,100\n乙,200\n";
+    let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let rfm = r.summary.analyses.iter().find(|s| s.key == "rfm").unwrap();
+    assert!(!rfm.ran);
+    assert_eq!(
+        rfm.needs,
+        vec![
+            vec!["order_date", "last_order_date"],
+            vec!["order_date", "order_id", "order_count"]
+        ]
+    );
+    assert!(r.analyses.abc.is_some());
+}
+
+#[test]
+fn options_change_the_result_and_bad_ones_are_refused() {
+    let bytes = orders_workbook();
+    let o = Options::from_json(r#"{"rfm": {"threshold": "median"}, "abc": {"amount_a": 50}}"#)
+        .unwrap();
+    let r = analyze(&bytes, &o).unwrap();
+    let c = by_id(&r);
+    // Median M = 5000: B (5000) is no longer above it.
+    assert_eq!(c["C002"].rfm_segment, Some(Segment::GeneralDevelop));
+    // A reaches 50%: E and G only.
+    assert_eq!(c["C001"].abc_class, Some(Class::B));
+
+    let o = Options::from_json(r#"{"lifecycle": {"lost_days": 400, "active_days": 30}}"#).unwrap();
+    let r = analyze(&bytes, &o).unwrap();
+    assert_eq!(by_id(&r)["C003"].lifecycle, Some(Stage::Sleeping));
+
+    for bad in [
+        r#"{"rfm": {"threshold": "mode"}}"#,
+        r#"{"abc": {"amount_a": 99, "amount_b": 90}}"#,
+        r#"{"value": {"weights": {"loyalty": 1}}}"#,
+        r#"{"lifecycle": {"active_days": 300}}"#,
+        r#"{"colour": "red"}"#,
+    ] {
+        let e = Options::from_json(bad).unwrap_err();
+        assert_eq!(e.code(), "bad_option", "{bad}");
+    }
+}
+
+/// A random order list as CSV: (customer, day offset, amount) lines.
+fn csv_of(lines: &[(u8, u16, u32)]) -> String {
+    let mut s = String::from("客户编号,订单日期,销售额,所属区域\n");
+    for &(c, day, amount) in lines {
+        let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()
+            + chrono::Days::new(u64::from(day));
+        let region = ["华东", "华北", "华南"][usize::from(c % 3)];
+        s.push_str(&format!("K{c:03},{date},{amount},{region}\n"));
+    }
+    s
+}
+
+fn near(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn classification_invariants(
+        lines in prop::collection::vec((0u8..40, 0u16..700, 0u32..20_000), 1..250),
+        seed in any::<u64>(),
+    ) {
+        let r = analyze(csv_of(&lines).as_bytes(), &Options::default()).unwrap();
+        let n = r.customers.len();
+        let rfm = r.analyses.rfm.as_ref().unwrap();
+        // Every customer (all have bought) is in exactly one segment.
+        prop_assert_eq!(rfm.customers_scored as usize, n);
+        prop_assert!(r.customers.iter().all(|c| c.rfm_segment.is_some()));
+        prop_assert_eq!(rfm.segments.iter().map(|s| s.customers).sum::<u64>() as usize, n);
+        prop_assert!(near(rfm.segments.iter().map(|s| s.customer_share).sum::<f64>(), 100.0));
+        for c in &r.customers {
+            for s in [c.r_score, c.f_score, c.m_score] {
+                prop_assert!((1..=5).contains(&s.unwrap()));
+            }
+        }
+        if let Some(abc) = &r.analyses.abc {
+            let k = abc.customers_ranked as usize;
+            prop_assert_eq!(k, n);
+            prop_assert!(near(abc.by_amount.iter().map(|c| c.customer_share).sum::<f64>(), 100.0));
+            prop_assert!(near(abc.by_amount.iter().map(|c| c.amount_share).sum::<f64>(), 100.0));
+            let count = |class| r.customers.iter().filter(|c| c.abc_count_class == Some(class)).count();
+            let a = ((n as f64 * 10.0 / 100.0).round() as usize).max(1);
+            let ab = ((n as f64 * 30.0 / 100.0).round() as usize).max(a);
+            prop_assert_eq!(count(Class::A), a);
+            prop_assert_eq!(count(Class::B), ab - a);
+            prop_assert_eq!(count(Class::C), n - ab);
+        }
+        if let Some(v) = &r.analyses.value {
+            prop_assert_eq!(v.tiers.iter().map(|t| t.customers).sum::<u64>(), v.customers_scored);
+            for c in &r.customers {
+                if let Some(s) = c.value_score {
+                    prop_assert!((0.0..=100.0).contains(&s));
+                }
+            }
+        }
+        let lc = r.analyses.lifecycle.as_ref().unwrap();
+        prop_assert_eq!(lc.stages.iter().map(|s| s.customers).sum::<u64>() as usize, n);
+
+        // The same lines in another order give every customer the same labels.
+        let mut shuffled = lines.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let r2 = analyze(csv_of(&shuffled).as_bytes(), &Options::default()).unwrap();
+        let before = by_id(&r);
+        for c in &r2.customers {
+            let b = before[c.id.as_deref().unwrap()];
+            prop_assert_eq!(c.rfm_segment, b.rfm_segment);
+            prop_assert_eq!((c.r_score, c.f_score, c.m_score), (b.r_score, b.f_score, b.m_score));
+            prop_assert_eq!(c.abc_class, b.abc_class);
+            prop_assert_eq!(c.abc_count_class, b.abc_count_class);
+            prop_assert_eq!(c.lifecycle, b.lifecycle);
+            prop_assert_eq!(c.alert, b.alert);
+            prop_assert!(near(c.value_score.unwrap_or(-1.0), b.value_score.unwrap_or(-1.0)));
+        }
+    }
+}
