@@ -1,10 +1,11 @@
 //! Reading benchmark: generates an order workbook (default 1,000,000 rows × 11 columns, Chinese
 //! headers, dates as date cells) once under target/bench-data, then reads it in fresh child
 //! processes so that each run's peak RSS is its own. Prints the median time, rows/s and peak RSS
-//! of (a) reading every cell into the grid and (b) the whole report (read, header, mapping,
-//! normalization, quality, customers).
+//! of (a) `read`: every cell into the grid, (b) `report`: the whole report (read, header,
+//! mapping, normalization, quality, customers, every analysis), and (c) `analyses`: the
+//! per-customer facts and every analysis alone, after the table is read.
 //!
-//! `cargo bench --bench read [-- --rows N --runs K]`
+//! `cargo bench --bench read [-- --rows N --runs K --only read,report,analyses]`
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,7 +63,8 @@ fn main() {
         size as f64 / 1e6
     );
     println!("machine: {} cores, {}", num_cpus(), cpu_model());
-    for what in ["read", "report"] {
+    let only = flag("--only").unwrap_or_else(|| "read,report,analyses".into());
+    for what in only.split(',') {
         let mut times = Vec::new();
         let mut peaks = Vec::new();
         for _ in 0..runs {
@@ -109,6 +111,26 @@ fn measure(path: &Path, what: &str) {
         "read" => {
             let book = kexi::Book::open(&bytes, &kexi::Limits::default()).expect("open");
             std::hint::black_box(&book);
+        }
+        "analyses" => {
+            let options = kexi::Options::default();
+            let book = kexi::Book::open(&bytes, &options.limits).expect("open");
+            let ds = kexi::dataset::choose(&book, None, &options.mapping).expect("dataset");
+            let customers = kexi::customers::resolve(&ds);
+            let started = Instant::now();
+            let facts = kexi::facts::build(&ds, &customers, None);
+            let results = kexi::analyses::run(&facts, &options, |i| {
+                customers.list[i].id.as_deref().unwrap_or("")
+            });
+            assert!(results.analyses.rfm.is_some());
+            std::hint::black_box(&results);
+            println!(
+                "{} {} customers={}",
+                started.elapsed().as_secs_f64(),
+                peak_rss_kb(),
+                customers.list.len()
+            );
+            return;
         }
         _ => {
             let report = kexi::analyze(&bytes, &kexi::Options::default()).expect("analyze");

@@ -150,7 +150,11 @@ fn hand_checked_order_list() {
     assert_eq!(flow.rows.iter().map(|r| r.new).sum::<u64>(), 7);
     assert_eq!(flow.rows.last().unwrap().total, 4);
 
-    assert!(r.summary.analyses.iter().all(|s| s.ran), "{:?}", r.summary.analyses);
+    assert!(
+        r.summary.analyses.iter().all(|s| s.ran),
+        "{:?}",
+        r.summary.analyses
+    );
 }
 
 #[test]
@@ -227,8 +231,8 @@ fn a_register_without_dates_says_what_rfm_needs() {
 #[test]
 fn options_change_the_result_and_bad_ones_are_refused() {
     let bytes = orders_workbook();
-    let o = Options::from_json(r#"{"rfm": {"threshold": "median"}, "abc": {"amount_a": 50}}"#)
-        .unwrap();
+    let o =
+        Options::from_json(r#"{"rfm": {"threshold": "median"}, "abc": {"amount_a": 50}}"#).unwrap();
     let r = analyze(&bytes, &o).unwrap();
     let c = by_id(&r);
     // Median M = 5000: B (5000) is no longer above it.

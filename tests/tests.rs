@@ -2,10 +2,10 @@
 //! (rust_xlsxwriter for xlsx, byte strings for text), except the real workbooks of
 //! ../shared/corpus, which are read when that folder exists and skipped when it does not.
 
-/// Classifications on hand-checked workbooks, options, and invariants over random order lists.
-mod classify;
 /// Bad input gets one clear error: encrypted, not a spreadsheet, truncated, too large, empty.
 mod bad_input;
+/// Classifications on hand-checked workbooks, options, and invariants over random order lists.
+mod classify;
 /// Every workbook of the shared corpus gives a table or a clear error, and none panics.
 mod corpus;
 /// xls and ods through calamine, from small committed fixtures.
