@@ -305,7 +305,8 @@ mod tests {
                 ..Has::default()
             },
             dims: vec![Dim {
-                field: Field::Region,
+                field: Some(Field::Region),
+                header: "区域".into(),
                 labels: vec!["华东".into()],
                 values: vec![0, 0, NO_TEXT],
             }],

@@ -12,7 +12,8 @@ use crate::customers::Customers;
 use crate::dataset::Dataset;
 use crate::mapping::Field;
 use crate::normalize::clean_label;
-use crate::table::{Data, Table, NO_DATE, NO_TEXT};
+use crate::table::{date_of, Column, Data, Table, NO_DATE, NO_TEXT};
+use chrono::Datelike;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -44,6 +45,15 @@ pub struct Fact {
     pub payment_days: Option<f64>,
     pub complaints: Option<f64>,
     pub praise: Option<f64>,
+    /// Units bought.
+    pub quantity: Option<f64>,
+    pub credit_limit: Option<f64>,
+    /// Mean 0–10 likelihood to recommend.
+    pub nps: Option<f64>,
+    /// Age in years: the age column, else from the birth date at the as-of date.
+    pub age: Option<f64>,
+    #[serde(skip)]
+    pub birth_date: Option<i32>,
     /// Days from the first order to the as-of date.
     pub tenure_days: Option<i32>,
     /// Days from the last order to the as-of date.
@@ -59,10 +69,14 @@ impl Fact {
     }
 }
 
-/// A text dimension of the customers (region, industry, …), one label per customer.
+/// A text dimension of the customers (region, industry, an unmapped column …), one label per
+/// customer.
 #[derive(Debug, Clone)]
 pub struct Dim {
-    pub field: Field,
+    /// `None` for an extra (unmapped) column.
+    pub field: Option<Field>,
+    /// The column's header text.
+    pub header: String,
     /// Distinct labels; `values` index into it.
     pub labels: Vec<String>,
     /// Per customer, an index into `labels`, or [`NO_TEXT`] where unknown.
@@ -93,6 +107,37 @@ pub struct Has {
     pub payment_days: bool,
     pub complaints: bool,
     pub praise: bool,
+    pub quantity: bool,
+    pub credit_limit: bool,
+    pub nps: bool,
+    pub age: bool,
+}
+
+/// What each customer bought: distinct products with their amounts, and each product's amount
+/// per year.
+#[derive(Debug, Clone, Default)]
+pub struct Products {
+    pub labels: Vec<String>,
+    /// Customer `i`'s products are `items[offsets[i]..offsets[i + 1]]`, ascending by product.
+    pub offsets: Vec<u32>,
+    pub items: Vec<(u32, f64)>,
+    /// (product, year, amount), ascending; lines without a date are left out.
+    pub by_year: Vec<(u32, i32, f64)>,
+}
+
+impl Products {
+    pub fn of(&self, i: usize) -> &[(u32, f64)] {
+        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        self.items.get(lo..hi).unwrap_or(&[])
+    }
+}
+
+/// One satisfaction column, per customer (the mean of its lines); NaN where unknown.
+#[derive(Debug, Clone)]
+pub struct ScoreColumn {
+    pub header: String,
+    pub values: Vec<f64>,
 }
 
 /// Everything the analyses read.
@@ -106,7 +151,12 @@ pub struct Facts {
     pub offsets: Vec<u32>,
     pub days: Vec<i32>,
     pub day_amounts: Vec<f64>,
+    /// Units bought that day (0 where unknown).
+    pub day_quantities: Vec<f64>,
+    /// Text dimensions: [`CUSTOMER_DIMS`] the input has, then its extra (unmapped) columns.
     pub dims: Vec<Dim>,
+    pub products: Option<Products>,
+    pub satisfaction: Vec<ScoreColumn>,
     pub year_amounts: Vec<YearAmounts>,
     pub has: Has,
 }
@@ -122,7 +172,17 @@ impl Facts {
     }
 
     pub fn dim(&self, field: Field) -> Option<&Dim> {
-        self.dims.iter().find(|d| d.field == field)
+        self.dims.iter().find(|d| d.field == Some(field))
+    }
+
+    /// Customer `i`'s purchases as (day, amount, quantity), ascending by day.
+    pub fn purchases_with_quantity(&self, i: usize) -> impl Iterator<Item = (i32, f64, f64)> + '_ {
+        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        let q = self.day_quantities.get(lo..hi).unwrap_or(&[]);
+        self.purchases(i)
+            .zip(q.iter().copied().chain(std::iter::repeat(0.0)))
+            .map(|((d, a), q)| (d, a, q))
     }
 
     /// The earliest and latest purchase day of anyone.
@@ -150,6 +210,24 @@ pub const DIMENSIONS: [Field; 9] = [
     Field::Salesperson,
 ];
 
+/// Every text dimension a customer can have: the grouping ones, then the lead and personal ones.
+pub const CUSTOMER_DIMS: [Field; 14] = [
+    Field::Region,
+    Field::Province,
+    Field::City,
+    Field::Industry,
+    Field::CompanySize,
+    Field::Ownership,
+    Field::Source,
+    Field::Channel,
+    Field::Salesperson,
+    Field::LeadStatus,
+    Field::PurchaseTiming,
+    Field::Gender,
+    Field::Education,
+    Field::Occupation,
+];
+
 /// Folds the dataset's rows into facts. `as_of` is the chosen as-of day, if the caller set one;
 /// otherwise it is the day after the latest order.
 pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
@@ -165,7 +243,7 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
     if let Some(t) = &ds.register {
         from_register(t, &customers.register_customer, &mut facts);
     }
-    for (field, t, map) in DIMENSIONS.iter().flat_map(|&f| {
+    for (field, t, map) in CUSTOMER_DIMS.iter().flat_map(|&f| {
         // A dimension is the register's where it has one, else the order list's.
         let reg = ds
             .register
@@ -179,16 +257,41 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
                 .map(|t| (f, t, &customers.order_customer))
         })
     }) {
-        if let Some(d) = dim_of(t, field, map, n) {
-            facts.dims.push(d);
+        if let Some(col) = t.column(field) {
+            if let Some(d) = dim_of(t, col, map, n) {
+                facts.dims.push(d);
+            }
+        }
+    }
+    // Extra columns: the register's, or the order list's when there is no register.
+    let extra_source = ds
+        .register
+        .as_ref()
+        .map(|t| (t, &customers.register_customer))
+        .or_else(|| ds.orders.as_ref().map(|t| (t, &customers.order_customer)));
+    if let Some((t, map)) = extra_source {
+        for col in t.columns.iter().filter(|c| c.field.is_none()) {
+            if let Some(d) = dim_of(t, col, map, n) {
+                facts.dims.push(d);
+            }
         }
     }
     let latest = facts.customers.iter().filter_map(|c| c.last_order).max();
     facts.as_of = as_of.or_else(|| latest.map(|d| d.saturating_add(1)));
+    facts.has.age = facts
+        .customers
+        .iter()
+        .any(|c| c.age.is_some() || c.birth_date.is_some());
     if let Some(as_of) = facts.as_of {
         for c in &mut facts.customers {
             c.tenure_days = c.first_order.map(|d| as_of.saturating_sub(d));
             c.recency_days = c.last_order.map(|d| as_of.saturating_sub(d));
+            if c.age.is_none() {
+                c.age = c
+                    .birth_date
+                    .filter(|&b| b < as_of)
+                    .map(|b| f64::from(as_of - b) / 365.2425);
+            }
         }
     }
     for c in &mut facts.customers {
@@ -255,7 +358,90 @@ struct Line {
     customer: u32,
     day: i32,
     order: u32,
+    /// Index into the product labels, or [`NO_TEXT`].
+    product: u32,
     amount: f64,
+    quantity: f64,
+}
+
+/// A per-customer mean built line by line.
+struct Mean {
+    sum: Vec<f64>,
+    n: Vec<u32>,
+}
+
+impl Mean {
+    fn new(on: bool, customers: usize) -> Mean {
+        let k = if on { customers } else { 0 };
+        Mean {
+            sum: vec![0.0; k],
+            n: vec![0; k],
+        }
+    }
+
+    fn add(&mut self, i: u32, x: Option<f64>) {
+        if let (Some(x), Some(s), Some(n)) = (
+            x,
+            self.sum.get_mut(i as usize),
+            self.n.get_mut(i as usize),
+        ) {
+            *s += x;
+            *n += 1;
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<f64> {
+        let n = *self.n.get(i)?;
+        (n > 0).then(|| self.sum.get(i).copied().unwrap_or(0.0) / f64::from(n))
+    }
+}
+
+/// Distinct cleaned labels of a text column ("华东 " and "华东" are one), resolved once per
+/// distinct cell text.
+#[derive(Default)]
+struct Labeler {
+    labels: Vec<String>,
+    by_text: FxHashMap<u32, u32>,
+    by_label: FxHashMap<String, u32>,
+}
+
+impl Labeler {
+    fn label(&mut self, t: &Table, id: u32) -> Option<u32> {
+        if id == NO_TEXT {
+            return None;
+        }
+        if let Some(&l) = self.by_text.get(&id) {
+            return Some(l);
+        }
+        let text = clean_label(t.pool.get(id));
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let l = match self.by_label.get(text) {
+            Some(&l) => l,
+            None => {
+                let l = self.labels.len() as u32;
+                self.labels.push(text.to_string());
+                self.by_label.insert(text.to_string(), l);
+                l
+            }
+        };
+        self.by_text.insert(id, l);
+        Some(l)
+    }
+}
+
+/// Number columns of a field with their headers (several satisfaction columns, say).
+fn headed_numbers(t: &Table, f: Field) -> Vec<(String, &[f64])> {
+    t.columns
+        .iter()
+        .filter(|c| c.field == Some(f))
+        .filter_map(|c| match &c.data {
+            Data::Number(v) => Some((c.header.clone(), v.as_slice())),
+            _ => None,
+        })
+        .collect()
 }
 
 fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
@@ -268,10 +454,16 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let payment_days = numbers(t, Field::PaymentDays);
     let complaints = numbers(t, Field::Complaints);
     let praise = numbers(t, Field::Praise);
+    let quantity = numbers(t, Field::Quantity);
+    let nps = numbers(t, Field::Nps);
+    let satisfaction = headed_numbers(t, Field::Satisfaction);
     let day_col = dates(t, Field::OrderDate);
     let order_col = texts(t, Field::OrderId);
+    let product_col = texts(t, Field::Product);
 
     let has = &mut facts.has;
+    has.quantity = !quantity.is_empty();
+    has.nps = !nps.is_empty();
     has.orders = true;
     has.amount = !amount.is_empty();
     has.profit = !profit.is_empty() || (!cost.is_empty() && has.amount);
@@ -283,7 +475,11 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     has.largest_order = has.amount;
 
     let mut lines = Vec::with_capacity(t.n_rows());
-    let mut payment_n = vec![0u32; if has.payment_days { n } else { 0 }];
+    let mut payment = Mean::new(has.payment_days, n);
+    let mut nps_mean = Mean::new(has.nps, n);
+    let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
+    let mut labels = Labeler::default();
+    let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
     for r in 0..t.n_rows() {
         let Some(&i) = owner.get(r) else { break };
         let Some(c) = facts.customers.get_mut(i as usize) else {
@@ -300,24 +496,44 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         add(&mut c.receivable, sum_at(&receivable, r));
         add(&mut c.complaints, sum_at(&complaints, r));
         add(&mut c.praise, sum_at(&praise, r));
-        if let Some(d) = sum_at(&payment_days, r) {
-            add(&mut c.payment_days, Some(d));
-            if let Some(k) = payment_n.get_mut(i as usize) {
-                *k += 1;
+        let q = sum_at(&quantity, r);
+        add(&mut c.quantity, q);
+        payment.add(i, sum_at(&payment_days, r));
+        nps_mean.add(i, sum_at(&nps, r));
+        for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
+            m.add(i, col.get(r).copied().filter(|x| x.is_finite()));
+        }
+        let day = day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE);
+        let product = product_col
+            .and_then(|v| v.get(r).copied())
+            .and_then(|id| labels.label(t, id))
+            .unwrap_or(NO_TEXT);
+        if product != NO_TEXT {
+            if let Some(year) = date_of(day).map(|d| d.year()) {
+                *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
             }
         }
         lines.push(Line {
             customer: i,
-            day: day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE),
+            day,
             order: order_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_TEXT),
+            product,
             amount: a.unwrap_or(0.0),
+            quantity: q.unwrap_or(0.0),
         });
     }
-    for (c, k) in facts.customers.iter_mut().zip(&payment_n) {
-        if let Some(sum) = c.payment_days.as_mut() {
-            *sum /= (*k).max(1) as f64;
-        }
+    for (i, c) in facts.customers.iter_mut().enumerate() {
+        c.payment_days = payment.get(i);
+        c.nps = nps_mean.get(i);
     }
+    facts.satisfaction = satisfaction
+        .iter()
+        .zip(&sat)
+        .map(|((header, _), m)| ScoreColumn {
+            header: header.clone(),
+            values: (0..n).map(|i| m.get(i).unwrap_or(f64::NAN)).collect(),
+        })
+        .collect();
     for c in &mut facts.customers {
         if has.amount && c.amount.is_none() {
             c.amount = Some(0.0);
@@ -354,19 +570,50 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     has.last_order = day_col.is_some();
     let mut days = Vec::new();
     let mut day_amounts = Vec::new();
+    let mut day_quantities = Vec::new();
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0u32);
     let mut order_ids: Vec<u32> = Vec::new();
+    let with_products = !labels.labels.is_empty();
+    let mut items: Vec<(u32, f64)> = Vec::new();
+    let mut item_offsets = Vec::with_capacity(if with_products { n + 1 } else { 0 });
+    item_offsets.push(0u32);
     for i in 0..n {
         let lo = counts.get(i).copied().unwrap_or(0) as usize;
         let hi = counts.get(i + 1).copied().unwrap_or(0) as usize;
-        let Some(group) = sorted.get_mut(lo..hi) else {
+        let (Some(group), Some(c)) = (sorted.get_mut(lo..hi), facts.customers.get_mut(i)) else {
             offsets.push(days.len() as u32);
+            item_offsets.push(items.len() as u32);
             continue;
         };
-        let Some(c) = facts.customers.get_mut(i) else {
-            continue;
-        };
+        if with_products {
+            let start = items.len();
+            items.extend(
+                group
+                    .iter()
+                    .filter(|l| l.product != NO_TEXT)
+                    .map(|l| (l.product, l.amount)),
+            );
+            if let Some(mine) = items.get_mut(start..) {
+                mine.sort_unstable_by_key(|p| p.0);
+            }
+            // Merge repeats of a product in place.
+            let mut w = start;
+            for r in start..items.len() {
+                let Some(&(p, a)) = items.get(r) else { break };
+                match items.get_mut(w.wrapping_sub(1)) {
+                    Some(prev) if w > start && prev.0 == p => prev.1 += a,
+                    _ => {
+                        if let Some(slot) = items.get_mut(w) {
+                            *slot = (p, a);
+                        }
+                        w += 1;
+                    }
+                }
+            }
+            items.truncate(w);
+            item_offsets.push(items.len() as u32);
+        }
         let orders;
         let mut largest: Option<f64>;
         if day_col.is_some() {
@@ -377,9 +624,13 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                     if let Some(x) = day_amounts.last_mut() {
                         *x += l.amount;
                     }
+                    if let Some(x) = day_quantities.last_mut() {
+                        *x += l.quantity;
+                    }
                 } else {
                     days.push(l.day);
                     day_amounts.push(l.amount);
+                    day_quantities.push(l.quantity);
                 }
             }
             let mine = days.get(start..).unwrap_or(&[]);
@@ -416,6 +667,20 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     facts.offsets = offsets;
     facts.days = days;
     facts.day_amounts = day_amounts;
+    facts.day_quantities = day_quantities;
+    if with_products {
+        let mut by_year: Vec<(u32, i32, f64)> = product_years
+            .into_iter()
+            .map(|((p, y), a)| (p, y, a))
+            .collect();
+        by_year.sort_unstable_by_key(|x| (x.0, x.1));
+        facts.products = Some(Products {
+            labels: labels.labels,
+            offsets: item_offsets,
+            items,
+            by_year,
+        });
+    }
 }
 
 fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
@@ -470,6 +735,41 @@ fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
         c.complaints = Some(x)
     });
     let has_praise = fill(Field::Praise, has.praise, |c, x| c.praise = Some(x));
+    let has_quantity = fill(Field::Quantity, has.quantity, |c, x| c.quantity = Some(x));
+    let has_credit = fill(Field::CreditLimit, has.credit_limit, |c, x| {
+        c.credit_limit = Some(x)
+    });
+    let has_nps = fill(Field::Nps, has.nps, |c, x| c.nps = Some(x));
+    fill(Field::Age, false, |c, x| {
+        c.age = (x.is_finite() && (0.0..150.0).contains(&x)).then_some(x)
+    });
+    has.quantity = has_quantity;
+    has.credit_limit = has_credit;
+    has.nps = has_nps;
+    if let Some(birth) = dates(t, Field::BirthDate) {
+        for (r, &i) in owner.iter().enumerate() {
+            if let (Some(c), Some(&d)) = (facts.customers.get_mut(i as usize), birth.get(r)) {
+                if d != NO_DATE {
+                    c.birth_date = Some(d);
+                }
+            }
+        }
+    }
+    if facts.satisfaction.is_empty() {
+        let n = facts.customers.len();
+        facts.satisfaction = headed_numbers(t, Field::Satisfaction)
+            .into_iter()
+            .map(|(header, col)| {
+                let mut values = vec![f64::NAN; n];
+                for (r, &i) in owner.iter().enumerate() {
+                    if let (Some(slot), Some(&x)) = (values.get_mut(i as usize), col.get(r)) {
+                        *slot = x;
+                    }
+                }
+                ScoreColumn { header, values }
+            })
+            .collect();
+    }
     has.profit = has_profit;
     has.returns = has_returns;
     has.receivable = has_receivable;
@@ -545,8 +845,10 @@ fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
 
 /// Labels of one text column per customer: the first non-blank value seen for the customer,
 /// cleaned (full-width folded, trimmed) so "华东 " and "华东" group together.
-fn dim_of(t: &Table, field: Field, owner: &[u32], n: usize) -> Option<Dim> {
-    let col = texts(t, field)?;
+fn dim_of(t: &Table, column: &Column, owner: &[u32], n: usize) -> Option<Dim> {
+    let Data::Text(col) = &column.data else {
+        return None;
+    };
     let mut values = vec![NO_TEXT; n];
     let mut labels: Vec<String> = Vec::new();
     let mut by_text: FxHashMap<u32, u32> = FxHashMap::default();
@@ -586,7 +888,8 @@ fn dim_of(t: &Table, field: Field, owner: &[u32], n: usize) -> Option<Dim> {
         *slot = label;
     }
     (!labels.is_empty()).then_some(Dim {
-        field,
+        field: column.field,
+        header: column.header.clone(),
         labels,
         values,
     })
