@@ -13,6 +13,7 @@ use crate::lifecycle::{self, Stage};
 use crate::rfm::{self, CustomerRfm};
 use crate::value::{self, CustomerValue};
 use crate::Options;
+use crate::{bcg, clusters, credit, cross_sell, nps, performance, pipeline};
 use serde::Serialize;
 
 /// Checks every analysis setting of `o`; the message names the first bad one.
@@ -20,7 +21,10 @@ pub fn check(o: &Options) -> Result<(), String> {
     o.abc.check()?;
     o.value.check()?;
     o.lifecycle.check()?;
-    o.alerts.check()
+    o.alerts.check()?;
+    o.clusters.check()?;
+    o.csi.check()?;
+    o.credit.check()
 }
 
 /// Whether an analysis ran, and if not, what it needs.
@@ -44,6 +48,12 @@ pub struct Labels {
     pub value: Vec<Option<CustomerValue>>,
     pub lifecycle: Vec<Option<Stage>>,
     pub alert: Vec<bool>,
+    pub years: Vec<performance::CustomerYears>,
+    pub bcg: Vec<Option<bcg::Quadrant>>,
+    pub cluster: Vec<Option<u32>>,
+    pub nps: Vec<Option<nps::NpsGroup>>,
+    pub csi: Vec<Option<f64>>,
+    pub credit: Vec<Option<credit::CustomerCredit>>,
 }
 
 /// Every analysis that ran, under its stable key (docs/report.md).
@@ -63,6 +73,22 @@ pub struct Analyses {
     pub distribution: Option<distribution::Distribution>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_flow: Option<flow::Flow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performance: Option<performance::Performance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bcg: Option<bcg::Bcg>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clusters: Option<clusters::Clusters>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<pipeline::Pipeline>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nps: Option<nps::Nps>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csi: Option<nps::Csi>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit: Option<credit::Credit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_sell: Option<cross_sell::CrossSell>,
 }
 
 /// What the analyses produced.
@@ -79,6 +105,8 @@ pub struct Results {
 const LAST_ORDER: &[&str] = &["order_date", "last_order_date"];
 const ORDERS: &[&str] = &["order_date", "order_id", "order_count"];
 const AMOUNT: &[&str] = &["amount"];
+/// Amounts by year: dated orders, or year-split amount columns.
+const YEAR_AMOUNT: &[&str] = &["order_date", "amount_by_year"];
 /// The keys of [`DIMENSIONS`].
 const DIMENSION_KEYS: &[&str] = &[
     "region",
@@ -207,6 +235,88 @@ pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) 
         r.analyses.customer_flow = Some(res);
     }
     r.status.push(st);
+
+    // The analyses below run when their function finds what it needs; `needs` says what that is.
+    let mut ran = |key, ok: bool, needs: Vec<&'static [&'static str]>, note: Option<Text>| {
+        let mut st = status(key, ok, needs);
+        if !ok {
+            st.note = note;
+        }
+        r.status.push(st);
+    };
+    let res = performance::performance(facts, &o.performance, &tiebreak);
+    ran("performance", res.is_some(), vec![YEAR_AMOUNT], None);
+    if let Some((res, per)) = res {
+        r.analyses.performance = Some(res);
+        r.labels.years = per;
+    }
+    let res = bcg::bcg(facts, &o.bcg);
+    ran(
+        "bcg",
+        res.is_some(),
+        vec![YEAR_AMOUNT],
+        Some(Text::new(
+            "需要两个年度的销售额",
+            "Needs amounts in two years",
+        )),
+    );
+    if let Some((res, per)) = res {
+        r.analyses.bcg = Some(res);
+        r.labels.bcg = per;
+    }
+    let res = clusters::clusters(facts, &o.clusters);
+    ran(
+        "clusters",
+        res.is_some(),
+        vec![LAST_ORDER, ORDERS, AMOUNT],
+        Some(Text::new(
+            "至少需要4个客户具备所选特征",
+            "Needs at least 4 customers with the chosen features",
+        )),
+    );
+    if let Some((res, per)) = res {
+        r.analyses.clusters = Some(res);
+        r.labels.cluster = per;
+    }
+    let res = pipeline::pipeline(facts);
+    ran(
+        "pipeline",
+        res.is_some(),
+        vec![&["lead_status", "purchase_timing"]],
+        None,
+    );
+    r.analyses.pipeline = res;
+    let res = nps::nps(facts, &r.labels.rfm);
+    ran("nps", res.is_some(), vec![&["nps"]], None);
+    if let Some((res, per)) = res {
+        r.analyses.nps = Some(res);
+        r.labels.nps = per;
+    }
+    let res = nps::csi(facts, &o.csi, &r.labels.rfm);
+    ran("csi", res.is_some(), vec![&["satisfaction"]], None);
+    if let Some((res, per)) = res {
+        r.analyses.csi = Some(res);
+        r.labels.csi = per;
+    }
+    let res = credit::credit(facts, &o.credit, &r.labels.value);
+    ran(
+        "credit",
+        res.is_some(),
+        vec![&["payment_days", "receivable", "credit_limit", "returns"]],
+        None,
+    );
+    if let Some((res, per)) = res {
+        r.analyses.credit = Some(res);
+        r.labels.credit = per;
+    }
+    let res = cross_sell::cross_sell(facts, &o.cross_sell);
+    ran(
+        "cross_sell",
+        res.is_some(),
+        vec![&["product"]],
+        Some(Text::new("需要至少两种产品", "Needs at least two products")),
+    );
+    r.analyses.cross_sell = res;
     r
 }
 

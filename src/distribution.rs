@@ -11,8 +11,7 @@
 use crate::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::{Facts, DIMENSIONS};
 use crate::mapping::Field;
-use crate::table::{date_of, NO_TEXT};
-use chrono::Datelike;
+use crate::table::NO_TEXT;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -70,46 +69,6 @@ pub struct Distribution {
     pub dimensions: Vec<Dimension>,
 }
 
-/// Per customer, its amounts by year as (year, amount) pairs, ascending.
-fn yearly(facts: &Facts) -> (Vec<i32>, Vec<u32>, Vec<(i32, f64)>) {
-    let mut offsets = Vec::with_capacity(facts.customers.len() + 1);
-    offsets.push(0u32);
-    let mut pairs: Vec<(i32, f64)> = Vec::new();
-    if facts.has.purchase_days {
-        for i in 0..facts.customers.len() {
-            let start = pairs.len();
-            for (day, amount) in facts.purchases(i) {
-                let Some(year) = date_of(day).map(|d| d.year()) else {
-                    continue;
-                };
-                if pairs.len() > start && pairs.last().map(|p| p.0) == Some(year) {
-                    if let Some(last) = pairs.last_mut() {
-                        last.1 += amount;
-                    }
-                } else {
-                    pairs.push((year, amount));
-                }
-            }
-            offsets.push(pairs.len() as u32);
-        }
-    } else {
-        for i in 0..facts.customers.len() {
-            for y in &facts.year_amounts {
-                if let Some(&a) = y.amounts.get(i).filter(|a| a.is_finite()) {
-                    pairs.push((y.year, a));
-                }
-            }
-            offsets.push(pairs.len() as u32);
-        }
-    }
-    let mut years: Vec<i32> = pairs.iter().map(|p| p.0).collect();
-    years.sort_unstable();
-    years.dedup();
-    let keep = years.len().saturating_sub(MAX_YEARS);
-    years.drain(..keep);
-    (years, offsets, pairs)
-}
-
 fn change(before: f64, after: f64) -> Option<f64> {
     (before > 0.0).then(|| 100.0 * (after - before) / before)
 }
@@ -119,7 +78,8 @@ pub fn distribution(facts: &Facts, options: &DistributionOptions) -> Option<Dist
     if facts.dims.is_empty() {
         return None;
     }
-    let (years, offsets, pairs) = yearly(facts);
+    let by_year = facts.by_year(MAX_YEARS);
+    let years = &by_year.years;
     let n = facts.customers.len() as f64;
     let total: f64 = facts.customers.iter().filter_map(|c| c.amount).sum();
     let mut dimensions = Vec::new();
@@ -140,9 +100,7 @@ pub fn distribution(facts: &Facts, options: &DistributionOptions) -> Option<Dist
                 *k += 1;
                 *a += c.amount.unwrap_or(0.0);
             }
-            let lo = offsets.get(i).copied().unwrap_or(0) as usize;
-            let hi = offsets.get(i + 1).copied().unwrap_or(0) as usize;
-            for &(year, a) in pairs.get(lo..hi).unwrap_or(&[]) {
+            for &(year, a, _) in by_year.of(i) {
                 let Ok(y) = years.binary_search(&year) else {
                     continue;
                 };

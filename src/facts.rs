@@ -91,6 +91,35 @@ pub struct YearAmounts {
     pub amounts: Vec<f64>,
 }
 
+/// Amounts per customer and year (see [`Facts::by_year`]).
+#[derive(Debug, Clone, Default)]
+pub struct ByYear {
+    /// The years kept, ascending.
+    pub years: Vec<i32>,
+    offsets: Vec<u32>,
+    /// (year, amount, quantity), ascending by year per customer; may include years older
+    /// than `years` keeps.
+    items: Vec<(i32, f64, f64)>,
+}
+
+impl ByYear {
+    /// Customer `i`'s (year, amount, quantity), ascending.
+    pub fn of(&self, i: usize) -> &[(i32, f64, f64)] {
+        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        self.items.get(lo..hi).unwrap_or(&[])
+    }
+
+    /// Customer `i`'s amount and quantity in `year` (0 when it bought nothing).
+    pub fn get(&self, i: usize, year: i32) -> (f64, f64) {
+        let mine = self.of(i);
+        mine.binary_search_by_key(&year, |p| p.0)
+            .ok()
+            .and_then(|k| mine.get(k))
+            .map_or((0.0, 0.0), |p| (p.1, p.2))
+    }
+}
+
 /// Which indicators the input has, for the analyses to say what they could use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Has {
@@ -169,6 +198,49 @@ impl Facts {
         let days = self.days.get(lo..hi).unwrap_or(&[]);
         let amounts = self.day_amounts.get(lo..hi).unwrap_or(&[]);
         days.iter().copied().zip(amounts.iter().copied())
+    }
+
+    /// Each customer's amount and quantity per year, over the last `max_years` years that have
+    /// any: from purchase days, or from a register's year-split amount columns.
+    pub fn by_year(&self, max_years: usize) -> ByYear {
+        let mut offsets = Vec::with_capacity(self.customers.len() + 1);
+        offsets.push(0u32);
+        let mut items: Vec<(i32, f64, f64)> = Vec::new();
+        for i in 0..self.customers.len() {
+            let start = items.len();
+            if self.has.purchase_days {
+                for (day, amount, quantity) in self.purchases_with_quantity(i) {
+                    let Some(year) = date_of(day).map(|d| d.year()) else {
+                        continue;
+                    };
+                    if items.len() > start && items.last().map(|p| p.0) == Some(year) {
+                        if let Some(last) = items.last_mut() {
+                            last.1 += amount;
+                            last.2 += quantity;
+                        }
+                    } else {
+                        items.push((year, amount, quantity));
+                    }
+                }
+            } else {
+                for y in &self.year_amounts {
+                    if let Some(&a) = y.amounts.get(i).filter(|a| a.is_finite()) {
+                        items.push((y.year, a, 0.0));
+                    }
+                }
+            }
+            offsets.push(items.len() as u32);
+        }
+        let mut years: Vec<i32> = items.iter().map(|p| p.0).collect();
+        years.sort_unstable();
+        years.dedup();
+        let keep = years.len().saturating_sub(max_years);
+        years.drain(..keep);
+        ByYear {
+            years,
+            offsets,
+            items,
+        }
     }
 
     pub fn dim(&self, field: Field) -> Option<&Dim> {
@@ -380,11 +452,9 @@ impl Mean {
     }
 
     fn add(&mut self, i: u32, x: Option<f64>) {
-        if let (Some(x), Some(s), Some(n)) = (
-            x,
-            self.sum.get_mut(i as usize),
-            self.n.get_mut(i as usize),
-        ) {
+        if let (Some(x), Some(s), Some(n)) =
+            (x, self.sum.get_mut(i as usize), self.n.get_mut(i as usize))
+        {
             *s += x;
             *n += 1;
         }

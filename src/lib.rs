@@ -5,8 +5,12 @@
 pub mod abc;
 pub mod alerts;
 pub mod analyses;
+pub mod bcg;
 pub mod book;
 pub mod chart;
+pub mod clusters;
+pub mod credit;
+pub mod cross_sell;
 pub mod customers;
 pub mod dataset;
 pub mod distribution;
@@ -18,9 +22,13 @@ pub mod header;
 pub mod lifecycle;
 pub mod mapping;
 pub mod normalize;
+pub mod nps;
+pub mod performance;
+pub mod pipeline;
 pub mod quality;
 pub mod report;
 pub mod rfm;
+pub mod score;
 pub mod sniff;
 pub mod table;
 pub mod text;
@@ -58,6 +66,12 @@ pub struct Options {
     pub alerts: alerts::AlertOptions,
     pub distribution: distribution::DistributionOptions,
     pub customer_flow: flow::FlowOptions,
+    pub performance: performance::PerformanceOptions,
+    pub bcg: bcg::BcgOptions,
+    pub clusters: clusters::ClusterOptions,
+    pub csi: nps::CsiOptions,
+    pub credit: credit::CreditOptions,
+    pub cross_sell: cross_sell::CrossSellOptions,
 }
 
 impl Options {

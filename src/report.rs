@@ -4,12 +4,15 @@
 
 use crate::abc::{Class, Method};
 use crate::analyses::{Analyses, Labels, Status};
+use crate::bcg::Quadrant;
 use crate::book::SheetInfo;
+use crate::credit::Grade;
 use crate::customers::{Customer, Join};
 use crate::dataset::Role;
 use crate::facts::{Fact, Facts};
 use crate::lifecycle::Stage;
 use crate::mapping::ColumnMapping;
+use crate::nps::NpsGroup;
 use crate::quality::Quality;
 use crate::rfm::Segment;
 use crate::sniff::Format;
@@ -120,6 +123,20 @@ pub struct CustomerRow {
     pub lifecycle: Option<Stage>,
     /// A pre-churn key customer (预流失重点客户).
     pub alert: bool,
+    /// Amount and rank per year of `analyses.performance.years` (rank null: bought nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub year_amounts: Vec<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub year_ranks: Vec<Option<u32>>,
+    /// Percent growth from the second-last to the last year.
+    pub growth: Option<f64>,
+    pub bcg: Option<Quadrant>,
+    /// 1 = the cluster with the highest mean amount.
+    pub cluster: Option<u32>,
+    pub nps_group: Option<NpsGroup>,
+    pub csi: Option<f64>,
+    pub credit_score: Option<f64>,
+    pub credit_grade: Option<Grade>,
 }
 
 /// Joins customers, facts and labels into rows; `abc_class` follows `abc.method`.
@@ -136,6 +153,8 @@ pub fn customer_rows(
             let rfm = labels.rfm.get(i).copied().flatten();
             let abc = labels.abc.get(i).copied().flatten();
             let value = labels.value.get(i).copied().flatten();
+            let years = labels.years.get(i);
+            let credit = labels.credit.get(i).copied().flatten();
             CustomerRow {
                 id: c.id,
                 name: c.name,
@@ -157,6 +176,15 @@ pub fn customer_rows(
                 value_tier: value.map(|v| v.tier),
                 lifecycle: labels.lifecycle.get(i).copied().flatten(),
                 alert: labels.alert.get(i).copied().unwrap_or(false),
+                year_amounts: years.map(|y| y.amounts.clone()).unwrap_or_default(),
+                year_ranks: years.map(|y| y.ranks.clone()).unwrap_or_default(),
+                growth: years.and_then(|y| y.growth),
+                bcg: labels.bcg.get(i).copied().flatten(),
+                cluster: labels.cluster.get(i).copied().flatten(),
+                nps_group: labels.nps.get(i).copied().flatten(),
+                csi: labels.csi.get(i).copied().flatten(),
+                credit_score: credit.map(|c| c.score),
+                credit_grade: credit.map(|c| c.grade),
                 facts: f,
             }
         })

@@ -11,6 +11,7 @@
 
 use crate::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::{Fact, Facts};
+use crate::score;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -264,75 +265,38 @@ pub struct Value {
     pub charts: Vec<Chart>,
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let pos = p / 100.0 * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    let a = sorted.get(lo).copied().unwrap_or(0.0);
-    let b = sorted.get(hi).copied().unwrap_or(a);
-    a + (b - a) * (pos - lo as f64)
-}
-
 /// Scores every customer with at least one indicator. `None` when no indicator varies.
 pub fn value(facts: &Facts, options: &ValueOptions) -> Option<(Value, Vec<Option<CustomerValue>>)> {
-    struct Used<'i> {
-        ind: &'i Indicator,
-        low: f64,
-        high: f64,
-        weight: f64,
-    }
-    let mut used = Vec::new();
-    for ind in &INDICATORS {
-        let weight = options.weight(ind);
-        if weight <= 0.0 {
-            continue;
-        }
-        let mut v: Vec<f64> = facts
-            .customers
-            .iter()
-            .filter_map(|c| (ind.get)(c).filter(|x| x.is_finite()))
-            .collect();
-        v.sort_unstable_by(f64::total_cmp);
-        let low = percentile(&v, options.clip_percent);
-        let high = percentile(&v, 100.0 - options.clip_percent);
-        if high > low {
-            used.push(Used {
-                ind,
-                low,
-                high,
-                weight,
-            });
-        }
-    }
-    if used.is_empty() {
+    let columns: Vec<Vec<Option<f64>>> = INDICATORS
+        .iter()
+        .map(|ind| facts.customers.iter().map(ind.get).collect())
+        .collect();
+    let inputs: Vec<score::Indicator<'_>> = INDICATORS
+        .iter()
+        .zip(&columns)
+        .map(|(ind, values)| score::Indicator {
+            values,
+            higher_is_better: ind.higher_is_better,
+            weight: options.weight(ind),
+        })
+        .collect();
+    let (scores, ranges) = score::weighted(&inputs, facts.customers.len(), options.clip_percent);
+    if ranges.iter().all(Option::is_none) {
         return None;
     }
-    let weight_sum: f64 = used.iter().map(|u| u.weight).sum();
+    let weight_sum: f64 = INDICATORS
+        .iter()
+        .zip(&ranges)
+        .filter(|(_, r)| r.is_some())
+        .map(|(ind, _)| options.weight(ind))
+        .sum();
 
     let mut per = vec![None; facts.customers.len()];
     let mut acc = [(0u64, 0.0f64); 4];
     let (mut n, mut score_sum, mut total_amount) = (0u64, 0.0, 0.0);
     let mut histogram = [0u64; 10];
-    for (i, c) in facts.customers.iter().enumerate() {
-        let (mut s, mut w) = (0.0, 0.0);
-        for u in &used {
-            let Some(x) = (u.ind.get)(c).filter(|x| x.is_finite()) else {
-                continue;
-            };
-            let mut t = (x.clamp(u.low, u.high) - u.low) / (u.high - u.low);
-            if !u.ind.higher_is_better {
-                t = 1.0 - t;
-            }
-            s += u.weight * t;
-            w += u.weight;
-        }
-        if w <= 0.0 {
-            continue;
-        }
-        let score = (100.0 * s / w).clamp(0.0, 100.0);
+    for (i, (c, score)) in facts.customers.iter().zip(&scores).enumerate() {
+        let Some(score) = *score else { continue };
         let tier = Tier::of(score, options);
         let amount = c.amount.unwrap_or(0.0);
         if let Some(a) = acc.get_mut(tier as usize) {
@@ -368,15 +332,19 @@ pub fn value(facts: &Facts, options: &ValueOptions) -> Option<(Value, Vec<Option
             amount_share: pct(a, total_amount),
         })
         .collect();
-    let indicators = used
+    let indicators = INDICATORS
         .iter()
-        .map(|u| IndicatorUsed {
-            key: u.ind.key,
-            label: Text::new(u.ind.zh, u.ind.en),
-            higher_is_better: u.ind.higher_is_better,
-            weight: 100.0 * u.weight / weight_sum,
-            low: u.low,
-            high: u.high,
+        .zip(&ranges)
+        .filter_map(|(ind, r)| {
+            let r = (*r)?;
+            Some(IndicatorUsed {
+                key: ind.key,
+                label: Text::new(ind.zh, ind.en),
+                higher_is_better: ind.higher_is_better,
+                weight: 100.0 * options.weight(ind) / weight_sum,
+                low: r.low,
+                high: r.high,
+            })
         })
         .collect();
     let charts = vec![

@@ -1,0 +1,516 @@
+//! Customer clusters: k-means with k-means++ seeding on standardized features.
+//!
+//! Definitions (docs/analyses.md): features (default recency, frequency and monetary), each
+//! log-transformed with ln(1 + x) when `log` is on (default) and z-scored; customers missing a
+//! feature are not clustered. k-means++ picks the first centre and each next one with
+//! probability proportional to the squared distance to the nearest centre, from a fixed-seed
+//! generator, so the same input gives the same clusters; Lloyd iterations follow until no
+//! customer moves (at most 100). Unless `k` is given, k is chosen from 2–8 by the mean silhouette
+//! on a fixed sample of at most 2,000 customers; the chosen k is then fitted on everyone, starting
+//! from the sample's centres. Clusters are numbered by mean monetary value, largest first, and
+//! profiled in original units.
+//!
+//! Written here rather than taken from linfa-clustering: the algorithm is about a hundred lines,
+//! while linfa brings ndarray and rand with getrandom, which need extra wasm configuration and
+//! weigh on the page's download; determinism comes from our own small generator.
+
+use crate::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::{Fact, Facts};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterOptions {
+    /// Feature keys: `recency`, `frequency`, `monetary`, `average_order`, `tenure`, `interval`,
+    /// `margin`.
+    pub features: Vec<String>,
+    pub log: bool,
+    /// Number of clusters; chosen by silhouette when absent.
+    pub k: Option<usize>,
+    pub seed: u64,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            features: vec!["recency".into(), "frequency".into(), "monetary".into()],
+            log: true,
+            k: None,
+            seed: 42,
+        }
+    }
+}
+
+type Getter = fn(&Fact) -> Option<f64>;
+
+const FEATURES: [(&str, &str, &str, Getter); 7] = [
+    ("recency", "最近购买天数", "Recency (days)", |c| {
+        c.recency_days.map(f64::from)
+    }),
+    ("frequency", "购买次数", "Orders", |c| {
+        c.orders.map(f64::from)
+    }),
+    ("monetary", "累计金额", "Amount", |c| c.amount),
+    (
+        "average_order",
+        "平均订单金额",
+        "Average order",
+        |c| c.average_order,
+    ),
+    ("tenure", "合作天数", "Tenure (days)", |c| {
+        c.tenure_days.map(f64::from)
+    }),
+    ("interval", "购买间隔天数", "Interval (days)", |c| {
+        c.interval_days
+    }),
+    ("margin", "毛利率", "Margin", |c| c.margin),
+];
+
+impl ClusterOptions {
+    pub fn check(&self) -> Result<(), String> {
+        if self.features.is_empty() {
+            return Err("clusters.features must name at least one feature".into());
+        }
+        for f in &self.features {
+            if !FEATURES.iter().any(|x| x.0 == f) {
+                let known: Vec<&str> = FEATURES.iter().map(|x| x.0).collect();
+                return Err(format!(
+                    "clusters.features: unknown feature '{f}' (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        if self.k.is_some_and(|k| !(2..=20).contains(&k)) {
+            return Err("clusters.k must be within 2–20".into());
+        }
+        Ok(())
+    }
+}
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Rows of `d` features, flat.
+struct Points<'a> {
+    x: &'a [f64],
+    d: usize,
+}
+
+impl Points<'_> {
+    fn len(&self) -> usize {
+        self.x.len() / self.d.max(1)
+    }
+
+    fn row(&self, i: usize) -> &[f64] {
+        self.x.get(i * self.d..(i + 1) * self.d).unwrap_or(&[])
+    }
+}
+
+fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+fn nearest(p: &[f64], centres: &[f64], d: usize) -> (usize, f64) {
+    let mut best = (0, f64::INFINITY);
+    for (k, c) in centres.chunks_exact(d.max(1)).enumerate() {
+        let e = dist2(p, c);
+        if e < best.1 {
+            best = (k, e);
+        }
+    }
+    best
+}
+
+/// k-means++ seeding.
+fn seed(pts: &Points<'_>, k: usize, rng: &mut Rng) -> Vec<f64> {
+    let n = pts.len();
+    let mut centres: Vec<f64> = Vec::with_capacity(k * pts.d);
+    centres.extend_from_slice(pts.row((rng.next() % n.max(1) as u64) as usize));
+    let mut d2: Vec<f64> = (0..n).map(|i| dist2(pts.row(i), &centres)).collect();
+    while centres.len() < k * pts.d {
+        let total: f64 = d2.iter().sum();
+        let pick = if total > 0.0 {
+            let mut target = rng.unit() * total;
+            let mut chosen = n - 1;
+            for (i, &w) in d2.iter().enumerate() {
+                if target < w {
+                    chosen = i;
+                    break;
+                }
+                target -= w;
+            }
+            chosen
+        } else {
+            (rng.next() % n.max(1) as u64) as usize
+        };
+        let start = centres.len();
+        centres.extend_from_slice(pts.row(pick));
+        let c = centres.get(start..).unwrap_or(&[]).to_vec();
+        for (i, slot) in d2.iter_mut().enumerate() {
+            *slot = slot.min(dist2(pts.row(i), &c));
+        }
+    }
+    centres
+}
+
+/// Lloyd iterations from `centres`; returns the assignment.
+fn lloyd(pts: &Points<'_>, centres: &mut [f64], k: usize) -> Vec<usize> {
+    let (n, d) = (pts.len(), pts.d);
+    let mut assign = vec![usize::MAX; n];
+    for _ in 0..100 {
+        let mut moved = false;
+        for (i, a) in assign.iter_mut().enumerate() {
+            let (c, _) = nearest(pts.row(i), centres, d);
+            if *a != c {
+                *a = c;
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+        let mut sums = vec![0.0; k * d];
+        let mut counts = vec![0usize; k];
+        for (i, &a) in assign.iter().enumerate() {
+            if let Some(c) = counts.get_mut(a) {
+                *c += 1;
+            }
+            for (j, &x) in pts.row(i).iter().enumerate() {
+                if let Some(s) = sums.get_mut(a * d + j) {
+                    *s += x;
+                }
+            }
+        }
+        for (a, &c) in counts.iter().enumerate() {
+            if c == 0 {
+                continue; // an empty cluster keeps its centre
+            }
+            for j in 0..d {
+                if let (Some(dst), Some(&s)) = (centres.get_mut(a * d + j), sums.get(a * d + j)) {
+                    *dst = s / c as f64;
+                }
+            }
+        }
+    }
+    assign
+}
+
+/// Mean silhouette of an assignment.
+fn silhouette(pts: &Points<'_>, assign: &[usize], k: usize) -> f64 {
+    let n = pts.len();
+    let mut total = 0.0;
+    let mut sum_by = vec![0.0; k];
+    let mut count_by = vec![0usize; k];
+    for &a in assign {
+        if let Some(c) = count_by.get_mut(a) {
+            *c += 1;
+        }
+    }
+    for i in 0..n {
+        sum_by.iter_mut().for_each(|s| *s = 0.0);
+        for j in 0..n {
+            if i != j {
+                if let Some(s) = assign.get(j).and_then(|&a| sum_by.get_mut(a)) {
+                    *s += dist2(pts.row(i), pts.row(j)).sqrt();
+                }
+            }
+        }
+        let own = assign.get(i).copied().unwrap_or(0);
+        let own_n = count_by.get(own).copied().unwrap_or(0);
+        if own_n <= 1 {
+            continue; // silhouette 0 for a singleton
+        }
+        let a = sum_by.get(own).copied().unwrap_or(0.0) / (own_n - 1) as f64;
+        let b = (0..k)
+            .filter(|&c| c != own && count_by.get(c).copied().unwrap_or(0) > 0)
+            .map(|c| {
+                sum_by.get(c).copied().unwrap_or(0.0) / count_by.get(c).copied().unwrap_or(1) as f64
+            })
+            .fold(f64::INFINITY, f64::min);
+        if b.is_finite() && a.max(b) > 0.0 {
+            total += (b - a) / a.max(b);
+        }
+    }
+    total / n.max(1) as f64
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    /// 1 = highest mean monetary value.
+    pub cluster: u32,
+    pub customers: u64,
+    pub customer_share: f64,
+    /// Mean of each feature in original units, in `features` order.
+    pub means: Vec<f64>,
+    pub amount_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Clusters {
+    pub options: ClusterOptions,
+    pub features: Vec<Text>,
+    pub k: usize,
+    /// (k, mean silhouette) for each k tried.
+    pub silhouettes: Vec<(usize, f64)>,
+    pub customers_clustered: u64,
+    pub clusters: Vec<Profile>,
+    pub charts: Vec<Chart>,
+}
+
+/// Most customers the silhouette is computed on.
+const SAMPLE: usize = 2000;
+
+/// Clusters the customers with every feature known. `None` with fewer customers than 2 × k.
+pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Option<u32>>)> {
+    let feats: Vec<&(&str, &str, &str, Getter)> = o
+        .features
+        .iter()
+        .filter_map(|f| FEATURES.iter().find(|x| x.0 == f))
+        .collect();
+    let d = feats.len();
+    if d == 0 {
+        return None;
+    }
+    let mut who = Vec::new();
+    let mut raw = Vec::new();
+    for (i, c) in facts.customers.iter().enumerate() {
+        let row: Option<Vec<f64>> = feats
+            .iter()
+            .map(|f| (f.3)(c).filter(|x| x.is_finite()))
+            .collect();
+        if let Some(row) = row {
+            who.push(i);
+            raw.extend(row);
+        }
+    }
+    let n = who.len();
+    if n < 4 {
+        return None;
+    }
+    let mut x: Vec<f64> = raw
+        .iter()
+        .map(|&v| if o.log { v.max(0.0).ln_1p() } else { v })
+        .collect();
+    for j in 0..d {
+        let col = || x.iter().skip(j).step_by(d);
+        let mean = col().sum::<f64>() / n as f64;
+        let sd = (col().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt();
+        for v in x.iter_mut().skip(j).step_by(d) {
+            *v = if sd > 0.0 { (*v - mean) / sd } else { 0.0 };
+        }
+    }
+    let pts = Points { x: &x, d };
+    // A fixed, evenly spread sample for choosing k.
+    let step = n.div_ceil(SAMPLE).max(1);
+    let sample_x: Vec<f64> = (0..n)
+        .step_by(step)
+        .flat_map(|i| pts.row(i).to_vec())
+        .collect();
+    let sample = Points { x: &sample_x, d };
+    let candidates: Vec<usize> = match o.k {
+        Some(k) => vec![k],
+        None => (2..=8).filter(|&k| k * 2 <= sample.len()).collect(),
+    };
+    let mut best: Option<(usize, f64, Vec<f64>)> = None;
+    let mut silhouettes = Vec::new();
+    for &k in &candidates {
+        let mut rng = Rng(o.seed ^ (k as u64).wrapping_mul(0x9E37_79B9));
+        let mut centres = seed(&sample, k, &mut rng);
+        let assign = lloyd(&sample, &mut centres, k);
+        let s = if candidates.len() > 1 {
+            silhouette(&sample, &assign, k)
+        } else {
+            0.0
+        };
+        silhouettes.push((k, s));
+        if best.as_ref().is_none_or(|b| s > b.1) {
+            best = Some((k, s, centres));
+        }
+    }
+    let (k, _, mut centres) = best?;
+    let assign = lloyd(&pts, &mut centres, k);
+
+    // Profiles in original units; clusters renumbered by mean monetary value.
+    let mut sums = vec![0.0; k * d];
+    let mut counts = vec![0u64; k];
+    let mut amounts = vec![0.0; k];
+    for (r, &a) in assign.iter().enumerate() {
+        if let Some(c) = counts.get_mut(a) {
+            *c += 1;
+        }
+        for j in 0..d {
+            if let (Some(s), Some(&v)) = (sums.get_mut(a * d + j), raw.get(r * d + j)) {
+                *s += v;
+            }
+        }
+        if let (Some(s), Some(c)) = (
+            amounts.get_mut(a),
+            who.get(r).and_then(|&i| facts.customers.get(i)),
+        ) {
+            *s += c.amount.unwrap_or(0.0);
+        }
+    }
+    let total_amount: f64 = amounts.iter().sum();
+    let key_j = o.features.iter().position(|f| f == "monetary").unwrap_or(0);
+    let mean_of = |a: usize, j: usize| {
+        sums.get(a * d + j).copied().unwrap_or(0.0)
+            / counts.get(a).copied().unwrap_or(1).max(1) as f64
+    };
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| {
+        mean_of(b, key_j)
+            .total_cmp(&mean_of(a, key_j))
+            .then(a.cmp(&b))
+    });
+    let mut number = vec![0u32; k];
+    for (rank, &a) in order.iter().enumerate() {
+        if let Some(slot) = number.get_mut(a) {
+            *slot = rank as u32 + 1;
+        }
+    }
+    let profiles: Vec<Profile> = order
+        .iter()
+        .map(|&a| {
+            let c = counts.get(a).copied().unwrap_or(0);
+            Profile {
+                cluster: number.get(a).copied().unwrap_or(0),
+                customers: c,
+                customer_share: 100.0 * c as f64 / n as f64,
+                means: (0..d).map(|j| mean_of(a, j)).collect(),
+                amount_share: if total_amount != 0.0 {
+                    100.0 * amounts.get(a).copied().unwrap_or(0.0) / total_amount
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+    let mut per = vec![None; facts.customers.len()];
+    for (r, &a) in assign.iter().enumerate() {
+        if let Some(slot) = who.get(r).and_then(|&i| per.get_mut(i)) {
+            *slot = number.get(a).copied();
+        }
+    }
+    let features: Vec<Text> = feats.iter().map(|f| Text::new(f.1, f.2)).collect();
+    // Scatter of the first two features over the sample, one series per cluster.
+    let (fx, fy) = (0, d.saturating_sub(1));
+    let series = (1..=k as u32)
+        .map(|c| {
+            let rows: Vec<usize> = (0..n)
+                .step_by(step)
+                .filter(|&r| assign.get(r).and_then(|&a| number.get(a)) == Some(&c))
+                .collect();
+            Series {
+                name: Text::new(format!("第{c}类"), format!("Cluster {c}")),
+                unit: Unit::Amount,
+                data: rows
+                    .iter()
+                    .map(|&r| raw.get(r * d + fy).copied().unwrap_or(0.0))
+                    .collect(),
+                x: Some(
+                    rows.iter()
+                        .map(|&r| raw.get(r * d + fx).copied().unwrap_or(0.0))
+                        .collect(),
+                ),
+            }
+        })
+        .collect();
+    let charts = vec![Chart {
+        id: "clusters".into(),
+        kind: Kind::Scatter,
+        title: Text::new(
+            format!("客户聚类（k = {k}）"),
+            format!("Customer clusters (k = {k})"),
+        ),
+        categories: Vec::new(),
+        keys: (1..=k).map(|c| c.to_string()).collect(),
+        series,
+        x_title: features.get(fx).cloned(),
+        y_title: features.get(fy).cloned(),
+    }];
+    Some((
+        Clusters {
+            options: o.clone(),
+            features,
+            k,
+            silhouettes,
+            customers_clustered: n as u64,
+            clusters: profiles,
+            charts,
+        },
+        per,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(points: &[(f64, f64, f64)]) -> Facts {
+        Facts {
+            customers: points
+                .iter()
+                .map(|&(r, f, m)| Fact {
+                    recency_days: Some(r as i32),
+                    orders: Some(f as u32),
+                    amount: Some(m),
+                    ..Fact::default()
+                })
+                .collect(),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn finds_three_obvious_groups_the_same_way_twice() {
+        let mut pts = Vec::new();
+        for i in 0..30 {
+            let j = f64::from(i);
+            pts.push((5.0 + 0.2 * j, 20.0 + f64::from(i % 4), 50_000.0 + 100.0 * j));
+            pts.push((200.0 + j, 2.0, 500.0 + 3.0 * j));
+            pts.push((600.0 + j, 1.0, 50.0 + j));
+        }
+        let f = facts(&pts);
+        let (c, per) = clusters(&f, &ClusterOptions::default()).unwrap();
+        assert_eq!(c.k, 3);
+        assert_eq!(
+            c.clusters.iter().map(|p| p.customers).collect::<Vec<_>>(),
+            vec![30, 30, 30]
+        );
+        // Numbered by mean amount: the big spenders are cluster 1.
+        assert_eq!(per[0], Some(1));
+        assert_eq!(per[1], Some(2));
+        assert_eq!(per[2], Some(3));
+        let (_, again) = clusters(&f, &ClusterOptions::default()).unwrap();
+        assert_eq!(per, again);
+        let o = ClusterOptions {
+            k: Some(2),
+            ..ClusterOptions::default()
+        };
+        assert_eq!(clusters(&f, &o).unwrap().0.k, 2);
+    }
+
+    #[test]
+    fn unknown_feature_is_refused() {
+        let o = ClusterOptions {
+            features: vec!["colour".into()],
+            ..ClusterOptions::default()
+        };
+        assert!(o.check().unwrap_err().contains("colour"));
+    }
+}
