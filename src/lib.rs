@@ -16,6 +16,7 @@ pub mod dataset;
 pub mod distribution;
 pub mod error;
 pub mod facts;
+pub mod filter;
 pub mod flow;
 pub mod grid;
 pub mod header;

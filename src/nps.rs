@@ -48,6 +48,14 @@ pub enum NpsGroup {
 }
 
 impl NpsGroup {
+    pub fn key(self) -> &'static str {
+        match self {
+            NpsGroup::Promoter => "promoter",
+            NpsGroup::Passive => "passive",
+            NpsGroup::Detractor => "detractor",
+        }
+    }
+
     pub fn of(x: f64) -> Option<NpsGroup> {
         if !(0.0..=10.0).contains(&x) {
             None

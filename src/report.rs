@@ -20,6 +20,7 @@ use crate::table::date_of;
 use crate::value::Tier;
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -137,6 +138,10 @@ pub struct CustomerRow {
     pub csi: Option<f64>,
     pub credit_score: Option<f64>,
     pub credit_grade: Option<Grade>,
+    /// Text dimensions by field key (`region`, `industry`, `lead_status` …) or, for an extra
+    /// (unmapped) column, by its header text.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dims: BTreeMap<String, String>,
 }
 
 /// Joins customers, facts and labels into rows; `abc_class` follows `abc.method`.
@@ -146,10 +151,27 @@ pub fn customer_rows(
     labels: &Labels,
     method: Method,
 ) -> Vec<CustomerRow> {
+    let dim_keys: Vec<String> = facts
+        .dims
+        .iter()
+        .map(|d| {
+            d.field
+                .map_or_else(|| d.header.clone(), |f| f.key().to_string())
+        })
+        .collect();
+    let dims = &facts.dims;
     list.into_iter()
         .zip(facts.customers)
         .enumerate()
         .map(|(i, (c, f))| {
+            let dims: BTreeMap<String, String> = dims
+                .iter()
+                .zip(&dim_keys)
+                .filter_map(|(d, k)| {
+                    let v = *d.values.get(i)?;
+                    Some((k.clone(), d.labels.get(v as usize)?.clone()))
+                })
+                .collect();
             let rfm = labels.rfm.get(i).copied().flatten();
             let abc = labels.abc.get(i).copied().flatten();
             let value = labels.value.get(i).copied().flatten();
@@ -185,6 +207,7 @@ pub fn customer_rows(
                 csi: labels.csi.get(i).copied().flatten(),
                 credit_score: credit.map(|c| c.score),
                 credit_grade: credit.map(|c| c.grade),
+                dims,
                 facts: f,
             }
         })

@@ -24,13 +24,20 @@ fn start() {
 #[wasm_bindgen(typescript_custom_section)]
 const TS: &'static str = r#"
 export interface KexiError { code: string; message_zh: string; message_en: string; detail: unknown }
-export interface Options { sheet?: string; mapping?: Record<string, string>; as_of?: string; limits?: object }
+export interface Options {
+  sheet?: string; mapping?: Record<string, string>; as_of?: string; limits?: object;
+  rfm?: object; abc?: object; value?: object; lifecycle?: object; alerts?: object;
+  distribution?: object; customer_flow?: object; performance?: object; bcg?: object;
+  clusters?: object; csi?: object; credit?: object; cross_sell?: object;
+}
 "#;
 
 /// A file read into memory, ready to be analysed with any mapping and options.
 #[wasm_bindgen]
 pub struct Session {
     book: Book,
+    /// The last report's customers, for `filter`.
+    index: Option<crate::filter::Index>,
 }
 
 #[wasm_bindgen]
@@ -40,7 +47,7 @@ impl Session {
     pub fn new(bytes: &[u8], options: JsValue) -> Result<Session, JsValue> {
         let options = options_from(options)?;
         let book = Book::open(bytes, &options.limits).map_err(into_error)?;
-        Ok(Session { book })
+        Ok(Session { book, index: None })
     }
 
     /// The sheets with their size, visibility and kind.
@@ -48,11 +55,30 @@ impl Session {
         to_js(&self.book.sheets)
     }
 
-    /// The full report for `options` (`{sheet?, mapping?, as_of?}`); see docs/report.md.
-    pub fn analyze(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    /// The full report for `options` (docs/analyses.md); see docs/report.md.
+    pub fn analyze(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
         let options = options_from(options)?;
         let report = crate::analyze_book(&self.book, &options).map_err(into_error)?;
-        to_js(&report)
+        let js = to_js(&report);
+        self.index = Some(crate::filter::Index::new(&report));
+        js
+    }
+
+    /// Indexes into the last report's `customers` that match `query` (see `filter`).
+    pub fn filter(&self, query: JsValue) -> Result<Vec<u32>, JsValue> {
+        let index = self
+            .index
+            .as_ref()
+            .ok_or_else(|| into_error(Error::bad_option("filter: analyze the file first")))?;
+        let q: serde_json::Value = if query.is_undefined() || query.is_null() {
+            serde_json::Value::Null
+        } else {
+            serde_wasm_bindgen::from_value(query)
+                .map_err(|e| into_error(Error::bad_option(e.to_string())))?
+        };
+        index
+            .filter(&q)
+            .map_err(|e| into_error(Error::bad_option(e)))
     }
 }
 

@@ -10,6 +10,8 @@ mod classify;
 mod corpus;
 /// xls and ods through calamine, from small committed fixtures.
 mod formats;
+/// Performance, BCG, pipeline, NPS/CSI, credit, cross-selling, clusters and the filter.
+mod insights;
 /// Messy real-world workbooks: titles, merged two-row headers, totals, notes, hidden sheets.
 mod messy;
 /// Delimited text: encodings and delimiters.
