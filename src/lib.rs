@@ -3,6 +3,7 @@
 //! I/O. See ARCHITECTURE.md for the map.
 
 pub mod book;
+pub mod clv;
 pub mod customers;
 pub mod dataset;
 pub mod error;
