@@ -88,7 +88,8 @@ pub struct Rfmt {
 
 impl Rfmt {
     /// Whether the row is in the BG/NBD model's domain: finite, x a whole number ≥ 0,
-    /// 0 ≤ t_x ≤ T. Fits skip rows that are not.
+    /// 0 ≤ t_x ≤ T (up to a relative 1e-9, for rounding; t_x is then taken as T). Fits skip
+    /// rows that are not.
     pub fn is_valid(&self) -> bool {
         self.x.is_finite()
             && self.x >= 0.0
@@ -96,7 +97,7 @@ impl Rfmt {
             && self.t_x.is_finite()
             && self.t.is_finite()
             && self.t_x >= 0.0
-            && self.t_x <= self.t
+            && self.t_x <= self.t * (1.0 + 1e-9)
     }
 }
 
@@ -241,7 +242,7 @@ impl BgData {
         let mut v: Vec<(f64, f64, f64)> = rows
             .iter()
             .filter(|r| r.is_valid())
-            .map(|r| (r.x, r.t_x * scale, r.t * scale))
+            .map(|r| (r.x, r.t_x.min(r.t) * scale, r.t * scale))
             .collect();
         v.sort_by(|p, q| {
             p.0.total_cmp(&q.0)
@@ -1154,8 +1155,8 @@ mod tests {
         day_number(v / 10_000, v / 100 % 100, v % 100)
     }
 
-    /// The CDNOW sample summarised as lifetimes does: weeks, calibration to 1997-09-30.
-    fn cdnow_rows() -> Vec<(u32, Rfmt)> {
+    /// The CDNOW sample's purchases (day number, dollars) by customer id.
+    fn cdnow_days() -> std::collections::BTreeMap<u32, Vec<(i32, f64)>> {
         let mut by_customer: std::collections::BTreeMap<u32, Vec<(i32, f64)>> = Default::default();
         for line in CDNOW.lines().filter(|l| !l.trim().is_empty()) {
             let f: Vec<&str> = line.split_whitespace().collect();
@@ -1165,8 +1166,13 @@ mod tests {
                 .or_default()
                 .push((ymd(f[2]), f[4].parse().unwrap()));
         }
-        let end = day_number(1997, 9, 30);
         by_customer
+    }
+
+    /// The CDNOW sample summarised as lifetimes does: weeks, calibration to 1997-09-30.
+    fn cdnow_rows() -> Vec<(u32, Rfmt)> {
+        let end = day_number(1997, 9, 30);
+        cdnow_days()
             .into_iter()
             .filter_map(|(id, days)| summarize(&days, end, 7.0).map(|r| (id, r)))
             .collect()
@@ -1180,6 +1186,11 @@ mod tests {
     fn sig(v: f64, sig: i32) -> f64 {
         let e = v.abs().log10().floor() as i32 - sig + 1;
         (v / 10f64.powi(e)).round() * 10f64.powi(e)
+    }
+
+    /// Whether `got` rounds to `want` at `digits` significant figures.
+    fn sig_eq(got: f64, want: f64, digits: i32) -> bool {
+        (sig(got, digits) - want).abs() <= 1e-9 * want.abs()
     }
 
     #[test]
@@ -1358,18 +1369,19 @@ mod tests {
         let m = fit_bgnbd(&rows, 0.0).unwrap();
         eprintln!("{m:?}");
         assert!(m.converged);
-        assert_eq!(sig(m.r, 3), 0.243);
-        assert_eq!(sig(m.alpha, 3), 4.41);
-        assert_eq!(sig(m.a, 3), 0.793);
-        assert_eq!(sig(m.b, 3), 2.43);
+        // Fader, Hardie & Lee (2005): r = 0.2426, α = 4.414, a = 0.793, b = 2.426, LL = −9582.4.
+        assert!(sig_eq(m.r, 0.2426, 4), "{}", m.r);
+        assert!(sig_eq(m.alpha, 4.414, 4), "{}", m.alpha);
+        assert!(sig_eq(m.a, 0.793, 3), "{}", m.a);
+        assert!(sig_eq(m.b, 2.426, 4), "{}", m.b);
         assert!(
-            (m.log_likelihood - -9582.4).abs() < 0.5,
+            (m.log_likelihood - -9582.4).abs() < 0.05,
             "{}",
             m.log_likelihood
         );
         // Fader, Hardie & Lee's customer: x = 2, t_x = 30.43, T = 38.86, next 39 weeks.
         let e = m.expected_purchases(39.0, 2.0, 30.43, 38.86);
-        assert_eq!(sig(e, 4), 1.226, "{e}");
+        assert!(sig_eq(e, 1.226, 4), "{}", e);
         // The same from the published parameters.
         let published = BgNbd {
             r: 0.2426,
@@ -1378,23 +1390,56 @@ mod tests {
             b: 2.426,
             ..m
         };
-        assert_eq!(
-            sig(published.expected_purchases(39.0, 2.0, 30.43, 38.86), 3),
-            1.23
-        );
+        let e = published.expected_purchases(39.0, 2.0, 30.43, 38.86);
+        assert!(sig_eq(e, 1.226, 4), "{e}");
         // Rows collapse without changing the likelihood.
         assert!(close(m.log_likelihood_of(&rows), m.log_likelihood, 1e-12));
-        // A customer who never repeated is alive; the published P(alive) of the customer above.
+        // A customer who never repeated is alive (lifetimes' convention); one who did is not surely.
         assert_eq!(m.p_alive(0.0, 0.0, 38.86), 1.0);
         let pa = m.p_alive(2.0, 30.43, 38.86);
         assert!(pa > 0.0 && pa < 1.0);
-        // The population curve at the end of the 78-week period: Fader, Hardie & Lee's Figure 1
-        // total of about 1.5 repeat purchases per customer... checked for shape only.
+        // The population curve rises, and tracks the data through the holdout period to
+        // 1998-06-30 (39 weeks after calibration): Σ E[X(T + 39)] against the actual repeat
+        // purchase days. Not a published figure; the model under-predicts this sample by 4%.
         let curve: Vec<f64> = (0..=78)
             .map(|w| m.expected_cumulative(f64::from(w)))
             .collect();
         assert!(curve.windows(2).all(|w| w[1] >= w[0]));
-        assert!(curve[78] > 0.5 && curve[78] < 3.0, "{}", curve[78]);
+        let end = day_number(1998, 6, 30);
+        let actual: f64 = cdnow_days()
+            .values()
+            .map(|d| summarize(d, end, 7.0).unwrap().x)
+            .sum();
+        let predicted: f64 = rows.iter().map(|r| m.expected_cumulative(r.t + 39.0)).sum();
+        assert_eq!(actual, 4339.0);
+        assert!(close(predicted, actual, 0.06), "{predicted} vs {actual}");
+        // Fitting the published summary (times rounded to 0.01 week) gives the same figures.
+        let published: Vec<Rfmt> = CDNOW_SUMMARY
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let v: Vec<f64> = l.split(',').map(|v| v.parse().unwrap()).collect();
+                Rfmt {
+                    x: v[1],
+                    t_x: v[2],
+                    t: v[3],
+                    monetary: v[4],
+                }
+            })
+            .collect();
+        let p = fit_bgnbd(&published, 0.0).unwrap();
+        assert!(sig_eq(p.r, 0.2426, 4) && sig_eq(p.alpha, 4.414, 4), "{p:?}");
+        assert!(sig_eq(p.a, 0.793, 3) && sig_eq(p.b, 2.426, 4), "{p:?}");
+        assert!(
+            (p.log_likelihood - -9582.4).abs() < 0.05,
+            "{}",
+            p.log_likelihood
+        );
+        let g = fit_gamma_gamma(&published, 0.0).unwrap();
+        // With the mean spends rounded to cents v comes out 15.448: lifetimes' documented 15.45,
+        // where the unrounded transactions give Fader & Hardie's 15.44.
+        assert!(sig_eq(g.p, 6.25, 3) && sig_eq(g.q, 3.74, 3), "{g:?}");
+        assert!(sig_eq(g.v, 15.45, 4), "{g:?}");
     }
 
     #[test]
@@ -1403,9 +1448,9 @@ mod tests {
         let m = fit_gamma_gamma(&rows, 0.0).unwrap();
         eprintln!("{m:?}");
         assert_eq!(m.repeat_buyers, 946);
-        assert_eq!(sig(m.p, 3), 6.25);
-        assert_eq!(sig(m.q, 3), 3.74);
-        assert_eq!(sig(m.v, 4), 15.44);
+        assert!(sig_eq(m.p, 6.25, 3), "{}", m.p);
+        assert!(sig_eq(m.q, 3.74, 3), "{}", m.q);
+        assert!(sig_eq(m.v, 15.44, 4), "{}", m.v);
         assert!(m.freq_monetary_correlation.abs() < 0.3);
         let bg = fit_bgnbd(&rows, 0.0).unwrap();
         let row = Rfmt {
