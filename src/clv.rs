@@ -135,8 +135,8 @@ pub fn summarize(days: &[(i32, f64)], calibration_end: i32, unit_days: f64) -> O
     let x = (distinct - 1) as f64;
     Some(Rfmt {
         x,
-        t_x: f64::from(last - first) / unit_days,
-        t: f64::from(calibration_end - first) / unit_days,
+        t_x: (f64::from(last) - f64::from(first)) / unit_days,
+        t: (f64::from(calibration_end) - f64::from(first)) / unit_days,
         monetary: if distinct > 1 { repeat_total / x } else { 0.0 },
     })
 }
@@ -1357,6 +1357,9 @@ mod tests {
         );
         assert_eq!(summarize(&[(31, 1.0)], 30, 1.0), None);
         assert_eq!(summarize(&[], 30, 1.0), None);
+        // Extreme day numbers do not overflow.
+        let far = summarize(&[(i32::MIN, 1.0), (i32::MAX, 2.0)], i32::MAX, 1.0).unwrap();
+        assert_eq!(far.t_x, 2.0 * 2_147_483_648.0 - 1.0);
         assert_eq!(summarize(&[(1, 1.0)], 30, 0.0), None);
         assert_eq!(
             summarize(&[(1, 1.0), (2, f64::NAN)], 30, 1.0)
