@@ -9,6 +9,7 @@ pub mod bcg;
 pub mod book;
 pub mod chart;
 pub mod clusters;
+pub mod clv;
 pub mod credit;
 pub mod cross_sell;
 pub mod customers;
