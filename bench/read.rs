@@ -3,9 +3,10 @@
 //! processes so that each run's peak RSS is its own. Prints the median time, rows/s and peak RSS
 //! of (a) `read`: every cell into the grid, (b) `report`: the whole report (read, header,
 //! mapping, normalization, quality, customers, every analysis), and (c) `analyses`: the
-//! per-customer facts and every analysis alone, after the table is read.
+//! per-customer facts and every analysis alone, after the table is read, and (d) `clv`: the
+//! BG/NBD and Gamma-Gamma fit and the scoring of every customer alone.
 //!
-//! `cargo bench --bench read [-- --rows N --runs K --only read,report,analyses]`
+//! `cargo bench --bench read [-- --rows N --runs K --only read,report,analyses,clv]`
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,7 +64,7 @@ fn main() {
         size as f64 / 1e6
     );
     println!("machine: {} cores, {}", num_cpus(), cpu_model());
-    let only = flag("--only").unwrap_or_else(|| "read,report,analyses".into());
+    let only = flag("--only").unwrap_or_else(|| "read,report,analyses,clv".into());
     for what in only.split(',') {
         let mut times = Vec::new();
         let mut peaks = Vec::new();
@@ -111,6 +112,18 @@ fn measure(path: &Path, what: &str) {
         "read" => {
             let book = kexi::Book::open(&bytes, &kexi::Limits::default()).expect("open");
             std::hint::black_box(&book);
+        }
+        "clv" => {
+            let options = kexi::Options::default();
+            let book = kexi::Book::open(&bytes, &options.limits).expect("open");
+            let ds = kexi::dataset::choose(&book, None, &options.mapping).expect("dataset");
+            let customers = kexi::customers::resolve(&ds);
+            let facts = kexi::facts::build(&ds, &customers, None);
+            let started = Instant::now();
+            let clv = kexi::predict::clv(&facts, &options.clv).expect("clv");
+            std::hint::black_box(&clv);
+            println!("{} {}", started.elapsed().as_secs_f64(), peak_rss_kb());
+            return;
         }
         "analyses" => {
             let options = kexi::Options::default();

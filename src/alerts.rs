@@ -2,8 +2,10 @@
 //! than their own rhythm says they should.
 //!
 //! Definition (docs/analyses.md): a customer is alerted when it is high-value — ABC class A by
-//! amount, or value tier VIP — has at least two orders (so it has a usual purchase interval I),
-//! and its days since the last order R exceed `multiple` × I (default 2). Overdue = R ÷ I.
+//! amount, or value tier VIP — and either has at least two orders (so it has a usual purchase
+//! interval I) with its days since the last order R above `multiple` × I (default 2), or, where
+//! the CLV model ran, its probability of still being a customer is below `clv.p_alive_alert`
+//! (default 0.5). Overdue = R ÷ I.
 //! Alerts are ranked by the amount at risk: the customer's amount per year of tenure,
 //! amount × 365 ÷ max(tenure days, 365).
 
@@ -35,14 +37,26 @@ impl AlertOptions {
     }
 }
 
+/// Why a customer was alerted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Silent for longer than `multiple` × its own interval.
+    Silence,
+    /// The BG/NBD model gives it a low probability of still being a customer.
+    LowPAlive,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
     /// Index into the report's `customers`.
     pub customer: u32,
-    pub recency_days: i32,
-    pub interval_days: f64,
+    pub reasons: Vec<Reason>,
+    pub recency_days: Option<i32>,
+    pub interval_days: Option<f64>,
     /// R ÷ I.
-    pub overdue: f64,
+    pub overdue: Option<f64>,
+    pub p_alive: Option<f64>,
     pub amount: f64,
     pub amount_at_risk: f64,
     pub abc_class: Option<Class>,
@@ -59,13 +73,14 @@ pub struct Alerts {
     pub amount_at_risk: f64,
 }
 
-/// Finds the alerts. Needs per-customer recency and interval; either classification may be
-/// absent (an empty slice).
+/// Finds the alerts. Either classification and the P(alive) may be absent (an empty slice).
 pub fn alerts(
     facts: &Facts,
     options: &AlertOptions,
     abc: &[Option<CustomerAbc>],
     value: &[Option<CustomerValue>],
+    p_alive: &[Option<f64>],
+    p_alive_below: f64,
 ) -> Alerts {
     let mut out = Vec::new();
     let mut key_customers = 0;
@@ -76,19 +91,30 @@ pub fn alerts(
             continue;
         }
         key_customers += 1;
-        let (Some(r), Some(interval)) = (c.recency_days, c.interval_days) else {
-            continue;
+        let overdue = match (c.recency_days, c.interval_days) {
+            (Some(r), Some(interval)) if interval > 0.0 => Some(f64::from(r) / interval),
+            _ => None,
         };
-        if interval <= 0.0 || f64::from(r) <= options.multiple * interval {
+        let alive = p_alive.get(i).copied().flatten();
+        let mut reasons = Vec::new();
+        if overdue.is_some_and(|o| o > options.multiple) {
+            reasons.push(Reason::Silence);
+        }
+        if alive.is_some_and(|p| p < p_alive_below) {
+            reasons.push(Reason::LowPAlive);
+        }
+        if reasons.is_empty() {
             continue;
         }
         let amount = c.amount.unwrap_or(0.0);
         let tenure = f64::from(c.tenure_days.unwrap_or(0).max(365));
         out.push(Alert {
             customer: i as u32,
-            recency_days: r,
-            interval_days: interval,
-            overdue: f64::from(r) / interval,
+            reasons,
+            recency_days: c.recency_days,
+            interval_days: c.interval_days,
+            overdue,
+            p_alive: alive,
             amount,
             amount_at_risk: amount * 365.0 / tenure,
             abc_class: class,
@@ -142,11 +168,17 @@ mod tests {
         let abc = vec![a(Class::A), a(Class::A), a(Class::B), a(Class::C)];
         let v = |tier| Some(CustomerValue { score: 0.0, tier });
         let value = vec![None, None, v(Tier::Vip), v(Tier::Small)];
-        let r = alerts(&facts, &AlertOptions::default(), &abc, &value);
+        let r = alerts(&facts, &AlertOptions::default(), &abc, &value, &[], 0.5);
         assert_eq!(r.key_customers, 3);
         let who: Vec<u32> = r.alerts.iter().map(|a| a.customer).collect();
         assert_eq!(who, vec![2, 0]);
         assert_eq!(r.alerts[1].amount_at_risk, 500.0);
         assert_eq!(r.amount_at_risk, 1400.0);
+        // A low P(alive) alerts a key customer that is not overdue.
+        let alive = vec![None, Some(0.2), None, None];
+        let r = alerts(&facts, &AlertOptions::default(), &abc, &value, &alive, 0.5);
+        let who: Vec<u32> = r.alerts.iter().map(|a| a.customer).collect();
+        assert_eq!(who, vec![1, 2, 0]);
+        assert_eq!(r.alerts[0].reasons, vec![Reason::LowPAlive]);
     }
 }

@@ -13,7 +13,7 @@ use crate::lifecycle::{self, Stage};
 use crate::rfm::{self, CustomerRfm};
 use crate::value::{self, CustomerValue};
 use crate::Options;
-use crate::{bcg, clusters, credit, cross_sell, nps, performance, pipeline};
+use crate::{bcg, clusters, credit, cross_sell, nps, performance, pipeline, predict};
 use serde::Serialize;
 
 /// Checks every analysis setting of `o`; the message names the first bad one.
@@ -24,7 +24,8 @@ pub fn check(o: &Options) -> Result<(), String> {
     o.alerts.check()?;
     o.clusters.check()?;
     o.csi.check()?;
-    o.credit.check()
+    o.credit.check()?;
+    o.clv.check()
 }
 
 /// Whether an analysis ran, and if not, what it needs.
@@ -54,6 +55,7 @@ pub struct Labels {
     pub nps: Vec<Option<nps::NpsGroup>>,
     pub csi: Vec<Option<f64>>,
     pub credit: Vec<Option<credit::CustomerCredit>>,
+    pub clv: Vec<Option<predict::CustomerClv>>,
 }
 
 /// Every analysis that ran, under its stable key (docs/report.md).
@@ -89,6 +91,8 @@ pub struct Analyses {
     pub credit: Option<credit::Credit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell: Option<cross_sell::CrossSell>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clv: Option<predict::Clv>,
 }
 
 /// What the analyses produced.
@@ -208,11 +212,34 @@ pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) 
     }
     r.status.push(st);
 
+    // CLV before the alerts: a key customer unlikely to be alive is one.
+    let mut st = status("clv", has.purchase_days, vec![&["order_date"], AMOUNT]);
+    match predict::clv(facts, &o.clv) {
+        Ok((res, per)) => {
+            r.analyses.clv = Some(res);
+            r.labels.clv = per;
+        }
+        Err(why) => {
+            st.ran = false;
+            st.needs = vec![vec!["order_date"], AMOUNT.to_vec()];
+            st.note = Some(why);
+        }
+    }
+    r.status.push(st);
+
     let alerts_ok =
         has.last_order && has.orders && (!r.labels.abc.is_empty() || !r.labels.value.is_empty());
     let st = status("alerts", alerts_ok, vec![LAST_ORDER, ORDERS, AMOUNT]);
     if alerts_ok {
-        let res = alerts::alerts(facts, &o.alerts, &r.labels.abc, &r.labels.value);
+        let p_alive: Vec<Option<f64>> = r.labels.clv.iter().map(|c| c.map(|c| c.p_alive)).collect();
+        let res = alerts::alerts(
+            facts,
+            &o.alerts,
+            &r.labels.abc,
+            &r.labels.value,
+            &p_alive,
+            o.clv.p_alive_alert,
+        );
         let mut flags = vec![false; n];
         for a in &res.alerts {
             if let Some(f) = flags.get_mut(a.customer as usize) {

@@ -4,7 +4,8 @@
 //! Definitions (docs/analyses.md), over the last two years with purchases: share = the item's
 //! amount in the last year ÷ everyone's, in percent; growth = (last − before) ÷ before, in percent.
 //! An item without purchases in the year before has no growth and is not placed (counted as
-//! `new`). Split lines: `share_split` and `growth_split`, default the medians of the placed items.
+//! `new`). Split lines: `share_split` and `growth_split`, default the medians over the placed
+//! items that still bought in the last year (an item that stopped buying is a dog either way).
 //! High means strictly above the line: star = high share and high growth, cash cow = high share
 //! and low growth, question mark = low share and high growth, dog = both low.
 
@@ -146,8 +147,9 @@ fn matrix(
             new += 1;
         }
     }
+    // The lines split the items still buying: those that stopped are dogs whatever the lines.
     let median = |f: fn(&(usize, f64, f64, f64)) -> f64| {
-        let mut v: Vec<f64> = placed.iter().map(f).collect();
+        let mut v: Vec<f64> = placed.iter().filter(|p| p.3 > 0.0).map(f).collect();
         v.sort_unstable_by(f64::total_cmp);
         percentile(&v, 50.0)
     };

@@ -27,6 +27,7 @@ pub mod normalize;
 pub mod nps;
 pub mod performance;
 pub mod pipeline;
+pub mod predict;
 pub mod quality;
 pub mod report;
 pub mod rfm;
@@ -74,6 +75,7 @@ pub struct Options {
     pub csi: nps::CsiOptions,
     pub credit: credit::CreditOptions,
     pub cross_sell: cross_sell::CrossSellOptions,
+    pub clv: predict::ClvOptions,
 }
 
 impl Options {
@@ -81,8 +83,13 @@ impl Options {
     /// unknown keys and settings out of range.
     pub fn from_json(s: &str) -> Result<Options> {
         let o: Options = serde_json::from_str(s).map_err(|e| Error::bad_option(e.to_string()))?;
-        analyses::check(&o).map_err(Error::bad_option)?;
+        o.check()?;
         Ok(o)
+    }
+
+    /// Checks every analysis setting; the error names the first bad one.
+    pub fn check(&self) -> Result<()> {
+        analyses::check(self).map_err(Error::bad_option)
     }
 }
 

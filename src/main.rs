@@ -11,12 +11,17 @@ kexi — 客析 customer analyzer (runs locally; nothing is uploaded)
 
 usage:
   kexi analyze FILE [--sheet NAME] [--mapping FILE.json] [--as-of YYYY-MM-DD]
-                    [--config FILE.json] [--json]
+                    [--config FILE.json] [--calibration-end DATE] [--time-unit days|weeks]
+                    [--horizon-months N] [--discount-rate R] [--json]
 
   FILE            xlsx, xlsm, xlsb, xls, ods, csv, tsv or txt (format read from the bytes)
   --sheet NAME    analyse this sheet only, instead of choosing the register / order list
   --mapping FILE  JSON of column corrections, e.g. {\"客户简称\": \"customer_name\", \"C\": \"amount\", \"备注\": \"ignore\"}
   --as-of DATE    the date recency is measured against (default: the day after the last order)
+  --calibration-end DATE   CLV: end of the calibration period (default: the last order)
+  --time-unit days|weeks   CLV: the model's time unit (default weeks)
+  --horizon-months N       CLV: months ahead (default 12)
+  --discount-rate R        CLV: monthly discount rate (default 0.01)
   --config FILE   JSON of analysis settings, e.g. {\"rfm\": {\"threshold\": \"median\"},
                   \"abc\": {\"amount_a\": 70}, \"lifecycle\": {\"lost_days\": 365}} (docs/analyses.md);
                   the flags above override the same settings in it
@@ -77,6 +82,7 @@ fn parse(argv: Vec<String>) -> Result<Args, Failure> {
     let mut json = false;
     let mut config = None;
     let (mut sheet, mut as_of, mut mapping) = (None, None, None);
+    let mut clv_flags: Vec<(&'static str, String)> = Vec::new();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
             it.next()
@@ -86,6 +92,10 @@ fn parse(argv: Vec<String>) -> Result<Args, Failure> {
             "--json" => json = true,
             "--sheet" => sheet = Some(value("--sheet")?),
             "--config" => config = Some(value("--config")?),
+            "--calibration-end" => clv_flags.push(("calibration_end", value("--calibration-end")?)),
+            "--time-unit" => clv_flags.push(("time_unit", value("--time-unit")?)),
+            "--horizon-months" => clv_flags.push(("horizon_months", value("--horizon-months")?)),
+            "--discount-rate" => clv_flags.push(("discount_rate", value("--discount-rate")?)),
             "--as-of" => {
                 let v = value("--as-of")?;
                 let d = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
@@ -126,6 +136,30 @@ fn parse(argv: Vec<String>) -> Result<Args, Failure> {
     if let Some(m) = mapping {
         options.mapping = m;
     }
+    for (key, v) in clv_flags {
+        let bad =
+            |what: &str| Failure::Usage(format!("--{} '{v}' is not {what}", key.replace('_', "-")));
+        match key {
+            "calibration_end" => {
+                options.clv.calibration_end = Some(
+                    chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                        .map_err(|_| bad("a YYYY-MM-DD date"))?,
+                )
+            }
+            "time_unit" => {
+                options.clv.time_unit = match v.as_str() {
+                    "days" => kexi::predict::TimeUnit::Days,
+                    "weeks" => kexi::predict::TimeUnit::Weeks,
+                    _ => return Err(bad("days or weeks")),
+                }
+            }
+            "horizon_months" => {
+                options.clv.horizon_months = v.parse().map_err(|_| bad("a whole number"))?
+            }
+            _ => options.clv.discount_rate = v.parse().map_err(|_| bad("a number"))?,
+        }
+    }
+    options.check().map_err(|e| Failure::Usage(e.to_string()))?;
     Ok(Args {
         file,
         json,
@@ -345,12 +379,19 @@ fn analyses(o: &mut String, r: &Report) {
             x.amount_at_risk
         );
         for al in x.alerts.iter().take(10) {
+            let silence = match (al.recency_days, al.overdue) {
+                (Some(r), Some(k)) => format!("silent {r} days = {k:.1}× usual interval"),
+                (Some(r), None) => format!("silent {r} days"),
+                _ => String::new(),
+            };
+            let alive = al
+                .p_alive
+                .map(|p| format!(", P(alive) {p:.2}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "  {:<24} silent {} days = {:.1}× usual interval, {:.2} a year at risk",
+                "  {:<24} {silence}{alive}, {:.2} a year at risk",
                 name(al.customer as usize),
-                al.recency_days,
-                al.overdue,
                 al.amount_at_risk
             );
         }
@@ -377,6 +418,7 @@ fn analyses(o: &mut String, r: &Report) {
             }
         }
     }
+    more(o, r, &name);
     if let Some(x) = &a.customer_flow {
         let _ = writeln!(o, "\n客户增减 Customer flow (per {:?}, last 12):", x.period);
         let _ = writeln!(
@@ -389,6 +431,165 @@ fn analyses(o: &mut String, r: &Report) {
                 o,
                 "  {:<8} {:>6} {:>6} {:>6} {:>7} {:>7}",
                 row.period, row.new, row.returning, row.lost, row.net, row.total
+            );
+        }
+    }
+}
+
+/// The analyses beyond classification, a few lines each.
+fn more(o: &mut String, r: &Report, name: &dyn Fn(usize) -> String) {
+    use std::fmt::Write;
+    let a = &r.analyses;
+    if let Some(x) = &a.performance {
+        let _ = writeln!(o, "\n年度业绩 Sales by year:");
+        for y in &x.years {
+            let growth = y
+                .growth
+                .map(|g| format!("  YoY {g:+.1}%"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "  {}  {:>14.2}  {:>7} customers{growth}",
+                y.year, y.amount, y.customers
+            );
+        }
+        let list = |o: &mut String, title: &str, v: &[kexi::performance::Mover]| {
+            if v.is_empty() {
+                return;
+            }
+            let _ = writeln!(o, "  {title}:");
+            for m in v.iter().take(5) {
+                let rank = |r: Option<u32>| r.map_or("—".to_string(), |r| r.to_string());
+                let _ = writeln!(
+                    o,
+                    "    {:<24} {:>12.2} → {:>12.2}  rank {} → {}",
+                    name(m.customer as usize),
+                    m.amount_before,
+                    m.amount_after,
+                    rank(m.rank_before),
+                    rank(m.rank_after)
+                );
+            }
+        };
+        list(o, "增长最多 biggest increase", &x.top_growth);
+        list(o, "下降最多 biggest decrease", &x.top_decline);
+    }
+    if let Some(x) = &a.bcg {
+        let _ = writeln!(
+            o,
+            "\n波士顿矩阵 BCG matrix ({} → {}):",
+            x.years.0, x.years.1
+        );
+        for q in &x.customers.quadrants {
+            let _ = writeln!(
+                o,
+                "  {:<6} {:>7} customers  {:>5.1}% of last year's amount",
+                q.label.zh, q.items, q.amount_share
+            );
+        }
+    }
+    if let Some(x) = &a.clusters {
+        let _ = writeln!(o, "\n客户聚类 Clusters (k = {}):", x.k);
+        let names: Vec<&str> = x.features.iter().map(|f| f.zh.as_str()).collect();
+        for c in &x.clusters {
+            let means: Vec<String> = names
+                .iter()
+                .zip(&c.means)
+                .map(|(n, m)| format!("{n} {m:.1}"))
+                .collect();
+            let _ = writeln!(
+                o,
+                "  #{} {:>7} customers {:>5.1}%  {}",
+                c.cluster,
+                c.customers,
+                c.customer_share,
+                means.join(", ")
+            );
+        }
+    }
+    if let Some(x) = &a.pipeline {
+        let _ = writeln!(
+            o,
+            "\n销售漏斗 Pipeline: {} leads, {} bought, conversion {:.1}%",
+            x.leads, x.bought, x.conversion
+        );
+    }
+    if let Some(x) = &a.nps {
+        let _ = writeln!(
+            o,
+            "\nNPS {:.1} ({} answers: {} promoters, {} passives, {} detractors)",
+            x.overall.score.unwrap_or(0.0),
+            x.overall.responses,
+            x.overall.promoters,
+            x.overall.passives,
+            x.overall.detractors
+        );
+    }
+    if let Some(x) = &a.csi {
+        let _ = writeln!(
+            o,
+            "满意度指数 CSI {:.1} over {} customers",
+            x.score.unwrap_or(0.0),
+            x.customers
+        );
+    }
+    if let Some(x) = &a.credit {
+        let grades: Vec<String> = x
+            .grades
+            .iter()
+            .map(|g| format!("{} {}", g.grade.key(), g.customers))
+            .collect();
+        let _ = writeln!(
+            o,
+            "\n信用等级 Credit grades: {}; {} valuable customers with poor credit",
+            grades.join(", "),
+            x.disagreements.len()
+        );
+    }
+    if let Some(x) = &a.cross_sell {
+        let _ = writeln!(
+            o,
+            "\n交叉销售 Products bought together ({} customers):",
+            x.customers
+        );
+        for p in x.pairs.iter().take(5) {
+            let _ = writeln!(
+                o,
+                "  {} + {}: {} customers, support {:.1}%, confidence {:.1}%, lift {:.2}",
+                p.a, p.b, p.customers, p.support, p.confidence_ab, p.lift
+            );
+        }
+    }
+    if let Some(x) = &a.clv {
+        let b = &x.bgnbd;
+        let _ = writeln!(
+            o,
+            "\n预测价值 CLV (BG/NBD r {:.4}, α {:.4}, a {:.4}, b {:.4}; {} customers to {}):",
+            b.r, b.alpha, b.a, b.b, x.customers_fitted, x.calibration_end
+        );
+        let _ = writeln!(o, "  mean P(alive) {:.2}", x.mean_p_alive);
+        match (&x.gamma_gamma, x.mean_clv) {
+            (Some(g), Some(m)) => {
+                let _ = writeln!(
+                    o,
+                    "  Gamma-Gamma p {:.3}, q {:.3}, v {:.3}; mean {}-month CLV {:.2}",
+                    g.p, g.q, g.v, x.options.horizon_months, m
+                );
+            }
+            _ => {
+                if let Some(e) = &x.gamma_gamma_error {
+                    let _ = writeln!(o, "  no CLV: {} / {}", e.zh, e.en);
+                }
+            }
+        }
+        if let Some(w) = &x.correlation_warning {
+            let _ = writeln!(o, "  ! {}", w.en);
+        }
+        if let Some(h) = &x.holdout {
+            let _ = writeln!(
+                o,
+                "  holdout {} … {}: predicted {:.1} repeat purchases, actual {:.0}",
+                h.start, h.end, h.predicted, h.actual
             );
         }
     }

@@ -69,6 +69,9 @@ pub enum Issue {
     DuplicateCustomer,
     /// An order whose customer is not in the register.
     UnmatchedCustomer,
+    /// An order line identical to an earlier one in an order list without order ids: kept,
+    /// since a customer may buy the same thing twice on one day.
+    RepeatedLine,
 }
 
 /// One warning, with the cell it is about.
@@ -136,6 +139,26 @@ impl Quality {
         );
     }
 
+    /// Records a line kept although it repeats `first` (both zero-based).
+    pub fn repeated(&mut self, sheet: &str, first: u32, row: u32) {
+        let cell = format!("{sheet}!{}", row + 1);
+        self.push(
+            Issue::RepeatedLine,
+            cell,
+            String::new(),
+            format!(
+                "第 {} 行与第 {} 行完全相同；订单明细没有订单编号，无法区分是否重复录入，已保留",
+                row + 1,
+                first + 1
+            ),
+            format!(
+                "row {} repeats row {} exactly; without order ids a repeated entry cannot be told from a second purchase, so both are kept",
+                row + 1,
+                first + 1
+            ),
+        );
+    }
+
     /// Records a value problem at a cell (`col`, `row` zero-based). `detail` is the field key
     /// for invalid values and the two readings for ambiguous dates.
     pub fn issue(
@@ -181,7 +204,7 @@ impl Quality {
                 format!("{cell}：订单客户“{value}”不在客户登记表中"),
                 format!("{cell}: order customer \"{value}\" is not in the customer register"),
             ),
-            Issue::DuplicateRow => (
+            Issue::DuplicateRow | Issue::RepeatedLine => (
                 format!("{cell}：重复行"),
                 format!("{cell}: duplicate row"),
             ),

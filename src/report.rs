@@ -13,6 +13,7 @@ use crate::facts::{Fact, Facts};
 use crate::lifecycle::Stage;
 use crate::mapping::ColumnMapping;
 use crate::nps::NpsGroup;
+use crate::predict::ClvTier;
 use crate::quality::Quality;
 use crate::rfm::Segment;
 use crate::sniff::Format;
@@ -138,6 +139,13 @@ pub struct CustomerRow {
     pub csi: Option<f64>,
     pub credit_score: Option<f64>,
     pub credit_grade: Option<Grade>,
+    /// BG/NBD probability that the customer is still buying, at the calibration end.
+    pub p_alive: Option<f64>,
+    /// Expected purchases over `clv.horizon_months`.
+    pub expected_purchases: Option<f64>,
+    /// Predicted, discounted customer lifetime value over the horizon.
+    pub clv: Option<f64>,
+    pub clv_tier: Option<ClvTier>,
     /// Text dimensions by field key (`region`, `industry`, `lead_status` …) or, for an extra
     /// (unmapped) column, by its header text.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -177,6 +185,7 @@ pub fn customer_rows(
             let value = labels.value.get(i).copied().flatten();
             let years = labels.years.get(i);
             let credit = labels.credit.get(i).copied().flatten();
+            let clv = labels.clv.get(i).copied().flatten();
             CustomerRow {
                 id: c.id,
                 name: c.name,
@@ -207,6 +216,10 @@ pub fn customer_rows(
                 csi: labels.csi.get(i).copied().flatten(),
                 credit_score: credit.map(|c| c.score),
                 credit_grade: credit.map(|c| c.grade),
+                p_alive: clv.map(|c| c.p_alive),
+                expected_purchases: clv.map(|c| c.expected_purchases),
+                clv: clv.and_then(|c| c.clv),
+                clv_tier: clv.and_then(|c| c.tier),
                 dims,
                 facts: f,
             }

@@ -208,6 +208,10 @@ impl<'a> Builder<'a> {
         let mut cells = Vec::new();
         let mut texts: Vec<&str> = Vec::new();
         let mut seen_rows: FxHashMap<u64, u32> = FxHashMap::default();
+        // An order list without order ids cannot tell a copied line from a customer buying the
+        // same thing twice on one day: there, identical lines are kept and reported.
+        let has = |f: Field| self.columns.iter().any(|c| c.column.field == Some(f));
+        let keep_repeats = has(Field::OrderDate) && !has(Field::OrderId);
         let header_end = self.header.rows.1;
         let width = self.header.labels.len() as u32;
         self.quality.rows_above_header = self.header.rows_above.len() as u64;
@@ -256,8 +260,12 @@ impl<'a> Builder<'a> {
             }
             let digest = h.finish();
             if let Some(&first) = seen_rows.get(&digest) {
-                self.quality.duplicate(self.sheet, first, row);
-                continue;
+                if keep_repeats {
+                    self.quality.repeated(self.sheet, first, row);
+                } else {
+                    self.quality.duplicate(self.sheet, first, row);
+                    continue;
+                }
             }
             seen_rows.insert(digest, row);
 

@@ -150,11 +150,31 @@ fn hand_checked_order_list() {
     assert_eq!(flow.rows.iter().map(|r| r.new).sum::<u64>(), 7);
     assert_eq!(flow.rows.last().unwrap().total, 4);
 
-    assert!(
-        r.summary.analyses.iter().all(|s| s.ran),
-        "{:?}",
-        r.summary.analyses
+    let ran: Vec<&str> = r
+        .summary
+        .analyses
+        .iter()
+        .filter(|s| s.ran)
+        .map(|s| s.key)
+        .collect();
+    assert_eq!(
+        ran,
+        [
+            "rfm",
+            "abc",
+            "value",
+            "lifecycle",
+            "alerts",
+            "distribution",
+            "customer_flow",
+            "performance",
+            "bcg",
+            "clusters"
+        ]
     );
+    // Seven customers are too few for the CLV model, and the report says so.
+    let clv = r.summary.analyses.iter().find(|s| s.key == "clv").unwrap();
+    assert!(clv.note.as_ref().unwrap().en.contains("too few customers"));
 }
 
 #[test]

@@ -1,0 +1,490 @@
+//! Predictive customer value (`analyses.clv`): runs the BG/NBD and Gamma-Gamma models of
+//! [`crate::clv`] over the customers' purchase days and turns them into per-customer P(alive),
+//! expected purchases and CLV, CLV tiers, and the population's expected against actual
+//! cumulative repeat purchases.
+//!
+//! Definitions (docs/analyses.md): the calibration period ends at `calibration_end` (default the
+//! last purchase day); purchases after it, up to the as-of date, form the holdout. Each customer
+//! whose first purchase falls in the calibration period is summarised (lifetimes' convention,
+//! time in days or weeks) and both models are fitted by maximum likelihood. Expected purchases and
+//! CLV look `horizon_months` ahead of the calibration end, CLV discounted monthly at
+//! `discount_rate`. CLV tiers: the top 20% of customers by CLV are high, the next 30% medium,
+//! the rest low. The cumulative curve sums, per period, every customer's unconditional expected
+//! repeat purchases since its first purchase, against the repeat purchases that happened.
+
+use crate::chart::{Chart, Kind, Series, Text, Unit};
+use crate::clv::{self, BgNbd, FitError, GammaGamma, Rfmt};
+use crate::facts::Facts;
+use crate::table::{date_of, day_number};
+use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeUnit {
+    Days,
+    #[default]
+    Weeks,
+}
+
+impl TimeUnit {
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Days => 1.0,
+            TimeUnit::Weeks => 7.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClvOptions {
+    /// End of the calibration period; default the last purchase day.
+    pub calibration_end: Option<NaiveDate>,
+    pub time_unit: TimeUnit,
+    pub horizon_months: u32,
+    /// Monthly discount rate (0.01 = 1% a month).
+    pub discount_rate: f64,
+    /// L2 penalty on the model parameters (0 = plain maximum likelihood).
+    pub penalizer: f64,
+    /// Key customers whose P(alive) is below this are pre-churn alerts.
+    pub p_alive_alert: f64,
+}
+
+impl Default for ClvOptions {
+    fn default() -> Self {
+        ClvOptions {
+            calibration_end: None,
+            time_unit: TimeUnit::Weeks,
+            horizon_months: 12,
+            discount_rate: 0.01,
+            penalizer: 0.0,
+            p_alive_alert: 0.5,
+        }
+    }
+}
+
+impl ClvOptions {
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=120).contains(&self.horizon_months) {
+            return Err("clv.horizon_months must be within 1–120".into());
+        }
+        if !(self.discount_rate.is_finite() && (0.0..1.0).contains(&self.discount_rate)) {
+            return Err("clv.discount_rate must be within 0–1 (a monthly rate)".into());
+        }
+        if !(self.penalizer.is_finite() && self.penalizer >= 0.0) {
+            return Err("clv.penalizer must be a number ≥ 0".into());
+        }
+        if !(0.0..=1.0).contains(&self.p_alive_alert) {
+            return Err("clv.p_alive_alert must be within 0–1".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClvTier {
+    High,
+    Medium,
+    Low,
+}
+
+impl ClvTier {
+    pub fn key(self) -> &'static str {
+        match self {
+            ClvTier::High => "high",
+            ClvTier::Medium => "medium",
+            ClvTier::Low => "low",
+        }
+    }
+
+    fn label(self) -> Text {
+        match self {
+            ClvTier::High => Text::new("高价值（前20%）", "High (top 20%)"),
+            ClvTier::Medium => Text::new("中价值（其后30%）", "Medium (next 30%)"),
+            ClvTier::Low => Text::new("低价值（其余50%）", "Low (other 50%)"),
+        }
+    }
+}
+
+/// One customer's predictions.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CustomerClv {
+    pub p_alive: f64,
+    pub expected_purchases: f64,
+    pub clv: Option<f64>,
+    pub tier: Option<ClvTier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierRow {
+    pub tier: ClvTier,
+    pub label: Text,
+    pub customers: u64,
+    pub clv: f64,
+}
+
+/// The population's cumulative repeat purchases by period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cumulative {
+    /// Start date of each period.
+    pub periods: Vec<NaiveDate>,
+    pub expected: Vec<f64>,
+    pub actual: Vec<f64>,
+    /// Index of the first holdout period, if there is a holdout.
+    pub holdout_from: Option<usize>,
+}
+
+/// Predicted against actual repeat purchases in the holdout.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Holdout {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub predicted: f64,
+    pub actual: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Clv {
+    pub options: ClvOptions,
+    pub calibration_end: NaiveDate,
+    pub customers_fitted: u64,
+    pub repeat_buyers: u64,
+    pub bgnbd: BgNbd,
+    /// Absent when the spend model could not be fitted (`gamma_gamma_error` says why).
+    pub gamma_gamma: Option<GammaGamma>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gamma_gamma_error: Option<Text>,
+    /// Frequency and spend are correlated (|r| > 0.3): the spend model's assumption is strained.
+    pub correlation_warning: Option<Text>,
+    pub mean_p_alive: f64,
+    pub mean_clv: Option<f64>,
+    pub total_clv: Option<f64>,
+    pub tiers: Vec<TierRow>,
+    pub cumulative: Cumulative,
+    pub holdout: Option<Holdout>,
+    pub charts: Vec<Chart>,
+}
+
+/// Why the CLV analysis did not run, for the report.
+pub fn explain(e: &FitError) -> Text {
+    Text::new(e.message_zh(), e.to_string())
+}
+
+/// Most periods in the cumulative curve; longer spans use wider periods.
+const MAX_PERIODS: i32 = 400;
+
+/// Fits and scores. `Err` carries the explanation when the purchases cannot support a fit.
+pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv>>), Text> {
+    let no_history = || {
+        Text::new(
+            "需要带订单日期的订单明细",
+            "Needs an order list with order dates",
+        )
+    };
+    if !facts.has.purchase_days {
+        return Err(no_history());
+    }
+    let (first_day, last_day) = facts.day_span().ok_or_else(no_history)?;
+    let as_of = facts.as_of.unwrap_or(last_day + 1);
+    let end = o.calibration_end.map_or(last_day, day_number);
+    if end < first_day {
+        return Err(Text::new(
+            "校准期结束日早于第一笔订单",
+            "The calibration end is before the first order",
+        ));
+    }
+    let unit = o.time_unit.days();
+    let n = facts.customers.len();
+    let mut rows: Vec<Option<Rfmt>> = Vec::with_capacity(n);
+    let mut days: Vec<(i32, f64)> = Vec::new();
+    for i in 0..n {
+        days.clear();
+        days.extend(facts.purchases(i));
+        rows.push(clv::summarize(&days, end, unit));
+    }
+    let fitted: Vec<Rfmt> = rows.iter().flatten().copied().collect();
+    let bg = clv::fit_bgnbd(&fitted, o.penalizer).map_err(|e| explain(&e))?;
+    let gg = clv::fit_gamma_gamma(&fitted, o.penalizer);
+    let horizon = f64::from(o.horizon_months) * clv::DAYS_PER_MONTH / unit;
+    let holdout_length = f64::from((as_of - 1 - end).max(0)) / unit;
+    // Customers with the same (x, t_x, T) get the same predictions; most share them with others
+    // (everyone who bought once on the same day), so each distinct row is scored once.
+    let mut memo: FxHashMap<(u64, u64, u64), (CustomerClv, f64)> = FxHashMap::default();
+    let mut holdout_predicted = 0.0;
+    let mut per: Vec<Option<CustomerClv>> = Vec::with_capacity(n);
+    for r in &rows {
+        let Some(r) = r else {
+            per.push(None);
+            continue;
+        };
+        let key = (r.x.to_bits(), r.t_x.to_bits(), r.t.to_bits());
+        let (c, h) = *memo.entry(key).or_insert_with(|| {
+            let c = CustomerClv {
+                p_alive: bg.p_alive(r.x, r.t_x, r.t),
+                expected_purchases: bg.expected_purchases(horizon, r.x, r.t_x, r.t),
+                clv: gg
+                    .as_ref()
+                    .ok()
+                    .map(|gg| clv::clv(&bg, gg, r, o.horizon_months, o.discount_rate, unit)),
+                tier: None,
+            };
+            let h = if holdout_length > 0.0 {
+                bg.expected_purchases(holdout_length, r.x, r.t_x, r.t)
+            } else {
+                0.0
+            };
+            (c, h)
+        });
+        holdout_predicted += h;
+        per.push(Some(c));
+    }
+    // Tiers by CLV rank: top 20% high, next 30% medium.
+    let mut order: Vec<usize> = (0..n)
+        .filter(|&i| per.get(i).copied().flatten().and_then(|c| c.clv).is_some())
+        .collect();
+    let value = |i: usize| {
+        per.get(i)
+            .copied()
+            .flatten()
+            .and_then(|c| c.clv)
+            .unwrap_or(0.0)
+    };
+    order.sort_by(|&a, &b| value(b).total_cmp(&value(a)).then(a.cmp(&b)));
+    let k = order.len();
+    let mut tiers = [(0u64, 0.0f64); 3];
+    let values: Vec<f64> = order.iter().map(|&i| value(i)).collect();
+    for (rank, (&i, v)) in order.iter().zip(values).enumerate() {
+        let tier = if rank * 5 < k {
+            ClvTier::High
+        } else if rank * 2 < k {
+            ClvTier::Medium
+        } else {
+            ClvTier::Low
+        };
+        if let Some(t) = tiers.get_mut(tier as usize) {
+            t.0 += 1;
+            t.1 += v;
+        }
+        if let Some(Some(c)) = per.get_mut(i) {
+            c.tier = Some(tier);
+        }
+    }
+    let scored: Vec<&CustomerClv> = per.iter().flatten().collect();
+    let mean_p_alive = scored.iter().map(|c| c.p_alive).sum::<f64>() / scored.len().max(1) as f64;
+    let total_clv = gg
+        .is_ok()
+        .then(|| scored.iter().filter_map(|c| c.clv).sum::<f64>());
+    let (gamma_gamma, gamma_gamma_error) = match gg {
+        Ok(g) => (Some(g), None),
+        Err(e) => (None, Some(explain(&e))),
+    };
+    let correlation_warning = gamma_gamma
+        .as_ref()
+        .filter(|g| g.freq_monetary_correlation.abs() > 0.3)
+        .map(|g| {
+            Text::new(
+                format!(
+                    "复购次数与平均金额相关（r = {:.2}），Gamma-Gamma 模型假设二者独立，消费预测可能偏差",
+                    g.freq_monetary_correlation
+                ),
+                format!(
+                    "Purchase frequency and spend are correlated (r = {:.2}); the Gamma-Gamma model assumes they are not, so spend predictions may be biased",
+                    g.freq_monetary_correlation
+                ),
+            )
+        });
+
+    let cumulative = cumulative(facts, &bg, first_day, end, as_of, unit);
+    let holdout = (end < as_of - 1).then(|| {
+        let predicted = holdout_predicted;
+        let actual = (0..n)
+            .filter(|&i| rows.get(i).is_some_and(Option::is_some))
+            .map(|i| {
+                facts
+                    .purchases(i)
+                    .filter(|&(d, _)| d > end && d < as_of)
+                    .count()
+            })
+            .sum::<usize>() as f64;
+        Holdout {
+            start: date_of(end + 1).unwrap_or_default(),
+            end: date_of(as_of - 1).unwrap_or_default(),
+            predicted,
+            actual,
+        }
+    });
+    let tier_rows: Vec<TierRow> = [ClvTier::High, ClvTier::Medium, ClvTier::Low]
+        .iter()
+        .zip(tiers.iter())
+        .map(|(&tier, &(c, v))| TierRow {
+            tier,
+            label: tier.label(),
+            customers: c,
+            clv: v,
+        })
+        .collect();
+    let charts = charts(&cumulative, &tier_rows, &per);
+    Ok((
+        Clv {
+            options: *o,
+            calibration_end: date_of(end).unwrap_or_default(),
+            customers_fitted: fitted.len() as u64,
+            repeat_buyers: fitted.iter().filter(|r| r.x > 0.0).count() as u64,
+            bgnbd: bg,
+            mean_clv: total_clv.map(|t| t / scored.len().max(1) as f64),
+            total_clv,
+            gamma_gamma,
+            gamma_gamma_error,
+            correlation_warning,
+            mean_p_alive,
+            tiers: tier_rows,
+            cumulative,
+            holdout,
+            charts,
+        },
+        per,
+    ))
+}
+
+/// Expected against actual cumulative repeat purchases per period, from the first purchase to
+/// the as-of date.
+fn cumulative(
+    facts: &Facts,
+    bg: &BgNbd,
+    first: i32,
+    end: i32,
+    as_of: i32,
+    unit: f64,
+) -> Cumulative {
+    let span = (as_of - first).max(1);
+    let mut width = unit.max(1.0) as i32;
+    while span / width > MAX_PERIODS {
+        width *= 2;
+    }
+    let periods = (span + width - 1) / width;
+    let p = periods.max(1) as usize;
+    // Customers by the period of their first purchase; actual repeats by period.
+    let mut births = vec![0u64; p];
+    let mut repeats = vec![0f64; p];
+    let slot = |d: i32| (((d - first) / width).max(0) as usize).min(p - 1);
+    for i in 0..facts.customers.len() {
+        let mut it = facts.purchases(i).filter(|&(d, _)| d < as_of);
+        let Some((d0, _)) = it.next() else { continue };
+        if d0 > end {
+            continue;
+        }
+        if let Some(b) = births.get_mut(slot(d0)) {
+            *b += 1;
+        }
+        for (d, _) in it {
+            if let Some(r) = repeats.get_mut(slot(d)) {
+                *r += 1.0;
+            }
+        }
+    }
+    // E[X(t)] at each whole number of periods after birth, measured at the period's end.
+    let lag: Vec<f64> = (0..=p)
+        .map(|k| bg.expected_cumulative(f64::from(k as i32 * width) / unit))
+        .collect();
+    let mut expected = Vec::with_capacity(p);
+    let mut actual = Vec::with_capacity(p);
+    let mut acc = 0.0;
+    for t in 0..p {
+        let e: f64 = (0..=t)
+            .map(|b| {
+                births.get(b).copied().unwrap_or(0) as f64
+                    * lag.get(t + 1 - b).copied().unwrap_or(0.0)
+            })
+            .sum();
+        // Births in a period are spread over it: half a period of exposure on average.
+        let half: f64 = (0..=t)
+            .map(|b| {
+                births.get(b).copied().unwrap_or(0) as f64 * lag.get(t - b).copied().unwrap_or(0.0)
+            })
+            .sum();
+        expected.push((e + half) / 2.0);
+        acc += repeats.get(t).copied().unwrap_or(0.0);
+        actual.push(acc);
+    }
+    let holdout_from = (end + 1 < as_of).then(|| slot(end + 1)).filter(|&s| s > 0);
+    Cumulative {
+        periods: (0..p)
+            .filter_map(|k| date_of(first + k as i32 * width))
+            .collect(),
+        expected,
+        actual,
+        holdout_from,
+    }
+}
+
+fn charts(c: &Cumulative, tiers: &[TierRow], per: &[Option<CustomerClv>]) -> Vec<Chart> {
+    let cats: Vec<Text> = c
+        .periods
+        .iter()
+        .map(|d| Text::new(d.to_string(), d.to_string()))
+        .collect();
+    let mut histogram = [0u64; 10];
+    for x in per.iter().flatten() {
+        if let Some(h) = histogram.get_mut(((x.p_alive * 10.0) as usize).min(9)) {
+            *h += 1;
+        }
+    }
+    vec![
+        Chart {
+            id: "clv_cumulative".into(),
+            kind: Kind::Line,
+            title: Text::new(
+                "累计复购：模型预期与实际",
+                "Cumulative repeat purchases: expected and actual",
+            ),
+            categories: cats,
+            keys: Vec::new(),
+            series: vec![
+                Series::new(
+                    Text::new("模型预期", "Expected (BG/NBD)"),
+                    Unit::Orders,
+                    c.expected.clone(),
+                ),
+                Series::new(Text::new("实际", "Actual"), Unit::Orders, c.actual.clone()),
+            ],
+            x_title: None,
+            y_title: Some(Text::new("累计复购次数", "Cumulative repeat purchases")),
+        },
+        Chart {
+            id: "clv_p_alive".into(),
+            kind: Kind::Bar,
+            title: Text::new("客户存活概率分布", "P(alive) distribution"),
+            categories: (0..10)
+                .map(|b| {
+                    let t = format!("{:.1}–{:.1}", f64::from(b) / 10.0, f64::from(b + 1) / 10.0);
+                    Text::new(t.clone(), t)
+                })
+                .collect(),
+            keys: Vec::new(),
+            series: vec![Series::new(
+                Text::new("客户数", "Customers"),
+                Unit::Customers,
+                histogram.iter().map(|&h| h as f64).collect(),
+            )],
+            x_title: Some(Text::new("存活概率", "P(alive)")),
+            y_title: Some(Text::new("客户数", "Customers")),
+        },
+        Chart {
+            id: "clv_tiers".into(),
+            kind: Kind::Bar,
+            title: Text::new("预测客户终身价值分层", "Predicted CLV tiers"),
+            categories: tiers.iter().map(|t| t.label.clone()).collect(),
+            keys: tiers.iter().map(|t| t.tier.key().to_string()).collect(),
+            series: vec![Series::new(
+                Text::new("预测价值合计", "Total predicted CLV"),
+                Unit::Amount,
+                tiers.iter().map(|t| t.clv).collect(),
+            )],
+            x_title: None,
+            y_title: None,
+        },
+    ]
+}
