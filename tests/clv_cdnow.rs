@@ -7,22 +7,30 @@ use kexi::{analyze, Options};
 
 /// CDNOW transactions as an order list: 客户编号, 订单日期, 数量, 销售额.
 fn cdnow_workbook() -> Vec<u8> {
+    /// One transaction: customer, (year, month, day), CDs, dollars.
+    struct Line {
+        id: String,
+        date: (u16, u8, u8),
+        cds: f64,
+        dollars: f64,
+    }
     let text = include_str!("data/CDNOW_sample.txt");
-    let mut lines: Vec<(String, (u16, u8, u8), f64, f64)> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     for line in text.lines() {
         let f: Vec<&str> = line.split_whitespace().collect();
         let [_, id, date, cds, dollars] = f.as_slice() else {
             continue;
         };
-        let y: u16 = date[0..4].parse().unwrap();
-        let m: u8 = date[4..6].parse().unwrap();
-        let d: u8 = date[6..8].parse().unwrap();
-        lines.push((
-            format!("CD{id}"),
-            (y, m, d),
-            cds.parse().unwrap(),
-            dollars.parse().unwrap(),
-        ));
+        lines.push(Line {
+            id: format!("CD{id}"),
+            date: (
+                date[0..4].parse().unwrap(),
+                date[4..6].parse().unwrap(),
+                date[6..8].parse().unwrap(),
+            ),
+            cds: cds.parse().unwrap(),
+            dollars: dollars.parse().unwrap(),
+        });
     }
     let mut wb = new_workbook();
     let ws = wb.add_worksheet().set_name("订单明细").unwrap();
@@ -32,8 +40,14 @@ fn cdnow_workbook() -> Vec<u8> {
         C::S("数量"),
         C::S("销售额"),
     ]];
-    for (id, (y, m, d), cds, dollars) in &lines {
-        rows.push(vec![C::S(id), C::D(*y, *m, *d), C::N(*cds), C::N(*dollars)]);
+    for l in &lines {
+        let (y, m, d) = l.date;
+        rows.push(vec![
+            C::S(&l.id),
+            C::D(y, m, d),
+            C::N(l.cds),
+            C::N(l.dollars),
+        ]);
     }
     write_rows(ws, 0, &rows);
     wb.save_to_buffer().unwrap()
