@@ -4,9 +4,10 @@
 //! of (a) `read`: every cell into the grid, (b) `report`: the whole report (read, header,
 //! mapping, normalization, quality, customers, every analysis), and (c) `analyses`: the
 //! per-customer facts and every analysis alone, after the table is read, and (d) `clv`: the
-//! BG/NBD and Gamma-Gamma fit and the scoring of every customer alone.
+//! BG/NBD and Gamma-Gamma fit and the scoring of every customer alone, and (e) `filter`: the
+//! slowest of five typical customer-filter queries (the seconds column; rows/s is meaningless).
 //!
-//! `cargo bench --bench read [-- --rows N --runs K --only read,report,analyses,clv]`
+//! `cargo bench --bench read [-- --rows N --runs K --only read,report,analyses,clv,filter]`
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -64,7 +65,7 @@ fn main() {
         size as f64 / 1e6
     );
     println!("machine: {} cores, {}", num_cpus(), cpu_model());
-    let only = flag("--only").unwrap_or_else(|| "read,report,analyses,clv".into());
+    let only = flag("--only").unwrap_or_else(|| "read,report,analyses,clv,filter".into());
     for what in only.split(',') {
         let mut times = Vec::new();
         let mut peaks = Vec::new();
@@ -112,6 +113,37 @@ fn measure(path: &Path, what: &str) {
         "read" => {
             let book = kexi::Book::open(&bytes, &kexi::Limits::default()).expect("open");
             std::hint::black_box(&book);
+        }
+        "filter" => {
+            // The slowest of five typical queries over the report's customers (median of 21 runs
+            // each); building the index is not counted (it happens once per analysis).
+            let report = kexi::analyze(&bytes, &kexi::Options::default()).expect("analyze");
+            let index = kexi::filter::Index::new(&report);
+            let queries = [
+                serde_json::json!({"rfm_segment": ["important_value", "important_keep"]}),
+                serde_json::json!({"region": ["华东", "华北"], "amount": {"min": 5000}}),
+                serde_json::json!({"last_order_date": {"from": "2024-01-01"}, "value_tier": ["vip", "important"]}),
+                serde_json::json!({"text": "贸易"}),
+                serde_json::json!({"industry": ["制造业"], "lifecycle": ["active", "new"], "orders": {"min": 2}, "text": "c0001"}),
+            ];
+            let mut worst = 0.0f64;
+            for q in &queries {
+                let mut t: Vec<f64> = (0..21)
+                    .map(|_| {
+                        let s = Instant::now();
+                        std::hint::black_box(index.filter(q).expect("query"));
+                        s.elapsed().as_secs_f64()
+                    })
+                    .collect();
+                t.sort_by(f64::total_cmp);
+                worst = worst.max(t[10]);
+            }
+            println!(
+                "{worst} {} customers={}",
+                peak_rss_kb(),
+                report.customers.len()
+            );
+            return;
         }
         "clv" => {
             let options = kexi::Options::default();
