@@ -1,7 +1,8 @@
 //! Opening a file: every sheet listed, every worksheet's cells streamed into a [`Grid`].
 //!
-//! This is the only module that talks to calamine. xlsx, xlsm and xlsb sheets stream through
-//! calamine's cell readers, cell by cell, into the grid; xls and ods have
+//! This is the only module that talks to calamine. xlsx and xlsm go through the fast streaming
+//! reader of `xlsx` first and through calamine's cell reader when it declines the file; xlsb sheets
+//! stream through calamine's cell reader, cell by cell, into the grid; xls and ods have
 //! no streaming API in calamine, so their cells are copied out of its range (for xls the BIFF8
 //! format itself bounds that range to 65,536 × 256). Delimited text goes through `text`.
 
@@ -64,6 +65,16 @@ pub struct Book {
 impl Book {
     /// Sniffs the format of `bytes` and reads every worksheet, within `limits`.
     pub fn open(bytes: &[u8], limits: &Limits) -> Result<Book> {
+        Book::open_with(bytes, limits, true)
+    }
+
+    /// Reads xlsx and xlsm through calamine only, never the fast path: the reference the fast
+    /// path is tested against (tests/xlsx_diff.rs).
+    pub fn open_reference(bytes: &[u8], limits: &Limits) -> Result<Book> {
+        Book::open_with(bytes, limits, false)
+    }
+
+    fn open_with(bytes: &[u8], limits: &Limits, fast: bool) -> Result<Book> {
         if bytes.len() as u64 > limits.max_file_bytes {
             return Err(Error::too_large(Limit::FileBytes, limits.max_file_bytes));
         }
@@ -95,7 +106,21 @@ impl Book {
                     Vec::new(),
                 );
             }
-            Format::Xlsx | Format::Xlsm => read_xlsx(bytes, limits, &mut book)?,
+            Format::Xlsx | Format::Xlsm => {
+                let fast = if fast {
+                    crate::xlsx::read(bytes, limits)?
+                } else {
+                    crate::xlsx::Outcome::FallBack("reference read".into())
+                };
+                match fast {
+                    crate::xlsx::Outcome::Read(sheets) => {
+                        for s in sheets {
+                            book.add(s.name, s.visibility, s.kind, s.grid, s.merges);
+                        }
+                    }
+                    crate::xlsx::Outcome::FallBack(_) => read_xlsx(bytes, limits, &mut book)?,
+                }
+            }
             Format::Xlsb => read_xlsb(bytes, limits, &mut book)?,
             Format::Xls => read_xls(bytes, limits, &mut book)?,
             Format::Ods => read_ods(bytes, limits, &mut book)?,
@@ -212,8 +237,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
 /// Largest xlsx sheet (in cells) whose merged regions are read.
 const MERGE_SCAN_CELLS: u64 = 500_000;
 
-/// Most merged regions kept per sheet; header detection needs only those near the top.
-const MAX_MERGES: usize = 100_000;
+use crate::xlsx::MAX_MERGES;
 
 fn read_xlsb(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
     let mut wb: calamine::Xlsb<_> =

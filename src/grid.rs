@@ -9,7 +9,6 @@
 //! reading, so a 1 MB zip that claims ten million cells stops with an error, not an abort.
 
 use crate::error::{Error, Limit, Result};
-use rustc_hash::FxHashMap;
 
 /// Safety limits for one file. The defaults fit a browser tab; the CLI may raise them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -89,12 +88,23 @@ impl Value {
     }
 }
 
+/// Slots of the grid's recent-text cache (a power of two).
+const RECENT: usize = 4096;
+
+fn hash_str(s: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
+}
+
 /// Distinct strings stored once, addressed by `u32`.
 #[derive(Debug, Default, Clone)]
 pub struct StringPool {
     bytes: String,
     ends: Vec<u32>,
-    index: FxHashMap<Box<str>, u32>,
+    /// (hash, id) of each indexed string; the text itself lives in `bytes`, so indexing a
+    /// string allocates nothing.
+    index: hashbrown::HashTable<(u64, u32)>,
+
     /// Whether `intern` looks strings up before adding them.
     dedupe: bool,
 }
@@ -150,11 +160,12 @@ impl StringPool {
         if !self.dedupe {
             return self.push(s, limits);
         }
-        if let Some(&id) = self.index.get(s) {
+        let h = hash_str(s);
+        if let Some(&(_, id)) = self.index.find(h, |&(hh, id)| hh == h && self.get(id) == s) {
             return Ok(id);
         }
         let id = self.push(s, limits)?;
-        self.index.insert(s.into(), id);
+        self.index.insert_unique(h, (h, id), |&(hh, _)| hh);
         Ok(id)
     }
 
@@ -163,14 +174,27 @@ impl StringPool {
     pub fn index_existing(&mut self) {
         self.dedupe = true;
         for id in 0..self.ends.len() as u32 {
-            let s: Box<str> = self.get(id).into();
-            self.index.entry(s).or_insert(id);
+            let s = self.get(id);
+            let h = hash_str(s);
+            if self
+                .index
+                .find(h, |&(hh, i)| hh == h && self.get(i) == s)
+                .is_none()
+            {
+                self.index.insert_unique(h, (h, id), |&(hh, _)| hh);
+            }
         }
     }
 
     /// A pool that appends without looking up (filled by a shared-string table).
     pub fn without_dedupe() -> Self {
         StringPool::default()
+    }
+
+    /// From now on, `intern` stores each new distinct string once; strings already pushed (a
+    /// shared-string table) are not indexed, so text repeating one of them gets its own id.
+    pub fn dedupe_from_now(&mut self) {
+        self.dedupe = true;
     }
 }
 
@@ -253,6 +277,13 @@ impl Column {
 pub struct Grid {
     pub pool: StringPool,
     columns: Vec<Column>,
+    /// Per column, (hash, id) of the texts stored in it: each column has its own table, so a
+    /// column of unique order numbers does not crowd out the few regions of another, and a
+    /// lookup stays in cache. A text in two columns is stored twice.
+    texts: Vec<hashbrown::HashTable<(u64, u32)>>,
+    /// A direct-mapped cache of recent (hash, id) in front of those tables: the few values of a
+    /// region or salesperson column are found without a table probe.
+    recent: Vec<(u64, u32)>,
     n_cells: u64,
     max_row: Option<u32>,
     limits: Limits,
@@ -268,6 +299,8 @@ impl Grid {
         Grid {
             pool,
             columns: Vec::new(),
+            texts: Vec::new(),
+            recent: Vec::new(),
             n_cells: 0,
             max_row: None,
             limits,
@@ -303,11 +336,49 @@ impl Grid {
                 if s.is_empty() {
                     return Ok(());
                 }
-                Value::Text(self.pool.intern(s, &self.limits)?)
+                Value::Text(self.text_id(col, s)?)
             }
             Cell::Error(s) => Value::Error(self.pool.intern(s, &self.limits)?),
         };
         self.push_value(row, col, value)
+    }
+
+    /// The pool id of `s` in column `col`, adding it if the column has not had it.
+    fn text_id(&mut self, col: u32, s: &str) -> Result<u32> {
+        if col > MAX_COL {
+            return Err(Error::too_large(Limit::Columns, MAX_COL as u64 + 1));
+        }
+        let c = col as usize;
+        if c >= self.texts.len() {
+            self.texts.resize_with(c + 1, hashbrown::HashTable::new);
+        }
+        let h = hash_str(s);
+        if self.recent.is_empty() {
+            self.recent = vec![(0, u32::MAX); RECENT];
+        }
+        let key = h ^ (c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = (key as usize) & (RECENT - 1);
+        if let Some(&(k, id)) = self.recent.get(slot) {
+            if k == key && id != u32::MAX && self.pool.get(id) == s {
+                return Ok(id);
+            }
+        }
+        let (pool, texts) = (&mut self.pool, &mut self.texts);
+        let Some(table) = texts.get_mut(c) else {
+            return pool.push(s, &self.limits);
+        };
+        let id = match table.find(h, |&(hh, id)| hh == h && pool.get(id) == s) {
+            Some(&(_, id)) => id,
+            None => {
+                let id = pool.push(s, &self.limits)?;
+                table.insert_unique(h, (h, id), |&(hh, _)| hh);
+                id
+            }
+        };
+        if let Some(r) = self.recent.get_mut(slot) {
+            *r = (key, id);
+        }
+        Ok(id)
     }
 
     /// Stores a value whose text is already in the pool (a shared-string index).

@@ -36,6 +36,7 @@ pub mod sniff;
 pub mod table;
 pub mod text;
 pub mod value;
+pub mod xlsx;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -18,6 +18,8 @@ mod insights;
 mod messy;
 /// Delimited text: encodings and delimiters.
 mod text_files;
+/// The fast xlsx reader against calamine, cell for cell.
+mod xlsx_diff;
 
 pub mod fixtures {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};

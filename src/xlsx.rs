@@ -1,0 +1,1596 @@
+//! The fast path for xlsx and xlsm: workbook structure, shared strings, date styles and every
+//! worksheet's cells and merged regions, read in one streaming pass per part.
+//!
+//! calamine's cell reader spends about 4 s on the 11 M cells of a 1,000,000-row order list, most
+//! of it in its general XML event machinery (../shared/PERFORMANCE.md); this module reads the same
+//! cells by scanning the inflated bytes through a fixed window with `memchr`, holding neither the
+//! sheet's XML nor a grid. It reproduces calamine's reading exactly — the same sheets, the same
+//! cells, the same values (a differential test over the corpus checks it) — including its
+//! conventions: `r`-less cells and rows counted on, the last child of a cell winning, rich text
+//! runs joined without phonetic runs, `<t>` trimmed unless `xml:space="preserve"`, `_xHHHH_`
+//! escapes, and dates decided by the cell's number format.
+//!
+//! Anything outside what it knows — a DOCTYPE, CDATA, an unknown cell type or child, an
+//! unresolvable relationship, a shared-string index out of range, malformed XML — makes it give
+//! up with [`Outcome::FallBack`], and `book` reads the file through calamine instead, which
+//! either reads it or reports the error. Safety limits are never a reason to fall back: they are
+//! errors here as there.
+
+use crate::book::{Merge, SheetKind, Visibility};
+use crate::error::{Error, Limit, Result};
+use crate::grid::{Cell, Grid, Limits, StringPool, Value};
+use memchr::{memchr, memchr3, memmem};
+use rustc_hash::FxHashMap;
+use std::io::{Cursor, Read};
+
+/// One sheet as read.
+pub struct Sheet {
+    pub name: String,
+    pub visibility: Visibility,
+    pub kind: SheetKind,
+    pub grid: Option<Grid>,
+    pub merges: Vec<Merge>,
+}
+
+/// What the fast path made of a file.
+pub enum Outcome {
+    Read(Vec<Sheet>),
+    /// The fast path does not handle this file; the reason is for tests and debugging.
+    FallBack(String),
+}
+
+/// Why a step stopped: give the file to calamine, or a real error (a limit).
+enum Stop {
+    FallBack(String),
+    Err(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Err(e)
+    }
+}
+
+type Step<T> = std::result::Result<T, Stop>;
+
+fn fall<T>(why: impl Into<String>) -> Step<T> {
+    Err(Stop::FallBack(why.into()))
+}
+
+/// Most merged regions kept per sheet; header detection needs only those near the top.
+pub const MAX_MERGES: usize = 100_000;
+
+/// Initial size of the streaming window.
+const WINDOW: usize = 256 << 10;
+
+/// Reads every sheet of an xlsx/xlsm file, or says to fall back.
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Outcome> {
+    match read_all(bytes, limits, WINDOW) {
+        Ok(sheets) => Ok(Outcome::Read(sheets)),
+        Err(Stop::FallBack(why)) => Ok(Outcome::FallBack(why)),
+        Err(Stop::Err(e)) => Err(e),
+    }
+}
+
+/// A number format as far as dates go (calamine's `CellFormat`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Format {
+    Other,
+    Date,
+}
+
+struct Zip<'a> {
+    archive: zip::ZipArchive<Cursor<&'a [u8]>>,
+    /// Lower-cased entry name → index.
+    names: FxHashMap<String, usize>,
+}
+
+impl<'a> Zip<'a> {
+    fn open(bytes: &'a [u8]) -> Step<Zip<'a>> {
+        let archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
+            Ok(a) => a,
+            Err(e) => return fall(format!("zip: {e}")),
+        };
+        let names = archive
+            .file_names()
+            .enumerate()
+            .filter_map(|(i, n)| n.ok().map(|n| (n.to_lowercase(), i)))
+            .collect::<Vec<_>>();
+        let mut map = FxHashMap::default();
+        for (n, i) in names {
+            map.entry(n).or_insert(i);
+        }
+        Ok(Zip {
+            archive,
+            names: map,
+        })
+    }
+
+    fn index(&self, path: &str) -> Option<usize> {
+        self.names.get(&path.to_lowercase()).copied()
+    }
+
+    /// A whole (small) part, or `None` when absent.
+    fn part(&mut self, path: &str) -> Step<Option<Vec<u8>>> {
+        let Some(i) = self.index(path) else {
+            return Ok(None);
+        };
+        let mut f = match self.archive.by_index(i) {
+            Ok(f) => f,
+            Err(e) => return fall(format!("zip {path}: {e}")),
+        };
+        let mut out = Vec::new();
+        if let Err(e) = f.read_to_end(&mut out) {
+            return fall(format!("zip {path}: {e}"));
+        }
+        Ok(Some(out))
+    }
+}
+
+fn read_all(bytes: &[u8], limits: &Limits, window: usize) -> Step<Vec<Sheet>> {
+    let mut zip = Zip::open(bytes)?;
+
+    // The workbook part, from the package relationships.
+    let Some(rels) = zip.part("_rels/.rels")? else {
+        return fall("no _rels/.rels");
+    };
+    let mut target = None;
+    for tag in Tags::new(&rels) {
+        let tag = tag?;
+        if tag.local == b"Relationship" && !tag.end {
+            let ty = tag.attr(b"Type").unwrap_or(b"");
+            if ty.ends_with(b"/relationships/officeDocument") {
+                target = tag.attr(b"Target").map(decode_attr).transpose()?;
+            }
+        }
+    }
+    let Some(target) = target else {
+        return fall("no officeDocument relationship");
+    };
+    let (dir, name) = match target.rfind('/') {
+        Some(i) => target.split_at(i + 1),
+        None => ("", target.as_str()),
+    };
+    let xl = dir.strip_prefix('/').unwrap_or(dir).to_string();
+    let workbook_name = if name.is_empty() {
+        "workbook.xml"
+    } else {
+        name
+    };
+
+    // Relationship id → (target, type) of the workbook.
+    let mut wb_rels: FxHashMap<String, (String, String)> = FxHashMap::default();
+    if let Some(part) = zip.part(&format!("{xl}_rels/{workbook_name}.rels"))? {
+        for tag in Tags::new(&part) {
+            let tag = tag?;
+            if tag.local == b"Relationship" && !tag.end {
+                if let (Some(id), Some(t), Some(ty)) =
+                    (tag.attr(b"Id"), tag.attr(b"Target"), tag.attr(b"Type"))
+                {
+                    wb_rels.insert(
+                        utf8(id)?.to_string(),
+                        (decode_attr(t)?, utf8(ty)?.to_string()),
+                    );
+                }
+            }
+        }
+    }
+
+    let Some(workbook) = zip.part(&format!("{xl}{workbook_name}"))? else {
+        return fall("no workbook part");
+    };
+    let mut is_1904 = false;
+    let mut sheets: Vec<(String, Visibility, SheetKind, String)> = Vec::new();
+    for tag in Tags::new(&workbook) {
+        let tag = tag?;
+        if tag.end {
+            continue;
+        }
+        if tag.local == b"sheet" {
+            let mut name = String::new();
+            let mut rel_id: &[u8] = b"";
+            let mut visibility = Visibility::Visible;
+            for (k, v) in tag.attrs() {
+                let Ok(k) = k else {
+                    return fall("malformed attribute");
+                };
+                match k {
+                    b"name" => name = decode_attr(v)?,
+                    b"state" => {
+                        visibility = match v {
+                            b"visible" => Visibility::Visible,
+                            b"hidden" => Visibility::Hidden,
+                            b"veryHidden" => Visibility::VeryHidden,
+                            _ => return fall("unknown sheet state"),
+                        }
+                    }
+                    k if local_of(k) == b"id" => rel_id = v,
+                    _ => {}
+                }
+            }
+            let Some((target, ty)) = wb_rels.get(utf8(rel_id)?) else {
+                return fall("sheet relationship not found");
+            };
+            let path = match target.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("{xl}{target}"),
+            };
+            let kind = match ty.rsplit('/').next() {
+                Some("worksheet") => SheetKind::Worksheet,
+                Some("chartsheet") => SheetKind::Chartsheet,
+                Some("dialogsheet") => SheetKind::Dialog,
+                _ => return fall("unknown sheet type"),
+            };
+            sheets.push((name, visibility, kind, path));
+        } else if tag.local == b"workbookPr" {
+            if let Some(v) = tag.attr(b"date1904") {
+                is_1904 = v == b"1" || v == b"true";
+            }
+        }
+    }
+
+    let formats = match zip.part(&format!("{xl}styles.xml"))? {
+        Some(styles) => read_formats(&styles)?,
+        None => Vec::new(),
+    };
+
+    // Shared strings: one pool, indexed by position.
+    let mut shared = StringPool::without_dedupe();
+    if let Some(i) = zip.index(&format!("{xl}sharedStrings.xml")) {
+        let f = match zip.archive.by_index(i) {
+            Ok(f) => f,
+            Err(e) => return fall(format!("zip sharedStrings: {e}")),
+        };
+        read_shared_strings(Window::new(f, window), &mut shared, limits)?;
+    }
+
+    let worksheets = sheets
+        .iter()
+        .filter(|s| s.2 == SheetKind::Worksheet)
+        .count();
+    let mut shared = Some(shared);
+    let mut out = Vec::with_capacity(sheets.len());
+    let mut used_cells = 0u64;
+    for (name, visibility, kind, path) in sheets {
+        if kind != SheetKind::Worksheet {
+            out.push(Sheet {
+                name,
+                visibility,
+                kind,
+                grid: None,
+                merges: Vec::new(),
+            });
+            continue;
+        }
+        let remaining = Limits {
+            max_cells: limits.max_cells.saturating_sub(used_cells),
+            ..*limits
+        };
+        let Some(i) = zip.index(&path) else {
+            return fall(format!("worksheet part {path} missing"));
+        };
+        let f = match zip.archive.by_index(i) {
+            Ok(f) => f,
+            Err(e) => return fall(format!("zip {path}: {e}")),
+        };
+        // One worksheet takes the shared strings as its pool; with several, each sheet's pool
+        // holds the strings it uses.
+        // Inline strings (and formula results) are stored once per distinct text.
+        let (grid, strings) = if worksheets == 1 {
+            let mut pool = shared.take().unwrap_or_default();
+            pool.dedupe_from_now();
+            (Grid::with_pool(pool, remaining), Strings::Own)
+        } else {
+            let n = shared.as_ref().map_or(0, StringPool::len);
+            let mut pool = StringPool::without_dedupe();
+            pool.dedupe_from_now();
+            (
+                Grid::with_pool(pool, remaining),
+                Strings::Map(vec![u32::MAX; n]),
+            )
+        };
+        let mut reader = SheetReader {
+            grid,
+            strings,
+            shared: shared.as_ref(),
+            formats: &formats,
+            is_1904,
+            merges: Vec::new(),
+            row: 0,
+            col: 0,
+            text: String::new(),
+        };
+        reader.scan(Window::new(f, window))?;
+        used_cells = used_cells.saturating_add(reader.grid.n_cells());
+        out.push(Sheet {
+            name,
+            visibility,
+            kind,
+            grid: Some(reader.grid),
+            merges: reader.merges,
+        });
+    }
+    Ok(out)
+}
+
+fn utf8(b: &[u8]) -> Step<&str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Ok(s),
+        Err(_) => fall("invalid UTF-8"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tags of small parts (relationships, workbook, styles), read whole.
+// ---------------------------------------------------------------------------------------------
+
+/// One tag: its local name, whether it closes, whether it is self-closing, its attribute bytes.
+struct Tag<'a> {
+    local: &'a [u8],
+    end: bool,
+    empty: bool,
+    attrs: &'a [u8],
+}
+
+impl<'a> Tag<'a> {
+    /// Parses the bytes between `<` and `>`.
+    fn parse(inner: &'a [u8]) -> Tag<'a> {
+        let (end, inner) = match inner.split_first() {
+            Some((b'/', rest)) => (true, rest),
+            _ => (false, inner),
+        };
+        let (empty, inner) = match inner.split_last() {
+            Some((b'/', rest)) => (true, rest),
+            _ => (false, inner),
+        };
+        let name_end = inner
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(inner.len());
+        let (name, attrs) = inner.split_at(name_end);
+        Tag {
+            local: local_of(name),
+            end,
+            empty,
+            attrs,
+        }
+    }
+
+    /// The raw value of the attribute whose full name is `key`.
+    fn attr(&self, key: &[u8]) -> Option<&'a [u8]> {
+        self.attrs()
+            .find(|(k, _)| k.as_ref().is_ok_and(|k| *k == key))
+            .map(|(_, v)| v)
+    }
+
+    fn attrs(&self) -> Attrs<'a> {
+        Attrs { rest: self.attrs }
+    }
+}
+
+fn local_of(name: &[u8]) -> &[u8] {
+    match memchr::memrchr(b':', name) {
+        Some(i) => name.get(i + 1..).unwrap_or(name),
+        None => name,
+    }
+}
+
+/// Attributes as (name, raw value); a malformed attribute yields an `Err` name and ends.
+struct Attrs<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = (std::result::Result<&'a [u8], ()>, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let s = self.rest;
+        let start = s.iter().position(|b| !b.is_ascii_whitespace())?;
+        let s = s.get(start..)?;
+        let eq = memchr(b'=', s);
+        let Some(eq) = eq else {
+            self.rest = &[];
+            return Some((Err(()), &[]));
+        };
+        let key = trim_ascii(s.get(..eq)?);
+        let after = trim_start(s.get(eq + 1..)?);
+        let Some((&q, body)) = after.split_first() else {
+            self.rest = &[];
+            return Some((Err(()), &[]));
+        };
+        if q != b'"' && q != b'\'' {
+            self.rest = &[];
+            return Some((Err(()), &[]));
+        }
+        let Some(close) = memchr(q, body) else {
+            self.rest = &[];
+            return Some((Err(()), &[]));
+        };
+        self.rest = body.get(close + 1..).unwrap_or(&[]);
+        Some((Ok(key), body.get(..close).unwrap_or(&[])))
+    }
+}
+
+fn trim_ascii(s: &[u8]) -> &[u8] {
+    trim_start(s).trim_ascii_end()
+}
+
+fn trim_start(s: &[u8]) -> &[u8] {
+    s.trim_ascii_start()
+}
+
+/// Iterates the tags of a whole part. Comments, processing instructions and text are skipped;
+/// a DOCTYPE or CDATA section, or a tag left open, stops with a fall-back.
+struct Tags<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Tags<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Tags { data, pos: 0 }
+    }
+}
+
+impl<'a> Iterator for Tags<'a> {
+    type Item = Step<Tag<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let rest = self.data.get(self.pos..)?;
+            let lt = memchr(b'<', rest)?;
+            let at = self.pos + lt;
+            match special(self.data, at) {
+                Special::Skip(end) => {
+                    self.pos = end;
+                    continue;
+                }
+                Special::FallBack(why) => {
+                    self.pos = self.data.len();
+                    return Some(fall(why));
+                }
+                Special::Incomplete => {
+                    self.pos = self.data.len();
+                    return Some(fall("unterminated markup"));
+                }
+                Special::Tag => {}
+            }
+            let Some(gt) = tag_end(self.data, at + 1) else {
+                self.pos = self.data.len();
+                return Some(fall("unterminated tag"));
+            };
+            self.pos = gt + 1;
+            return Some(Ok(Tag::parse(self.data.get(at + 1..gt)?)));
+        }
+    }
+}
+
+enum Special {
+    /// An ordinary tag starts here.
+    Tag,
+    /// A comment or processing instruction ending before this index.
+    Skip(usize),
+    FallBack(&'static str),
+    /// The markup runs past the end of the bytes given.
+    Incomplete,
+}
+
+/// Classifies the markup at `at` (a `<`).
+fn special(data: &[u8], at: usize) -> Special {
+    let rest = data.get(at..).unwrap_or(&[]);
+    if rest.starts_with(b"<!--") {
+        match memmem::find(rest, b"-->") {
+            Some(e) => Special::Skip(at + e + 3),
+            None => Special::Incomplete,
+        }
+    } else if rest.starts_with(b"<?") {
+        match memmem::find(rest, b"?>") {
+            Some(e) => Special::Skip(at + e + 2),
+            None => Special::Incomplete,
+        }
+    } else if rest.starts_with(b"<!") {
+        if rest.len() < 9 {
+            return Special::Incomplete;
+        }
+        Special::FallBack("DOCTYPE or CDATA")
+    } else if rest.len() < 2 {
+        Special::Incomplete
+    } else {
+        Special::Tag
+    }
+}
+
+/// Index of the `>` closing the tag whose name starts at `from`, skipping quoted values.
+fn tag_end(data: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let rest = data.get(i..)?;
+        let k = memchr3(b'>', b'"', b'\'', rest)?;
+        let at = i + k;
+        let b = *data.get(at)?;
+        if b == b'>' {
+            return Some(at);
+        }
+        let close = memchr(b, data.get(at + 1..)?)?;
+        i = at + 1 + close + 1;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text: entities, line ends, Excel's _xHHHH_ escapes.
+// ---------------------------------------------------------------------------------------------
+
+/// Appends XML text with its entities resolved and line ends normalized (XML 1.0: CR LF and a
+/// lone CR become LF), as quick-xml gives calamine its text.
+fn decode_into(raw: &[u8], out: &mut String) -> Step<()> {
+    let mut i = 0;
+    while i < raw.len() {
+        let rest = raw.get(i..).unwrap_or(&[]);
+        let Some(k) = memchr::memchr2(b'&', b'\r', rest) else {
+            out.push_str(utf8(rest)?);
+            break;
+        };
+        out.push_str(utf8(rest.get(..k).unwrap_or(&[]))?);
+        i += k;
+        if raw.get(i) == Some(&b'\r') {
+            out.push('\n');
+            i += if raw.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+            continue;
+        }
+        let Some(semi) = memchr(b';', raw.get(i..).unwrap_or(&[])) else {
+            return fall("bad entity");
+        };
+        let name = raw.get(i + 1..i + semi).unwrap_or(&[]);
+        match name {
+            b"amp" => out.push('&'),
+            b"lt" => out.push('<'),
+            b"gt" => out.push('>'),
+            b"quot" => out.push('"'),
+            b"apos" => out.push('\''),
+            _ => {
+                let code = match name {
+                    [b'#', b'x' | b'X', hex @ ..] => u32::from_str_radix(utf8(hex)?, 16).ok(),
+                    [b'#', dec @ ..] => utf8(dec)?.parse::<u32>().ok(),
+                    _ => None,
+                };
+                match code.and_then(char::from_u32) {
+                    Some(c) => out.push(c),
+                    None => return fall("unknown entity"),
+                }
+            }
+        }
+        i += semi + 1;
+    }
+    Ok(())
+}
+
+fn decode_attr(raw: &[u8]) -> Step<String> {
+    let mut s = String::new();
+    decode_into(raw, &mut s)?;
+    Ok(s)
+}
+
+/// Excel's `_xHHHH_` escapes (a UTF-16 code unit each), as calamine's `unescape_xml`.
+fn unescape_x(s: &str) -> std::borrow::Cow<'_, str> {
+    let unit_at = |i: usize| -> Option<u16> {
+        let b = s.as_bytes().get(i..i + 7)?;
+        if b.first() != Some(&b'_') || b.get(1) != Some(&b'x') || b.get(6) != Some(&b'_') {
+            return None;
+        }
+        let hex = std::str::from_utf8(b.get(2..6)?).ok()?;
+        if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        u16::from_str_radix(hex, 16).ok()
+    };
+    let find = |from: usize| -> Option<(usize, u16)> {
+        let mut start = from;
+        while let Some(off) = s.get(start..)?.find('_') {
+            let i = start + off;
+            if let Some(u) = unit_at(i) {
+                return Some((i, u));
+            }
+            start = i + 1;
+        }
+        None
+    };
+    let Some((mut index, mut unit)) = find(0) else {
+        return std::borrow::Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut copied = 0;
+    loop {
+        out.push_str(s.get(copied..index).unwrap_or(""));
+        index += 7;
+        match unit {
+            0xD800..=0xDBFF => match unit_at(index) {
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    let cp =
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    out.push(char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    index += 7;
+                }
+                _ => out.push(char::REPLACEMENT_CHARACTER),
+            },
+            0xDC00..=0xDFFF => out.push(char::REPLACEMENT_CHARACTER),
+            _ => out.push(char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER)),
+        }
+        copied = index;
+        match find(index) {
+            Some(next) => (index, unit) = next,
+            None => break,
+        }
+    }
+    out.push_str(s.get(copied..).unwrap_or(""));
+    std::borrow::Cow::Owned(out)
+}
+
+/// The text of a string item (`<si>`, `<is>`): the `<t>` runs outside phonetic `<rPh>` runs,
+/// each trimmed of ASCII whitespace unless `xml:space="preserve"`, joined.
+fn rich_text(inner: &[u8], out: &mut String) -> Step<()> {
+    let mut phonetic = false;
+    let mut pos = 0;
+    let mut piece = String::new();
+    while let Some(lt) = memchr(b'<', inner.get(pos..).unwrap_or(&[])) {
+        let at = pos + lt;
+        match special(inner, at) {
+            Special::Skip(end) => {
+                pos = end;
+                continue;
+            }
+            Special::FallBack(why) => return fall(why),
+            Special::Incomplete => return fall("unterminated markup in text"),
+            Special::Tag => {}
+        }
+        let Some(gt) = tag_end(inner, at + 1) else {
+            return fall("unterminated tag in text");
+        };
+        let tag = Tag::parse(inner.get(at + 1..gt).unwrap_or(&[]));
+        pos = gt + 1;
+        match (tag.local, tag.end) {
+            (b"rPh", false) if !tag.empty => phonetic = true,
+            (b"rPh", true) => phonetic = false,
+            (b"t", false) => {
+                if tag.empty {
+                    continue;
+                }
+                let Some(close) = memchr(b'<', inner.get(pos..).unwrap_or(&[])) else {
+                    return fall("unterminated <t>");
+                };
+                let raw = inner.get(pos..pos + close).unwrap_or(&[]);
+                // The text must end at this element's own end tag.
+                let next = inner.get(pos + close..).unwrap_or(&[]);
+                if next.starts_with(b"<!") {
+                    return fall("CDATA or comment in text");
+                }
+                pos += close;
+                if phonetic {
+                    continue;
+                }
+                piece.clear();
+                decode_into(raw, &mut piece)?;
+                let preserve = tag.attr(b"xml:space") == Some(b"preserve");
+                let text = if preserve {
+                    piece.as_str()
+                } else {
+                    piece.trim_matches([' ', '\t', '\r', '\n'])
+                };
+                out.push_str(&unescape_x(text));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Styles: which cell formats are dates.
+// ---------------------------------------------------------------------------------------------
+
+fn read_formats(styles: &[u8]) -> Step<Vec<Format>> {
+    let mut custom: FxHashMap<Vec<u8>, String> = FxHashMap::default();
+    let mut formats = Vec::new();
+    let (mut in_fmts, mut in_xfs) = (false, false);
+    for tag in Tags::new(styles) {
+        let tag = tag?;
+        match (tag.local, tag.end) {
+            (b"numFmts", false) => in_fmts = !tag.empty,
+            (b"numFmts", true) => in_fmts = false,
+            (b"cellXfs", false) => in_xfs = !tag.empty,
+            (b"cellXfs", true) => in_xfs = false,
+            (b"numFmt", false) if in_fmts => {
+                if let (Some(id), Some(code)) = (tag.attr(b"numFmtId"), tag.attr(b"formatCode")) {
+                    custom.insert(id.to_vec(), decode_attr(code)?);
+                }
+            }
+            (b"xf", false) if in_xfs => {
+                formats.push(match tag.attr(b"numFmtId") {
+                    None => Format::Other,
+                    Some(id) => match custom.get(id) {
+                        Some(code) => custom_format(code),
+                        None => builtin_format(id),
+                    },
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(formats)
+}
+
+/// calamine's `builtin_format_by_id`: the built-in date and time formats.
+fn builtin_format(id: &[u8]) -> Format {
+    match id {
+        b"14" | b"15" | b"16" | b"17" | b"18" | b"19" | b"20" | b"21" | b"22" | b"45" | b"46"
+        | b"47" | b"27" | b"28" | b"29" | b"30" | b"31" | b"32" | b"33" | b"34" | b"35" | b"36"
+        | b"50" | b"51" | b"52" | b"53" | b"54" | b"55" | b"56" | b"57" | b"58" => Format::Date,
+        _ => Format::Other,
+    }
+}
+
+/// calamine's `detect_custom_number_format`: a date or duration when the first section has a
+/// d, m, y, h or s (or an AM/PM marker) outside quotes, escapes and brackets, or a `[h]`-style
+/// elapsed-time bracket.
+fn custom_format(format: &str) -> Format {
+    let mut escaped = false;
+    let mut is_quote = false;
+    let mut brackets = 0u8;
+    let mut prev = ' ';
+    let mut hms = false;
+    let mut ap = false;
+    for s in format.chars() {
+        match (s, escaped, is_quote, ap, brackets) {
+            (_, true, ..) => escaped = false,
+            ('_' | '\\' | '*', ..) => escaped = true,
+            ('"', _, true, _, _) => is_quote = false,
+            (_, _, true, _, _) => (),
+            ('"', _, _, _, _) => is_quote = true,
+            (';', ..) => return Format::Other,
+            ('[', ..) => brackets += 1,
+            (']', .., 1) if hms => return Format::Date,
+            (']', ..) => brackets = brackets.saturating_sub(1),
+            ('a' | 'A', _, _, false, 0) => ap = true,
+            ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return Format::Date,
+            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => {
+                return Format::Date
+            }
+            _ => {
+                if hms && s.eq_ignore_ascii_case(&prev) {
+                } else {
+                    hms = prev == '[' && matches!(s, 'm' | 'h' | 's' | 'M' | 'H' | 'S');
+                }
+            }
+        }
+        prev = s;
+    }
+    Format::Other
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming: a window over an inflating reader.
+// ---------------------------------------------------------------------------------------------
+
+struct Window<R: Read> {
+    src: R,
+    buf: Vec<u8>,
+    lo: usize,
+    hi: usize,
+}
+
+impl<R: Read> Window<R> {
+    fn new(src: R, size: usize) -> Self {
+        Window {
+            src,
+            buf: vec![0; size.max(16)],
+            lo: 0,
+            hi: 0,
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        self.buf.get(self.lo..self.hi).unwrap_or(&[])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.lo = (self.lo + n).min(self.hi);
+    }
+
+    /// Reads more bytes after what is unconsumed; `false` at the end of the part.
+    fn more(&mut self, limits: &Limits) -> Step<bool> {
+        if self.lo > 0 {
+            self.buf.copy_within(self.lo..self.hi, 0);
+            self.hi -= self.lo;
+            self.lo = 0;
+        }
+        if self.hi == self.buf.len() {
+            // One element larger than the window: grow, within the text limit.
+            let grown = self.buf.len().saturating_mul(2);
+            if grown as u64 > limits.max_text_bytes.saturating_add(1 << 20) {
+                return Err(Stop::Err(Error::too_large(
+                    Limit::TextBytes,
+                    limits.max_text_bytes,
+                )));
+            }
+            self.buf.resize(grown, 0);
+        }
+        let Some(space) = self.buf.get_mut(self.hi..) else {
+            return Ok(false);
+        };
+        loop {
+            match self.src.read(space) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    self.hi += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return fall(format!("inflate: {e}")),
+            }
+        }
+    }
+}
+
+fn read_shared_strings<R: Read>(
+    mut w: Window<R>,
+    pool: &mut StringPool,
+    limits: &Limits,
+) -> Step<()> {
+    let mut text = String::new();
+    let mut close = Vec::new();
+    loop {
+        let data = w.data();
+        let Some(lt) = memchr(b'<', data) else {
+            let n = data.len();
+            w.consume(n);
+            if !w.more(limits)? {
+                return Ok(());
+            }
+            continue;
+        };
+        match special(data, lt) {
+            Special::Skip(end) => {
+                w.consume(end);
+                continue;
+            }
+            Special::FallBack(why) => return fall(why),
+            Special::Incomplete => {
+                w.consume(lt);
+                if !w.more(limits)? {
+                    return fall("truncated shared strings");
+                }
+                continue;
+            }
+            Special::Tag => {}
+        }
+        let Some(gt) = tag_end(data, lt + 1) else {
+            w.consume(lt);
+            if !w.more(limits)? {
+                return fall("truncated shared strings");
+            }
+            continue;
+        };
+        let inner = data.get(lt + 1..gt).unwrap_or(&[]);
+        let tag = Tag::parse(inner);
+        if tag.local != b"si" || tag.end {
+            w.consume(gt + 1);
+            continue;
+        }
+        text.clear();
+        if tag.empty {
+            pool.push("", limits)?;
+            w.consume(gt + 1);
+            continue;
+        }
+        // The whole item up to its end tag.
+        close.clear();
+        close.extend_from_slice(b"</");
+        close.extend_from_slice(inner.get(..inner.len() - tag.attrs.len()).unwrap_or(b"si"));
+        close.push(b'>');
+        let Some(end) = memmem::find(data.get(gt + 1..).unwrap_or(&[]), &close) else {
+            w.consume(lt);
+            if !w.more(limits)? {
+                return fall("truncated shared string");
+            }
+            continue;
+        };
+        rich_text(data.get(gt + 1..gt + 1 + end).unwrap_or(&[]), &mut text)?;
+        pool.push(&text, limits)?;
+        w.consume(gt + 1 + end + close.len());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worksheets.
+// ---------------------------------------------------------------------------------------------
+
+/// How shared-string indexes become pool ids.
+enum Strings {
+    /// The grid's pool is the shared-string table.
+    Own,
+    /// Shared index → this sheet's pool id (`u32::MAX` until first used).
+    Map(Vec<u32>),
+}
+
+struct SheetReader<'a> {
+    grid: Grid,
+    strings: Strings,
+    shared: Option<&'a StringPool>,
+    formats: &'a [Format],
+    is_1904: bool,
+    merges: Vec<Merge>,
+    row: u32,
+    col: u32,
+    text: String,
+}
+
+/// A cell's value as read, before it is stored.
+enum Read1<'t> {
+    Empty,
+    Number(f64),
+    Date(f64),
+    Shared(u32),
+    Text(&'t str),
+    Owned(String),
+    Bool(bool),
+    Error(&'static str),
+}
+
+impl SheetReader<'_> {
+    fn scan<R: Read>(&mut self, mut w: Window<R>) -> Step<()> {
+        let limits = *self.grid.limits();
+        let mut in_data = false;
+        let mut after_data = false;
+        let mut close: Vec<u8> = b"</c>".to_vec();
+        let mut finder = memmem::Finder::new(b"</c>").into_owned();
+        loop {
+            let data = w.data();
+            let Some(lt) = memchr(b'<', data) else {
+                let n = data.len();
+                w.consume(n);
+                if !w.more(&limits)? {
+                    break;
+                }
+                continue;
+            };
+            if in_data {
+                if let Some(used) = self.plain_cell(data, lt)? {
+                    w.consume(used);
+                    continue;
+                }
+            }
+            match special(data, lt) {
+                Special::Skip(end) => {
+                    w.consume(end);
+                    continue;
+                }
+                Special::FallBack(why) => return fall(why),
+                Special::Incomplete => {
+                    w.consume(lt);
+                    if !w.more(&limits)? {
+                        return fall("truncated sheet");
+                    }
+                    continue;
+                }
+                Special::Tag => {}
+            }
+            let Some(gt) = tag_end(data, lt + 1) else {
+                w.consume(lt);
+                if !w.more(&limits)? {
+                    return fall("truncated sheet");
+                }
+                continue;
+            };
+            let inner = data.get(lt + 1..gt).unwrap_or(&[]);
+            let tag = Tag::parse(inner);
+            match (tag.local, tag.end) {
+                (b"sheetData", false) => {
+                    in_data = !tag.empty;
+                    after_data = tag.empty;
+                }
+                (b"sheetData", true) => {
+                    in_data = false;
+                    after_data = true;
+                }
+                (b"row", false) if in_data => {
+                    if let Some(r) = tag.attr(b"r") {
+                        self.row = match parse_ref(r) {
+                            Some((row, _)) => row,
+                            None => return fall("bad row number"),
+                        };
+                    }
+                    if tag.empty {
+                        self.row = self.row.saturating_add(1);
+                        self.col = 0;
+                    }
+                }
+                (b"row", true) if in_data => {
+                    self.row = self.row.saturating_add(1);
+                    self.col = 0;
+                }
+                (b"c", false) if in_data => {
+                    let (r, s, t) = (tag.attr(b"r"), tag.attr(b"s"), tag.attr(b"t"));
+                    if let Some(r) = r {
+                        match parse_ref(r) {
+                            Some((row, Some(col))) => {
+                                self.row = row;
+                                self.col = col;
+                            }
+                            _ => return fall("bad cell reference"),
+                        }
+                    }
+                    if tag.empty {
+                        self.col = self.col.saturating_add(1);
+                        w.consume(gt + 1);
+                        continue;
+                    }
+                    let name_len = inner.len() - tag.attrs.len();
+                    let name = inner.get(..name_len).unwrap_or(b"c");
+                    if close.get(2..close.len() - 1) != Some(name) {
+                        close.clear();
+                        close.extend_from_slice(b"</");
+                        close.extend_from_slice(name);
+                        close.push(b'>');
+                        finder = memmem::Finder::new(&close).into_owned();
+                    }
+                    let body = data.get(gt + 1..).unwrap_or(&[]);
+                    let Some(end) = finder.find(body) else {
+                        w.consume(lt);
+                        if !w.more(&limits)? {
+                            return fall("truncated cell");
+                        }
+                        continue;
+                    };
+                    let content = body.get(..end).unwrap_or(&[]);
+                    let (row, col) = (self.row, self.col);
+                    self.cell(content, s, t, row, col)?;
+                    self.col = self.col.saturating_add(1);
+                    let consumed = gt + 1 + end + close.len();
+                    w.consume(consumed);
+                    continue;
+                }
+                (b"mergeCell", false) if after_data && self.merges.len() < MAX_MERGES => {
+                    if let Some(m) = tag.attr(b"ref").and_then(parse_range) {
+                        self.merges.push(m);
+                    }
+                }
+                _ => {}
+            }
+            w.consume(gt + 1);
+        }
+        Ok(())
+    }
+
+    /// The common cell, read in one pass over its bytes: `<c r="B2" s="3" t="s"><v>12</v></c>`
+    /// (any of the attributes, in any order, plus others ignored), or a self-closing `<c …/>`.
+    /// Returns the bytes used, or `None` for anything else (formulas, inline strings, other
+    /// types, a prefix, a cell cut by the window), which the general path then reads.
+    fn plain_cell(&mut self, data: &[u8], lt: usize) -> Step<Option<usize>> {
+        let b = |i: usize| data.get(i).copied().unwrap_or(0);
+        if b(lt + 1) != b'c' || b(lt + 2) != b' ' {
+            return Ok(None);
+        }
+        let mut r: Option<&[u8]> = None;
+        let mut s: Option<&[u8]> = None;
+        let mut t: Option<&[u8]> = None;
+        let mut i = lt + 3;
+        loop {
+            while b(i) == b' ' {
+                i += 1;
+            }
+            match b(i) {
+                b'>' => {
+                    i += 1;
+                    break;
+                }
+                b'/' if b(i + 1) == b'>' => {
+                    // An empty cell: position only.
+                    if let Some(r) = r {
+                        match parse_ref(r) {
+                            Some((row, Some(col))) => {
+                                self.row = row;
+                                self.col = col;
+                            }
+                            _ => return fall("bad cell reference"),
+                        }
+                    }
+                    self.col = self.col.saturating_add(1);
+                    return Ok(Some(i + 2));
+                }
+                0 => return Ok(None),
+                _ => {}
+            }
+            let key_start = i;
+            while !matches!(b(i), b'=' | b' ' | b'>' | 0) {
+                i += 1;
+            }
+            if b(i) != b'=' || b(i + 1) != b'"' {
+                return Ok(None);
+            }
+            let key = data.get(key_start..i).unwrap_or(&[]);
+            let v_start = i + 2;
+            let mut j = v_start;
+            while !matches!(b(j), b'"' | 0) {
+                j += 1;
+            }
+            if b(j) != b'"' {
+                return Ok(None);
+            }
+            let v = data.get(v_start..j);
+            match key {
+                b"r" => r = v,
+                b"s" => s = v,
+                b"t" => t = v,
+                _ => {}
+            }
+            i = j + 1;
+        }
+        if t == Some(b"inlineStr") {
+            // <is><t>text</t></is>: plain text only (no entity, escape, CR or edge spaces).
+            if data.get(i..i + 7) != Some(b"<is><t>") {
+                return Ok(None);
+            }
+            let t_start = i + 7;
+            let mut j = t_start;
+            while !matches!(b(j), b'<' | b'&' | b'\r' | b'_' | 0) {
+                j += 1;
+            }
+            if data.get(j..j + 13) != Some(b"</t></is></c>") {
+                return Ok(None);
+            }
+            let raw = data.get(t_start..j).unwrap_or(&[]);
+            if raw
+                .first()
+                .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n'))
+                || raw
+                    .last()
+                    .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n'))
+            {
+                return Ok(None);
+            }
+            let text = utf8(raw)?;
+            self.position(r)?;
+            let (row, col) = (self.row, self.col);
+            self.store(row, col, Read1::Text(text))?;
+            self.col = self.col.saturating_add(1);
+            return Ok(Some(j + 13));
+        }
+        if data.get(i..i + 3) != Some(b"<v>") {
+            return Ok(None);
+        }
+        let v_start = i + 3;
+        let mut j = v_start;
+        while !matches!(b(j), b'<' | b'&' | 0) {
+            j += 1;
+        }
+        if data.get(j..j + 8) != Some(b"</v></c>") {
+            return Ok(None);
+        }
+        let raw = data.get(v_start..j).unwrap_or(&[]);
+        let value = match t {
+            None | Some(b"n") => {
+                if raw.is_empty() {
+                    Read1::Empty
+                } else {
+                    let Ok(x) = fast_float2::parse::<f64, _>(raw) else {
+                        return Ok(None);
+                    };
+                    let format = match s {
+                        None => Some(Format::Other),
+                        Some(s) => {
+                            let id = std::str::from_utf8(s)
+                                .ok()
+                                .and_then(|s| s.parse::<usize>().ok());
+                            self.formats.get(id.unwrap_or(0)).copied()
+                        }
+                    };
+                    if format == Some(Format::Date) {
+                        Read1::Date(if self.is_1904 { x + 1462.0 } else { x })
+                    } else {
+                        Read1::Number(x)
+                    }
+                }
+            }
+            Some(b"s")
+                if !raw.is_empty() && raw.len() < 10 && raw.iter().all(u8::is_ascii_digit) =>
+            {
+                let idx = raw.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0'));
+                let n = match &self.strings {
+                    Strings::Own => self.grid.pool.len(),
+                    Strings::Map(map) => map.len(),
+                };
+                if idx as usize >= n {
+                    return fall("shared string index out of range");
+                }
+                Read1::Shared(idx)
+            }
+            _ => return Ok(None),
+        };
+        self.position(r)?;
+        let (row, col) = (self.row, self.col);
+        self.store(row, col, value)?;
+        self.col = self.col.saturating_add(1);
+        Ok(Some(j + 8))
+    }
+
+    /// Moves to a cell's `r` reference, if it has one.
+    fn position(&mut self, r: Option<&[u8]>) -> Step<()> {
+        if let Some(r) = r {
+            match parse_ref(r) {
+                Some((row, Some(col))) => {
+                    self.row = row;
+                    self.col = col;
+                }
+                _ => return fall("bad cell reference"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one cell's children; the last child decides the value, as in calamine.
+    fn cell(
+        &mut self,
+        content: &[u8],
+        s: Option<&[u8]>,
+        t: Option<&[u8]>,
+        row: u32,
+        col: u32,
+    ) -> Step<()> {
+        let mut value_at: Option<(usize, usize, &[u8])> = None;
+        let mut pos = 0;
+        while let Some(lt) = memchr(b'<', content.get(pos..).unwrap_or(&[])) {
+            let at = pos + lt;
+            match special(content, at) {
+                Special::Skip(end) => {
+                    pos = end;
+                    continue;
+                }
+                Special::FallBack(why) => return fall(why),
+                Special::Incomplete => return fall("unterminated markup in cell"),
+                Special::Tag => {}
+            }
+            let Some(gt) = tag_end(content, at + 1) else {
+                return fall("unterminated tag in cell");
+            };
+            let tag = Tag::parse(content.get(at + 1..gt).unwrap_or(&[]));
+            pos = gt + 1;
+            if tag.end {
+                continue;
+            }
+            match tag.local {
+                b"v" | b"f" | b"is" => {
+                    if tag.empty {
+                        value_at = Some((0, 0, tag.local));
+                        continue;
+                    }
+                    // The child's own end tag (children never nest their own name).
+                    let rest = content.get(pos..).unwrap_or(&[]);
+                    let mut end_tag = Vec::with_capacity(8);
+                    end_tag.extend_from_slice(b"</");
+                    let name_len = content
+                        .get(at + 1..gt)
+                        .map_or(0, |b| b.len() - tag.attrs.len());
+                    end_tag
+                        .extend_from_slice(content.get(at + 1..at + 1 + name_len).unwrap_or(&[]));
+                    end_tag.push(b'>');
+                    let Some(e) = memmem::find(rest, &end_tag) else {
+                        return fall("unterminated cell child");
+                    };
+                    value_at = Some((pos, pos + e, tag.local));
+                    pos += e + end_tag.len();
+                }
+                _ => return fall("unexpected cell child"),
+            }
+        }
+        let Some((lo, hi, kind)) = value_at else {
+            return Ok(());
+        };
+        let body = content.get(lo..hi).unwrap_or(&[]);
+        let value = match kind {
+            b"f" => Read1::Empty,
+            b"is" => {
+                self.text.clear();
+                rich_text(body, &mut self.text)?;
+                Read1::Owned(std::mem::take(&mut self.text))
+            }
+            _ if matches!(t, Some(b"inlineStr") | Some(b"is")) => Read1::Empty,
+            _ => self.value(body, s, t)?,
+        };
+        self.store(row, col, value)
+    }
+
+    /// Interprets the text of a `<v>` by the cell's type and style (calamine's `read_v`).
+    fn value<'t>(&mut self, body: &'t [u8], s: Option<&[u8]>, t: Option<&[u8]>) -> Step<Read1<'t>> {
+        if body.starts_with(b"<![CDATA[") || memchr(b'<', body).is_some() {
+            return fall("markup inside <v>");
+        }
+        match t {
+            None | Some(b"n") | Some(b"s") | Some(b"b") | Some(b"e") => {
+                // The first text run: up to an entity, as quick-xml gives it to calamine.
+                let raw = match memchr(b'&', body) {
+                    Some(k) => body.get(..k).unwrap_or(&[]),
+                    None => body,
+                };
+                let raw = utf8(raw)?;
+                Ok(match t {
+                    Some(b"s") => {
+                        if raw.is_empty() {
+                            Read1::Empty
+                        } else {
+                            let idx = if raw.bytes().all(|b| b.is_ascii_digit()) {
+                                raw.parse::<u64>().unwrap_or(u64::MAX)
+                            } else {
+                                0
+                            };
+                            let n = match &self.strings {
+                                Strings::Own => self.grid.pool.len(),
+                                Strings::Map(map) => map.len(),
+                            } as u64;
+                            if idx >= n {
+                                return fall("shared string index out of range");
+                            }
+                            Read1::Shared(idx as u32)
+                        }
+                    }
+                    Some(b"b") => match raw.trim() {
+                        "" => Read1::Empty,
+                        "0" | "false" => Read1::Bool(false),
+                        "1" | "true" => Read1::Bool(true),
+                        _ => return fall("bad boolean"),
+                    },
+                    Some(b"e") => Read1::Error(match raw {
+                        "#DIV/0!" => "#DIV/0!",
+                        "#N/A" => "#N/A",
+                        "#NAME?" => "#NAME?",
+                        "#NULL!" => "#NULL!",
+                        "#NUM!" => "#NUM!",
+                        "#REF!" => "#REF!",
+                        "#VALUE!" => "#VALUE!",
+                        _ => return fall("unknown error value"),
+                    }),
+                    _ => {
+                        if raw.is_empty() {
+                            return Ok(Read1::Empty);
+                        }
+                        match fast_float2::parse::<f64, _>(raw.as_bytes()) {
+                            Ok(x) => {
+                                let format = match s {
+                                    None => Some(Format::Other),
+                                    Some(s) => {
+                                        let id = utf8(s)?.parse::<usize>().unwrap_or(0);
+                                        self.formats.get(id).copied()
+                                    }
+                                };
+                                if format == Some(Format::Date) {
+                                    Read1::Date(if self.is_1904 { x + 1462.0 } else { x })
+                                } else {
+                                    Read1::Number(x)
+                                }
+                            }
+                            Err(_) if t.is_none() => Read1::Text(raw),
+                            Err(_) => return fall("bad number"),
+                        }
+                    }
+                })
+            }
+            Some(b"str") | Some(b"d") => {
+                self.text.clear();
+                decode_into(body, &mut self.text)?;
+                let text = std::mem::take(&mut self.text);
+                Ok(if t == Some(b"str") {
+                    Read1::Owned(unescape_x(&text).into_owned())
+                } else {
+                    Read1::Owned(text)
+                })
+            }
+            _ => fall("unknown cell type"),
+        }
+    }
+
+    fn store(&mut self, row: u32, col: u32, v: Read1<'_>) -> Step<()> {
+        match v {
+            Read1::Empty => {}
+            Read1::Number(x) => self.grid.push(row, col, Cell::Number(x))?,
+            Read1::Date(x) => self.grid.push(row, col, Cell::Date(x))?,
+            Read1::Bool(b) => self.grid.push(row, col, Cell::Bool(b))?,
+            Read1::Error(e) => self.grid.push(row, col, Cell::Error(e))?,
+            Read1::Text(s) => self.grid.push(row, col, Cell::Text(s))?,
+            Read1::Owned(s) => self.grid.push(row, col, Cell::Text(&s))?,
+            Read1::Shared(i) => {
+                let id = match &mut self.strings {
+                    Strings::Own => {
+                        if self.grid.pool.get(i).is_empty() {
+                            return Ok(());
+                        }
+                        i
+                    }
+                    Strings::Map(map) => {
+                        let text = self.shared.map_or("", |p| p.get(i));
+                        if text.is_empty() {
+                            return Ok(());
+                        }
+                        let Some(slot) = map.get_mut(i as usize) else {
+                            return fall("shared string index out of range");
+                        };
+                        if *slot == u32::MAX {
+                            let limits = *self.grid.limits();
+                            *slot = self.grid.pool.push(text, &limits)?;
+                        }
+                        *slot
+                    }
+                };
+                self.grid.push_value(row, col, Value::Text(id))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `B12` → (row 11, Some(col 1)); a bare row number `12` → (11, None); as calamine reads them.
+fn parse_ref(r: &[u8]) -> Option<(u32, Option<u32>)> {
+    let mut col: u32 = 0;
+    let mut i = 0;
+    while let Some(&c) = r.get(i) {
+        let d = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a',
+            b'0'..=b'9' => break,
+            _ => return None,
+        };
+        col = col.checked_mul(26)?.checked_add(u32::from(d) + 1)?;
+        i += 1;
+    }
+    let digits = r.get(i..)?;
+    if digits.is_empty() {
+        return None;
+    }
+    let mut row: u32 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        row = row.checked_mul(10)?.checked_add(u32::from(c - b'0'))?;
+    }
+    Some((row.checked_sub(1)?, col.checked_sub(1)))
+}
+
+/// `A1:C2` → (0, 0, 1, 2); a single cell merges with itself.
+fn parse_range(r: &[u8]) -> Option<Merge> {
+    let mut parts = r.split(|&b| b == b':');
+    let (r0, c0) = parse_ref(parts.next()?)?;
+    let (r1, c1) = match parts.next() {
+        Some(p) => parse_ref(p)?,
+        None => (r0, c0),
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((r0, c0?, r1, c1?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::Value;
+
+    fn scan(xml: &str, shared: &[&str], window: usize) -> Step<(Grid, Vec<Merge>)> {
+        let limits = Limits::default();
+        let mut pool = StringPool::without_dedupe();
+        for s in shared {
+            pool.push(s, &limits).unwrap();
+        }
+        let formats = vec![Format::Other, Format::Date];
+        let mut r = SheetReader {
+            grid: Grid::with_pool(StringPool::without_dedupe(), limits),
+            strings: Strings::Map(vec![u32::MAX; pool.len()]),
+            shared: Some(&pool),
+            formats: &formats,
+            is_1904: false,
+            merges: Vec::new(),
+            row: 0,
+            col: 0,
+            text: String::new(),
+        };
+        r.scan(Window::new(xml.as_bytes(), window))?;
+        Ok((r.grid, r.merges))
+    }
+
+    fn cells(g: &Grid) -> Vec<(u32, u32, String)> {
+        let mut out = Vec::new();
+        for c in 0..g.n_cols() {
+            for (r, v) in g.column(c) {
+                let s = match v {
+                    Value::Number(x) => format!("n{x}"),
+                    Value::Date(x) => format!("d{x}"),
+                    Value::Text(i) => format!("s{}", g.pool.get(i)),
+                    Value::Bool(b) => format!("b{b}"),
+                    Value::Error(i) => format!("e{}", g.pool.get(i)),
+                };
+                out.push((r, c, s));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    const SHEET: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:D4"/>
+<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="1"><v>45000.5</v></c><c r="C1" t="b"><v>1</v></c></row>
+<row r="2"><c r="A2" t="inlineStr"><is><r><t>富</t></r><r><t xml:space="preserve"> 文本 </t></r><rPh><t>ふ</t></rPh></is></c><c r="B2"><f>1+1</f><v>2</v></c><c r="C2" t="e"><v>#N/A</v></c><c r="D2" t="str"><f>A1</f><v>a&amp;b&#x4E2D;_x000D_</v></c></row>
+<row><c t="s"><v>1</v></c><c/><c><v>7</v></c><c r="F3"/></row>
+<row r="6"><c r="A6"><v></v></c><c r="B6" t="s"><v></v></c><c r="C6"><v>abc</v></c></row>
+</sheetData><mergeCells count="2"><mergeCell ref="A1:B2"/><mergeCell ref="C3"/></mergeCells></worksheet>"#;
+
+    #[test]
+    fn reads_every_kind_of_cell_through_any_window() {
+        let want = vec![
+            (0, 0, "sheader".to_string()),
+            (0, 1, "d45000.5".into()),
+            (0, 2, "btrue".into()),
+            (1, 0, "s富 文本 ".into()),
+            (1, 1, "n2".into()),
+            (1, 2, "e#N/A".into()),
+            (1, 3, "sa&b中\r".into()),
+            (2, 0, "s客户".into()),
+            (2, 2, "n7".into()),
+            (5, 2, "sabc".into()),
+        ];
+        for window in [7, 16, 64, 1 << 16] {
+            let (g, merges) =
+                scan(SHEET, &["header", "客户"], window).unwrap_or_else(|_| panic!("{window}"));
+            assert_eq!(cells(&g), want, "window {window}");
+            assert_eq!(merges, vec![(0, 0, 1, 1), (2, 2, 2, 2)]);
+        }
+    }
+
+    #[test]
+    fn namespace_prefixes_and_comments() {
+        let xml = r#"<x:worksheet xmlns:x="s"><!-- a <c> in a comment --><x:sheetData><x:row r="3"><x:c r="B3" t="s"><x:v>0</x:v></x:c></x:row></x:sheetData></x:worksheet>"#;
+        let (g, _) = scan(xml, &["ok"], 8).unwrap_or_else(|_| panic!());
+        assert_eq!(cells(&g), vec![(2, 1, "sok".to_string())]);
+    }
+
+    #[test]
+    fn unknown_things_fall_back() {
+        for xml in [
+            r#"<sheetData><row><c t="x"><v>1</v></c></row></sheetData>"#,
+            r#"<sheetData><row><c t="s"><v>5</v></c></row></sheetData>"#,
+            r#"<sheetData><row><c><extLst/></c></row></sheetData>"#,
+            r#"<!DOCTYPE x><sheetData/>"#,
+            r#"<sheetData><row><c t="n"><v>1,5</v></c></row></sheetData>"#,
+            r#"<sheetData><row><c><v>1</v>"#,
+        ] {
+            assert!(
+                matches!(scan(xml, &["a"], 64), Err(Stop::FallBack(_))),
+                "{xml}"
+            );
+        }
+    }
+
+    #[test]
+    fn shared_strings_like_calamine() {
+        let xml = r#"<sst count="4"><si><t>  plain  </t></si><si><r><t>a</t></r><r><t xml:space="preserve"> b</t></r><rPh sb="0" eb="1"><t>phon</t></rPh></si><si/><si><t>x_x0041_y &lt;&#20013;&gt;</t></si></sst>"#;
+        let mut pool = StringPool::without_dedupe();
+        read_shared_strings(
+            Window::new(xml.as_bytes(), 5),
+            &mut pool,
+            &Limits::default(),
+        )
+        .unwrap_or_else(|_| panic!());
+        let got: Vec<&str> = (0..pool.len() as u32).map(|i| pool.get(i)).collect();
+        assert_eq!(got, vec!["plain", "a b", "", "xAy <中>"]);
+    }
+
+    #[test]
+    fn date_formats_like_calamine() {
+        assert_eq!(custom_format("yyyy-mm-dd"), Format::Date);
+        assert_eq!(custom_format("[h]:mm:ss"), Format::Date);
+        assert_eq!(custom_format("#,##0.00"), Format::Other);
+        assert_eq!(custom_format("\"d\"0"), Format::Other);
+        assert_eq!(custom_format("[Red]0.00"), Format::Other);
+        assert_eq!(custom_format("0;[Red]yyyy"), Format::Other);
+        assert_eq!(builtin_format(b"14"), Format::Date);
+        assert_eq!(builtin_format(b"4"), Format::Other);
+        assert_eq!(parse_ref(b"XFD1048576"), Some((1_048_575, Some(16_383))));
+        assert_eq!(parse_ref(b"A0"), None);
+    }
+}

@@ -1,0 +1,203 @@
+//! The fast xlsx reader against calamine, cell for cell: every xlsx/xlsm of the corpus (when
+//! ../shared is present) and workbooks generated here must give the same sheets, the same cells
+//! and the same merged regions through `Book::open` (fast path) as through
+//! `Book::open_reference` (calamine only), or the same error.
+
+use crate::fixtures::{new_workbook, write_rows, C};
+use kexi::grid::Value;
+use kexi::{Book, Grid, Limits};
+use std::path::Path;
+
+/// Every stored cell as (row, col, value text), in a canonical order.
+fn cells(g: &Grid) -> Vec<(u32, u32, String)> {
+    let mut out = Vec::new();
+    for c in 0..g.n_cols() {
+        for (r, v) in g.column(c) {
+            let s = match v {
+                Value::Number(x) => format!("n{:?}", x),
+                Value::Date(x) => format!("d{:?}", x),
+                Value::Text(i) => format!("s{}", g.pool.get(i)),
+                Value::Bool(b) => format!("b{b}"),
+                Value::Error(i) => format!("e{}", g.pool.get(i)),
+            };
+            out.push((r, c, s));
+        }
+    }
+    out
+}
+
+/// Compares the two reads of one file; returns the number of cells compared.
+fn same(name: &str, bytes: &[u8]) -> u64 {
+    let limits = Limits::default();
+    let fast = Book::open(bytes, &limits);
+    let reference = Book::open_reference(bytes, &limits);
+    match (fast, reference) {
+        (Err(a), Err(b)) => {
+            assert_eq!(a.code(), b.code(), "{name}: different errors {a} / {b}");
+            0
+        }
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.sheets.len(), b.sheets.len(), "{name}: sheet count");
+            let mut n = 0;
+            for (k, (sa, sb)) in a.sheets.iter().zip(&b.sheets).enumerate() {
+                assert_eq!(sa.name, sb.name, "{name}: sheet {k} name");
+                assert_eq!(
+                    sa.visibility, sb.visibility,
+                    "{name}: {} visibility",
+                    sa.name
+                );
+                assert_eq!(sa.kind, sb.kind, "{name}: {} kind", sa.name);
+                assert_eq!(
+                    (sa.rows, sa.cols, sa.cells),
+                    (sb.rows, sb.cols, sb.cells),
+                    "{name}: {} size",
+                    sa.name
+                );
+                if let (Some(ga), Some(gb)) = (&a.grids[k], &b.grids[k]) {
+                    let (ca, cb) = (cells(ga), cells(gb));
+                    if ca != cb {
+                        let first = ca.iter().zip(&cb).find(|(x, y)| x != y);
+                        panic!("{name}: {} cells differ, first {first:?}", sa.name);
+                    }
+                    n += ca.len() as u64;
+                }
+                // calamine's path reads merges only for sheets up to 500,000 cells.
+                if sb.cells <= 500_000 {
+                    assert_eq!(a.merges[k], b.merges[k], "{name}: {} merges", sa.name);
+                }
+            }
+            n
+        }
+        (a, b) => panic!(
+            "{name}: fast {:?} vs calamine {:?}",
+            a.map(|_| "ok").map_err(|e| e.to_string()),
+            b.map(|_| "ok").map_err(|e| e.to_string())
+        ),
+    }
+}
+
+#[test]
+fn generated_workbooks_read_the_same() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = new_workbook();
+    let ws = wb.add_worksheet().set_name("订单 & 明细").unwrap();
+    write_rows(
+        ws,
+        0,
+        &[
+            vec![C::S("客户"), C::S("日期"), C::S("金额"), C::S("备注")],
+            vec![
+                C::S("华东 <贸易>"),
+                C::D(2024, 3, 5),
+                C::N(1234.5),
+                C::S("  空格  "),
+            ],
+            vec![
+                C::S("北方\r\n机械"),
+                C::D(1900, 2, 28),
+                C::N(-0.1),
+                C::S("_x0041_"),
+            ],
+        ],
+    );
+    ws.write_boolean(4, 0, true).unwrap();
+    ws.write_formula(4, 1, "=1+2").unwrap();
+    ws.set_formula_result(4, 1, "3");
+    ws.write_formula(4, 2, "=\"a\"&\"b\"").unwrap();
+    ws.set_formula_result(4, 2, "ab");
+    ws.write_number_with_format(4, 3, 0.5, &Format::new().set_num_format("[h]:mm"))
+        .unwrap();
+    ws.write_number_with_format(4, 4, 45000.0, &Format::new().set_num_format("#,##0.00"))
+        .unwrap();
+    ws.write_number_with_format(
+        4,
+        5,
+        45000.0,
+        &Format::new().set_num_format("yyyy\"年\"m\"月\""),
+    )
+    .unwrap();
+    let red = Format::new().set_font_color("#FF0000");
+    ws.write_rich_string(5, 0, &[(&Format::default(), "富"), (&red, "文本")])
+        .unwrap();
+    ws.merge_range(6, 0, 7, 2, "合并", &Format::default())
+        .unwrap();
+    ws.write_string(1_048_575, 16_383, "far corner").unwrap();
+    let hidden = wb.add_worksheet().set_name("说明").unwrap();
+    hidden.write_string(0, 0, "hidden").unwrap();
+    hidden.set_hidden(true);
+    let mut chart = rust_xlsxwriter::Chart::new(rust_xlsxwriter::ChartType::Column);
+    chart.add_series().set_values("'订单 & 明细'!$C$2:$C$3");
+    wb.add_chartsheet().insert_chart(0, 0, &chart).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    assert!(fast_path_reads(&bytes));
+    assert!(same("generated", &bytes) > 10);
+
+    // Inline strings (constant memory) and a second sheet that shares strings.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet_with_constant_memory().unwrap();
+    ws.write_string(0, 0, "inline").unwrap();
+    ws.write_string(1, 0, "  padded  ").unwrap();
+    ws.write_number(1, 1, 3.25).unwrap();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "shared").unwrap();
+    ws.write_string(1, 0, "inline").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    assert!(fast_path_reads(&bytes));
+    assert_eq!(same("inline", &bytes), 5);
+}
+
+/// Whether the fast path reads the file itself (so the comparison tests it, not calamine twice).
+fn fast_path_reads(bytes: &[u8]) -> bool {
+    matches!(
+        kexi::xlsx::read(bytes, &Limits::default()),
+        Ok(kexi::xlsx::Outcome::Read(_))
+    )
+}
+
+#[test]
+fn corpus_xlsx_reads_the_same_as_calamine() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !dir.is_dir() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    let mut paths = Vec::new();
+    walk(&dir, &mut paths);
+    paths.sort();
+    let (mut files, mut cells, mut fell_back) = (0, 0u64, Vec::new());
+    for path in paths {
+        let bytes = std::fs::read(&path).unwrap();
+        if !matches!(
+            kexi::sniff::sniff(&bytes),
+            Ok(kexi::sniff::Format::Xlsx | kexi::sniff::Format::Xlsm)
+        ) {
+            continue;
+        }
+        files += 1;
+        let name = path.display().to_string();
+        if let Ok(kexi::xlsx::Outcome::FallBack(why)) = kexi::xlsx::read(&bytes, &Limits::default())
+        {
+            fell_back.push(format!("{name}: {why}"));
+        }
+        cells += same(&name, &bytes);
+    }
+    eprintln!(
+        "xlsx differential: {files} files, {cells} cells identical; {} fell back to calamine: {fell_back:#?}",
+        fell_back.len()
+    );
+    assert!(files > 50, "{files}");
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
