@@ -1,11 +1,11 @@
-"""Serves www/ on 127.0.0.1 only, with the right MIME type for wasm and no caching."""
+"""Serves the built page (www/dist) on 127.0.0.1 only, with the right MIME type for wasm and no caching."""
 import functools
 import http.server
 import sys
 from pathlib import Path
 
 port = int(sys.argv[1]) if len(sys.argv) > 1 else 8080
-root = Path(__file__).resolve().parent.parent / "www"
+root = Path(__file__).resolve().parent.parent / "www" / "dist"
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):

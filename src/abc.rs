@@ -83,7 +83,7 @@ impl Class {
         }
     }
 
-    fn label(self) -> Text {
+    pub fn label(self) -> Text {
         match self {
             Class::A => Text::new("A类（重点）", "A (key)"),
             Class::B => Text::new("B类（一般）", "B (regular)"),

@@ -209,8 +209,10 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
         let mut shared = SharedIds::default();
         {
             let mut reader = wb.worksheet_cells_reader(&meta.name).map_err(xlsx_error)?;
+            let mut ticks = Ticks::new(&meta.name);
             while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
                 let (row, col) = cell.get_position();
+                ticks.at(row);
                 push_ref(&mut grid, &mut shared, row, col, cell.get_value(), is_1904)?;
             }
         }
@@ -234,9 +236,30 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
     Ok(())
 }
 
+/// Reports reading progress every 4096 rows of a sheet read cell by cell.
+struct Ticks<'a> {
+    sheet: &'a str,
+    next: u32,
+}
+
+impl<'a> Ticks<'a> {
+    fn new(sheet: &'a str) -> Self {
+        progress::report(Phase::Reading, Some(sheet), 0, None);
+        Ticks { sheet, next: 4096 }
+    }
+
+    fn at(&mut self, row: u32) {
+        if row >= self.next {
+            progress::report(Phase::Reading, Some(self.sheet), row.into(), None);
+            self.next = row.saturating_add(4096);
+        }
+    }
+}
+
 /// Largest xlsx sheet (in cells) whose merged regions are read.
 const MERGE_SCAN_CELLS: u64 = 500_000;
 
+use crate::progress::{self, Phase};
 use crate::xlsx::MAX_MERGES;
 
 fn read_xlsb(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
@@ -254,8 +277,10 @@ fn read_xlsb(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
         let mut shared = SharedIds::default();
         {
             let mut reader = wb.worksheet_cells_reader(&meta.name).map_err(xlsb_error)?;
+            let mut ticks = Ticks::new(&meta.name);
             while let Some(cell) = reader.next_cell().map_err(xlsb_error)? {
                 let (row, col) = cell.get_position();
+                ticks.at(row);
                 push_ref(&mut grid, &mut shared, row, col, cell.get_value(), is_1904)?;
             }
         }
@@ -275,6 +300,7 @@ fn read_xls(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
             book.add(meta.name, visibility, kind, None, Vec::new());
             continue;
         }
+        progress::report(Phase::Reading, Some(&meta.name), 0, None);
         let range = wb.worksheet_range(&meta.name).map_err(xls_error)?;
         let grid = grid_from_range(&range, book.remaining(limits), is_1904)?;
         let merges = wb
@@ -295,6 +321,7 @@ fn read_ods(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
     let metas = wb.sheets_metadata().to_vec();
     for meta in metas {
         let (visibility, kind) = sheet_meta(&meta);
+        progress::report(Phase::Reading, Some(&meta.name), 0, None);
         let range = wb.worksheet_range(&meta.name).map_err(ods_error)?;
         let grid = grid_from_range(&range, book.remaining(limits), false)?;
         book.add(meta.name, visibility, kind, Some(grid), Vec::new());

@@ -24,6 +24,8 @@ use std::collections::BTreeMap;
 struct Category {
     codes: Vec<u32>,
     index: FxHashMap<String, u32>,
+    /// The text of each code.
+    texts: Vec<String>,
 }
 
 impl Category {
@@ -31,6 +33,7 @@ impl Category {
         Category {
             codes: Vec::new(),
             index: FxHashMap::default(),
+            texts: Vec::new(),
         }
     }
 
@@ -40,8 +43,9 @@ impl Category {
             Some(s) => match self.index.get(s) {
                 Some(&c) => c,
                 None => {
-                    let c = self.index.len() as u32;
+                    let c = self.texts.len() as u32;
                     self.index.insert(s.to_string(), c);
+                    self.texts.push(s.to_string());
                     c
                 }
             },
@@ -58,6 +62,9 @@ pub struct Index {
     dates: BTreeMap<&'static str, Vec<i32>>,
     /// Lower-cased "id name" per customer.
     search: Vec<String>,
+    /// Id and name per customer, for sorting.
+    id: Vec<Option<String>>,
+    name: Vec<Option<String>>,
 }
 
 type Num = fn(&CustomerRow) -> Option<f64>;
@@ -92,7 +99,7 @@ const NUMBERS: [(&str, Num); 25] = [
 
 type Label = fn(&CustomerRow) -> Option<String>;
 
-const LABELS: [(&str, Label); 10] = [
+const LABELS: [(&str, Label); 11] = [
     ("rfm_segment", |c| c.rfm_segment.map(|s| s.key().into())),
     ("abc_class", |c| c.abc_class.map(|s| s.key().into())),
     ("abc_count_class", |c| {
@@ -105,6 +112,7 @@ const LABELS: [(&str, Label); 10] = [
     ("credit_grade", |c| c.credit_grade.map(|s| s.key().into())),
     ("cluster", |c| c.cluster.map(|s| s.to_string())),
     ("alert", |c| Some(c.alert.to_string())),
+    ("clv_tier", |c| c.clv_tier.map(|s| s.key().into())),
 ];
 
 impl Index {
@@ -170,6 +178,8 @@ impl Index {
             numbers,
             dates,
             search,
+            id: rows.iter().map(|r| r.id.clone()).collect(),
+            name: rows.iter().map(|r| r.name.clone()).collect(),
         }
     }
 
@@ -189,6 +199,97 @@ impl Index {
             .filter(|&i| conds.iter().all(|c| c.test(i)))
             .map(|i| i as u32)
             .collect())
+    }
+
+    /// Orders `ids` by `key` (any filter key, `id` or `name`), ascending or descending; customers
+    /// without a value come last either way, and ties keep their order (the sort is stable).
+    pub fn sort(&self, ids: &mut [u32], key: &str, descending: bool) -> Result<(), String> {
+        use std::cmp::Ordering;
+        let dir = |o: Ordering| if descending { o.reverse() } else { o };
+        let at = |i: &u32| *i as usize;
+        if let Some(col) = self.numbers.get(key) {
+            let get = |i: &u32| col.get(at(i)).copied().filter(|x| !x.is_nan());
+            ids.sort_by(|a, b| match (get(a), get(b)) {
+                (Some(x), Some(y)) => dir(x.total_cmp(&y)),
+                (a, b) => b.is_none().cmp(&a.is_none()).reverse(),
+            });
+        } else if let Some(col) = self.dates.get(key) {
+            let get = |i: &u32| col.get(at(i)).copied().filter(|&d| d != i32::MIN);
+            ids.sort_by(|a, b| match (get(a), get(b)) {
+                (Some(x), Some(y)) => dir(x.cmp(&y)),
+                (a, b) => b.is_none().cmp(&a.is_none()).reverse(),
+            });
+        } else if let Some(c) = self.categories.get(key) {
+            // Rank the codes by their text once; then compare ranks.
+            let mut order: Vec<u32> = (0..c.texts.len() as u32).collect();
+            order.sort_by(|&a, &b| {
+                let t = |x: u32| c.texts.get(x as usize).map_or("", String::as_str);
+                natural(t(a), t(b))
+            });
+            let mut rank = vec![0u32; c.texts.len()];
+            for (r, code) in order.into_iter().enumerate() {
+                if let Some(slot) = rank.get_mut(code as usize) {
+                    *slot = r as u32;
+                }
+            }
+            let get = |i: &u32| {
+                c.codes
+                    .get(at(i))
+                    .and_then(|&code| rank.get(code as usize).copied())
+            };
+            ids.sort_by(|a, b| match (get(a), get(b)) {
+                (Some(x), Some(y)) => dir(x.cmp(&y)),
+                (a, b) => b.is_none().cmp(&a.is_none()).reverse(),
+            });
+        } else if key == "id" || key == "name" {
+            let col = if key == "id" { &self.id } else { &self.name };
+            let get = |i: &u32| col.get(at(i)).and_then(|s| s.as_deref());
+            ids.sort_by(|a, b| match (get(a), get(b)) {
+                (Some(x), Some(y)) => dir(natural(x, y)),
+                (a, b) => b.is_none().cmp(&a.is_none()).reverse(),
+            });
+        } else {
+            return Err(format!(
+                "unknown sort key '{key}' (known: id, name, {})",
+                self.keys().join(", ")
+            ));
+        }
+        Ok(())
+    }
+
+    /// For each label and dimension: its values among `ids` with their counts, most frequent
+    /// first, at most `limit` values (`None` is the count without a value). Feeds the page's
+    /// filter menus.
+    pub fn facets(
+        &self,
+        ids: &[u32],
+        limit: usize,
+    ) -> BTreeMap<String, Vec<(Option<String>, u32)>> {
+        let mut out = BTreeMap::new();
+        for (key, c) in &self.categories {
+            let mut counts = vec![0u32; c.texts.len() + 1];
+            for &i in ids {
+                let code = c.codes.get(i as usize).copied().unwrap_or(u32::MAX);
+                let slot = if code == u32::MAX {
+                    c.texts.len()
+                } else {
+                    code as usize
+                };
+                if let Some(n) = counts.get_mut(slot) {
+                    *n += 1;
+                }
+            }
+            let mut list: Vec<(Option<String>, u32)> = counts
+                .iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(slot, &n)| (c.texts.get(slot).cloned(), n))
+                .collect();
+            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            list.truncate(limit);
+            out.insert(key.clone(), list);
+        }
+        out
     }
 
     fn compile<'a>(&'a self, query: &serde_json::Value) -> Result<Vec<Cond<'a>>, String> {
@@ -261,6 +362,41 @@ impl Index {
     }
 }
 
+/// Text order in which digit runs compare by value ("C2" before "C10").
+fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) if p.is_ascii_digit() && q.is_ascii_digit() => {
+                let mut dp = String::new();
+                while let Some(c) = x.next_if(char::is_ascii_digit) {
+                    dp.push(c);
+                }
+                let mut dq = String::new();
+                while let Some(c) = y.next_if(char::is_ascii_digit) {
+                    dq.push(c);
+                }
+                let (tp, tq) = (dp.trim_start_matches('0'), dq.trim_start_matches('0'));
+                let o = tp.len().cmp(&tq.len()).then_with(|| tp.cmp(tq));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            (Some(p), Some(q)) => {
+                if p != q {
+                    return p.cmp(&q);
+                }
+                x.next();
+                y.next();
+            }
+        }
+    }
+}
+
 /// Reads `{"min": …, "max": …}` or `{"from": …, "to": …}`.
 fn bounds<T>(
     key: &str,
@@ -311,5 +447,25 @@ impl Cond<'_> {
             Cond::Date(col, lo, hi) => col.get(i).is_some_and(|d| d >= lo && d <= hi),
             Cond::Text(search, t) => search.get(i).is_some_and(|s| s.contains(t.as_str())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural;
+    use std::cmp::Ordering::*;
+
+    #[test]
+    fn natural_order_compares_digit_runs_by_value() {
+        assert_eq!(natural("C2", "C10"), Less);
+        assert_eq!(natural("C010", "C9"), Greater);
+        assert_eq!(
+            natural("C01", "C1"),
+            Less,
+            "equal values fall back to the text"
+        );
+        assert_eq!(natural("华东", "华北"), Less);
+        assert_eq!(natural("", "a"), Less);
+        assert_eq!(natural("a1b", "a1b"), Equal);
     }
 }

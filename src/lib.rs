@@ -28,6 +28,7 @@ pub mod nps;
 pub mod performance;
 pub mod pipeline;
 pub mod predict;
+pub mod progress;
 pub mod quality;
 pub mod report;
 pub mod rfm;
@@ -103,6 +104,7 @@ pub fn analyze(bytes: &[u8], options: &Options) -> Result<Report> {
 /// Reports on a book already read, so a new mapping or option does not re-read the file.
 pub fn analyze_book(book: &Book, options: &Options) -> Result<Report> {
     analyses::check(options).map_err(Error::bad_option)?;
+    progress::report(progress::Phase::Mapping, None, 0, None);
     let ds = dataset::choose(book, options.sheet.as_deref(), &options.mapping)?;
     Ok(report_of(book, &ds, options))
 }
@@ -131,6 +133,7 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
         total.header_rows = first.quality.header_rows;
     }
 
+    progress::report(progress::Phase::Analysing, None, 0, None);
     let facts = facts::build(ds, &customers, options.as_of.map(table::day_number));
     let (first, last) = facts.day_span().map_or((None, None), |(lo, hi)| {
         (table::date_of(lo), table::date_of(hi))

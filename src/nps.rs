@@ -48,6 +48,16 @@ pub enum NpsGroup {
 }
 
 impl NpsGroup {
+    pub const ALL: [NpsGroup; 3] = [NpsGroup::Promoter, NpsGroup::Passive, NpsGroup::Detractor];
+
+    pub fn label(self) -> Text {
+        match self {
+            NpsGroup::Promoter => Text::new("推荐者（9–10）", "Promoter (9–10)"),
+            NpsGroup::Passive => Text::new("被动者（7–8）", "Passive (7–8)"),
+            NpsGroup::Detractor => Text::new("贬损者（0–6）", "Detractor (0–6)"),
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             NpsGroup::Promoter => "promoter",

@@ -92,6 +92,8 @@ pub enum ClvTier {
 }
 
 impl ClvTier {
+    pub const ALL: [ClvTier; 3] = [ClvTier::High, ClvTier::Medium, ClvTier::Low];
+
     pub fn key(self) -> &'static str {
         match self {
             ClvTier::High => "high",
@@ -100,7 +102,7 @@ impl ClvTier {
         }
     }
 
-    fn label(self) -> Text {
+    pub fn label(self) -> Text {
         match self {
             ClvTier::High => Text::new("高价值（前20%）", "High (top 20%)"),
             ClvTier::Medium => Text::new("中价值（其后30%）", "Medium (next 30%)"),

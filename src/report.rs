@@ -6,6 +6,7 @@ use crate::abc::{Class, Method};
 use crate::analyses::{Analyses, Labels, Status};
 use crate::bcg::Quadrant;
 use crate::book::SheetInfo;
+use crate::chart::Text;
 use crate::credit::Grade;
 use crate::customers::{Customer, Join};
 use crate::dataset::Role;
@@ -33,6 +34,31 @@ pub struct Report {
     /// One entry per analysis that ran, by key (`rfm`, `abc`, …); `summary.analyses` says
     /// which did not and why.
     pub analyses: Analyses,
+}
+
+/// The report without its per-customer rows: what a page renders first, fetching rows as the
+/// table scrolls. `customer_count` is `customers.len()`.
+#[derive(Debug, Serialize)]
+pub struct Overview<'a> {
+    pub input: &'a Input,
+    pub mapping: &'a [SheetMapping],
+    pub quality: &'a QualityReport,
+    pub summary: &'a Summary,
+    pub customer_count: usize,
+    pub analyses: &'a Analyses,
+}
+
+impl Report {
+    pub fn overview(&self) -> Overview<'_> {
+        Overview {
+            input: &self.input,
+            mapping: &self.mapping,
+            quality: &self.quality,
+            summary: &self.summary,
+            customer_count: self.customers.len(),
+            analyses: &self.analyses,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -225,4 +251,92 @@ pub fn customer_rows(
             }
         })
         .collect()
+}
+
+/// The names the page shows: every canonical field (for the mapping dropdowns) and every value
+/// of every per-customer label (for the table, its filters and the legends), in both languages.
+#[derive(Debug, Serialize)]
+pub struct Vocabulary {
+    pub fields: Vec<FieldName>,
+    /// Label key (`rfm_segment`, `abc_class` …, as in `customers[]` and the filter) → its values.
+    pub labels: BTreeMap<&'static str, Vec<LabelName>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldName {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub kind: crate::mapping::FieldKind,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LabelName {
+    pub key: &'static str,
+    #[serde(flatten)]
+    pub text: Text,
+}
+
+pub fn vocabulary() -> Vocabulary {
+    fn list<T: Copy>(
+        all: &[T],
+        key: fn(T) -> &'static str,
+        label: fn(T) -> Text,
+    ) -> Vec<LabelName> {
+        all.iter()
+            .map(|&x| LabelName {
+                key: key(x),
+                text: label(x),
+            })
+            .collect()
+    }
+    let fields = crate::mapping::Field::ALL
+        .iter()
+        .map(|f| FieldName {
+            key: f.key(),
+            zh: f.label_zh(),
+            en: f.label_en(),
+            kind: f.kind(),
+        })
+        .collect();
+    let mut labels = BTreeMap::new();
+    labels.insert(
+        "rfm_segment",
+        list(&Segment::ALL, Segment::key, Segment::label),
+    );
+    let abc = list(&Class::ALL, Class::key, Class::label);
+    labels.insert(
+        "abc_count_class",
+        list(&Class::ALL, Class::key, Class::label),
+    );
+    labels.insert("abc_class", abc);
+    labels.insert("value_tier", list(&Tier::ALL, Tier::key, Tier::label));
+    labels.insert("lifecycle", list(&Stage::ALL, Stage::key, Stage::label));
+    labels.insert("bcg", list(&Quadrant::ALL, Quadrant::key, Quadrant::label));
+    labels.insert(
+        "nps_group",
+        list(&NpsGroup::ALL, NpsGroup::key, NpsGroup::label),
+    );
+    labels.insert(
+        "credit_grade",
+        list(&Grade::ALL, Grade::key, |g| Text::new(g.key(), g.key())),
+    );
+    labels.insert(
+        "clv_tier",
+        list(&ClvTier::ALL, ClvTier::key, ClvTier::label),
+    );
+    labels.insert(
+        "alert",
+        vec![
+            LabelName {
+                key: "true",
+                text: Text::new("预流失重点客户", "Pre-churn key customer"),
+            },
+            LabelName {
+                key: "false",
+                text: Text::new("无预警", "No alert"),
+            },
+        ],
+    );
+    Vocabulary { fields, labels }
 }

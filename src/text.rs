@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::grid::{Cell, Grid};
+use crate::progress::{self, Phase};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -46,6 +47,10 @@ pub fn read(bytes: &[u8], grid: &mut Grid) -> Result<TextMeta> {
             }
         }
         row = row.saturating_add(1);
+        if row % 4096 == 0 {
+            let done = reader.position().byte() as f64 / text.len().max(1) as f64;
+            progress::report(Phase::Reading, None, row.into(), Some(done));
+        }
     }
     Ok(TextMeta {
         encoding,

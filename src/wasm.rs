@@ -1,9 +1,12 @@
 //! The wasm bindings: the only module that knows `JsValue`. A [`Session`] holds a file read once,
-//! so a new mapping or option re-runs the analysis without re-reading the bytes. Options come in
-//! and reports go out through serde; errors cross as values (`{code, message_zh, message_en}`),
-//! never as traps.
+//! so a new mapping or option re-runs the analysis without re-reading the bytes, and it keeps
+//! the last report so the page can page, filter and sort a million customers without copying
+//! them all across. Options come in and results go out through serde; errors cross as values
+//! (`{code, message_zh, message_en}`), never as traps.
 
-use crate::{Book, Error, Options};
+use crate::filter::Index;
+use crate::progress::{self, Progress};
+use crate::{Book, Error, Options, Report};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -24,11 +27,12 @@ fn start() {
 #[wasm_bindgen(typescript_custom_section)]
 const TS: &'static str = r#"
 export interface KexiError { code: string; message_zh: string; message_en: string; detail: unknown }
+export interface Progress { phase: "reading" | "mapping" | "analysing"; sheet?: string; rows: number; fraction?: number }
 export interface Options {
   sheet?: string; mapping?: Record<string, string>; as_of?: string; limits?: object;
   rfm?: object; abc?: object; value?: object; lifecycle?: object; alerts?: object;
   distribution?: object; customer_flow?: object; performance?: object; bcg?: object;
-  clusters?: object; csi?: object; credit?: object; cross_sell?: object;
+  clusters?: object; csi?: object; credit?: object; cross_sell?: object; clv?: object;
 }
 "#;
 
@@ -36,18 +40,30 @@ export interface Options {
 #[wasm_bindgen]
 pub struct Session {
     book: Book,
-    /// The last report's customers, for `filter`.
-    index: Option<crate::filter::Index>,
+    /// The last report, its filter index, and the current view: positions into
+    /// `report.customers`, filtered and sorted.
+    last: Option<Last>,
+}
+
+struct Last {
+    report: Report,
+    index: Index,
+    view: Vec<u32>,
 }
 
 #[wasm_bindgen]
 impl Session {
-    /// Reads `bytes` (any supported format). `options` may carry `limits`.
+    /// Reads `bytes` (any supported format). `options` may carry `limits`; `progress`, if
+    /// given, is called with a `Progress` every few thousand rows.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8], options: JsValue) -> Result<Session, JsValue> {
+    pub fn new(
+        bytes: &[u8],
+        options: JsValue,
+        progress: Option<js_sys::Function>,
+    ) -> Result<Session, JsValue> {
         let options = options_from(options)?;
-        let book = Book::open(bytes, &options.limits).map_err(into_error)?;
-        Ok(Session { book, index: None })
+        let book = observed(progress, || Book::open(bytes, &options.limits)).map_err(into_error)?;
+        Ok(Session { book, last: None })
     }
 
     /// The sheets with their size, visibility and kind.
@@ -55,39 +71,151 @@ impl Session {
         to_js(&self.book.sheets)
     }
 
-    /// The full report for `options` (docs/analyses.md); see docs/report.md.
-    pub fn analyze(&mut self, options: JsValue) -> Result<JsValue, JsValue> {
+    /// Analyses with `options` (docs/analyses.md) and returns the report without its customer
+    /// rows (`Overview`, see docs/report.md); the rows come through `view` and `rows`. The view
+    /// is reset to every customer.
+    pub fn analyze(
+        &mut self,
+        options: JsValue,
+        progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
         let options = options_from(options)?;
-        let report = crate::analyze_book(&self.book, &options).map_err(into_error)?;
-        let js = to_js(&report);
-        self.index = Some(crate::filter::Index::new(&report));
+        self.last = None;
+        let report =
+            observed(progress, || crate::analyze_book(&self.book, &options)).map_err(into_error)?;
+        let index = Index::new(&report);
+        let view = (0..report.customers.len() as u32).collect();
+        let js = to_js(&report.overview());
+        self.last = Some(Last {
+            report,
+            index,
+            view,
+        });
         js
     }
 
-    /// Indexes into the last report's `customers` that match `query` (see `filter`).
+    /// Indexes into the last report's customers that match `query` (see `filter`).
     pub fn filter(&self, query: JsValue) -> Result<Vec<u32>, JsValue> {
-        let index = self
-            .index
-            .as_ref()
-            .ok_or_else(|| into_error(Error::bad_option("filter: analyze the file first")))?;
-        let q: serde_json::Value = if query.is_undefined() || query.is_null() {
-            serde_json::Value::Null
-        } else {
-            serde_wasm_bindgen::from_value(query)
-                .map_err(|e| into_error(Error::bad_option(e.to_string())))?
-        };
-        index
+        let last = self.last()?;
+        let q = query_from(query)?;
+        last.index
             .filter(&q)
             .map_err(|e| into_error(Error::bad_option(e)))
     }
+
+    /// Sets the view to the customers matching `query`, ordered by `sort` (a filter key, `id`
+    /// or `name`; none keeps the report's order), and returns how many there are.
+    pub fn view(
+        &mut self,
+        query: JsValue,
+        sort: Option<String>,
+        descending: bool,
+    ) -> Result<u32, JsValue> {
+        let q = query_from(query)?;
+        let last = self
+            .last
+            .as_mut()
+            .ok_or_else(|| into_error(Error::bad_option("analyze the file first")))?;
+        let mut ids = last
+            .index
+            .filter(&q)
+            .map_err(|e| into_error(Error::bad_option(e)))?;
+        if let Some(key) = sort.as_deref().filter(|k| !k.is_empty()) {
+            last.index
+                .sort(&mut ids, key, descending)
+                .map_err(|e| into_error(Error::bad_option(e)))?;
+        }
+        last.view = ids;
+        Ok(last.view.len() as u32)
+    }
+
+    /// Customers at view positions `start..end` (clamped), each with its `index` in the report.
+    pub fn rows(&self, start: u32, end: u32) -> Result<JsValue, JsValue> {
+        let last = self.last()?;
+        let lo = (start as usize).min(last.view.len());
+        let hi = (end as usize).clamp(lo, last.view.len());
+        let ids = last.view.get(lo..hi).unwrap_or(&[]);
+        to_js(&with_index(&last.report, ids))
+    }
+
+    /// Customers by their index in the report (unknown indexes are left out).
+    pub fn customers(&self, indexes: Vec<u32>) -> Result<JsValue, JsValue> {
+        let last = self.last()?;
+        to_js(&with_index(&last.report, &indexes))
+    }
+
+    /// Every customer index in the view, in its order (for exports of what is shown).
+    pub fn view_indexes(&self) -> Result<Vec<u32>, JsValue> {
+        Ok(self.last()?.view.clone())
+    }
+
+    /// For each label and dimension, its values in the view with counts, most frequent first.
+    pub fn facets(&self, limit: u32) -> Result<JsValue, JsValue> {
+        let last = self.last()?;
+        to_js(&last.index.facets(&last.view, limit as usize))
+    }
 }
 
-/// Reads and analyses in one call.
+impl Session {
+    fn last(&self) -> Result<&Last, JsValue> {
+        self.last
+            .as_ref()
+            .ok_or_else(|| into_error(Error::bad_option("analyze the file first")))
+    }
+}
+
+#[derive(Serialize)]
+struct Indexed<'a> {
+    index: u32,
+    #[serde(flatten)]
+    row: &'a crate::report::CustomerRow,
+}
+
+fn with_index<'a>(report: &'a Report, ids: &[u32]) -> Vec<Indexed<'a>> {
+    ids.iter()
+        .filter_map(|&i| {
+            report
+                .customers
+                .get(i as usize)
+                .map(|row| Indexed { index: i, row })
+        })
+        .collect()
+}
+
+/// Reads and analyses in one call; the whole report, customers included.
 #[wasm_bindgen]
 pub fn analyze(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
     let options = options_from(options)?;
     let report = crate::analyze(bytes, &options).map_err(into_error)?;
     to_js(&report)
+}
+
+/// The names of every canonical field and label value, in Chinese and English.
+#[wasm_bindgen]
+pub fn vocabulary() -> Result<JsValue, JsValue> {
+    to_js(&crate::report::vocabulary())
+}
+
+/// Runs `work`, passing its progress events to `f` (a JS function of one `Progress`).
+fn observed<T>(f: Option<js_sys::Function>, work: impl FnOnce() -> T) -> T {
+    match f {
+        None => work(),
+        Some(f) => progress::observe(
+            move |p: &Progress| {
+                if let Ok(v) = to_js(p) {
+                    let _ = f.call1(&JsValue::NULL, &v);
+                }
+            },
+            work,
+        ),
+    }
+}
+
+fn query_from(query: JsValue) -> Result<serde_json::Value, JsValue> {
+    if query.is_undefined() || query.is_null() {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_wasm_bindgen::from_value(query).map_err(|e| into_error(Error::bad_option(e.to_string())))
 }
 
 fn options_from(v: JsValue) -> Result<Options, JsValue> {

@@ -19,6 +19,7 @@
 use crate::book::{Merge, SheetKind, Visibility};
 use crate::error::{Error, Limit, Result};
 use crate::grid::{Cell, Grid, Limits, StringPool, Value};
+use crate::progress::{self, Phase};
 use memchr::{memchr, memchr3, memmem};
 use rustc_hash::FxHashMap;
 use std::io::{Cursor, Read};
@@ -273,6 +274,8 @@ fn read_all(bytes: &[u8], limits: &Limits, window: usize) -> Step<Vec<Sheet>> {
             Ok(f) => f,
             Err(e) => return fall(format!("zip {path}: {e}")),
         };
+        let progress = (name.clone(), f.size());
+        progress::report(Phase::Reading, Some(&name), 0, Some(0.0));
         // One worksheet takes the shared strings as its pool; with several, each sheet's pool
         // holds the strings it uses.
         // Inline strings (and formula results) are stored once per distinct text.
@@ -299,6 +302,7 @@ fn read_all(bytes: &[u8], limits: &Limits, window: usize) -> Step<Vec<Sheet>> {
             row: 0,
             col: 0,
             text: String::new(),
+            progress,
         };
         reader.scan(Window::new(f, window))?;
         used_cells = used_cells.saturating_add(reader.grid.n_cells());
@@ -775,6 +779,8 @@ struct Window<R: Read> {
     buf: Vec<u8>,
     lo: usize,
     hi: usize,
+    /// Bytes read from `src` so far, for progress.
+    read: u64,
 }
 
 impl<R: Read> Window<R> {
@@ -784,6 +790,7 @@ impl<R: Read> Window<R> {
             buf: vec![0; size.max(16)],
             lo: 0,
             hi: 0,
+            read: 0,
         }
     }
 
@@ -821,6 +828,7 @@ impl<R: Read> Window<R> {
                 Ok(0) => return Ok(false),
                 Ok(n) => {
                     self.hi += n;
+                    self.read += n as u64;
                     return Ok(true);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -921,6 +929,8 @@ struct SheetReader<'a> {
     row: u32,
     col: u32,
     text: String,
+    /// The sheet's name and inflated size, for progress.
+    progress: (String, u64),
 }
 
 /// A cell's value as read, before it is stored.
@@ -1006,6 +1016,11 @@ impl SheetReader<'_> {
                 (b"row", true) if in_data => {
                     self.row = self.row.saturating_add(1);
                     self.col = 0;
+                    if self.row % 4096 == 0 {
+                        let (sheet, size) = &self.progress;
+                        let fraction = (*size > 0).then(|| w.read as f64 / *size as f64);
+                        progress::report(Phase::Reading, Some(sheet), self.row.into(), fraction);
+                    }
                 }
                 (b"c", false) if in_data => {
                     let (r, s, t) = (tag.attr(b"r"), tag.attr(b"s"), tag.attr(b"t"));
@@ -1489,6 +1504,7 @@ mod tests {
             row: 0,
             col: 0,
             text: String::new(),
+            progress: (String::new(), 0),
         };
         r.scan(Window::new(xml.as_bytes(), window))?;
         Ok((r.grid, r.merges))

@@ -334,3 +334,45 @@ fn filter_by_labels_dimensions_ranges_and_text() {
         .contains("colour"));
     assert!(index.filter(&json!({"amount": [1]})).is_err());
 }
+
+#[test]
+fn filter_sorts_and_counts_facets() {
+    let r = report();
+    let index = Index::new(&r);
+    let ids_of = |v: &[u32]| -> Vec<String> {
+        v.iter()
+            .map(|&i| r.customers[i as usize].id.clone().unwrap())
+            .collect()
+    };
+    let mut all = index.filter(&json!({})).unwrap();
+    index.sort(&mut all, "amount", true).unwrap();
+    assert_eq!(ids_of(&all), ["K1", "K2", "K5", "K3", "K4"]);
+    index.sort(&mut all, "amount", false).unwrap();
+    assert_eq!(ids_of(&all), ["K4", "K3", "K5", "K2", "K1"]);
+    // Stable: the amount order survives within a region.
+    index.sort(&mut all, "amount", true).unwrap();
+    index.sort(&mut all, "region", false).unwrap();
+    assert_eq!(ids_of(&all), ["K1", "K3", "K2", "K5", "K4"]);
+    // Customers without a value come last in both directions.
+    for desc in [false, true] {
+        index.sort(&mut all, "bcg", desc).unwrap();
+        assert_eq!(ids_of(&all[3..]), ["K4", "K5"], "descending: {desc}");
+    }
+    index.sort(&mut all, "id", true).unwrap();
+    assert_eq!(ids_of(&all), ["K5", "K4", "K3", "K2", "K1"]);
+    assert!(index.sort(&mut all, "colour", false).is_err());
+    let facets = index.facets(&all, 10);
+    assert_eq!(
+        facets["region"],
+        [
+            (Some("华东".to_string()), 2),
+            (Some("华北".to_string()), 2),
+            (Some("华南".to_string()), 1)
+        ]
+    );
+    let east = index.filter(&json!({"region": ["华东"]})).unwrap();
+    assert_eq!(
+        index.facets(&east, 1)["region"],
+        [(Some("华东".to_string()), 2)]
+    );
+}

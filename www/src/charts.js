@@ -1,0 +1,139 @@
+// Draws the report's chart specs (src/chart.rs: kind, bilingual title, categories, series,
+// units) with Apache ECharts, bundled from npm. Only presentation lives here: every number comes
+// from the spec. Tooltips render as canvas rich text, never as HTML, so category names taken from
+// the spreadsheet cannot inject markup.
+import * as echarts from 'echarts/core';
+import { BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent, LegendComponent, TitleComponent, MarkLineComponent } from 'echarts/components';
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
+import { h, download } from './dom.js';
+import { t, tx, num, money } from './i18n.js';
+
+echarts.use([BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart, GridComponent, TooltipComponent,
+  LegendComponent, TitleComponent, MarkLineComponent, CanvasRenderer, SVGRenderer]);
+
+const live = new Set();
+
+/** The filter key a click on a chart's categories sets, by chart id (see src/filter.rs). */
+export function clickKey(id) {
+  const fixed = { rfm_segments: 'rfm_segment', rfm_amount: 'rfm_segment', abc_classes: 'abc_class', bcg_customers: 'bcg',
+    clusters: 'cluster', credit_grades: 'credit_grade', lifecycle_stages: 'lifecycle', nps: 'nps_group',
+    value_pyramid: 'value_tier', clv_tiers: 'clv_tier' };
+  if (fixed[id]) return fixed[id];
+  const m = /^distribution_(.+)_(customers|amount)$/.exec(id);
+  return m ? m[1] : null;
+}
+
+function fmt(unit) {
+  if (unit === 'amount') return money;
+  if (unit === 'percent') return (x) => `${num(x, 1)}%`;
+  return (x) => num(x);
+}
+
+/** ECharts options for one spec. */
+export function option(spec, { animation = true } = {}) {
+  const cats = spec.categories.map(tx);
+  const base = {
+    animation,
+    title: { text: tx(spec.title), left: 'center', textStyle: { fontSize: 14 } },
+    tooltip: { renderMode: 'richText', trigger: spec.kind === 'scatter' || spec.kind === 'pie' || spec.kind === 'treemap' || spec.kind === 'funnel' || spec.kind === 'pyramid' ? 'item' : 'axis' },
+    legend: spec.series.length > 1 ? { bottom: 0, type: 'scroll' } : undefined,
+  };
+  const first = spec.series[0] ?? { data: [], unit: 'customers', name: { zh: '', en: '' } };
+  const pairs = () => first.data.map((v, i) => ({ name: cats[i] ?? '', value: v }));
+  switch (spec.kind) {
+    case 'pie':
+      return { ...base, series: [{ type: 'pie', radius: ['35%', '65%'], top: 30, data: pairs(), label: { formatter: '{b}: {d}%' } }] };
+    case 'treemap':
+      return { ...base, series: [{ type: 'treemap', top: 30, roam: false, nodeClick: false, breadcrumb: { show: false }, data: pairs(),
+        label: { formatter: (p) => `${p.name}\n${fmt(first.unit)(p.value)}` } }] };
+    case 'funnel':
+    case 'pyramid':
+      return { ...base, series: [{ type: 'funnel', top: 35, bottom: 10, sort: spec.kind === 'pyramid' ? 'ascending' : 'descending',
+        data: pairs(), label: { formatter: (p) => `${p.name}: ${fmt(first.unit)(p.value)}` } }] };
+    case 'scatter':
+      return { ...base,
+        grid: { left: 60, right: 20, top: 40, bottom: spec.series.length > 1 ? 50 : 40 },
+        xAxis: { type: 'value', name: tx(spec.x_title), nameLocation: 'middle', nameGap: 25, scale: true },
+        yAxis: { type: 'value', name: tx(spec.y_title), scale: true },
+        series: spec.series.map((s) => ({ type: 'scatter', name: tx(s.name), symbolSize: 6,
+          data: s.data.map((y, i) => [s.x?.[i] ?? i, y]) })) };
+    default: {
+      const numericX = !cats.length && first.x;
+      const line = spec.kind === 'line';
+      return { ...base,
+        grid: { left: 70, right: 20, top: 40, bottom: spec.series.length > 1 ? 60 : 50, containLabel: false },
+        xAxis: numericX
+          ? { type: 'value', name: tx(spec.x_title), nameLocation: 'middle', nameGap: 25 }
+          : { type: 'category', data: cats, name: tx(spec.x_title), axisLabel: { interval: 0, rotate: cats.length > 6 ? 30 : 0, hideOverlap: true } },
+        yAxis: { type: 'value', name: tx(spec.y_title), axisLabel: { formatter: fmt(first.unit) } },
+        series: spec.series.map((s) => ({
+          type: line ? 'line' : 'bar', name: tx(s.name), stack: spec.kind === 'stacked_bar' ? 'all' : undefined,
+          showSymbol: line && s.data.length < 40,
+          data: numericX ? s.data.map((y, i) => [s.x[i], y]) : s.data,
+        })) };
+    }
+  }
+}
+
+/** A figure: the chart, its PNG/SVG download buttons; `onPick(key)` when a category is clicked. */
+export function figure(spec, onPick) {
+  const box = h('div', { className: 'chart', role: 'img', 'aria-label': tx(spec.title) });
+  const key = clickKey(spec.id);
+  const fig = h('figure', { className: 'figure' }, box,
+    h('figcaption', {},
+      h('button', { type: 'button', className: 'small', onclick: () => savePng(spec, chart) }, t('download_png')),
+      h('button', { type: 'button', className: 'small', onclick: () => saveSvg(spec, box) }, t('download_svg')),
+      key && spec.keys?.length ? h('span', { className: 'hint' }, t('click_to_filter')) : null));
+  const chart = echarts.init(box, null, { renderer: 'canvas' });
+  chart.setOption(option(spec));
+  live.add(chart);
+  if (key && spec.keys?.length && onPick) {
+    chart.on('click', (p) => {
+      const k = spec.keys[p.dataIndex];
+      if (k !== undefined) onPick(key, k, p.name);
+    });
+  }
+  return fig;
+}
+
+function savePng(spec, chart) {
+  const url = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
+  const bytes = Uint8Array.from(atob(url.split(',')[1]), (c) => c.charCodeAt(0));
+  download(`${spec.id}.png`, bytes, 'image/png');
+}
+
+function saveSvg(spec, box) {
+  const width = box.clientWidth || 640;
+  const height = box.clientHeight || 360;
+  const ssr = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  ssr.setOption(option(spec, { animation: false }));
+  const svg = ssr.renderToSVGString();
+  ssr.dispose();
+  download(`${spec.id}.svg`, svg, 'image/svg+xml');
+}
+
+/** Disposes every chart (before a new report is drawn). */
+export function disposeAll() {
+  for (const c of live) c.dispose();
+  live.clear();
+}
+
+addEventListener('resize', () => { for (const c of live) c.resize(); });
+addEventListener('beforeprint', () => { for (const c of live) c.resize(); });
+
+/** Every chart spec anywhere inside an analysis result. */
+export function chartsIn(result) {
+  const out = [];
+  const walk = (x) => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) {
+        if (k === 'charts' && Array.isArray(v)) out.push(...v);
+        else walk(v);
+      }
+    }
+  };
+  walk(result);
+  return out;
+}

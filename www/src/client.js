@@ -1,0 +1,63 @@
+// The page's side of the worker: one request at a time per id, progress events, cancel (which
+// ends the worker) and recovery (a fresh worker after a crash). The worker's code, wasm included,
+// is built into this bundle as text and started from a blob: URL, so the page needs no fetch at
+// all and the same code runs served or opened from disk.
+/* global WORKER_SOURCE */
+
+let worker = null;
+let workerUrl = null;
+let nextId = 1;
+const pending = new Map();
+let onCrash = () => {};
+
+function start() {
+  workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  worker = new Worker(workerUrl);
+  worker.onmessage = (event) => {
+    const { id, ok, value, error, progress, fatal } = event.data;
+    const p = pending.get(id);
+    if (!p) return;
+    if (progress) {
+      p.onProgress?.(progress);
+      return;
+    }
+    pending.delete(id);
+    if (ok) p.resolve(value);
+    else p.reject(error);
+    if (fatal) restart();
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    restart();
+  };
+}
+
+function restart() {
+  const error = { code: 'crashed' };
+  for (const p of pending.values()) p.reject(error);
+  pending.clear();
+  worker?.terminate();
+  start();
+  onCrash();
+}
+
+/** Sends a request; resolves with the worker's value or rejects with a KexiError value. */
+export function call(type, args = {}, { transfer = [], onProgress } = {}) {
+  if (!worker) start();
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject, onProgress });
+    worker.postMessage({ id, type, ...args }, transfer);
+  });
+}
+
+/** Ends whatever the worker is doing (and the open file); the next call gets a fresh worker. */
+export function cancel() {
+  const error = { code: 'cancelled' };
+  for (const p of pending.values()) p.reject(error);
+  pending.clear();
+  worker?.terminate();
+  worker = null;
+}
+
+export function whenCrashed(f) { onCrash = f; }

@@ -1,0 +1,139 @@
+// The dashboard: KPI cards, then one section per analysis that ran — its one-line definition,
+// its charts (from the report's specs) and its tables — and the analyses that could not run with
+// the columns they need. Nothing is computed here; every figure is read from the report.
+import { h, fill } from './dom.js';
+import { t, tx, col, num, pct, money, getLang } from './i18n.js';
+import { figure, chartsIn, disposeAll } from './charts.js';
+
+/** One line per analysis: how its figures are defined (docs/analyses.md has the whole story). */
+const SECTIONS = [
+  ['rfm', ['RFM 客户分群', 'RFM segments'], ['R＝距今天数，F＝购买天数（同日算一次），M＝累计金额；各与均值比较得八类，1–5 分按五分位。', 'R = days since last order, F = purchase days (same day once), M = total amount; each compared with its mean gives 8 segments; scores 1–5 by quintile.']],
+  ['abc', ['ABC 分类与帕累托', 'ABC classes and Pareto'], ['按金额从高到低累计：A 至 80%，B 至 95%，其余为 C；另按客户数前 10%/20%/70% 划分。', 'Customers by amount, cumulated: A up to 80%, B up to 95%, the rest C; also by count: top 10% / next 20% / 70%.']],
+  ['value', ['客户价值', 'Customer value'], ['各指标最小–最大归一后加权得 0–100 分；VIP > 80，重要 > 60，普通 > 40。', 'Each indicator min-max normalised, weighted, 0–100; VIP > 80, important > 60, ordinary > 40.']],
+  ['lifecycle', ['生命周期与流失', 'Lifecycle and churn'], ['按距最近一次购买的天数分为新客户、活跃、沉睡、流失；流失率＝期内流失客户 ÷ 期初客户。', 'By days since the last order: new, active, sleeping, lost; churn = customers lost in the period ÷ customers at its start.']],
+  ['alerts', ['预流失重点客户', 'Pre-churn key customers'], ['A 类或高价值客户，沉默超过其自身购买间隔的若干倍，或存活概率低；按风险金额排序。', 'A-class or top-tier customers silent for a multiple of their own interval, or with low P(alive); ranked by amount at risk.']],
+  ['distribution', ['分布与占比', 'Distribution'], ['按区域、行业、规模等维度统计客户数、金额、占比、客均金额与同比。', 'Customers, amount, shares, amount per customer and year-over-year change by region, industry, size and more.']],
+  ['customer_flow', ['客户增减', 'Customer increase and decrease'], ['每期新增、回流、流失客户与净变化。', 'New, returning and lost customers per period, and the net change.']],
+  ['performance', ['年度业绩与变化', 'Yearly performance and movers'], ['每年金额、客户数与增长；末两年间金额与排名变化最大的客户。', 'Amount, customers and growth by year; the customers whose amount and rank changed most between the last two years.']],
+  ['bcg', ['BCG 矩阵', 'BCG matrix'], ['横轴为销售份额，纵轴为增长率，分割线默认取中位数：明星、金牛、问题、瘦狗。', 'Sales share across, growth up, split at the medians by default: star, cash cow, question mark, dog.']],
+  ['clusters', ['聚类', 'Clusters'], ['k-means++（固定种子），特征取对数并标准化，k 由轮廓系数在 2–8 中选取。', 'k-means++ with a fixed seed on log, z-scored features; k from 2–8 by silhouette.']],
+  ['pipeline', ['线索与转化', 'Leads and conversion'], ['转化率＝已购买客户 ÷ 线索数；按来源、渠道与销售员。', 'Conversion = customers who bought ÷ leads; by source, channel and salesperson.']],
+  ['nps', ['NPS 净推荐值', 'Net Promoter Score'], ['推荐者 9–10，被动者 7–8，贬损者 0–6；NPS＝推荐者% − 贬损者%。', 'Promoters 9–10, passives 7–8, detractors 0–6; NPS = % promoters − % detractors.']],
+  ['csi', ['CSI 满意度指数', 'Satisfaction index (CSI)'], ['各满意度列换算到 0–100 后的加权平均。', 'The weighted mean of the satisfaction columns on a 0–100 scale.']],
+  ['credit', ['信用等级', 'Credit grades'], ['账期、欠款比、额度使用、退货等指标加权得分，分 AAA/AA/A/B/C。', 'A weighted score of payment days, arrears, credit use, returns and more, graded AAA/AA/A/B/C.']],
+  ['cross_sell', ['交叉销售', 'Cross-selling'], ['同一客户购买的产品对：支持度、置信度与提升度。', 'Products bought by the same customer: support, confidence and lift.']],
+  ['clv', ['客户终身价值预测', 'Predicted customer value (CLV)'], ['BG/NBD 预测存活概率与未来购买次数，Gamma-Gamma 预测客单价，按月折现得 CLV。', 'BG/NBD gives P(alive) and expected purchases, Gamma-Gamma the spend per order; discounted monthly to CLV.']],
+];
+
+const L = (pair) => pair[getLang() === 'zh' ? 0 : 1];
+
+/** A table of `rows` with columns `[key, format?, title?]`. */
+function table(rows, columns, { limit = 50 } = {}) {
+  if (!rows?.length) return null;
+  return h('div', { className: 'table-wrap' }, h('table', { className: 'grid' },
+    h('thead', {}, h('tr', {}, columns.map(([k, , title]) => h('th', {}, title ?? col(k))))),
+    h('tbody', {}, rows.slice(0, limit).map((r) => h('tr', {}, columns.map(([k, f]) => {
+      const v = typeof k === 'function' ? k(r) : r[k];
+      const text = f ? f(v, r) : v == null ? '—' : typeof v === 'object' ? tx(v) : v;
+      return h('td', { className: typeof v === 'number' ? 'num' : '' }, text);
+    }))))));
+}
+
+const share = (x) => pct(x);
+const int = (x) => num(x, 0);
+
+/** Draws the dashboard. `names(indexes)` resolves customer indexes to rows; `pick(key, value, text)` filters the table. */
+export async function renderDashboard(root, overview, { names, pick, labelText, fieldText }) {
+  disposeAll();
+  const s = overview.summary;
+  const a = overview.analyses;
+  const cards = [
+    [t('kpi_customers'), int(s.customers)],
+    [t('kpi_sales'), money(s.total_amount)],
+    [t('kpi_active'), pct(s.active_rate)],
+    [t('kpi_churn'), pct(s.churn_rate)],
+    a.nps ? [t('kpi_nps'), a.nps.overall.score == null ? '—' : num(a.nps.overall.score, 1)] : null,
+    a.clv ? [t('kpi_clv'), money(a.clv.mean_clv)] : null,
+  ].filter(Boolean);
+  const skipped = s.analyses.filter((x) => !x.ran);
+
+  // Customers referenced by index in lists (alerts, movers, disagreements).
+  const refs = new Set();
+  for (const al of a.alerts?.alerts ?? []) refs.add(al.customer);
+  for (const k of ['top_total', 'top_growth', 'top_decline', 'top_rank_up', 'top_rank_down'])
+    for (const m of a.performance?.[k] ?? []) refs.add(m.customer);
+  for (const d of a.credit?.disagreements ?? []) refs.add(d.customer);
+  const rows = refs.size ? await names([...refs]) : [];
+  const byIndex = new Map(rows.map((r) => [r.index, r]));
+  const who = (i) => {
+    const r = byIndex.get(i);
+    return r ? [r.id, r.name].filter(Boolean).join(' ') : `#${i}`;
+  };
+
+  const label = (key) => (v) => (v == null ? '—' : labelText(key, String(v)));
+  const tablesOf = {
+    rfm: (x) => [table(x.segments, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
+      ['mean_recency_days', (v) => num(v, 0)], ['mean_frequency', (v) => num(v, 1)], ['mean_monetary', money], ['action']])],
+    abc: (x) => [h('p', { className: 'lead' }, getLang() === 'zh'
+      ? `前 20% 的客户贡献了 ${pct(x.top20_share)} 的销售额；${num(x.customers_for_a_share)} 位客户带来 ${num(x.options.amount_a)}% 的销售额。`
+      : `The top 20% of customers bring ${pct(x.top20_share)} of sales; ${num(x.customers_for_a_share)} customers bring ${num(x.options.amount_a)}% of it.`),
+    table(x.by_amount, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share]])],
+    value: (x) => [table(x.tiers, [['label'], ['above', (v) => (v == null ? '' : `> ${num(v)}`)], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share]]),
+      table(x.indicators, [['label'], ['weight', (v) => num(v, 2)], ['low', num], ['high', num]])],
+    lifecycle: (x) => [table(x.stages, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share]]),
+      x.churn ? h('p', { className: 'lead' }, getLang() === 'zh'
+        ? `${x.churn.start} 至 ${x.churn.end}：期初 ${num(x.churn.customers_at_start)} 位客户，流失 ${num(x.churn.lost)} 位，流失率 ${pct(x.churn.churn_rate)}，留存率 ${pct(x.churn.retention_rate)}。`
+        : `${x.churn.start} to ${x.churn.end}: ${num(x.churn.customers_at_start)} customers at the start, ${num(x.churn.lost)} lost, churn ${pct(x.churn.churn_rate)}, retention ${pct(x.churn.retention_rate)}.`) : null],
+    alerts: (x) => [h('p', { className: 'lead' }, `${num(x.key_customers)} · ${col('amount_at_risk')} ${money(x.amount_at_risk)}`),
+      table(x.alerts, [['customer', who], ['recency_days', int], ['interval_days', (v) => num(v, 0)], ['overdue', (v) => num(v, 1)],
+        ['p_alive', (v) => (v == null ? '—' : pct(v * 100))], ['amount', money], ['amount_at_risk', money], ['abc_class'], ['value_tier', label('value_tier')]])],
+    distribution: (x) => x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
+      table(d.groups, [['value', (v) => tx(v) || v || t('none_value')], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
+        ['amount_per_customer', money], ['amount_change', pct], ['customers_change', pct]], { limit: 30 }))),
+    customer_flow: (x) => [table(x.rows, [['period'], ['new', int], ['returning', int], ['lost', int], ['net', int], ['total', int]], { limit: 200 })],
+    performance: (x) => [table(x.years, [['year'], ['customers', int], ['amount', money], ['quantity', num], ['growth', pct]]),
+      ...['top_total', 'top_growth', 'top_decline', 'top_rank_up', 'top_rank_down'].map((k) => x[k]?.length ? h('div', {}, h('h4', {}, t(k)),
+        table(x[k], [['customer', who], ['amount_before', money], ['amount_after', money], ['change', money], ['growth', pct], ['rank_before', num], ['rank_after', num]])) : null)],
+    bcg: (x) => ['customers', 'products'].map((k) => x[k] ? h('div', {}, h('h4', {}, col(k === 'customers' ? 'customer' : 'a').replace(/ A$/, '')),
+      table(x[k].quadrants, [['label'], ['items', int], ['amount_share', share]])) : null),
+    clusters: (x) => [table(x.clusters, [['cluster'], ['customers', int], ['customer_share', share], ['amount_share', share],
+      ...x.features.map((f, i) => [(r) => r.means?.[i], (v) => num(v, 1), tx(f)])])],
+    pipeline: (x) => [h('p', { className: 'lead' }, `${col('leads')} ${num(x.leads)} · ${col('bought')} ${num(x.bought)} · ${col('conversion')} ${pct(x.conversion)}`),
+      ...x.by.map((b) => h('div', {}, h('h4', {}, tx(b.label)), table(b.groups, [['label'], ['leads', int], ['bought', int], ['conversion', pct]])))],
+    nps: (x) => [h('p', { className: 'lead' }, x.overall.score == null ? (tx(x.note) || '—')
+      : `NPS ${num(x.overall.score, 1)} · ${col('promoters')} ${num(x.overall.promoters)} · ${col('passives')} ${num(x.overall.passives)} · ${col('detractors')} ${num(x.overall.detractors)}`),
+    ...x.breakdowns.map((b) => h('div', {}, h('h4', {}, tx(b.label)), table(b.groups.map((g) => ({ ...g.counts, value: g.value })),
+      [['value'], ['responses', int], ['promoters', int], ['passives', int], ['detractors', int], ['score', (v) => num(v, 1)]])))],
+    csi: (x) => [h('p', { className: 'lead' }, `CSI ${num(x.score, 1)}`), table(x.columns, [['header'], ['mean', (v) => num(v, 1)], ['weight', (v) => num(v, 2)], ['responses', int]]),
+      ...x.breakdowns.map((b) => h('div', {}, h('h4', {}, tx(b.label)), table(b.groups, [['value'], ['customers', int], ['score', (v) => num(v, 1)]])))],
+    credit: (x) => [table(x.grades, [['grade'], ['customers', int], ['customer_share', share], ['amount', money]]),
+      x.disagreements?.length ? h('div', {}, h('h4', {}, t('disagreements')), table(x.disagreements, [['customer', who], ['value_tier', label('value_tier')],
+        ['grade'], ['credit_score', (v) => num(v, 1)], ['amount', money], ['receivable', money]])) : null],
+    cross_sell: (x) => [h('h4', {}, t('pairs')), table(x.pairs, [['a'], ['b'], ['customers', int], ['support', share], ['confidence_ab', share], ['confidence_ba', share], ['lift', (v) => num(v, 2)]])],
+    clv: (x) => [h('p', { className: 'lead' }, `${t('model')}: BG/NBD r=${num(x.bgnbd.r, 4)} α=${num(x.bgnbd.alpha, 3)} a=${num(x.bgnbd.a, 3)} b=${num(x.bgnbd.b, 3)}`
+      + (x.gamma_gamma ? ` · Gamma-Gamma p=${num(x.gamma_gamma.p, 3)} q=${num(x.gamma_gamma.q, 3)} v=${num(x.gamma_gamma.v, 3)}` : '')
+      + ` · ${col('p_alive')} ${pct((x.mean_p_alive ?? 0) * 100)} · CLV ${money(x.total_clv)}`),
+    x.correlation_warning ? h('p', { className: 'note' }, tx(x.correlation_warning)) : null,
+    table(x.tiers, [['label'], ['customers', int], ['clv', money]])],
+  };
+
+  const sections = SECTIONS.filter(([key]) => a[key]).map(([key, title, def]) => {
+    const result = a[key];
+    const note = s.analyses.find((x) => x.key === key)?.note;
+    return h('section', { className: 'card analysis', id: `a-${key}` },
+      h('h3', {}, L(title)), h('p', { className: 'definition' }, L(def)),
+      note ? h('p', { className: 'note' }, tx(note)) : null,
+      h('div', { className: 'figures' }, chartsIn(result).map((c) => figure(c, pick))),
+      (tablesOf[key]?.(result) ?? []).filter(Boolean));
+  });
+
+  fill(root,
+    h('section', { className: 'kpis' }, cards.map(([k, v]) => h('div', { className: 'kpi' }, h('span', {}, k), h('strong', {}, v)))),
+    h('nav', { className: 'toc' }, SECTIONS.filter(([key]) => a[key]).map(([key, title]) => h('a', { href: `#a-${key}` }, L(title)))),
+    sections,
+    skipped.length ? h('section', { className: 'card' }, h('h3', {}, t('not_run')), h('ul', {}, skipped.map((x) => {
+      const title = SECTIONS.find(([k]) => k === x.key)?.[1];
+      const needs = x.needs.map((alts) => alts.map(fieldText).join(' / ')).join(getLang() === 'zh' ? '；' : '; ');
+      return h('li', {}, title ? L(title) : x.key, ': ', x.note ? tx(x.note) : t('needs', { cols: needs }));
+    }))) : null);
+}

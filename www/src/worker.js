@@ -1,0 +1,54 @@
+// The worker: owns the wasm and the one open Session. The page sends it a file's bytes
+// (transferred, not copied) and small requests; it answers with overviews, pages of customer rows
+// and export bytes. A trap in the wasm (a bug) is reported as fatal and the worker closes; the
+// page then starts a fresh one.
+import * as kexi from '../pkg/kexi.js';
+import wasm from '../pkg/kexi_bg.wasm';
+
+kexi.initSync({ module: wasm });
+let session = null;
+
+const handlers = {
+  open({ bytes, options }, progress) {
+    session?.free();
+    session = null;
+    session = new kexi.Session(new Uint8Array(bytes), options ?? {}, progress);
+    return session.sheets();
+  },
+  analyze({ options }, progress) { return need().analyze(options ?? {}, progress); },
+  view({ query, sort, descending }) { return need().view(query ?? {}, sort ?? undefined, !!descending); },
+  rows({ start, end }) { return need().rows(start, end); },
+  customers({ indexes }) { return need().customers(Uint32Array.from(indexes)); },
+  facets({ limit }) { return need().facets(limit ?? 50); },
+  vocabulary() { return kexi.vocabulary(); },
+  export_xlsx({ lang }) { return need().export_xlsx(lang); },
+  export_csv({ lang }) { return need().export_csv(lang); },
+  table_csv({ header, rows }) { return kexi.table_csv(header, rows); },
+  template({ kind }) { return kexi.template(kind); },
+  sample({ rows }) { return kexi.sample(rows ?? 20000); },
+};
+
+function need() {
+  if (!session) throw { code: 'no_file', message_zh: '尚未打开文件', message_en: 'No file open' };
+  return session;
+}
+
+self.onmessage = (event) => {
+  const { id, type, ...args } = event.data;
+  const progress = (p) => self.postMessage({ id, progress: p });
+  try {
+    const handler = handlers[type];
+    if (!handler) throw { code: 'internal', message_zh: `未知请求 ${type}`, message_en: `Unknown request ${type}` };
+    const value = handler(args, progress);
+    const transfer = value instanceof Uint8Array ? [value.buffer] : [];
+    self.postMessage({ id, ok: true, value }, transfer);
+  } catch (error) {
+    if (error && error.code) {
+      self.postMessage({ id, ok: false, error });
+    } else {
+      // Not an error value from the core: a trap or a JS bug. This instance cannot be trusted now.
+      self.postMessage({ id, ok: false, fatal: true, error: { code: 'crashed', message_zh: String(error), message_en: String(error) } });
+      self.close();
+    }
+  }
+};
