@@ -1,0 +1,177 @@
+// The page in headless Chromium (Debian's /usr/bin/chromium through playwright-core): a file goes
+// in, the dashboard and the customer table come out, nothing goes out. Runs against www/dist as
+// built by .ci/build-www, served from an in-process server, and the single file from disk.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFileSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = fileURLToPath(new URL('../../www/dist/', import.meta.url));
+const { chromium } = await import(new URL('../../www/node_modules/playwright-core/index.mjs', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'kexi-page-'));
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+  server = createServer((req, res) => {
+    const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html').slice(1);
+    const file = join(dist, name);
+    if (name.includes('..') || !existsSync(file)) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** An order list with a region, a script-like customer name and a formula-like one. */
+function orders(lines) {
+  const rows = ['订单号,客户名称,所属区域,订单日期,金额'];
+  for (let i = 0; i < lines; i++) {
+    const c = i % 37;
+    const name = c === 3 ? '客户<img src=x onerror=alert(1)>' : c === 5 ? '=HYPERLINK("http://x")' : `客户${c}`;
+    const month = String(1 + (i % 12)).padStart(2, '0');
+    const day = String(1 + (i % 27)).padStart(2, '0');
+    rows.push(`SO${i},"${name.replaceAll('"', '""')}",${['华东', '华南', '华北'][c % 3]},2024-${month}-${day},${100 + ((i * 37) % 900)}`);
+  }
+  const file = join(tmp, `orders-${lines}.csv`);
+  writeFileSync(file, rows.join('\n'));
+  return file;
+}
+
+/** A page that records every request and every page error. */
+async function open(url) {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
+  const requests = [];
+  const errors = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  return { page, requests, errors };
+}
+
+async function drop(page, file) {
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => !document.querySelector('#results').hidden || document.querySelector('#status').className === 'error', null, { timeout: 60_000 });
+  await page.waitForFunction(() => !document.body.classList.contains('busy'));
+}
+
+const onlyLocal = (requests, origin) => requests.filter((u) => !(u.startsWith(origin) || u.startsWith('blob:') || u.startsWith('data:')));
+
+test('a dropped order list gives the dashboard and the table; text stays text; nothing leaves', async () => {
+  const { page, requests, errors } = await open(`${base}/`);
+  assert.match(await page.textContent('.privacy'), /上传 0 字节/);
+  await drop(page, orders(600));
+  assert.match(await page.textContent('#status'), /37 位客户/);
+  const kpis = await page.locator('.kpi strong').allTextContents();
+  assert.equal(kpis[0], '37');
+  for (const id of ['rfm', 'abc', 'value', 'lifecycle', 'distribution', 'customer_flow', 'clv'])
+    assert.ok(await page.locator(`#a-${id}`).count(), `section ${id}`);
+  assert.ok((await page.locator('#a-rfm canvas').count()) >= 2, 'RFM charts drawn');
+
+  await page.click('#tab-customers');
+  await page.waitForSelector('.viewport .tr');
+  assert.match(await page.textContent('.count'), /^37 \/ 37/);
+  // The script-like name is shown as text and creates no element.
+  await page.fill('.table-tools input', 'onerror');
+  await page.waitForFunction(() => /^1 \//.test(document.querySelector('.count').textContent));
+  assert.match(await page.textContent('.viewport .tr'), /<img src=x onerror=alert\(1\)>/);
+  assert.equal(await page.locator('img').count(), 0);
+  // A dimension filter narrows the view.
+  await page.fill('.table-tools input', '');
+  const region = page.locator('.filters select', { hasText: '区域' });
+  await region.selectOption({ index: 1 });
+  await page.waitForFunction(() => /^1[0-9] \/ 37/.test(document.querySelector('.count').textContent));
+
+  assert.deepEqual(onlyLocal(requests, base), [], 'no request beyond the page itself');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a click on a chart filters the customer table', async () => {
+  const { page } = await open(`${base}/`);
+  await drop(page, orders(600));
+  const treemap = page.locator('#a-rfm .chart').nth(1);
+  const box = await treemap.boundingBox();
+  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.6);
+  await page.waitForFunction(() => document.querySelector('#tab-customers').getAttribute('aria-selected') === 'true');
+  await page.waitForFunction(() => !/^37 \//.test(document.querySelector('.count').textContent));
+  assert.match(await page.textContent('.count'), /^\d+ \/ 37/);
+  await page.close();
+});
+
+test('a mapping correction re-analyses without re-reading, and is remembered', async () => {
+  const { page } = await open(`${base}/`);
+  const file = orders(300);
+  await drop(page, file);
+  await page.click('#tab-review');
+  const amount = page.locator('#review select[aria-label*="金额"]');
+  await amount.selectOption('ignore');
+  await page.click('#review button:has-text("应用")');
+  await page.waitForFunction(() => !document.body.classList.contains('busy'));
+  await page.click('#tab-dashboard');
+  assert.equal((await page.locator('.kpi strong').allTextContents())[1], '—', 'no sales once 金额 is ignored');
+  // The same headers again: the correction is applied by itself.
+  await drop(page, file);
+  assert.equal((await page.locator('.kpi strong').allTextContents())[1], '—');
+  await page.click('#tab-review');
+  assert.match(await page.textContent('#review'), /已应用您上次/);
+  await page.close();
+});
+
+test('a bad file gives a clear message and the next file still works; cancel ends the work', async () => {
+  const { page } = await open(`${base}/`);
+  const junk = join(tmp, 'junk.xlsx');
+  writeFileSync(junk, Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 1, 2, 3]));
+  await drop(page, junk);
+  assert.equal(await page.getAttribute('#status', 'class'), 'error');
+  assert.ok((await page.textContent('#status')).length > 4);
+  await drop(page, orders(100));
+  assert.match(await page.textContent('#status'), /37 位客户/);
+
+  await page.click('#new-file');
+  await page.setInputFiles('#file', orders(400_000));
+  await page.waitForSelector('#progress:not([hidden])');
+  await page.click('#cancel');
+  assert.match(await page.textContent('#status'), /已取消/);
+  await drop(page, orders(100));
+  assert.match(await page.textContent('#status'), /37 位客户/);
+  await page.close();
+});
+
+test('English by a switch', async () => {
+  const { page } = await open(`${base}/`);
+  await page.click('#lang');
+  assert.match(await page.textContent('.privacy'), /0 bytes uploaded/);
+  await drop(page, orders(100));
+  assert.match(await page.textContent('#a-rfm h3'), /RFM segments/);
+  await page.click('#lang');
+  await page.close();
+});
+
+test('the single-file build works opened from disk', async () => {
+  const { page, requests, errors } = await open(`file://${join(dist, 'kexi.html')}`);
+  await drop(page, orders(300));
+  assert.match(await page.textContent('#status'), /37 位客户/);
+  assert.deepEqual(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('blob:') && !u.startsWith('data:')), []);
+  assert.deepEqual(errors, []);
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.match(csp, /connect-src 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  await page.close();
+});
