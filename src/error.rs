@@ -31,6 +31,8 @@ pub enum ErrorKind {
     NoHeader { sheet: String },
     /// A caller-supplied mapping or option is invalid.
     BadOption { detail: String },
+    /// Writing a workbook (export, template, sample) failed.
+    Write { detail: String },
 }
 
 /// Which safety limit was reached.
@@ -59,6 +61,12 @@ impl Error {
         Error::new(ErrorKind::TooLarge { what, limit })
     }
 
+    pub fn write(detail: impl std::fmt::Display) -> Self {
+        Error::new(ErrorKind::Write {
+            detail: detail.to_string(),
+        })
+    }
+
     pub fn bad_option(detail: impl Into<String>) -> Self {
         Error::new(ErrorKind::BadOption {
             detail: detail.into(),
@@ -80,6 +88,7 @@ impl Error {
             ErrorKind::NoSuchSheet { .. } => "no_such_sheet",
             ErrorKind::NoHeader { .. } => "no_header",
             ErrorKind::BadOption { .. } => "bad_option",
+            ErrorKind::Write { .. } => "write",
         }
     }
 
@@ -102,6 +111,7 @@ impl Error {
                 "工作表“{sheet}”中找不到表头行：请确认第一行数据上方有列名（如 客户名称、销售额、订单日期）。"
             ),
             ErrorKind::BadOption { detail } => format!("参数无效：{detail}"),
+            ErrorKind::Write { detail } => format!("无法生成工作簿：{detail}"),
         }
     }
 
@@ -126,6 +136,7 @@ impl Error {
                 "No header row found in sheet \"{sheet}\": the data needs column names (e.g. customer name, amount, order date) above it."
             ),
             ErrorKind::BadOption { detail } => format!("Invalid option: {detail}"),
+            ErrorKind::Write { detail } => format!("Could not write the workbook: {detail}"),
         }
     }
 }

@@ -26,12 +26,30 @@ usage:
                   \"abc\": {\"amount_a\": 70}, \"lifecycle\": {\"lost_days\": 365}} (docs/analyses.md);
                   the flags above override the same settings in it
   --json          print the full report as JSON (see docs/report.md)
+  --export FILE.xlsx   also write the results workbook (customers with every label, a sheet
+                       per analysis with native Excel charts)
+  --csv FILE.csv       also write the customer table as CSV (UTF-8 with BOM, formula-safe)
+  --lang zh|en         language of the exported headers and labels (default zh)
+
+  kexi template register|orders -o FILE.xlsx
+                  a blank customer register or order list with drop-down lists
+  kexi sample [--rows N] [--seed S] -o FILE.xlsx
+                  a made-up register and order list (default 20000 order lines, seed 1)
 ";
 
 struct Args {
     file: String,
     json: bool,
     options: Options,
+    export: Option<String>,
+    csv: Option<String>,
+    lang: kexi::export::Lang,
+}
+
+enum Command {
+    Analyze(Box<Args>),
+    Template { kind: String, out: String },
+    Sample { rows: u32, seed: u64, out: String },
 }
 
 enum Failure {
@@ -54,7 +72,26 @@ fn main() -> ExitCode {
 }
 
 fn run(argv: Vec<String>) -> Result<(), Failure> {
-    let args = parse(argv)?;
+    let args = match parse(argv)? {
+        Command::Analyze(args) => args,
+        Command::Template { kind, out } => {
+            let bytes = match kind.as_str() {
+                "register" => kexi::template::register(),
+                "orders" => kexi::template::orders(),
+                other => {
+                    return Err(Failure::Usage(format!(
+                        "template '{other}': register or orders"
+                    )))
+                }
+            };
+            return write(&out, &bytes.map_err(|e| Failure::Input(e.to_string()))?);
+        }
+        Command::Sample { rows, seed, out } => {
+            let bytes =
+                kexi::sample::orders(rows, seed).map_err(|e| Failure::Input(e.to_string()))?;
+            return write(&out, &bytes);
+        }
+    };
     let bytes = std::fs::read(&args.file)
         .map_err(|e| Failure::Input(format!("无法读取文件 / cannot read {}: {e}", args.file)))?;
     let report = analyze(&bytes, &args.options).map_err(|e| Failure::Input(e.to_string()))?;
@@ -65,13 +102,66 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
     } else {
         print!("{}", human(&args.file, &report));
     }
+    if let Some(path) = &args.export {
+        let bytes = kexi::export::workbook(&report, args.lang)
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        write(path, &bytes)?;
+    }
+    if let Some(path) = &args.csv {
+        write(
+            path,
+            kexi::export::customers_csv(&report, args.lang).as_bytes(),
+        )?;
+    }
     Ok(())
 }
 
-fn parse(argv: Vec<String>) -> Result<Args, Failure> {
+fn write(path: &str, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes)
+        .map_err(|e| Failure::Input(format!("无法写入 / cannot write {path}: {e}")))
+}
+
+/// `template KIND -o FILE` and `sample [--rows N] [--seed S] -o FILE`.
+fn parse_writer(command: &str, mut it: impl Iterator<Item = String>) -> Result<Command, Failure> {
+    let (mut out, mut kind, mut rows, mut seed) = (None, None, 20_000u32, 1u64);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
+        };
+        match arg.as_str() {
+            "-o" | "--output" => out = Some(value("-o")?),
+            "--rows" if command == "sample" => {
+                rows = value("--rows")?
+                    .parse()
+                    .map_err(|_| Failure::Usage("--rows needs a whole number".into()))?
+            }
+            "--seed" if command == "sample" => {
+                seed = value("--seed")?
+                    .parse()
+                    .map_err(|_| Failure::Usage("--seed needs a whole number".into()))?
+            }
+            s if s.starts_with('-') => return Err(Failure::Usage(format!("unknown option '{s}'"))),
+            s if command == "template" && kind.is_none() => kind = Some(s.to_string()),
+            s => return Err(Failure::Usage(format!("unexpected '{s}'"))),
+        }
+    }
+    let out = out.ok_or_else(|| Failure::Usage("-o FILE is missing".into()))?;
+    Ok(if command == "template" {
+        Command::Template {
+            kind: kind.ok_or_else(|| Failure::Usage("template: register or orders?".into()))?,
+            out,
+        }
+    } else {
+        Command::Sample { rows, seed, out }
+    })
+}
+
+fn parse(argv: Vec<String>) -> Result<Command, Failure> {
     let mut it = argv.into_iter();
     match it.next().as_deref() {
         Some("analyze") => {}
+        Some(c @ ("template" | "sample")) => return parse_writer(c, it),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             std::process::exit(0);
@@ -81,6 +171,7 @@ fn parse(argv: Vec<String>) -> Result<Args, Failure> {
     let mut file = None;
     let mut json = false;
     let mut config = None;
+    let (mut export, mut csv, mut lang) = (None, None, kexi::export::Lang::Zh);
     let (mut sheet, mut as_of, mut mapping) = (None, None, None);
     let mut clv_flags: Vec<(&'static str, String)> = Vec::new();
     while let Some(arg) = it.next() {
@@ -90,6 +181,15 @@ fn parse(argv: Vec<String>) -> Result<Args, Failure> {
         };
         match arg.as_str() {
             "--json" => json = true,
+            "--export" => export = Some(value("--export")?),
+            "--csv" => csv = Some(value("--csv")?),
+            "--lang" => {
+                lang = match value("--lang")?.as_str() {
+                    "zh" => kexi::export::Lang::Zh,
+                    "en" => kexi::export::Lang::En,
+                    other => return Err(Failure::Usage(format!("--lang '{other}': zh or en"))),
+                }
+            }
             "--sheet" => sheet = Some(value("--sheet")?),
             "--config" => config = Some(value("--config")?),
             "--calibration-end" => clv_flags.push(("calibration_end", value("--calibration-end")?)),
@@ -160,11 +260,14 @@ fn parse(argv: Vec<String>) -> Result<Args, Failure> {
         }
     }
     options.check().map_err(|e| Failure::Usage(e.to_string()))?;
-    Ok(Args {
+    Ok(Command::Analyze(Box::new(Args {
         file,
         json,
         options,
-    })
+        export,
+        csv,
+        lang,
+    })))
 }
 
 /// The human-readable summary: what was read, how it was mapped, what was skipped and why.

@@ -149,6 +149,19 @@ impl Session {
         Ok(self.last()?.view.clone())
     }
 
+    /// The results workbook (xlsx) of the last report, headers and labels in `lang` (zh or en).
+    pub fn export_xlsx(&self, lang: &str) -> Result<Vec<u8>, JsValue> {
+        crate::export::workbook(&self.last()?.report, lang_of(lang)?).map_err(into_error)
+    }
+
+    /// The last report's customer table as CSV (formula-safe, UTF-8 with BOM).
+    pub fn export_csv(&self, lang: &str) -> Result<String, JsValue> {
+        Ok(crate::export::customers_csv(
+            &self.last()?.report,
+            lang_of(lang)?,
+        ))
+    }
+
     /// For each label and dimension, its values in the view with counts, most frequent first.
     pub fn facets(&self, limit: u32) -> Result<JsValue, JsValue> {
         let last = self.last()?;
@@ -188,6 +201,43 @@ pub fn analyze(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
     let options = options_from(options)?;
     let report = crate::analyze(bytes, &options).map_err(into_error)?;
     to_js(&report)
+}
+
+/// Any table the page shows as CSV, with the same formula protection as the exports.
+#[wasm_bindgen]
+pub fn table_csv(header: Vec<String>, rows: JsValue) -> Result<String, JsValue> {
+    let rows: Vec<Vec<String>> = serde_wasm_bindgen::from_value(rows)
+        .map_err(|e| into_error(Error::bad_option(e.to_string())))?;
+    Ok(crate::export::csv(&header, &rows))
+}
+
+/// A blank template: `register` or `orders`.
+#[wasm_bindgen]
+pub fn template(kind: &str) -> Result<Vec<u8>, JsValue> {
+    match kind {
+        "register" => crate::template::register(),
+        "orders" => crate::template::orders(),
+        other => Err(Error::bad_option(format!(
+            "template '{other}': register or orders"
+        ))),
+    }
+    .map_err(into_error)
+}
+
+/// The sample workbook with about `rows` order lines.
+#[wasm_bindgen]
+pub fn sample(rows: u32) -> Result<Vec<u8>, JsValue> {
+    crate::sample::orders(rows, 1).map_err(into_error)
+}
+
+fn lang_of(s: &str) -> Result<crate::export::Lang, JsValue> {
+    match s {
+        "zh" | "" => Ok(crate::export::Lang::Zh),
+        "en" => Ok(crate::export::Lang::En),
+        other => Err(into_error(Error::bad_option(format!(
+            "language '{other}': zh or en"
+        )))),
+    }
 }
 
 /// The names of every canonical field and label value, in Chinese and English.

@@ -10,6 +10,8 @@ mod classify;
 mod clv_cdnow;
 /// Every workbook of the shared corpus gives a table or a clear error, and none panics.
 mod corpus;
+/// Results workbook and CSV exports, blank templates, and the sample workbook.
+mod exports;
 /// xls and ods through calamine, from small committed fixtures.
 mod formats;
 /// Performance, BCG, pipeline, NPS/CSI, credit, cross-selling, clusters and the filter.

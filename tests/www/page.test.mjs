@@ -175,3 +175,37 @@ test('the single-file build works opened from disk', async () => {
   assert.doesNotMatch(csp, /unsafe-inline/);
   await page.close();
 });
+
+test('the sample, the exports and the templates', async () => {
+  const { page, requests, errors } = await open(`${base}/`);
+  await page.click('#sample');
+  await page.waitForSelector('#results:not([hidden])', { timeout: 60_000 });
+  await page.waitForFunction(() => !document.body.classList.contains('busy'));
+  assert.match(await page.textContent('#status'), /kexi-sample\.xlsx/);
+  // Every analysis runs on the sample; none is listed as unable to run.
+  for (const id of ['rfm', 'abc', 'value', 'lifecycle', 'alerts', 'distribution', 'customer_flow', 'performance', 'bcg',
+    'clusters', 'pipeline', 'nps', 'csi', 'credit', 'cross_sell', 'clv'])
+    assert.ok(await page.locator(`#a-${id}`).count(), `section ${id}`);
+
+  const saved = async (click) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+    return readFileSync(await download.path());
+  };
+  const xlsx = await saved(() => page.click('#export-xlsx'));
+  assert.equal(xlsx.subarray(0, 2).toString(), 'PK');
+  assert.ok(xlsx.length > 50_000);
+  const csv = (await saved(() => page.click('#export-csv'))).toString('utf8');
+  assert.ok(csv.startsWith('\ufeff客户编号,客户名称'), csv.slice(0, 40));
+  assert.ok(csv.split('\r\n').length > 1000);
+  const png = await saved(() => page.locator('#a-rfm figcaption button', { hasText: 'PNG' }).first().click());
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  const svg = (await saved(() => page.locator('#a-rfm figcaption button', { hasText: 'SVG' }).first().click())).toString();
+  assert.match(svg, /^<svg/);
+
+  await page.click('#new-file');
+  const template = await saved(() => page.click('#tpl-register'));
+  assert.equal(template.subarray(0, 2).toString(), 'PK');
+  assert.deepEqual(onlyLocal(requests, base), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -52,7 +52,7 @@ export async function renderDashboard(root, overview, { names, pick, labelText, 
     [t('kpi_sales'), money(s.total_amount)],
     [t('kpi_active'), pct(s.active_rate)],
     [t('kpi_churn'), pct(s.churn_rate)],
-    a.nps ? [t('kpi_nps'), a.nps.overall.score == null ? '—' : num(a.nps.overall.score, 1)] : null,
+    a.nps ? [t('kpi_nps'), a.nps.score == null ? '—' : num(a.nps.score, 1)] : null,
     a.clv ? [t('kpi_clv'), money(a.clv.mean_clv)] : null,
   ].filter(Boolean);
   const skipped = s.analyses.filter((x) => !x.ran);
@@ -100,9 +100,9 @@ export async function renderDashboard(root, overview, { names, pick, labelText, 
       ...x.features.map((f, i) => [(r) => r.means?.[i], (v) => num(v, 1), tx(f)])])],
     pipeline: (x) => [h('p', { className: 'lead' }, `${col('leads')} ${num(x.leads)} · ${col('bought')} ${num(x.bought)} · ${col('conversion')} ${pct(x.conversion)}`),
       ...x.by.map((b) => h('div', {}, h('h4', {}, tx(b.label)), table(b.groups, [['label'], ['leads', int], ['bought', int], ['conversion', pct]])))],
-    nps: (x) => [h('p', { className: 'lead' }, x.overall.score == null ? (tx(x.note) || '—')
-      : `NPS ${num(x.overall.score, 1)} · ${col('promoters')} ${num(x.overall.promoters)} · ${col('passives')} ${num(x.overall.passives)} · ${col('detractors')} ${num(x.overall.detractors)}`),
-    ...x.breakdowns.map((b) => h('div', {}, h('h4', {}, tx(b.label)), table(b.groups.map((g) => ({ ...g.counts, value: g.value })),
+    nps: (x) => [h('p', { className: 'lead' }, x.score == null ? '—'
+      : `NPS ${num(x.score, 1)} · ${col('responses')} ${num(x.responses)} · ${col('promoters')} ${num(x.promoters)} · ${col('passives')} ${num(x.passives)} · ${col('detractors')} ${num(x.detractors)}`),
+    ...x.breakdowns.map((b) => h('div', {}, h('h4', {}, tx(b.label)), table(b.groups,
       [['value'], ['responses', int], ['promoters', int], ['passives', int], ['detractors', int], ['score', (v) => num(v, 1)]])))],
     csi: (x) => [h('p', { className: 'lead' }, `CSI ${num(x.score, 1)}`), table(x.columns, [['header'], ['mean', (v) => num(v, 1)], ['weight', (v) => num(v, 2)], ['responses', int]]),
       ...x.breakdowns.map((b) => h('div', {}, h('h4', {}, tx(b.label)), table(b.groups, [['value'], ['customers', int], ['score', (v) => num(v, 1)]])))],

@@ -1,0 +1,262 @@
+//! What leaves kexi as a file: the results workbook and CSV (read back with calamine and the
+//! csv crate), the blank templates (which must map onto kexi's own fields), and the sample
+//! workbook behind "try the sample" (deterministic, and every analysis has something to show).
+
+use crate::fixtures::{new_workbook, write_rows, C};
+use calamine::{Data, Reader, Xlsx};
+use kexi::export::{self, Lang};
+use kexi::{analyze, Book, Options};
+use std::io::{Cursor, Read};
+
+/// Three customers; one is named like a formula.
+fn orders() -> Vec<u8> {
+    use C::*;
+    let mut wb = new_workbook();
+    let ws = wb.add_worksheet().set_name("订单").unwrap();
+    let mut rows = vec![vec![
+        S("订单号"),
+        S("客户名称"),
+        S("所属区域"),
+        S("订单日期"),
+        S("金额"),
+    ]];
+    let lines: [(&str, &str, u8, f64); 6] = [
+        ("=HYPERLINK(\"http://x\")", "华东", 3, 500.0),
+        ("=HYPERLINK(\"http://x\")", "华东", 5, 700.0),
+        ("东方贸易", "华南", 4, 1200.5),
+        ("东方贸易", "华南", 6, 800.0),
+        ("东方贸易", "华南", 8, 300.0),
+        ("北方机械", "华北", 2, 90.0),
+    ];
+    let ids: Vec<String> = (0..lines.len()).map(|i| format!("SO{i}")).collect();
+    for (i, (name, region, month, amount)) in lines.iter().enumerate() {
+        rows.push(vec![
+            S(&ids[i]),
+            S(name),
+            S(region),
+            D(2024, *month, 10),
+            N(*amount),
+        ]);
+    }
+    write_rows(ws, 0, &rows);
+    wb.save_to_buffer().unwrap()
+}
+
+fn sheet_xml(xlsx: &[u8], name_part: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut s = String::new();
+    zip.by_name(name_part)
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+#[test]
+fn results_workbook_has_every_label_and_keeps_text_as_text() {
+    let report = analyze(&orders(), &Options::default()).unwrap();
+    let bytes = export::workbook(&report, Lang::Zh).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
+    let names = wb.sheet_names();
+    for want in [
+        "摘要",
+        "客户",
+        "RFM分群",
+        "ABC分类",
+        "客户价值",
+        "生命周期",
+        "分布与占比",
+        "客户增减",
+    ] {
+        assert!(names.iter().any(|n| n == want), "sheet {want} in {names:?}");
+    }
+    let ran = report.summary.analyses.iter().filter(|s| s.ran).count();
+    assert_eq!(names.len(), 2 + ran, "one sheet per analysis that ran");
+
+    let customers = wb.worksheet_range("客户").unwrap();
+    let header: Vec<String> = customers
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    let col = |h: &str| {
+        header
+            .iter()
+            .position(|x| x == h)
+            .unwrap_or_else(|| panic!("{h} in {header:?}"))
+    };
+    assert_eq!(customers.height(), 1 + 3, "a header and three customers");
+    let row = customers
+        .rows()
+        .find(|r| r[col("客户名称")] == Data::String("东方贸易".into()))
+        .unwrap();
+    assert_eq!(row[col("金额")], Data::Float(2300.5));
+    assert_eq!(row[col("订单数")], Data::Float(3.0));
+    assert!(
+        matches!(row[col("最近购买")], Data::DateTime(_)),
+        "a real date: {:?}",
+        row[col("最近购买")]
+    );
+    assert!(matches!(&row[col("RFM 分群")], Data::String(s) if s.ends_with("客户")));
+    assert!(matches!(&row[col("区域")], Data::String(s) if s == "华南"));
+    let formula_like = customers
+        .rows()
+        .find(|r| r[col("客户名称")] == Data::String("=HYPERLINK(\"http://x\")".into()));
+    assert!(formula_like.is_some(), "the formula-like name is text");
+    // No sheet holds a formula.
+    for i in 1..=names.len() {
+        assert!(!sheet_xml(&bytes, &format!("xl/worksheets/sheet{i}.xml")).contains("<f>"));
+    }
+    // Native charts, one per chart spec at least for RFM.
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let charts = (0..zip.len())
+        .filter(|&i| {
+            zip.by_index(i)
+                .unwrap()
+                .name()
+                .unwrap()
+                .starts_with("xl/charts/chart")
+        })
+        .count();
+    assert!(charts >= 5, "{charts} charts");
+
+    let en = export::workbook(&report, Lang::En).unwrap();
+    let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(en)).unwrap();
+    assert!(wb.sheet_names().iter().any(|n| n == "Customers"));
+}
+
+#[test]
+fn customer_csv_is_formula_safe_and_round_trips() {
+    let report = analyze(&orders(), &Options::default()).unwrap();
+    let text = export::customers_csv(&report, Lang::Zh);
+    assert!(text.starts_with('\u{feff}'));
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let name = header.iter().position(|h| h == "客户名称").unwrap();
+    let amount = header.iter().position(|h| h == "金额").unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    let names: Vec<&str> = rows.iter().map(|r| &r[name]).collect();
+    assert!(names.contains(&"'=HYPERLINK(\"http://x\")"), "{names:?}");
+    assert!(rows.iter().any(|r| &r[amount] == "2300.5"));
+}
+
+#[test]
+fn templates_map_onto_kexi_fields_and_have_drop_downs() {
+    for (bytes, sheet, fields) in [
+        (
+            kexi::template::register().unwrap(),
+            "客户登记表",
+            vec![
+                "customer_id",
+                "customer_name",
+                "phone",
+                "region",
+                "industry",
+                "company_size",
+                "ownership",
+                "source",
+                "salesperson",
+                "first_order_date",
+                "credit_limit",
+                "payment_days",
+                "receivable",
+                "satisfaction",
+                "nps",
+                "lead_status",
+                "purchase_timing",
+            ],
+        ),
+        (
+            kexi::template::orders().unwrap(),
+            "订单明细",
+            vec![
+                "order_id",
+                "order_date",
+                "customer_id",
+                "customer_name",
+                "product",
+                "category",
+                "quantity",
+                "unit_price",
+                "amount",
+                "cost",
+                "returns",
+            ],
+        ),
+    ] {
+        let book = Book::open(&bytes, &Default::default()).unwrap();
+        let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, [sheet, "说明"]);
+        // A header row alone: every column maps to the field meant for it.
+        let ds = kexi::dataset::choose(&book, Some(sheet), &Default::default()).unwrap();
+        let (_, table) = ds.tables().next().unwrap();
+        let mapped: Vec<&str> = table
+            .mapping
+            .columns
+            .iter()
+            .filter_map(|c| c.field.map(|f| f.key()))
+            .collect();
+        for f in &fields {
+            assert!(mapped.contains(f), "{sheet}: {f} not in {mapped:?}");
+        }
+        assert!(table
+            .mapping
+            .columns
+            .iter()
+            .all(|c| c.status != kexi::mapping::Status::Ambiguous));
+        let xml = sheet_xml(&bytes, "xl/worksheets/sheet1.xml");
+        if sheet == "客户登记表" {
+            assert!(xml.contains("<dataValidation"), "drop-down lists");
+            assert!(xml.contains("华东,华南"));
+        }
+    }
+}
+
+#[test]
+fn sample_runs_every_analysis_and_is_deterministic() {
+    let bytes = kexi::sample::orders(5_000, 1).unwrap();
+    assert_eq!(
+        bytes,
+        kexi::sample::orders(5_000, 1).unwrap(),
+        "same seed, same bytes"
+    );
+    assert_ne!(bytes, kexi::sample::orders(5_000, 2).unwrap());
+    let report = analyze(&bytes, &Options::default()).unwrap();
+    let not_run: Vec<&str> = report
+        .summary
+        .analyses
+        .iter()
+        .filter(|s| !s.ran)
+        .map(|s| s.key)
+        .collect();
+    assert!(not_run.is_empty(), "{not_run:?}");
+    assert_eq!(report.summary.order_lines, 5_000);
+    let rfm = report.analyses.rfm.as_ref().unwrap();
+    assert!(
+        rfm.segments.iter().all(|s| s.customers > 0),
+        "all 8 segments have customers"
+    );
+    let lifecycle = report.analyses.lifecycle.as_ref().unwrap();
+    let stage = |k: &str| {
+        lifecycle
+            .stages
+            .iter()
+            .find(|s| s.stage.key() == k)
+            .map_or(0, |s| s.customers)
+    };
+    assert!(
+        stage("lost") > 0 && stage("sleeping") > 0 && stage("potential") > 0 && stage("new") > 0
+    );
+    assert!(report.analyses.alerts.as_ref().unwrap().key_customers > 0);
+    assert!(report
+        .analyses
+        .cross_sell
+        .as_ref()
+        .unwrap()
+        .pairs
+        .iter()
+        .any(|p| p.lift > 1.0));
+}
