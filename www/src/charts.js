@@ -7,7 +7,7 @@ import { BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart 
 import { GridComponent, TooltipComponent, LegendComponent, TitleComponent, MarkLineComponent } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 import { h, download } from './dom.js';
-import { t, tx, num, money } from './i18n.js';
+import { t, tx, num, money, moneyShort } from './i18n.js';
 
 echarts.use([BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart, GridComponent, TooltipComponent,
   LegendComponent, TitleComponent, MarkLineComponent, CanvasRenderer, SVGRenderer]);
@@ -24,14 +24,14 @@ export function clickKey(id) {
   return m ? m[1] : null;
 }
 
-function fmt(unit) {
-  if (unit === 'amount') return money;
+function fmt(unit, short = false) {
+  if (unit === 'amount') return short ? moneyShort : money;
   if (unit === 'percent') return (x) => `${num(x, 1)}%`;
   return (x) => num(x);
 }
 
 /** ECharts options for one spec. */
-export function option(spec, { animation = true } = {}) {
+export function option(spec, { animation = true, split } = {}) {
   const cats = spec.categories.map(tx);
   const base = {
     animation,
@@ -53,11 +53,15 @@ export function option(spec, { animation = true } = {}) {
         data: pairs(), label: { formatter: (p) => `${p.name}: ${fmt(first.unit)(p.value)}` } }] };
     case 'scatter':
       return { ...base,
-        grid: { left: 60, right: 20, top: 40, bottom: spec.series.length > 1 ? 50 : 40 },
-        xAxis: { type: 'value', name: tx(spec.x_title), nameLocation: 'middle', nameGap: 25, scale: true },
+        legend: spec.series.length > 1 ? { top: 26, type: 'scroll' } : undefined,
+        grid: { left: 60, right: 30, top: spec.series.length > 1 ? 80 : 45, bottom: 45 },
+        xAxis: { type: 'value', name: tx(spec.x_title), nameLocation: 'middle', nameGap: 28, scale: true },
         yAxis: { type: 'value', name: tx(spec.y_title), scale: true },
-        series: spec.series.map((s) => ({ type: 'scatter', name: tx(s.name), symbolSize: 6,
-          data: s.data.map((y, i) => [s.x?.[i] ?? i, y]) })) };
+        series: spec.series.map((s, i) => ({ type: 'scatter', name: tx(s.name), symbolSize: 6,
+          data: s.data.map((y, j) => [s.x?.[j] ?? j, y]),
+          // The quadrant split lines, on the first series only.
+          markLine: split && i === 0 ? { silent: true, symbol: 'none', lineStyle: { type: 'dashed', color: '#98a2b3' }, label: { show: false },
+            data: [{ xAxis: split.x }, { yAxis: split.y }] } : undefined })) };
     default: {
       const numericX = !cats.length && first.x;
       const line = spec.kind === 'line';
@@ -66,7 +70,7 @@ export function option(spec, { animation = true } = {}) {
         xAxis: numericX
           ? { type: 'value', name: tx(spec.x_title), nameLocation: 'middle', nameGap: 25 }
           : { type: 'category', data: cats, name: tx(spec.x_title), axisLabel: { interval: 0, rotate: cats.length > 6 ? 30 : 0, hideOverlap: true } },
-        yAxis: { type: 'value', name: tx(spec.y_title), axisLabel: { formatter: fmt(first.unit) } },
+        yAxis: { type: 'value', name: tx(spec.y_title), axisLabel: { formatter: fmt(first.unit, true) } },
         series: spec.series.map((s) => ({
           type: line ? 'line' : 'bar', name: tx(s.name), stack: spec.kind === 'stacked_bar' ? 'all' : undefined,
           showSymbol: line && s.data.length < 40,
@@ -77,16 +81,16 @@ export function option(spec, { animation = true } = {}) {
 }
 
 /** A figure: the chart, its PNG/SVG download buttons; `onPick(key)` when a category is clicked. */
-export function figure(spec, onPick) {
+export function figure(spec, onPick, extras = {}) {
   const box = h('div', { className: 'chart', role: 'img', 'aria-label': tx(spec.title) });
   const key = clickKey(spec.id);
   const fig = h('figure', { className: 'figure' }, box,
     h('figcaption', {},
       h('button', { type: 'button', className: 'small', onclick: () => savePng(spec, chart) }, t('download_png')),
-      h('button', { type: 'button', className: 'small', onclick: () => saveSvg(spec, box) }, t('download_svg')),
+      h('button', { type: 'button', className: 'small', onclick: () => saveSvg(spec, box, extras) }, t('download_svg')),
       key && spec.keys?.length ? h('span', { className: 'hint' }, t('click_to_filter')) : null));
   const chart = echarts.init(box, null, { renderer: 'canvas' });
-  chart.setOption(option(spec));
+  chart.setOption(option(spec, extras));
   live.add(chart);
   if (key && spec.keys?.length && onPick) {
     chart.on('click', (p) => {
@@ -103,11 +107,11 @@ function savePng(spec, chart) {
   download(`${spec.id}.png`, bytes, 'image/png');
 }
 
-function saveSvg(spec, box) {
+function saveSvg(spec, box, extras) {
   const width = box.clientWidth || 640;
   const height = box.clientHeight || 360;
   const ssr = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  ssr.setOption(option(spec, { animation: false }));
+  ssr.setOption(option(spec, { ...extras, animation: false }));
   const svg = ssr.renderToSVGString();
   ssr.dispose();
   download(`${spec.id}.svg`, svg, 'image/svg+xml');

@@ -25,6 +25,13 @@ const SECTIONS = [
   ['clv', ['客户终身价值预测', 'Predicted customer value (CLV)'], ['BG/NBD 预测存活概率与未来购买次数，Gamma-Gamma 预测客单价，按月折现得 CLV。', 'BG/NBD gives P(alive) and expected purchases, Gamma-Gamma the spend per order; discounted monthly to CLV.']],
 ];
 
+/** Presentation extras a spec does not carry: the BCG split lines from the analysis's own split. */
+function extrasFor(key, spec, result) {
+  if (key !== 'bcg') return {};
+  const part = result[spec.id.replace(/^bcg_/, '')];
+  return part && part.share_split != null && part.growth_split != null ? { split: { x: part.share_split, y: part.growth_split } } : {};
+}
+
 const L = (pair) => pair[getLang() === 'zh' ? 0 : 1];
 
 /** A table of `rows` with columns `[key, format?, title?]`. */
@@ -123,7 +130,7 @@ export async function renderDashboard(root, overview, { names, pick, labelText, 
     return h('section', { className: 'card analysis', id: `a-${key}` },
       h('h3', {}, L(title)), h('p', { className: 'definition' }, L(def)),
       note ? h('p', { className: 'note' }, tx(note)) : null,
-      h('div', { className: 'figures' }, chartsIn(result).map((c) => figure(c, pick))),
+      h('div', { className: 'figures' }, chartsIn(result).map((c) => figure(c, pick, extrasFor(key, c, result)))),
       (tablesOf[key]?.(result) ?? []).filter(Boolean));
   });
 

@@ -137,7 +137,8 @@ export const COLUMNS = {
   confidence_ab: ['置信度 A→B', 'Confidence A→B'], confidence_ba: ['置信度 B→A', 'Confidence B→A'], lift: ['提升度', 'Lift'],
   items: ['个数', 'Items'], quadrant: ['象限', 'Quadrant'], tier: ['等级', 'Tier'], above: ['分数线', 'Above'],
   weight: ['权重', 'Weight'], low: ['下限', 'Low'], high: ['上限', 'High'], header: ['列', 'Column'], mean: ['均值', 'Mean'],
-  stage: ['阶段', 'Stage'], key: ['键', 'Key'],
+  stage: ['阶段', 'Stage'], key: ['键', 'Key'], register_row: ['登记表行号', 'Register row'],
+  interval: ['购买间隔', 'Interval'], csi_score: ['CSI', 'CSI'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';
@@ -179,6 +180,17 @@ export function num(x, digits) {
 
 /** Shares, rates and growth are percents (0–100) in the report. */
 export const pct = (x) => (x == null || Number.isNaN(x) ? '—' : `${num(x, 1)}%`);
+
+/** Short money for chart axes: 3万, 1.5亿, 2M. */
+export function moneyShort(x) {
+  if (x == null || Number.isNaN(x)) return '';
+  const a = Math.abs(x);
+  if (lang === 'zh' && a >= 1e8) return `${num(x / 1e8, 1).replace(/\.0$/, '')}亿`;
+  if (lang === 'zh' && a >= 1e4) return `${num(x / 1e4, 0)}万`;
+  if (lang === 'en' && a >= 1e6) return `${num(x / 1e6, 1).replace(/\.0$/, '')}M`;
+  if (lang === 'en' && a >= 1e3) return `${num(x / 1e3, 0)}k`;
+  return num(x, 0);
+}
 
 export function money(x) {
   if (x == null || Number.isNaN(x)) return '—';

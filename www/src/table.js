@@ -49,6 +49,7 @@ export class CustomerTable {
     this.query = {};
     this.sort = null;
     this.total = overview.customer_count;
+    this.years = overview.analyses.performance?.years?.map((y) => y.year) ?? [];
     this.facets = await call('facets', { limit: 60 });
     const dims = Object.keys(this.facets).filter((k) => !LABEL_KEYS.includes(k) && k !== 'abc_count_class');
     this.dims = dims;
@@ -204,7 +205,8 @@ export class CustomerTable {
       h('dl', {},
         fields.map(([k, v]) => [h('dt', {}, col(k)), h('dd', {}, labels.has(k) ? this.labelText(k, String(v)) : typeof v === 'number' ? num(v) : String(v))]),
         Object.entries(r.dims ?? {}).map(([k, v]) => [h('dt', {}, this.dimText(k)), h('dd', {}, String(v))]),
-        r.year_amounts?.length ? [h('dt', {}, col('amount')), h('dd', {}, r.year_amounts.map((x) => money(x)).join(' · '))] : null));
+        r.year_amounts?.some((x) => x) && this.years?.length === r.year_amounts.length
+          ? this.years.map((y, i) => [h('dt', {}, `${col('amount')} ${y}`), h('dd', {}, money(r.year_amounts[i]))]) : null));
     this.detail.hidden = false;
   }
 
