@@ -209,3 +209,42 @@ test('the sample, the exports and the templates', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a trap in the wasm ends that worker with a message, and a fresh worker takes the next file', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Make the wasm trap when a Session is created from a file of exactly 4321 bytes: the worker's
+  // code is wrapped so that WebAssembly.Instance hands the glue a session_new that throws the
+  // RuntimeError a real trap throws. Every worker gets the wrapper; only that file trips it.
+  await page.addInitScript(() => {
+    const wrap = `(() => {
+      const Real = WebAssembly.Instance;
+      WebAssembly.Instance = function (m, i) {
+        const real = new Real(m, i);
+        const exports = { ...real.exports };
+        const f = exports.session_new;
+        exports.session_new = (ptr, len, ...rest) => {
+          if (len === 4321) throw new WebAssembly.RuntimeError('unreachable');
+          return f(ptr, len, ...rest);
+        };
+        return { exports };
+      };
+    })();`;
+    const RealBlob = window.Blob;
+    window.Blob = function (parts, options) {
+      const text = parts?.[0];
+      return typeof text === 'string' && text.includes('session_new') ? new RealBlob([wrap, text], options) : new RealBlob(parts, options);
+    };
+  });
+  await page.goto(`${base}/`);
+  const trap = join(tmp, 'trap.csv');
+  const body = Buffer.from(readFileSync(orders(200)).subarray(0, 4321));
+  writeFileSync(trap, body);
+  await drop(page, trap);
+  assert.match(await page.textContent('#status'), /意外终止/);
+  await drop(page, orders(100));
+  assert.match(await page.textContent('#status'), /37 位客户/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
