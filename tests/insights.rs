@@ -356,7 +356,9 @@ fn filter_sorts_and_counts_facets() {
     // Customers without a value come last in both directions.
     for desc in [false, true] {
         index.sort(&mut all, "bcg", desc).unwrap();
-        assert_eq!(ids_of(&all[3..]), ["K4", "K5"], "descending: {desc}");
+        let mut tail = ids_of(&all[3..]);
+        tail.sort();
+        assert_eq!(tail, ["K4", "K5"], "descending: {desc}");
     }
     index.sort(&mut all, "id", true).unwrap();
     assert_eq!(ids_of(&all), ["K5", "K4", "K3", "K2", "K1"]);
