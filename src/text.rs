@@ -47,7 +47,7 @@ pub fn read(bytes: &[u8], grid: &mut Grid) -> Result<TextMeta> {
             }
         }
         row = row.saturating_add(1);
-        if row % 4096 == 0 {
+        if row.is_multiple_of(4096) {
             let done = reader.position().byte() as f64 / text.len().max(1) as f64;
             progress::report(Phase::Reading, None, row.into(), Some(done));
         }

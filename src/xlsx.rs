@@ -1016,7 +1016,7 @@ impl SheetReader<'_> {
                 (b"row", true) if in_data => {
                     self.row = self.row.saturating_add(1);
                     self.col = 0;
-                    if self.row % 4096 == 0 {
+                    if self.row.is_multiple_of(4096) {
                         let (sheet, size) = &self.progress;
                         let fraction = (*size > 0).then(|| w.read as f64 / *size as f64);
                         progress::report(Phase::Reading, Some(sheet), self.row.into(), fraction);
