@@ -31,7 +31,9 @@ fn main() {
     let corpus = flag("--corpus")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("../shared/corpus"));
-    let mem_mb: u64 = flag("--mem-mb").and_then(|x| x.parse().ok()).unwrap_or(2048);
+    let mem_mb: u64 = flag("--mem-mb")
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(2048);
     let secs: u64 = flag("--secs").and_then(|x| x.parse().ok()).unwrap_or(30);
 
     let generated = root.join("target/robustness");
@@ -48,7 +50,10 @@ fn main() {
     if corpus.is_dir() {
         sets.push(("../shared/corpus", files_under(&corpus)));
     } else {
-        eprintln!("{} not found: the corpus rows are skipped", corpus.display());
+        eprintln!(
+            "{} not found: the corpus rows are skipped",
+            corpus.display()
+        );
     }
     sets.push(("generated", files_under(&generated)));
 
@@ -101,13 +106,18 @@ fn main() {
     if !bad.is_empty() {
         println!("\nfailures:");
         for (f, o) in &bad {
-            println!("  {}: {o:?}", f.display());
+            let what = match o {
+                Outcome::Panic(m) => format!("panic: {m}"),
+                Outcome::Abort(m) => format!("abort: {m}"),
+                Outcome::Hang => "hang".to_string(),
+                Outcome::Table | Outcome::Error(_) => continue,
+            };
+            println!("  {}: {what}", f.display());
         }
         std::process::exit(1);
     }
 }
 
-#[derive(Debug)]
 enum Outcome {
     Table,
     Error(String),
@@ -304,7 +314,8 @@ fn small_workbook() -> Vec<u8> {
     let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
     for r in 1..400u32 {
         ws.write_string(r, 0, format!("SO{r}")).expect("cell");
-        ws.write_string(r, 1, format!("客户{}", r % 37)).expect("cell");
+        ws.write_string(r, 1, format!("客户{}", r % 37))
+            .expect("cell");
         ws.write_string(r, 2, ["华东", "华南", "华北"][r as usize % 3])
             .expect("cell");
         ws.write_number_with_format(r, 3, 45_300.0 + f64::from(r % 300), &date)

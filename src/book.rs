@@ -290,6 +290,7 @@ fn read_xlsb(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
 }
 
 fn read_xls(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
+    crate::ole::check(bytes)?;
     let mut wb: calamine::Xls<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xls_error)?;
     let is_1904 = wb.has_1904_epoch();

@@ -26,6 +26,7 @@ pub mod lifecycle;
 pub mod mapping;
 pub mod normalize;
 pub mod nps;
+pub mod ole;
 pub mod performance;
 pub mod pipeline;
 pub mod predict;

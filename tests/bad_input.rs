@@ -118,3 +118,28 @@ fn far_corner_cells() {
     assert_eq!(r.input.sheets[0].info.cols, 16_384);
     assert_eq!(r.summary.customers, 1);
 }
+
+/// Regression (found by the robustness run): an xls whose FAT sends the directory chain back to
+/// its own first sector made calamine grow a buffer until memory ran out (an abort, not an
+/// error). Now `ole::check` refuses it, and a directory start past the table too.
+#[test]
+fn looping_or_broken_xls_chains_are_corrupt() {
+    let xls = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/messy_register.xls"
+    ))
+    .unwrap();
+    assert!(analyze(&xls, &Options::default()).is_ok());
+    let u32_at = |at: usize| u32::from_le_bytes(xls[at..at + 4].try_into().unwrap()) as usize;
+    let sector = 1usize << u16::from_le_bytes([xls[0x1e], xls[0x1f]]);
+    let dir_start = u32_at(0x30);
+    let per = sector / 4;
+    let fat_sector = u32_at(0x4c + 4 * (dir_start / per));
+    let at = (fat_sector + 1) * sector + (dir_start % per) * 4;
+    let mut looping = xls.clone();
+    looping[at..at + 4].copy_from_slice(&(dir_start as u32).to_le_bytes());
+    assert_eq!(code(&looping, &Options::default()), "corrupt");
+    let mut past = xls.clone();
+    past[0x30..0x34].copy_from_slice(&0x00ff_ffffu32.to_le_bytes());
+    assert_eq!(code(&past, &Options::default()), "corrupt");
+}

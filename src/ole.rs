@@ -1,0 +1,218 @@
+//! A structural check of an OLE compound file (legacy xls) before calamine reads it.
+//!
+//! calamine follows sector chains until they end: a FAT whose chain loops grows a buffer until
+//! memory runs out, a sector id past the FAT indexes out of bounds, and a 64-bit stream size is
+//! unwrapped into a 32-bit `usize` on wasm. This walks the chains calamine will walk (the
+//! directory, the mini FAT, the mini stream and the workbook stream), in the same way, with every
+//! id range-checked and every chain bounded by the number of sectors, and turns a problem into a
+//! `corrupt` error. It reads nothing calamine would not, allocates only the FAT and the directory
+//! (both bounded by the file's size), and accepts every well-formed file.
+
+use crate::error::{Error, Result};
+
+const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+/// Ids at or above this are markers (free, end of chain, FAT or DIFAT sector), not sectors.
+const RESERVED: u32 = 0xFFFF_FFFA;
+const DIFSECT: u32 = 0xFFFF_FFFC;
+/// Streams shorter than this live in the mini stream.
+const MINI_CUTOFF: u64 = 4096;
+
+fn corrupt(what: &str) -> Error {
+    Error::corrupt(format!("xls: {what}"))
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// The sectors of a file, as calamine numbers them: sector `id` starts at `(id + 1) * size`.
+struct Sectors<'a> {
+    bytes: &'a [u8],
+    size: usize,
+}
+
+impl Sectors<'_> {
+    fn get(&self, id: u32) -> &[u8] {
+        let start = (id as usize).saturating_add(1).saturating_mul(self.size);
+        let end = start.saturating_add(self.size).min(self.bytes.len());
+        self.bytes.get(start..end).unwrap_or(&[])
+    }
+}
+
+/// Follows a chain from `start` through `table` until ENDOFCHAIN or until `len` bytes of
+/// `unit`-byte sectors are collected; returns the sector ids. Fails on an id past the table, or a
+/// chain longer than the table (a loop).
+fn chain(start: u32, table: &[u32], unit: usize, len: u64, what: &str) -> Result<Vec<u32>> {
+    let mut ids = Vec::new();
+    let mut id = start;
+    let mut collected: u64 = 0;
+    while id != ENDOFCHAIN {
+        if ids.len() > table.len() {
+            return Err(corrupt(&format!("the {what} chain loops")));
+        }
+        ids.push(id);
+        collected = collected.saturating_add(unit as u64);
+        if collected >= len {
+            break;
+        }
+        id = *table.get(id as usize).ok_or_else(|| {
+            corrupt(&format!(
+                "the {what} chain points past the allocation table"
+            ))
+        })?;
+    }
+    Ok(ids)
+}
+
+/// Checks `bytes`, an OLE compound file, for what would make calamine loop, panic or allocate
+/// without bound.
+pub fn check(bytes: &[u8]) -> Result<()> {
+    let header = bytes
+        .get(..512)
+        .ok_or_else(|| corrupt("header truncated"))?;
+    let size = match u16_at(header, 30) {
+        Some(9) => 512,
+        Some(12) => 4096,
+        _ => return Ok(()), // calamine refuses it cleanly
+    };
+    let sectors = Sectors { bytes, size };
+    let maxid = (bytes.len() / size) as u32;
+    let dir_start = u32_at(header, 48).unwrap_or(ENDOFCHAIN);
+    let mini_fat_start = u32_at(header, 60).unwrap_or(ENDOFCHAIN);
+    let mini_fat_len = u32_at(header, 64).unwrap_or(0) as u64;
+    let mut difat_sector = u32_at(header, 68).unwrap_or(ENDOFCHAIN);
+
+    // The DIFAT: 109 entries in the header, then a chain of DIFAT sectors (calamine bounds it).
+    let mut difat: Vec<u32> = (76..512)
+        .step_by(4)
+        .filter_map(|at| u32_at(header, at))
+        .collect();
+    let mut hops = 0u32;
+    while difat_sector < RESERVED {
+        hops += 1;
+        if hops > maxid.saturating_add(1) {
+            return Err(corrupt("the DIFAT chain loops"));
+        }
+        let s = sectors.get(difat_sector);
+        difat.extend(s.chunks_exact(4).filter_map(|c| u32_at(c, 0)));
+        difat_sector = difat.pop().unwrap_or(ENDOFCHAIN);
+    }
+    // The FAT, from every DIFAT entry that names a sector.
+    let mut fat: Vec<u32> = Vec::new();
+    for id in difat.into_iter().filter(|&id| id < DIFSECT) {
+        if id > maxid {
+            return Ok(()); // calamine reports the sector past the end
+        }
+        fat.extend(sectors.get(id).chunks_exact(4).filter_map(|c| u32_at(c, 0)));
+        if fat.len() > bytes.len() {
+            return Err(corrupt("the allocation table is larger than the file"));
+        }
+    }
+
+    // The directory: 128-byte entries along its chain.
+    let mut dir = Vec::new();
+    for id in chain(dir_start, &fat, size, u64::MAX, "directory")? {
+        if id > maxid {
+            return Ok(());
+        }
+        dir.extend_from_slice(sectors.get(id));
+    }
+    let entries: Vec<(String, u32, u64)> = dir
+        .chunks_exact(128)
+        .map(|e| {
+            let name_len = (u16_at(e, 64).unwrap_or(0) as usize).min(64);
+            let units: Vec<u16> = e
+                .get(..name_len)
+                .unwrap_or(&[])
+                .chunks_exact(2)
+                .filter_map(|c| u16_at(c, 0))
+                .take_while(|&u| u != 0)
+                .collect();
+            let name = String::from_utf16_lossy(&units);
+            let start = u32_at(e, 116).unwrap_or(ENDOFCHAIN);
+            let len = if size == 512 {
+                u32_at(e, 120).unwrap_or(0) as u64
+            } else {
+                u64_at(e, 120).unwrap_or(0)
+            };
+            (name, start, len)
+        })
+        .collect();
+    for (_, _, len) in &entries {
+        if *len > u32::MAX as u64 {
+            return Err(corrupt("a stream is larger than 4 GiB"));
+        }
+    }
+    let Some((_, root_start, root_len)) = entries.first().cloned() else {
+        return Ok(());
+    };
+
+    // The mini stream and the mini FAT, read whole when the header says there is a mini FAT.
+    let mut mini_fat: Vec<u32> = Vec::new();
+    if mini_fat_len > 0 {
+        chain(root_start, &fat, size, root_len, "mini stream")?;
+        for id in chain(
+            mini_fat_start,
+            &fat,
+            size,
+            mini_fat_len.saturating_mul(size as u64),
+            "mini FAT",
+        )? {
+            if id > maxid {
+                return Ok(());
+            }
+            mini_fat.extend(sectors.get(id).chunks_exact(4).filter_map(|c| u32_at(c, 0)));
+        }
+    }
+
+    // The workbook stream itself.
+    for (name, start, len) in &entries {
+        if name.eq_ignore_ascii_case("Workbook") || name.eq_ignore_ascii_case("Book") {
+            if *len < MINI_CUTOFF {
+                chain(*start, &mini_fat, 64, *len, "workbook stream")?;
+            } else {
+                chain(*start, &fat, size, *len, "workbook stream")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_that_loop_or_leave_the_table_are_refused() {
+        // 0 → 1 → 2 → end.
+        let table = [1, 2, ENDOFCHAIN];
+        assert_eq!(
+            chain(0, &table, 512, u64::MAX, "t").ok(),
+            Some(vec![0, 1, 2])
+        );
+        // 0 → 1 → 0 …
+        assert!(chain(0, &[1, 0], 512, u64::MAX, "t").is_err());
+        // A loop is harmless when the wanted length ends the walk first (calamine stops there too).
+        assert_eq!(chain(0, &[0], 512, 512, "t").ok(), Some(vec![0]));
+        // 0 → 7, past the table.
+        assert!(chain(0, &[7], 512, u64::MAX, "t").is_err());
+        assert_eq!(
+            chain(ENDOFCHAIN, &[], 512, u64::MAX, "t").ok(),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn short_or_foreign_headers_are_left_to_calamine() {
+        assert!(check(&[0xD0, 0xCF]).is_err());
+        assert!(check(&[0u8; 512]).is_ok());
+    }
+}
