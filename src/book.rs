@@ -118,12 +118,14 @@ impl Book {
                             book.add(s.name, s.visibility, s.kind, s.grid, s.merges);
                         }
                     }
-                    crate::xlsx::Outcome::FallBack(_) => read_xlsx(bytes, limits, &mut book)?,
+                    crate::xlsx::Outcome::FallBack(_) => {
+                        guarded(|| read_xlsx(bytes, limits, &mut book))?
+                    }
                 }
             }
-            Format::Xlsb => read_xlsb(bytes, limits, &mut book)?,
-            Format::Xls => read_xls(bytes, limits, &mut book)?,
-            Format::Ods => read_ods(bytes, limits, &mut book)?,
+            Format::Xlsb => guarded(|| read_xlsb(bytes, limits, &mut book))?,
+            Format::Xls => guarded(|| read_xls(bytes, limits, &mut book))?,
+            Format::Ods => guarded(|| read_ods(bytes, limits, &mut book))?,
         }
         if book.sheets.iter().all(|s| s.cells == 0) {
             return Err(Error::new(ErrorKind::EmptyWorkbook));
@@ -234,6 +236,20 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
         book.add(meta.name, visibility, kind, Some(grid), merges);
     }
     Ok(())
+}
+
+/// Runs a calamine reader behind a panic boundary. calamine indexes some records by offsets and
+/// keys read from the file (the robustness fuzzing found a malformed xlsb whose sheet relationship
+/// id is missing: a `HashMap` index panics), so where unwinding exists (the CLI, the tests) such a
+/// file becomes a `corrupt` error like any other damaged file. In wasm a panic aborts: the page's
+/// worker ends with a message and a fresh worker takes the next file.
+fn guarded(read: impl FnOnce() -> Result<()>) -> Result<()> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(r) => r,
+        Err(_) => Err(Error::corrupt(
+            "the workbook's records are inconsistent (the reader stopped)",
+        )),
+    }
 }
 
 /// Reports reading progress every 4096 rows of a sheet read cell by cell.

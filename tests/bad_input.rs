@@ -143,3 +143,16 @@ fn looping_or_broken_xls_chains_are_corrupt() {
     past[0x30..0x34].copy_from_slice(&0x00ff_ffffu32.to_le_bytes());
     assert_eq!(code(&past, &Options::default()), "corrupt");
 }
+
+/// Regression (found by fuzzing `read`): an xlsb whose sheet names a relationship id the
+/// workbook does not have made calamine index a map with a missing key and panic. It is now a
+/// `corrupt` error (the calamine readers run behind a panic boundary).
+#[test]
+fn xlsb_with_a_missing_sheet_relationship_is_corrupt() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz/regressions/xlsb_missing_sheet_relationship.xlsb"
+    ))
+    .unwrap();
+    assert_eq!(code(&bytes, &Options::default()), "corrupt");
+}
