@@ -215,6 +215,7 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
     // Customers with the same (x, t_x, T) get the same predictions; most share them with others
     // (everyone who bought once on the same day), so each distinct row is scored once.
     let mut memo: FxHashMap<(u64, u64, u64), (CustomerClv, f64)> = FxHashMap::default();
+    let mut counts = clv::CountMemo::default();
     let mut holdout_predicted = 0.0;
     let mut per: Vec<Option<CustomerClv>> = Vec::with_capacity(n);
     for r in &rows {
@@ -226,15 +227,28 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
         let (c, h) = *memo.entry(key).or_insert_with(|| {
             let c = CustomerClv {
                 p_alive: bg.p_alive(r.x, r.t_x, r.t),
-                expected_purchases: bg.expected_purchases(horizon, r.x, r.t_x, r.t),
-                clv: gg
-                    .as_ref()
-                    .ok()
-                    .map(|gg| clv::clv(&bg, gg, r, o.horizon_months, o.discount_rate, unit)),
+                expected_purchases: bg.expected_purchases_memo(
+                    &mut counts,
+                    horizon,
+                    r.x,
+                    r.t_x,
+                    r.t,
+                ),
+                clv: gg.as_ref().ok().map(|gg| {
+                    clv::clv(
+                        &bg,
+                        gg,
+                        r,
+                        o.horizon_months,
+                        o.discount_rate,
+                        unit,
+                        &mut counts,
+                    )
+                }),
                 tier: None,
             };
             let h = if holdout_length > 0.0 {
-                bg.expected_purchases(holdout_length, r.x, r.t_x, r.t)
+                bg.expected_purchases_memo(&mut counts, holdout_length, r.x, r.t_x, r.t)
             } else {
                 0.0
             };

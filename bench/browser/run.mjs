@@ -69,19 +69,22 @@ function rendererPeak(pid) {
 }
 
 async function once(what, name) {
-  const browser = await chromium.launch({
+  // A browser server, so that its process id is known and its renderers' peak RSS can be read.
+  const server = await chromium.launchServer({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--no-first-run', '--enable-precise-memory-info', '--js-flags=--max-old-space-size=8192'],
   });
   try {
+    const browser = await chromium.connect(server.wsEndpoint());
     const page = await browser.newPage();
     await page.goto(base);
     const result = await page.evaluate(([w, n]) => window[w](n), [what, name]);
-    result.peak = rendererPeak(browser.process().pid);
+    result.peak = rendererPeak(server.process().pid);
+    await browser.close();
     return result;
   } finally {
-    await browser.close();
+    await server.close();
   }
 }
 
