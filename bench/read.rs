@@ -1,5 +1,5 @@
 //! Reading benchmark: generates an order workbook (default 1,000,000 rows × 11 columns, Chinese
-//! headers, dates as date cells) once under target/bench-data, then reads it in fresh child
+//! headers, dates as date cells, shared strings) once under target/bench-data, then reads it in fresh child
 //! processes so that each run's peak RSS is its own. Prints the median time, rows/s and peak RSS
 //! of (a) `read`: every cell into the grid, (b) `report`: the whole report (read, header,
 //! mapping, normalization, quality, customers, every analysis), and (c) `analyses`: the
@@ -260,7 +260,9 @@ fn generate(path: &Path, rows: u32) {
         "张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴琳",
     ];
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet_with_constant_memory().expect("worksheet");
+    // Shared strings, as Excel writes them (inline strings would make the 1M-row sheet XML larger
+    // than the longest string a JS engine holds, and SheetJS could not read it at all).
+    let ws = wb.add_worksheet_with_low_memory().expect("worksheet");
     ws.set_name("订单明细").expect("name");
     let headers = [
         "订单编号",
