@@ -107,11 +107,12 @@ fn main() {
         let gg = fit_gamma_gamma(&rows, 0.0).expect("Gamma-Gamma fit");
         let t3 = Instant::now();
         let mut total = 0.0;
+        let mut memo = kexi::clv::CountMemo::default();
         for r in &rows {
             total += bg.p_alive(r.x, r.t_x, r.t)
-                + bg.expected_purchases(39.0, r.x, r.t_x, r.t)
+                + bg.expected_purchases_memo(&mut memo, 39.0, r.x, r.t_x, r.t)
                 + gg.expected_spend(r.x, r.monetary)
-                + clv(&bg, &gg, r, 12, 0.01, 7.0);
+                + clv(&bg, &gg, r, 12, 0.01, 7.0, &mut memo);
         }
         let t4 = Instant::now();
         assert!(total.is_finite());

@@ -272,6 +272,10 @@ impl<'a> Ticks<'a> {
     }
 }
 
+/// Largest span (rows × columns, first to last cell) of an xls sheet: calamine allocates it as a
+/// dense grid of 32-byte cells, so 8M cells is 256 MB. A full BIFF8 sheet is 65,536 × 256.
+const XLS_MAX_AREA: u64 = 8 << 20;
+
 /// Largest xlsx sheet (in cells) whose merged regions are read.
 const MERGE_SCAN_CELLS: u64 = 500_000;
 
@@ -306,7 +310,8 @@ fn read_xlsb(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
 }
 
 fn read_xls(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
-    crate::ole::check(bytes)?;
+    // calamine holds each sheet as a dense grid; bound it like the cells we store.
+    crate::ole::check(bytes, limits.max_cells.min(XLS_MAX_AREA))?;
     let mut wb: calamine::Xls<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xls_error)?;
     let is_1904 = wb.has_1904_epoch();

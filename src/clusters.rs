@@ -16,6 +16,7 @@
 
 use crate::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::{Fact, Facts};
+use crate::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,24 +88,6 @@ impl ClusterOptions {
     }
 }
 
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// Rows of `d` features, flat.
 struct Points<'a> {
     x: &'a [f64],
@@ -137,10 +120,10 @@ fn nearest(p: &[f64], centres: &[f64], d: usize) -> (usize, f64) {
 }
 
 /// k-means++ seeding.
-fn seed(pts: &Points<'_>, k: usize, rng: &mut Rng) -> Vec<f64> {
+fn seed(pts: &Points<'_>, k: usize, rng: &mut SplitMix64) -> Vec<f64> {
     let n = pts.len();
     let mut centres: Vec<f64> = Vec::with_capacity(k * pts.d);
-    centres.extend_from_slice(pts.row((rng.next() % n.max(1) as u64) as usize));
+    centres.extend_from_slice(pts.row((rng.next_u64() % n.max(1) as u64) as usize));
     let mut d2: Vec<f64> = (0..n).map(|i| dist2(pts.row(i), &centres)).collect();
     while centres.len() < k * pts.d {
         let total: f64 = d2.iter().sum();
@@ -156,7 +139,7 @@ fn seed(pts: &Points<'_>, k: usize, rng: &mut Rng) -> Vec<f64> {
             }
             chosen
         } else {
-            (rng.next() % n.max(1) as u64) as usize
+            (rng.next_u64() % n.max(1) as u64) as usize
         };
         let start = centres.len();
         centres.extend_from_slice(pts.row(pick));
@@ -329,7 +312,7 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
     let mut best: Option<(usize, f64, Vec<f64>)> = None;
     let mut silhouettes = Vec::new();
     for &k in &candidates {
-        let mut rng = Rng(o.seed ^ (k as u64).wrapping_mul(0x9E37_79B9));
+        let mut rng = SplitMix64::new(o.seed ^ (k as u64).wrapping_mul(0x9E37_79B9));
         let mut centres = seed(&sample, k, &mut rng);
         let assign = lloyd(&sample, &mut centres, k);
         let s = if candidates.len() > 1 {

@@ -34,6 +34,7 @@ pub mod progress;
 pub mod quality;
 pub mod report;
 pub mod rfm;
+pub mod rng;
 pub mod sample;
 pub mod score;
 pub mod sniff;

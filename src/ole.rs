@@ -5,8 +5,10 @@
 //! unwrapped into a 32-bit `usize` on wasm. This walks the chains calamine will walk (the
 //! directory, the mini FAT, the mini stream and the workbook stream), in the same way, with every
 //! id range-checked and every chain bounded by the number of sectors, and turns a problem into a
-//! `corrupt` error. It reads nothing calamine would not, allocates only the FAT and the directory
-//! (both bounded by the file's size), and accepts every well-formed file.
+//! `corrupt` error. calamine also makes each sheet a dense grid from its first to its last cell,
+//! so the cell records' positions are scanned and a span past the limit is `too_large`. It reads
+//! nothing calamine would not, allocates only what is bounded by the file's size, and accepts
+//! every well-formed file.
 
 use crate::error::{Error, Result};
 
@@ -74,7 +76,7 @@ fn chain(start: u32, table: &[u32], unit: usize, len: u64, what: &str) -> Result
 
 /// Checks `bytes`, an OLE compound file, for what would make calamine loop, panic or allocate
 /// without bound.
-pub fn check(bytes: &[u8]) -> Result<()> {
+pub fn check(bytes: &[u8], max_area: u64) -> Result<()> {
     let header = bytes
         .get(..512)
         .ok_or_else(|| corrupt("header truncated"))?;
@@ -157,8 +159,11 @@ pub fn check(bytes: &[u8]) -> Result<()> {
 
     // The mini stream and the mini FAT, read whole when the header says there is a mini FAT.
     let mut mini_fat: Vec<u32> = Vec::new();
+    let mut mini_stream: Vec<u8> = Vec::new();
     if mini_fat_len > 0 {
-        chain(root_start, &fat, size, root_len, "mini stream")?;
+        for id in chain(root_start, &fat, size, root_len, "mini stream")? {
+            mini_stream.extend_from_slice(sectors.get(id));
+        }
         for id in chain(
             mini_fat_start,
             &fat,
@@ -173,14 +178,79 @@ pub fn check(bytes: &[u8]) -> Result<()> {
         }
     }
 
-    // The workbook stream itself.
+    // The workbook stream itself, and the cells it places.
     for (name, start, len) in &entries {
         if name.eq_ignore_ascii_case("Workbook") || name.eq_ignore_ascii_case("Book") {
+            let mut stream = Vec::new();
             if *len < MINI_CUTOFF {
-                chain(*start, &mini_fat, 64, *len, "workbook stream")?;
+                for id in chain(*start, &mini_fat, 64, *len, "workbook stream")? {
+                    let at = (id as usize).saturating_mul(64);
+                    let end = at.saturating_add(64).min(mini_stream.len());
+                    stream.extend_from_slice(mini_stream.get(at..end).unwrap_or(&[]));
+                }
             } else {
-                chain(*start, &fat, size, *len, "workbook stream")?;
+                for id in chain(*start, &fat, size, *len, "workbook stream")? {
+                    stream.extend_from_slice(sectors.get(id));
+                }
             }
+            stream.truncate(usize::try_from(*len).unwrap_or(usize::MAX));
+            check_cell_area(&stream, max_area)?;
+        }
+    }
+    Ok(())
+}
+
+/// calamine turns each sheet's cells into a dense grid spanning its first to its last cell, so
+/// two cells far apart (a mutated record can name column 65535) would make it allocate
+/// rows × columns cells. Refuses a sheet whose span is larger than `max_area` cells.
+fn check_cell_area(stream: &[u8], max_area: u64) -> Result<()> {
+    // (min row, max row, min col, max col) of the current substream.
+    let mut span: Option<(u32, u32, u32, u32)> = None;
+    let mut at = 0usize;
+    let area = |s: Option<(u32, u32, u32, u32)>| {
+        s.map_or(0, |(r0, r1, c0, c1)| {
+            u64::from(r1 - r0 + 1).saturating_mul(u64::from(c1 - c0 + 1))
+        })
+    };
+    while let (Some(typ), Some(len)) = (u16_at(stream, at), u16_at(stream, at + 2)) {
+        let body = stream.get(at + 4..at + 4 + len as usize).unwrap_or(&[]);
+        at += 4 + len as usize;
+        let (row, first, last) = match typ {
+            // BOF: a new substream (sheet) starts.
+            0x0809 => {
+                span = None;
+                continue;
+            }
+            // FILEPASS: the rest is encrypted; calamine reports that itself.
+            0x002F => return Ok(()),
+            // FORMULA, LABELSST, NUMBER, RK, BLANK, BOOLERR, LABEL, RSTRING: row, col.
+            0x0006 | 0x00FD | 0x0203 | 0x027E | 0x0201 | 0x0205 | 0x0204 | 0x00D6 => {
+                match (u16_at(body, 0), u16_at(body, 2)) {
+                    (Some(r), Some(c)) => (r, c, c),
+                    _ => continue,
+                }
+            }
+            // MULRK, MULBLANK: row, first col, …, last col in the last two bytes.
+            0x00BD | 0x00BE => {
+                let last = body.len().checked_sub(2).and_then(|i| u16_at(body, i));
+                match (u16_at(body, 0), u16_at(body, 2), last) {
+                    (Some(r), Some(c0), Some(c1)) => (r, c0, c1),
+                    _ => continue,
+                }
+            }
+            _ => continue,
+        };
+        let (row, lo, hi) = (
+            u32::from(row),
+            u32::from(first.min(last)),
+            u32::from(first.max(last)),
+        );
+        span = Some(match span {
+            None => (row, row, lo, hi),
+            Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(lo), c1.max(hi)),
+        });
+        if area(span) > max_area {
+            return Err(Error::too_large(crate::error::Limit::Cells, max_area));
         }
     }
     Ok(())
@@ -212,7 +282,43 @@ mod tests {
 
     #[test]
     fn short_or_foreign_headers_are_left_to_calamine() {
-        assert!(check(&[0xD0, 0xCF]).is_err());
-        assert!(check(&[0u8; 512]).is_ok());
+        assert!(check(&[0xD0, 0xCF], 1000).is_err());
+        assert!(check(&[0u8; 512], 1000).is_ok());
+    }
+
+    #[test]
+    fn cells_far_apart_exceed_the_area() {
+        let rec = |typ: u16, body: &[u8]| {
+            let mut v = typ.to_le_bytes().to_vec();
+            v.extend((body.len() as u16).to_le_bytes());
+            v.extend(body);
+            v
+        };
+        let number = |r: u16, c: u16| {
+            let mut b = r.to_le_bytes().to_vec();
+            b.extend(c.to_le_bytes());
+            b.extend([0u8; 10]);
+            rec(0x0203, &b)
+        };
+        let mut s = rec(0x0809, &[0; 16]);
+        s.extend(number(0, 0));
+        s.extend(number(99, 9));
+        assert!(check_cell_area(&s, 1000).is_ok(), "100 × 10");
+        s.extend(number(0, 65535));
+        assert!(check_cell_area(&s, 1000).is_err());
+        // A new sheet starts a new span.
+        let mut t = s[..s.len() - 18].to_vec();
+        t.extend(rec(0x0809, &[0; 16]));
+        t.extend(number(5, 5));
+        assert!(check_cell_area(&t, 1000).is_ok());
+        // MULBLANK: row 0, cols 0..=300.
+        let mut m = rec(0x0809, &[0; 16]);
+        let mut b = 0u16.to_le_bytes().to_vec();
+        b.extend(0u16.to_le_bytes());
+        b.extend([0u8; 6]);
+        b.extend(300u16.to_le_bytes());
+        m.extend(rec(0x00BE, &b));
+        assert!(check_cell_area(&m, 1000).is_ok());
+        assert!(check_cell_area(&m, 200).is_err());
     }
 }

@@ -4,6 +4,8 @@
 //! leads that never bought, seasonality, products bought together, NPS, satisfaction and credit
 //! columns). Deterministic: the same rows and seed give the same bytes.
 
+use crate::rng::SplitMix64;
+use crate::template::{INDUSTRIES, OWNERSHIP, SIZES};
 use crate::Error;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
@@ -28,18 +30,6 @@ const REGIONS: [(&str, &str, &str); 14] = [
     ("西北", "陕西", "西安"),
     ("东北", "辽宁", "沈阳"),
 ];
-const INDUSTRIES: [&str; 8] = [
-    "制造业",
-    "批发零售",
-    "信息技术",
-    "建筑工程",
-    "医疗健康",
-    "教育培训",
-    "餐饮酒店",
-    "物流运输",
-];
-const SIZES: [&str; 4] = ["大型", "中型", "小型", "微型"];
-const OWNERSHIP: [&str; 5] = ["民营", "国有", "外资", "合资", "个体"];
 const SOURCES: [&str; 6] = ["老客户介绍", "展会", "官网", "电话营销", "渠道代理", "广告"];
 const SALES: [&str; 8] = [
     "张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏",
@@ -126,7 +116,7 @@ struct Customer {
 /// `rows / 10` customers, from `seed`.
 pub fn orders(rows: u32, seed: u64) -> Result<Vec<u8>, Error> {
     let rows = rows.clamp(200, 1_000_000);
-    let mut rng = Rng(seed ^ 0x6b65_7869_5f73_616d);
+    let mut rng = Rng(SplitMix64::new(seed ^ 0x6b65_7869_5f73_616d));
     let customers = make_customers(rows / 10, &mut rng);
 
     let mut wb = Workbook::new();
@@ -404,26 +394,16 @@ fn pick<'a>(list: &[&'a str], rng: &mut Rng) -> &'a str {
         .unwrap_or("")
 }
 
-/// SplitMix64: small, fast and the same on every platform.
-struct Rng(u64);
+/// The sample's draws, on the crate's generator.
+struct Rng(SplitMix64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
     fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
 
-    /// Uniform in 0..n (n > 0).
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.0.below(n)
     }
 
     /// Uniform in lo..hi (or lo when the range is empty).

@@ -156,3 +156,16 @@ fn xlsb_with_a_missing_sheet_relationship_is_corrupt() {
     .unwrap();
     assert_eq!(code(&bytes, &Options::default()), "corrupt");
 }
+
+/// Regression (found by fuzzing `read`): an xls whose cell records name columns far apart made
+/// calamine allocate a dense grid of 137 GB and abort. The cell records' span is now checked
+/// before calamine reads the file: `too_large`.
+#[test]
+fn xls_with_cells_far_apart_is_too_large() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz/regressions/xls_cells_far_apart.xls"
+    ))
+    .unwrap();
+    assert_eq!(code(&bytes, &Options::default()), "too_large");
+}
