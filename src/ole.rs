@@ -200,9 +200,10 @@ pub fn check(bytes: &[u8], max_area: u64) -> Result<()> {
     Ok(())
 }
 
-/// calamine turns each sheet's cells into a dense grid spanning its first to its last cell, so
-/// two cells far apart (a mutated record can name column 65535) would make it allocate
-/// rows × columns cells. Refuses a sheet whose span is larger than `max_area` cells.
+/// calamine reserves room for each sheet's DIMENSIONS (rows × columns) and turns its cells into a
+/// dense grid spanning its first to its last cell, so a large declared size or two cells far apart
+/// (a mutated record can name column 65535) would make it allocate without bound. Refuses a sheet
+/// whose declared or actual span is larger than `max_area` cells.
 fn check_cell_area(stream: &[u8], max_area: u64) -> Result<()> {
     // (min row, max row, min col, max col) of the current substream.
     let mut span: Option<(u32, u32, u32, u32)> = None;
@@ -223,6 +224,38 @@ fn check_cell_area(stream: &[u8], max_area: u64) -> Result<()> {
             }
             // FILEPASS: the rest is encrypted; calamine reports that itself.
             0x002F => return Ok(()),
+            // DIMENSIONS: calamine reserves rows × columns cells from it, as it reads them.
+            0x0200 => {
+                let dims = match body.len() {
+                    10 => (0..4).map(|i| u16_at(body, 2 * i).map(u32::from)).collect(),
+                    14 | 16 => vec![
+                        u32_at(body, 0),
+                        u32_at(body, 4),
+                        u16_at(body, 8).map(u32::from),
+                        u16_at(body, 10).map(u32::from),
+                    ],
+                    _ => continue,
+                };
+                let &[Some(rf), Some(rl), Some(cf), Some(cl)] = dims.as_slice() else {
+                    continue;
+                };
+                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                let (rows, cols) = if rl >= 1 && cl >= 1 {
+                    (
+                        i64::from(rl) - 1 - i64::from(rf) + 1,
+                        i64::from(cl) - 1 - i64::from(cf) + 1,
+                    )
+                } else {
+                    (1, 1)
+                };
+                if rows <= 0 {
+                    return Err(corrupt("a sheet's dimensions end before they start"));
+                }
+                if (rows as u64).saturating_mul(cols.max(0) as u64) > max_area {
+                    return Err(Error::too_large(crate::error::Limit::Cells, max_area));
+                }
+                continue;
+            }
             // FORMULA, LABELSST, NUMBER, RK, BLANK, BOOLERR, LABEL, RSTRING: row, col.
             0x0006 | 0x00FD | 0x0203 | 0x027E | 0x0201 | 0x0205 | 0x0204 | 0x00D6 => {
                 match (u16_at(body, 0), u16_at(body, 2)) {
@@ -320,5 +353,20 @@ mod tests {
         m.extend(rec(0x00BE, &b));
         assert!(check_cell_area(&m, 1000).is_ok());
         assert!(check_cell_area(&m, 200).is_err());
+        // DIMENSIONS (BIFF8): rows 0..1,000,000 × cols 0..200 declared.
+        let dims = |rf: u32, rl: u32, cf: u16, cl: u16| {
+            let mut b = rf.to_le_bytes().to_vec();
+            b.extend(rl.to_le_bytes());
+            b.extend(cf.to_le_bytes());
+            b.extend(cl.to_le_bytes());
+            b.extend([0u8; 2]);
+            let mut s = rec(0x0809, &[0; 16]);
+            s.extend(rec(0x0200, &b));
+            s
+        };
+        assert!(check_cell_area(&dims(0, 100, 0, 10), 1000).is_ok());
+        assert!(check_cell_area(&dims(0, 1_000_000, 0, 200), 1000).is_err());
+        // Last row before the first: calamine's subtraction would wrap.
+        assert!(check_cell_area(&dims(50, 10, 0, 10), 1000).is_err());
     }
 }

@@ -157,15 +157,18 @@ fn xlsb_with_a_missing_sheet_relationship_is_corrupt() {
     assert_eq!(code(&bytes, &Options::default()), "corrupt");
 }
 
-/// Regression (found by fuzzing `read`): an xls whose cell records name columns far apart made
-/// calamine allocate a dense grid of 137 GB and abort. The cell records' span is now checked
-/// before calamine reads the file: `too_large`.
+/// Regressions (found by fuzzing `read`): an xls whose cell records name columns far apart made
+/// calamine allocate a dense grid of 137 GB, and one whose DIMENSIONS record declares a huge sheet
+/// made it reserve 390 TB; both aborted. Both spans are now checked before calamine reads the
+/// file: `too_large`.
 #[test]
-fn xls_with_cells_far_apart_is_too_large() {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fuzz/regressions/xls_cells_far_apart.xls"
-    ))
-    .unwrap();
-    assert_eq!(code(&bytes, &Options::default()), "too_large");
+fn xls_with_huge_spans_is_too_large() {
+    for name in ["xls_cells_far_apart.xls", "xls_huge_dimensions.xls"] {
+        let path = format!(
+            "{}/tests/fuzz/regressions/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(code(&bytes, &Options::default()), "too_large", "{name}");
+    }
 }
