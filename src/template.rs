@@ -9,8 +9,8 @@ use rust_xlsxwriter::{
     DataValidation, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
 
-/// Rows that get the drop-down lists and formats.
-const ROWS: u32 = 10_000;
+/// The last row (zero-based) that gets the drop-down lists: sheet rows 2 to 10000.
+const LAST_ROW: u32 = 9_999;
 
 pub const REGIONS: [&str; 7] = ["华东", "华南", "华北", "华中", "西南", "西北", "东北"];
 pub const INDUSTRIES: [&str; 10] = [
@@ -192,7 +192,7 @@ fn build(name: &str, cols: &[Spec]) -> Result<Vec<u8>, XlsxError> {
             }
             Col::List(values) => {
                 let v = DataValidation::new().allow_list_strings(values)?;
-                ws.add_data_validation(1, c, ROWS, c, &v)?;
+                ws.add_data_validation(1, c, LAST_ROW, c, &v)?;
             }
             Col::Text | Col::Number => {}
         }
