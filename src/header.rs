@@ -284,7 +284,8 @@ pub fn classify_row(texts: &[&str], n_cells: usize, labels: &[String]) -> RowKin
     if n_cells == 0 {
         return RowKind::Blank;
     }
-    if non_empty.iter().any(|t| is_total_label(t)) && non_empty.len() <= 3 {
+    // The count first: a data row has more text cells, and the label test allocates.
+    if non_empty.len() <= 3 && non_empty.iter().any(|t| is_total_label(t)) {
         return RowKind::Total;
     }
     if let Some(first) = non_empty.first() {

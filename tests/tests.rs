@@ -18,6 +18,8 @@ mod formats;
 mod insights;
 /// Messy real-world workbooks: titles, merged two-row headers, totals, notes, hidden sheets.
 mod messy;
+/// Templates and sample as a user meets them: default sheet, mapping, formats, churn.
+mod sample;
 /// Delimited text: encodings and delimiters.
 mod text_files;
 /// The fast xlsx reader against calamine, cell for cell.
