@@ -274,39 +274,93 @@ fn combine(parent: &[String], child: &[String], parent_cells: &[(u32, String)]) 
 }
 
 /// Classifies a row below the header from its text cells (`texts` in column order), given the
-/// header labels.
+/// header labels. `n_cells` counts every non-empty cell of the row within the table's width.
 pub fn classify_row(texts: &[&str], n_cells: usize, labels: &[String]) -> RowKind {
-    let non_empty: Vec<&str> = texts
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty())
-        .collect();
-    if n_cells == 0 {
-        return RowKind::Blank;
+    let headers = header_texts(labels);
+    let mut row = RowTexts::default();
+    for t in texts {
+        row.add(text_flags(t, &headers));
     }
-    // The count first: a data row has more text cells, and the label test allocates.
-    if non_empty.len() <= 3 && non_empty.iter().any(|t| is_total_label(t)) {
-        return RowKind::Total;
-    }
-    if let Some(first) = non_empty.first() {
-        if n_cells <= 2 && is_note(first) {
-            return RowKind::Note;
-        }
-    }
-    let header_texts: Vec<&str> = labels
+    row.kind(n_cells)
+}
+
+/// The non-empty header labels, as [`text_flags`] compares them.
+pub fn header_texts(labels: &[String]) -> Vec<&str> {
+    labels
         .iter()
         .map(|s| s.as_str())
         .filter(|s| !s.is_empty())
-        .collect();
-    if non_empty.len() >= 2
-        && non_empty.len() == n_cells
-        && non_empty
-            .iter()
-            .all(|t| header_texts.iter().any(|h| h == t || h.ends_with(*t)))
-    {
-        return RowKind::RepeatedHeader;
+        .collect()
+}
+
+/// What one text cell says about its row: the part of [`classify_row`] that depends on the text
+/// alone, so a caller can work it out once per distinct string. Never zero.
+pub fn text_flags(t: &str, headers: &[&str]) -> u8 {
+    let t = t.trim();
+    if t.is_empty() {
+        return TEXT_KNOWN | TEXT_BLANK;
     }
-    RowKind::Data
+    let mut f = TEXT_KNOWN;
+    if is_total_label(t) {
+        f |= TEXT_TOTAL;
+    }
+    if is_note(t) {
+        f |= TEXT_NOTE;
+    }
+    if headers.iter().any(|h| *h == t || h.ends_with(t)) {
+        f |= TEXT_HEADER;
+    }
+    f
+}
+
+pub const TEXT_KNOWN: u8 = 1;
+const TEXT_BLANK: u8 = 2;
+const TEXT_TOTAL: u8 = 4;
+const TEXT_NOTE: u8 = 8;
+const TEXT_HEADER: u8 = 16;
+
+/// A row's text cells folded from their [`text_flags`], in column order.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RowTexts {
+    non_empty: usize,
+    any_total: bool,
+    first_is_note: Option<bool>,
+    all_header: bool,
+}
+
+impl RowTexts {
+    pub fn add(&mut self, flags: u8) {
+        if flags & TEXT_BLANK != 0 {
+            return;
+        }
+        if self.non_empty == 0 {
+            self.all_header = true;
+        }
+        self.non_empty += 1;
+        self.any_total |= flags & TEXT_TOTAL != 0;
+        self.first_is_note.get_or_insert(flags & TEXT_NOTE != 0);
+        self.all_header &= flags & TEXT_HEADER != 0;
+    }
+
+    /// The row's kind, given how many non-empty cells it has within the table's width: a blank
+    /// row has none; a total row has a total label among at most three texts (a data row has
+    /// more); a note row is a note in at most two cells; a repeated header is two or more texts,
+    /// every cell one, each a header label (or its end).
+    pub fn kind(&self, n_cells: usize) -> RowKind {
+        if n_cells == 0 {
+            return RowKind::Blank;
+        }
+        if self.non_empty <= 3 && self.any_total {
+            return RowKind::Total;
+        }
+        if n_cells <= 2 && self.first_is_note == Some(true) {
+            return RowKind::Note;
+        }
+        if self.non_empty >= 2 && self.non_empty == n_cells && self.all_header {
+            return RowKind::RepeatedHeader;
+        }
+        RowKind::Data
+    }
 }
 
 /// 合计, 小计, 总计, 共计, 总和, Total, Subtotal, Grand total, Sum — alone or with a colon.

@@ -189,6 +189,17 @@ fn strip_grouping(t: &str) -> Option<f64> {
 /// 1900-02-28, and later serials are shifted back by that day. The fraction is the time of day,
 /// rounded to the second. Serials below 1 or past 9999-12-31 are not dates.
 pub fn excel_serial_to_datetime(serial: f64) -> Option<NaiveDateTime> {
+    let (offset, secs) = excel_serial_parts(serial)?;
+    let base = NaiveDate::from_ymd_opt(1899, 12, 31)?;
+    let date = base.checked_add_signed(chrono::Duration::days(offset))?;
+    let time = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0)?;
+    Some(date.and_time(time))
+}
+
+/// An Excel serial (1900 system) as whole days after 1899-12-31 and seconds into that day: the
+/// fake 1900-02-29 (serial 60) reads as 02-28, and a time that rounds to midnight moves to the
+/// next day. `None` outside serials 1 to 2958465 (9999-12-31).
+pub fn excel_serial_parts(serial: f64) -> Option<(i64, u32)> {
     if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
         return None;
     }
@@ -205,10 +216,7 @@ pub fn excel_serial_to_datetime(serial: f64) -> Option<NaiveDateTime> {
     } else {
         days
     };
-    let base = NaiveDate::from_ymd_opt(1899, 12, 31)?;
-    let date = base.checked_add_signed(chrono::Duration::days(offset))?;
-    let time = NaiveTime::from_num_seconds_from_midnight_opt(secs as u32, 0)?;
-    Some(date.and_time(time))
+    Some((offset, u32::try_from(secs).ok()?))
 }
 
 /// Parses a date typed as text: ISO and Chinese forms, compact yyyymmdd, and day/month forms

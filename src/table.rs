@@ -8,7 +8,7 @@
 //! string, not once per cell.
 
 use crate::book::Merge;
-use crate::error::Result;
+use crate::error::{Error, Limit, Result};
 use crate::grid::{Grid, RowWalker, StringPool, Value};
 use crate::header::{self, Header, RowKind};
 use crate::mapping::{self, Field, FieldKind, Mapping, Overrides, Status};
@@ -16,7 +16,6 @@ use crate::normalize::{self, DateParse, Num};
 use crate::quality::{Issue, Quality};
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
-use std::hash::{Hash, Hasher};
 
 /// A missing text value.
 pub const NO_TEXT: u32 = u32::MAX;
@@ -112,7 +111,7 @@ pub fn build(sheet: &str, grid: &Grid, merges: &[Merge], overrides: &Overrides) 
     let header = header::locate(grid, merges, sheet)?;
     let mapping = mapping::map_columns(&header.labels, overrides);
     let mut b = Builder::new(sheet, grid, &header, &mapping);
-    b.run();
+    b.run()?;
     let Builder {
         rows,
         columns,
@@ -144,8 +143,8 @@ struct Builder<'a> {
     header: &'a Header,
     rows: Vec<u32>,
     columns: Vec<Loading>,
-    /// Column index in the sheet → index into `columns`.
-    by_source: FxHashMap<u32, usize>,
+    /// Column index in the sheet → index into `columns` (`u32::MAX`: not loaded).
+    by_source: Vec<u32>,
     pool: StringPool,
     /// Grid text id → cleaned label id in `pool`.
     label_memo: Vec<u32>,
@@ -157,7 +156,7 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn new(sheet: &'a str, grid: &'a Grid, header: &'a Header, mapping: &Mapping) -> Self {
         let mut columns = Vec::new();
-        let mut by_source = FxHashMap::default();
+        let mut by_source = vec![u32::MAX; header.labels.len()];
         for m in &mapping.columns {
             let (field, kind) = match (m.status, m.field) {
                 (Status::Auto | Status::Overridden, Some(f)) => (Some(f), f.kind()),
@@ -170,7 +169,11 @@ impl<'a> Builder<'a> {
                 FieldKind::Date => Data::Date(Vec::new()),
                 FieldKind::Text | FieldKind::Id | FieldKind::Category => Data::Text(Vec::new()),
             };
-            by_source.insert(m.index, columns.len());
+            if let Some(slot) = by_source.get_mut(m.index as usize) {
+                *slot = columns.len() as u32;
+            } else {
+                continue;
+            }
             columns.push(Loading {
                 column: Column {
                     source: m.index,
@@ -202,12 +205,31 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn run(&mut self) {
+    fn run(&mut self) -> Result<()> {
         let grid = self.grid;
+        // Row digest → the first row with it and its number of cells.
+        let mut seen_rows: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+        // The table is dense (every loaded column has a slot in every row), so a wide header
+        // over long, sparse rows could cost far more than the cells read: its slots are bounded
+        // by the same limit as the cells.
+        let max_cells = grid.limits().max_cells;
+        let n_columns = self.columns.len().max(1) as u64;
+        let max_rows = max_cells / n_columns;
+        let below_header = grid
+            .max_row()
+            .map_or(0, |m| u64::from(m.saturating_sub(self.header.rows.1)));
+        let expected = below_header.min(grid.n_cells()).min(max_rows) as usize;
+        self.rows.reserve(expected);
+        seen_rows.reserve(expected);
+        for col in &mut self.columns {
+            match &mut col.column.data {
+                Data::Text(v) => v.reserve(expected),
+                Data::Number(v) => v.reserve(expected),
+                Data::Date(v) => v.reserve(expected),
+            }
+        }
         let mut walker = RowWalker::new(grid);
         let mut cells = Vec::new();
-        let mut texts: Vec<&str> = Vec::new();
-        let mut seen_rows: FxHashMap<u64, u32> = FxHashMap::default();
         // An order list without order ids cannot tell a copied line from a customer buying the
         // same thing twice on one day: there, identical lines are kept and reported.
         let has = |f: Field| self.columns.iter().any(|c| c.column.field == Some(f));
@@ -216,64 +238,94 @@ impl<'a> Builder<'a> {
         let width = self.header.labels.len() as u32;
         self.quality.rows_above_header = self.header.rows_above.len() as u64;
         self.quality.header_rows = (self.header.rows.0 + 1, self.header.rows.1 + 1);
-        let customer_cols: Vec<usize> = self
+        let headers = header::header_texts(&self.header.labels);
+        // Per grid string, worked out on first sight: its row-kind flags and its hash.
+        let mut flags = vec![0u8; grid.pool.len()];
+        let mut hashes = vec![0u64; grid.pool.len()];
+        let is_customer: Vec<bool> = self
             .columns
             .iter()
-            .enumerate()
-            .filter(|(_, c)| {
+            .map(|c| {
                 matches!(
                     c.column.field,
                     Some(Field::CustomerId | Field::CustomerName)
                 )
             })
-            .map(|(i, _)| i)
             .collect();
+        let no_customer_columns = !is_customer.contains(&true);
 
         while let Some(row) = walker.next_row(&mut cells) {
             if row <= header_end {
                 continue;
             }
             self.quality.rows_read += 1;
-            texts.clear();
+            let mut texts = header::RowTexts::default();
             let mut n_in_table = 0usize;
+            let mut h = Digest::default();
             for &(c, v) in &cells {
+                h.add(u64::from(c));
+                match v {
+                    Value::Number(x) | Value::Date(x) => h.add(x.to_bits()),
+                    Value::Text(i) | Value::Error(i) => {
+                        let k = i as usize;
+                        match hashes.get(k) {
+                            Some(&hash) if hash != 0 => h.add(hash),
+                            _ => {
+                                let hash = text_hash(grid.pool.get(i));
+                                if let Some(slot) = hashes.get_mut(k) {
+                                    *slot = hash;
+                                }
+                                h.add(hash);
+                            }
+                        }
+                    }
+                    Value::Bool(b) => h.add(u64::from(b)),
+                }
                 if c < width {
                     n_in_table += 1;
-                    if let Value::Text(id) = v {
-                        texts.push(grid.pool.get(id));
+                    if let Value::Text(i) = v {
+                        let f = match flags.get(i as usize) {
+                            Some(&f) if f != 0 => f,
+                            _ => {
+                                let f = header::text_flags(grid.pool.get(i), &headers);
+                                if let Some(slot) = flags.get_mut(i as usize) {
+                                    *slot = f;
+                                }
+                                f
+                            }
+                        };
+                        texts.add(f);
                     }
                 }
             }
-            let kind = header::classify_row(&texts, n_in_table, &self.header.labels);
+            let kind = texts.kind(n_in_table);
             if kind != RowKind::Data {
                 self.quality.skip(kind_reason(kind), self.sheet, row);
                 continue;
             }
-            let mut h = rustc_hash::FxHasher::default();
-            for (c, v) in &cells {
-                c.hash(&mut h);
-                match v {
-                    Value::Number(x) | Value::Date(x) => x.to_bits().hash(&mut h),
-                    Value::Text(i) | Value::Error(i) => grid.pool.get(*i).hash(&mut h),
-                    Value::Bool(b) => b.hash(&mut h),
+            // A digest match is only a candidate: the rows are compared cell by cell.
+            let digest = h.0;
+            match seen_rows.get(&digest) {
+                Some(&(first, n))
+                    if n as usize == cells.len() && same_cells(grid, first, &cells) =>
+                {
+                    if keep_repeats {
+                        self.quality.repeated(self.sheet, first, row);
+                    } else {
+                        self.quality.duplicate(self.sheet, first, row);
+                        continue;
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    seen_rows.insert(digest, (row, cells.len() as u32));
                 }
             }
-            let digest = h.finish();
-            if let Some(&first) = seen_rows.get(&digest) {
-                if keep_repeats {
-                    self.quality.repeated(self.sheet, first, row);
-                } else {
-                    self.quality.duplicate(self.sheet, first, row);
-                    continue;
-                }
-            }
-            seen_rows.insert(digest, row);
 
-            let has_customer = customer_cols.is_empty()
+            let has_customer = no_customer_columns
                 || cells.iter().any(|&(c, _)| {
-                    self.by_source
-                        .get(&c)
-                        .is_some_and(|i| customer_cols.contains(i))
+                    self.slot(c)
+                        .is_some_and(|i| is_customer.get(i).copied().unwrap_or(false))
                 });
             if !has_customer {
                 self.quality
@@ -282,6 +334,9 @@ impl<'a> Builder<'a> {
             }
 
             let t = self.rows.len();
+            if t as u64 >= max_rows {
+                return Err(Error::too_large(Limit::Cells, max_cells));
+            }
             self.rows.push(row);
             for col in &mut self.columns {
                 match &mut col.column.data {
@@ -291,12 +346,21 @@ impl<'a> Builder<'a> {
                 }
             }
             for &(c, v) in &cells {
-                if let Some(&i) = self.by_source.get(&c) {
+                if let Some(i) = self.slot(c) {
                     self.convert(i, t, row, v);
                 }
             }
         }
         self.quality.rows_used = self.rows.len() as u64;
+        Ok(())
+    }
+
+    /// The index into `columns` of sheet column `c`, if it is loaded.
+    fn slot(&self, c: u32) -> Option<usize> {
+        match self.by_source.get(c as usize) {
+            Some(&i) if i != u32::MAX => Some(i as usize),
+            _ => None,
+        }
     }
 
     fn convert(&mut self, i: usize, t: usize, row: u32, v: Value) {
@@ -330,7 +394,17 @@ impl<'a> Builder<'a> {
             }
             FieldKind::Date => {
                 let d = match v {
-                    Value::Date(s) => normalize::excel_serial_to_datetime(s).map(|d| d.date()),
+                    Value::Date(s) => {
+                        if let (Some(day), Some(Data::Date(vals))) =
+                            (serial_day(s), self.data_mut(i))
+                        {
+                            if let Some(slot) = vals.get_mut(t) {
+                                *slot = day;
+                            }
+                            return;
+                        }
+                        None
+                    }
                     Value::Number(x) => number_as_date(x),
                     Value::Text(id) => match normalize::parse_date_text(self.grid.pool.get(id)) {
                         DateParse::Date(d) => Some(d.date()),
@@ -441,6 +515,62 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The table day number of an Excel serial (1900 system, the fake 1900-02-29 read as 02-28; a
+/// time of day at or past 23:59:59.5 rounds to the next day), as
+/// [`normalize::excel_serial_to_datetime`] reads it, without building a date.
+fn serial_day(serial: f64) -> Option<i32> {
+    let (days, _) = normalize::excel_serial_parts(serial)?;
+    i32::try_from(days - SERIAL_1970).ok()
+}
+
+/// Days from 1899-12-31 (the day before serial 1) to 1970-01-01.
+const SERIAL_1970: i64 = 25_568;
+
+/// A 64-bit digest on every target (`FxHasher` is 32-bit on wasm32, where a million rows would
+/// give a hundred false matches): FxHash's word step on `u64`s.
+#[derive(Default)]
+struct Digest(u64);
+
+impl Digest {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// The word a row's digest takes for a text, the same for equal texts however they are
+/// stored; never 0 (0 marks "not yet worked out").
+fn text_hash(s: &str) -> u64 {
+    let mut h = Digest::default();
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h.add(u64::from_le_bytes(w));
+    }
+    let mut w = [0u8; 8];
+    for (slot, b) in w.iter_mut().zip(chunks.remainder()) {
+        *slot = *b;
+    }
+    h.add(u64::from_le_bytes(w));
+    h.add(s.len() as u64);
+    h.0 | 1
+}
+
+/// Whether sheet row `row` holds exactly `cells` (given that it holds as many): the same
+/// kinds of value, texts compared as text.
+fn same_cells(grid: &Grid, row: u32, cells: &[(u32, Value)]) -> bool {
+    cells.iter().all(|&(c, v)| match (grid.get(row, c), v) {
+        (Some(Value::Text(a)), Value::Text(b)) | (Some(Value::Error(a)), Value::Error(b)) => {
+            a == b || grid.pool.get(a) == grid.pool.get(b)
+        }
+        (Some(Value::Number(a)), Value::Number(b)) | (Some(Value::Date(a)), Value::Date(b)) => {
+            a.to_bits() == b.to_bits()
+        }
+        (Some(Value::Bool(a)), Value::Bool(b)) => a == b,
+        _ => false,
+    })
+}
+
 /// A number in a date column: 20240305 as yyyymmdd, otherwise an Excel serial.
 fn number_as_date(x: f64) -> Option<NaiveDate> {
     if x.fract() == 0.0 && (19_000_101.0..=21_001_231.0).contains(&x) {
@@ -457,5 +587,32 @@ fn kind_reason(kind: RowKind) -> crate::quality::SkipReason {
         RowKind::Note => SkipReason::Note,
         RowKind::RepeatedHeader => SkipReason::RepeatedHeader,
         RowKind::Blank | RowKind::Data => SkipReason::Blank,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_day_reads_serials_as_the_date_reader_does() {
+        let serials = [
+            1.0,
+            59.0,
+            60.0,
+            61.0,
+            25_569.0,
+            25_568.5,
+            45_292.25,
+            45_292.999_999,
+            2_958_465.0,
+        ];
+        for s in serials {
+            let want = normalize::excel_serial_to_datetime(s).map(|d| day_number(d.date()));
+            assert_eq!(serial_day(s), want, "serial {s}");
+        }
+        assert_eq!(serial_day(25_569.0), Some(0));
+        assert_eq!(serial_day(0.5), None);
+        assert_eq!(serial_day(f64::NAN), None);
     }
 }

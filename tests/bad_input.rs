@@ -172,3 +172,31 @@ fn xls_with_huge_spans_is_too_large() {
         assert_eq!(code(&bytes, &Options::default()), "too_large", "{name}");
     }
 }
+
+/// Regression: the table gives every loaded column a slot in every row, so a header of 16,384
+/// labels over rows holding only a customer name cost 64 KiB a row (a 50,000-row sheet of
+/// 100,000 cells would have taken 3 GiB). The slots now count against the cell limit.
+#[test]
+fn a_wide_header_over_sparse_rows_is_too_large() {
+    let mut wb = new_workbook();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "客户名称").unwrap();
+    ws.write_string(0, 1, "金额").unwrap();
+    for c in 2..200u16 {
+        ws.write_string(0, c, format!("备注{c}")).unwrap();
+    }
+    for r in 1..=1_000u32 {
+        ws.write_string(r, 0, format!("客户{r}")).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let limits = |max_cells| Options {
+        limits: Limits {
+            max_cells,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    // 1,200 cells read, but 200 columns × 1,000 rows of table.
+    assert_eq!(code(&bytes, &limits(100_000)), "too_large");
+    assert_eq!(code(&bytes, &limits(200_000)), "ok");
+}
