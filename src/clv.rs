@@ -69,6 +69,10 @@ const MAX_ITERATIONS: u32 = 1000;
 /// BFGS stops when the largest gradient component (of the mean negative log-likelihood with
 /// respect to the log-parameters) falls below this; scipy's BFGS with lifetimes' `tol=1e-7`.
 const GRADIENT_TOLERANCE: f64 = 1e-7;
+/// BFGS stops as converged when [`FLAT_ITERATIONS`] iterations lower the objective (a mean
+/// log-likelihood per customer) by at most this, relative.
+const FLAT_GAIN: f64 = 1e-10;
+const FLAT_ITERATIONS: u32 = 50;
 /// A fit whose gradient is still larger than this after all restarts is not a fit.
 const GRADIENT_ACCEPT: f64 = 1e-3;
 
@@ -594,6 +598,8 @@ pub struct GammaGamma {
     pub log_likelihood: f64,
     /// Customers fitted: x > 0 and monetary > 0.
     pub repeat_buyers: usize,
+    /// BFGS iterations, all restarts included.
+    pub iterations: u32,
     /// Pearson correlation of frequency and monetary among them (0 if either is constant).
     /// The model assumes independence; |ρ| > 0.3 deserves a warning.
     pub freq_monetary_correlation: f64,
@@ -729,6 +735,7 @@ pub fn fit_gamma_gamma(rows: &[Rfmt], penalizer: f64) -> Result<GammaGamma, FitE
         v,
         log_likelihood,
         repeat_buyers: pairs.len(),
+        iterations: best.iterations,
         freq_monetary_correlation: pearson(&pairs),
     })
 }
@@ -929,9 +936,19 @@ fn bfgs<F: FnMut(&[f64], &mut [f64]) -> f64>(
     }
     let mut xn = vec![0.0; n];
     let mut gn = vec![0.0; n];
+    let mut checkpoint = fx;
     while iterations < max_iter {
         if inf_norm(&g) < gtol {
             return result(x, fx, &g, iterations, true);
+        }
+        // A likelihood whose best is at infinity (customers' spend nearly the same, so q and v
+        // grow without bound) keeps improving in the tenth decimal for ever: when a stretch of
+        // iterations gains almost nothing, the predictions no longer move either.
+        if iterations > 0 && iterations % FLAT_ITERATIONS == 0 {
+            if checkpoint - fx <= FLAT_GAIN * fx.abs().max(1.0) {
+                return result(x, fx, &g, iterations, true);
+            }
+            checkpoint = fx;
         }
         iterations += 1;
         let mut d: Vec<f64> = (0..n).map(|i| -dot(&h[i], &g)).collect();
@@ -1836,7 +1853,7 @@ mod tests {
             prop_assert!(e.is_finite() && e >= 0.0, "{e}");
             let c = m.expected_cumulative(horizon);
             prop_assert!(c.is_finite() && c >= 0.0, "{c}");
-            let gg = GammaGamma { p: a, q: b, v: alpha, log_likelihood: 0.0, repeat_buyers: 0, freq_monetary_correlation: 0.0 };
+            let gg = GammaGamma { p: a, q: b, v: alpha, log_likelihood: 0.0, repeat_buyers: 0, iterations: 0, freq_monetary_correlation: 0.0 };
             let s = gg.expected_spend(x, monetary);
             prop_assert!(s.is_finite() && s >= 0.0, "{s}");
             let row = Rfmt { x, t_x, t, monetary };
