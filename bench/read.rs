@@ -28,6 +28,10 @@ fn main() {
         generate(Path::new(&path), rows);
         return;
     }
+    if let Some(path) = flag("--phases") {
+        phases(Path::new(&path));
+        return;
+    }
     if let Some(path) = flag("--measure") {
         measure(
             Path::new(&path),
@@ -187,12 +191,63 @@ fn measure(path: &Path, what: &str) {
     println!("{secs} {}", peak_rss_kb());
 }
 
+/// Where one report's time goes: each step of the flow timed alone, in this process.
+fn phases(path: &Path) {
+    let bytes = std::fs::read(path).expect("read file");
+    let options = kexi::Options::default();
+    let mut last = Instant::now();
+    let mut lap = |name: &str| {
+        let now = Instant::now();
+        println!(
+            "{name:>10}: {:.3} s, RSS {} MB",
+            (now - last).as_secs_f64(),
+            rss_kb("VmRSS:") / 1024
+        );
+        last = now;
+    };
+    let book = kexi::Book::open(&bytes, &options.limits).expect("open");
+    lap("read");
+    let ds = kexi::dataset::choose(&book, None, &options.mapping).expect("dataset");
+    lap("table");
+    let customers = kexi::customers::resolve(&ds);
+    lap("customers");
+    let facts = kexi::facts::build(&ds, &customers, None);
+    lap("facts");
+    let clv = kexi::predict::clv(&facts, &options.clv);
+    std::hint::black_box(&clv);
+    lap("clv");
+    let results = kexi::analyses::run(&facts, &options, |i| {
+        customers
+            .list
+            .get(i)
+            .and_then(|c| c.id.as_deref())
+            .unwrap_or("")
+    });
+    std::hint::black_box(&results);
+    lap("analyses");
+    drop((results, facts, customers, ds, book));
+    let report = kexi::analyze(&bytes, &options).expect("analyze");
+    let started = Instant::now();
+    let json = serde_json::to_vec(&report).expect("json");
+    println!("{:>10}: {:.3} s", "json", started.elapsed().as_secs_f64());
+    println!(
+        "peak RSS {} MB, report JSON {} MB",
+        peak_rss_kb() / 1024,
+        json.len() / 1_000_000
+    );
+}
+
 fn peak_rss_kb() -> u64 {
+    rss_kb("VmHWM:")
+}
+
+/// A line of /proc/self/status in KiB: `VmHWM:` the peak RSS, `VmRSS:` the current one.
+fn rss_kb(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse().ok())
         })

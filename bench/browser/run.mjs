@@ -2,7 +2,7 @@
 // and summing its cells against kexi reading and fully classifying it, in headless Debian Chromium,
 // several runs each in a fresh browser; prints medians, the ratio and peak memory.
 //
-//   node bench/browser/run.mjs [--rows 10000,100000,1000000] [--runs 3]
+//   node bench/browser/run.mjs [--rows 10000,100000,1000000] [--runs 3] [--only kexi]
 //
 // Expects the workbooks under target/bench-data (bench/browser/run generates them) and the wasm
 // in www/pkg (.ci/build-www).
@@ -20,6 +20,7 @@ const arg = (name, dflt) => {
 };
 const sizes = arg('--rows', '10000,100000,1000000').split(',').map(Number);
 const runs = Number(arg('--runs', '3'));
+const only = arg('--only', 'sheetjs,kexi').split(',');
 const data = here('../../target/bench-data/');
 
 mkdirSync(here('../out'), { recursive: true });
@@ -103,14 +104,22 @@ for (const rows of sizes) {
   const sheet = [];
   const ours = [];
   for (let i = 0; i < runs; i++) {
-    sheet.push(await once('sheetjs', name));
-    ours.push(await once('kexi', name));
+    if (only.includes('sheetjs')) sheet.push(await once('sheetjs', name));
+    if (only.includes('kexi')) ours.push(await once('kexi', name));
   }
-  const a = median(sheet.map((r) => r.ms));
-  const b = median(ours.map((r) => r.ms));
-  console.log(`| ${rows.toLocaleString('en')} | ${(statSync(data + name).size / 1e6).toFixed(1)} MB | ${s(a)} | ${s(b)} | ${(a / b).toFixed(1)}× | ` +
-    `${mb(median(sheet.map((r) => r.peak)))} | ${mb(median(ours.map((r) => r.peak)))} | ${mb(median(ours.map((r) => r.wasmBytes)))} |`);
-  const check = ours[0];
-  console.error(`  ${name}: SheetJS ${sheet[0].cells} cells; kexi ${check.lines} order lines, ${check.customers} customers, ${check.ran} analyses ran`);
+  const a = sheet.length ? median(sheet.map((r) => r.ms)) : null;
+  const b = ours.length ? median(ours.map((r) => r.ms)) : null;
+  const time = (ms) => (ms == null ? '—' : s(ms));
+  const peak = (rs, key) => (rs.length ? mb(median(rs.map((r) => r[key]))) : '—');
+  console.log(`| ${rows.toLocaleString('en')} | ${(statSync(data + name).size / 1e6).toFixed(1)} MB | ${time(a)} | ${time(b)} | ` +
+    `${a != null && b != null ? `${(a / b).toFixed(1)}×` : '—'} | ${peak(sheet, 'peak')} | ${peak(ours, 'peak')} | ${peak(ours, 'wasmBytes')} |`);
+  if (sheet.length) console.error(`  ${name}: SheetJS ${sheet[0].cells} cells`);
+  if (ours.length) {
+    const check = ours[0];
+    console.error(`  ${name}: kexi ${check.lines} order lines, ${check.customers} customers, ${check.ran} analyses ran`);
+    const phase = (k) => s(median(ours.map((r) => r.phases[k])));
+    console.error(`  ${name}: kexi read ${phase('read')}, table and customers ${phase('table')}, ` +
+      `facts, analyses and the overview ${phase('analyses')}`);
+  }
 }
 server.close();
