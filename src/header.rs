@@ -365,6 +365,12 @@ impl RowTexts {
 
 /// 合计, 小计, 总计, 共计, 总和, Total, Subtotal, Grand total, Sum — alone or with a colon.
 fn is_total_label(t: &str) -> bool {
+    // Every label below starts with one of these: most texts are ruled out without allocating.
+    if !t.trim_start().starts_with([
+        '合', '小', '总', '共', '累', '總', 't', 'T', 's', 'S', 'g', 'G',
+    ]) {
+        return false;
+    }
     let t: String = t
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, ':' | '：'))
@@ -411,8 +417,11 @@ fn is_note(t: &str) -> bool {
         "source:",
         "*",
     ];
-    let lower = t.to_lowercase();
-    PREFIXES.iter().any(|p| lower.starts_with(p))
+    PREFIXES.iter().any(|p| {
+        t.as_bytes()
+            .get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p.as_bytes()))
+    })
 }
 
 #[cfg(test)]
