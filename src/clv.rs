@@ -73,6 +73,8 @@ const GRADIENT_TOLERANCE: f64 = 1e-7;
 /// log-likelihood per customer) by at most this, relative.
 const FLAT_GAIN: f64 = 1e-10;
 const FLAT_ITERATIONS: u32 = 50;
+/// Most objective evaluations in one line search.
+const LINE_SEARCH_TRIALS: u32 = 60;
 /// A fit whose gradient is still larger than this after all restarts is not a fit.
 const GRADIENT_ACCEPT: f64 = 1e-3;
 
@@ -219,6 +221,8 @@ pub struct BgNbd {
     pub log_likelihood: f64,
     /// BFGS iterations, all restarts included.
     pub iterations: u32,
+    /// Likelihood evaluations, line searches included.
+    pub evaluations: u32,
     /// Whether the gradient tolerance was met; a fit returned with `false` stopped at the
     /// iteration limit close to (but not provably at) the optimum.
     pub converged: bool,
@@ -386,7 +390,9 @@ pub fn fit_bgnbd(rows: &[Rfmt], penalizer: f64) -> Result<BgNbd, FitError> {
     let scale = 1.0 / max_t;
     let data = BgData::collapse(rows, scale);
     let n = data.total_w;
+    let evaluations = std::cell::Cell::new(0u32);
     let objective = |u: &[f64], grad: &mut [f64]| -> f64 {
+        evaluations.set(evaluations.get().saturating_add(1));
         let p = [u[0].exp(), u[1].exp(), u[2].exp(), u[3].exp()];
         let mut g = [0.0; 4];
         let ll = data.log_likelihood(p, Some(&mut g));
@@ -422,6 +428,7 @@ pub fn fit_bgnbd(rows: &[Rfmt], penalizer: f64) -> Result<BgNbd, FitError> {
         b,
         log_likelihood,
         iterations: best.iterations,
+        evaluations: evaluations.get(),
         converged: best.converged,
     })
 }
@@ -600,6 +607,8 @@ pub struct GammaGamma {
     pub repeat_buyers: usize,
     /// BFGS iterations, all restarts included.
     pub iterations: u32,
+    /// Likelihood evaluations, line searches included.
+    pub evaluations: u32,
     /// Pearson correlation of frequency and monetary among them (0 if either is constant).
     /// The model assumes independence; |ρ| > 0.3 deserves a warning.
     pub freq_monetary_correlation: f64,
@@ -710,7 +719,9 @@ pub fn fit_gamma_gamma(rows: &[Rfmt], penalizer: f64) -> Result<GammaGamma, FitE
     let scale = pairs.len() as f64 / m_sum;
     let data = GgData::collapse(&pairs, scale);
     let n = data.total_w;
+    let evaluations = std::cell::Cell::new(0u32);
     let objective = |u: &[f64], grad: &mut [f64]| -> f64 {
+        evaluations.set(evaluations.get().saturating_add(1));
         let p = [u[0].exp(), u[1].exp(), u[2].exp()];
         let mut g = [0.0; 3];
         let ll = data.log_likelihood(p, Some(&mut g));
@@ -736,6 +747,7 @@ pub fn fit_gamma_gamma(rows: &[Rfmt], penalizer: f64) -> Result<GammaGamma, FitE
         log_likelihood,
         repeat_buyers: pairs.len(),
         iterations: best.iterations,
+        evaluations: evaluations.get(),
         freq_monetary_correlation: pearson(&pairs),
     })
 }
@@ -969,7 +981,10 @@ fn bfgs<F: FnMut(&[f64], &mut [f64]) -> f64>(
         let (mut lo, mut hi, mut s) = (0.0, f64::INFINITY, 1.0);
         let mut accepted = None;
         let mut last_trial = s;
-        for _ in 0..60 {
+        // 30 trials: a step halved 30 times (about 1e-9 of the first) gains nothing a fresh
+        // direction would not, and a flat likelihood (a → 0 in BG/NBD, where wasm's libm
+        // rounds differently) made the search spend up to 60 evaluations an iteration.
+        for _ in 0..LINE_SEARCH_TRIALS {
             last_trial = s;
             for i in 0..n {
                 xn[i] = x[i] + s * d[i];
@@ -1310,6 +1325,7 @@ mod tests {
             b: 2.426,
             log_likelihood: 0.0,
             iterations: 0,
+            evaluations: 0,
             converged: true,
         };
         let mut last = 0.0;
@@ -1714,6 +1730,7 @@ mod tests {
             b: 0.6,
             log_likelihood: 0.0,
             iterations: 0,
+            evaluations: 0,
             converged: true,
         };
         let mut g = [0.0; 4];
@@ -1845,7 +1862,7 @@ mod tests {
             x in 0u32..200, tx_frac in 0.0f64..=1.0, t in 0.0f64..500.0, horizon in 0.0f64..500.0,
             monetary in 0.0f64..1e6,
         ) {
-            let m = BgNbd { r, alpha, a, b, log_likelihood: 0.0, iterations: 0, converged: true };
+            let m = BgNbd { r, alpha, a, b, log_likelihood: 0.0, iterations: 0, evaluations: 0, converged: true };
             let (x, t_x) = (f64::from(x), tx_frac * t);
             let pa = m.p_alive(x, t_x, t);
             prop_assert!((0.0..=1.0).contains(&pa), "{pa}");
@@ -1853,7 +1870,7 @@ mod tests {
             prop_assert!(e.is_finite() && e >= 0.0, "{e}");
             let c = m.expected_cumulative(horizon);
             prop_assert!(c.is_finite() && c >= 0.0, "{c}");
-            let gg = GammaGamma { p: a, q: b, v: alpha, log_likelihood: 0.0, repeat_buyers: 0, iterations: 0, freq_monetary_correlation: 0.0 };
+            let gg = GammaGamma { p: a, q: b, v: alpha, log_likelihood: 0.0, repeat_buyers: 0, iterations: 0, evaluations: 0, freq_monetary_correlation: 0.0 };
             let s = gg.expected_spend(x, monetary);
             prop_assert!(s.is_finite() && s >= 0.0, "{s}");
             let row = Rfmt { x, t_x, t, monetary };
