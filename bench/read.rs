@@ -7,7 +7,8 @@
 //! BG/NBD and Gamma-Gamma fit and the scoring of every customer alone, and (e) `filter`: the
 //! slowest of five typical customer-filter queries (the seconds column; rows/s is meaningless).
 //!
-//! `cargo bench --bench read [-- --rows N --runs K --only read,report,analyses,clv,filter]`
+//! `cargo bench --bench read [-- --rows N --runs K --only read,report,analyses,clv,filter]`;
+//! `cargo bench --bench read -- --phases FILE` times each step of one report on FILE instead.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
