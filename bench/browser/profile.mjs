@@ -1,37 +1,25 @@
 // Where kexi's time goes in Chromium: runs the benchmark page's kexi once under the DevTools
 // sampling profiler and prints the functions with the most self time (wasm functions by name).
 //
-//   node bench/browser/profile.mjs [--rows 1000000] [--top 40]
+//   node bench/browser/profile.mjs [--rows 1000000] [--top 40] [--callers name,name]
 //
 // Expects what run.mjs expects, and bench/out built by a run.mjs run.
 import { chromium } from 'playwright-core';
-import { createServer } from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { serveBench } from './serve.mjs';
 
-const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const rows = Number(arg('--rows', '1000000'));
 const top = Number(arg('--top', '40'));
-const data = here('../../target/bench-data/');
-const server = createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  const file = url.pathname.startsWith('/data/')
-    ? data + decodeURIComponent(url.pathname.slice(6)).replace(/[/\\]/g, '')
-    : here('../out/') + (url.pathname === '/' ? 'index.html' : url.pathname.slice(1).replace(/[/\\]/g, ''));
-  if (!existsSync(file)) { res.writeHead(404).end(); return; }
-  res.writeHead(200).end(readFileSync(file));
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const { base, server } = await serveBench();
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 const page = await browser.newPage();
-await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.goto(base);
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 });

@@ -8,7 +8,7 @@
 // in www/pkg (.ci/build-www).
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { createServer } from 'node:http';
+import { serveBench } from './serve.mjs';
 import { readFileSync, existsSync, statSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -30,16 +30,7 @@ await esbuild.build({
 });
 writeFileSync(here('../out/index.html'), '<!doctype html><meta charset="utf-8"><title>kexi bench</title><script src="bench.js"></script>');
 
-const server = createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  const file = url.pathname.startsWith('/data/')
-    ? data + decodeURIComponent(url.pathname.slice(6)).replace(/[/\\]/g, '')
-    : here('../out/') + (url.pathname === '/' ? 'index.html' : url.pathname.slice(1).replace(/[/\\]/g, ''));
-  if (!existsSync(file)) { res.writeHead(404).end(); return; }
-  res.writeHead(200).end(readFileSync(file));
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const { base, server } = await serveBench();
 
 /** Peak resident memory (VmHWM) of the renderer processes under `pid`, in bytes. */
 function rendererPeak(pid) {
