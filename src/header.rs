@@ -313,7 +313,7 @@ pub fn text_flags(t: &str, headers: &[&str]) -> u8 {
     f
 }
 
-pub const TEXT_KNOWN: u8 = 1;
+const TEXT_KNOWN: u8 = 1;
 const TEXT_BLANK: u8 = 2;
 const TEXT_TOTAL: u8 = 4;
 const TEXT_NOTE: u8 = 8;

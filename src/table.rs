@@ -267,34 +267,16 @@ impl<'a> Builder<'a> {
                 match v {
                     Value::Number(x) | Value::Date(x) => h.add(x.to_bits()),
                     Value::Text(i) | Value::Error(i) => {
-                        let k = i as usize;
-                        match hashes.get(k) {
-                            Some(&hash) if hash != 0 => h.add(hash),
-                            _ => {
-                                let hash = text_hash(grid.pool.get(i));
-                                if let Some(slot) = hashes.get_mut(k) {
-                                    *slot = hash;
-                                }
-                                h.add(hash);
-                            }
-                        }
+                        h.add(memo(&mut hashes, i, || text_hash(grid.pool.get(i))));
                     }
                     Value::Bool(b) => h.add(u64::from(b)),
                 }
                 if c < width {
                     n_in_table += 1;
                     if let Value::Text(i) = v {
-                        let f = match flags.get(i as usize) {
-                            Some(&f) if f != 0 => f,
-                            _ => {
-                                let f = header::text_flags(grid.pool.get(i), &headers);
-                                if let Some(slot) = flags.get_mut(i as usize) {
-                                    *slot = f;
-                                }
-                                f
-                            }
-                        };
-                        texts.add(f);
+                        texts.add(memo(&mut flags, i, || {
+                            header::text_flags(grid.pool.get(i), &headers)
+                        }));
                     }
                 }
             }
@@ -393,21 +375,12 @@ impl<'a> Builder<'a> {
                 }
             }
             FieldKind::Date => {
+                // The table's day number; a date cell's serial converts without building a date.
                 let d = match v {
-                    Value::Date(s) => {
-                        if let (Some(day), Some(Data::Date(vals))) =
-                            (serial_day(s), self.data_mut(i))
-                        {
-                            if let Some(slot) = vals.get_mut(t) {
-                                *slot = day;
-                            }
-                            return;
-                        }
-                        None
-                    }
-                    Value::Number(x) => number_as_date(x),
+                    Value::Date(s) => serial_day(s),
+                    Value::Number(x) => number_as_date(x).map(day_number),
                     Value::Text(id) => match normalize::parse_date_text(self.grid.pool.get(id)) {
-                        DateParse::Date(d) => Some(d.date()),
+                        DateParse::Date(d) => Some(day_number(d.date())),
                         DateParse::Ambiguous { a, b } => {
                             let text = self.grid.pool.get(id);
                             self.quality.issue(
@@ -418,7 +391,7 @@ impl<'a> Builder<'a> {
                                 text,
                                 Some(format!("{a} / {b}")),
                             );
-                            Some(a)
+                            Some(day_number(a))
                         }
                         DateParse::Empty => return,
                         DateParse::Invalid => None,
@@ -430,7 +403,7 @@ impl<'a> Builder<'a> {
                 }
                 if let (Some(d), Some(Data::Date(vals))) = (d, self.data_mut(i)) {
                     if let Some(slot) = vals.get_mut(t) {
-                        *slot = day_number(d);
+                        *slot = d;
                     }
                 }
             }
@@ -525,6 +498,19 @@ fn serial_day(serial: f64) -> Option<i32> {
 
 /// Days from 1899-12-31 (the day before serial 1) to 1970-01-01.
 const SERIAL_1970: i64 = 25_568;
+
+/// `memo[id]`, worked out by `compute` on first use; 0 (the default) marks "not yet", so
+/// `compute` never returns it.
+fn memo<T: Copy + Default + PartialEq>(memo: &mut [T], id: u32, compute: impl FnOnce() -> T) -> T {
+    match memo.get_mut(id as usize) {
+        Some(slot) if *slot != T::default() => *slot,
+        Some(slot) => {
+            *slot = compute();
+            *slot
+        }
+        None => compute(),
+    }
+}
 
 /// A 64-bit digest on every target (`FxHasher` is 32-bit on wasm32, where a million rows would
 /// give a hundred false matches): FxHash's word step on `u64`s.
