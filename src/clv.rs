@@ -535,7 +535,7 @@ fn expected_count(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64 {
         return 0.0;
     }
     let c = a + b - 1.0;
-    let closed = if (a - 1.0).abs() < 1e-4 || c < 1e-4 {
+    let closed = if (a - 1.0).abs() < 1e-4 || c.abs() < 1e-4 || c < -1.0 + 1e-4 {
         None
     } else {
         expected_count_series(r, alpha, a, b, c, t)
@@ -549,7 +549,8 @@ fn expected_count(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64 {
 }
 
 /// The closed form (a+b−1)/(a−1) · [1 − (1−z)^r ₂F₁(r, b; a+b−1; z)], z = t/(α+t), with
-/// whichever of the plain and Euler-transformed series converges faster.
+/// whichever of the plain and Euler-transformed series converges faster. For a + b < 1 it holds by
+/// analytic continuation (₂F₁'s only poles in c are 0, −1, …), checked against the integral.
 fn expected_count_series(r: f64, alpha: f64, a: f64, b: f64, c: f64, t: f64) -> Option<f64> {
     let z = t / (alpha + t);
     // The terms fall off no faster than zⁿ: past this many the integral is cheaper.
@@ -564,10 +565,11 @@ fn expected_count_series(r: f64, alpha: f64, a: f64, b: f64, c: f64, t: f64) -> 
     } else {
         ((a - 1.0) * ln_1mz, hyp2f1(c - r, a - 1.0, c, z)?)
     };
-    if f <= 0.0 {
-        return None;
-    }
-    let v = c / (a - 1.0) * -(ln_pow + f.ln()).exp_m1();
+    let v = if f > 0.0 {
+        c / (a - 1.0) * -(ln_pow + f.ln()).exp_m1()
+    } else {
+        c / (a - 1.0) * (1.0 - ln_pow.exp() * f)
+    };
     (v.is_finite() && v >= -1e-12).then_some(v)
 }
 
@@ -1137,7 +1139,8 @@ fn digamma(mut x: f64) -> f64 {
 /// Stops when a bound on the remaining tail is below 1e-16 of the sum; `None` if c ≤ 0, z is
 /// out of range, the sum is not finite, or [`SERIES_TERMS`] terms do not suffice.
 fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
-    if !(c > 0.0 && (0.0..1.0).contains(&z)) {
+    // c ∈ (−1, 0) is allowed: only non-positive integers are poles.
+    if !(c > -1.0 && c != 0.0 && (0.0..1.0).contains(&z)) {
         return None;
     }
     let mut sum = 1.0;
@@ -1155,7 +1158,7 @@ fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
         }
         // Past the sign changes the ratios tend monotonically to z; bound the tail by a
         // geometric series with the larger of the current ratio and z.
-        if a + k > 0.0 && b + k > 0.0 {
+        if a + k > 0.0 && b + k > 0.0 && c + k > 0.0 {
             let rho = ratio.abs().max(z);
             if rho < 1.0 && term.abs() * rho / (1.0 - rho) <= 1e-16 * sum.abs() {
                 return Some(sum);
@@ -1368,7 +1371,16 @@ mod tests {
             let want = (1.0 - z).powf(-0.7);
             assert!(close(hyp2f1(0.7, 2.3, 2.3, z).unwrap(), want, 1e-12), "{z}");
         }
-        assert_eq!(hyp2f1(1.0, 1.0, -0.5, 0.5), None);
+        // c ∈ (−1, 0) continues analytically; c = 0 and c ≤ −1 are refused.
+        for z in [0.1f64, 0.5, 0.9] {
+            let want = (1.0 - z).powf(-0.7);
+            assert!(
+                close(hyp2f1(0.7, -0.5, -0.5, z).unwrap(), want, 1e-12),
+                "{z}"
+            );
+        }
+        assert_eq!(hyp2f1(1.0, 1.0, 0.0, 0.5), None);
+        assert_eq!(hyp2f1(1.0, 1.0, -1.5, 0.5), None);
         assert_eq!(hyp2f1(1.0, 1.0, 2.0, 1.0), None);
     }
 
@@ -1380,6 +1392,11 @@ mod tests {
             (0.5, 10.0, 3.0, 5.0),
             (12.0, 60.0, 1.5, 14.0),
             (0.3, 2.0, 5.0, 0.5),
+            // a + b < 1: the series continues analytically to c = a + b − 1 ∈ (−1, 0).
+            (0.84, 92.4, 0.0717, 0.366),
+            (0.5, 5.0, 0.3, 0.4),
+            (0.2, 4.0, 0.05, 0.05),
+            (1.0, 10.0, 0.9, 0.09),
         ] {
             for t in [0.5, 10.0, 39.0, 200.0, 3000.0] {
                 let s = expected_count_series(r, alpha, a, b, a + b - 1.0, t).unwrap();
@@ -1403,9 +1420,10 @@ mod tests {
             let v = expected_count(r, alpha, a, b, t);
             assert!(close(v, limit, 1e-4), "{a} {b}: {v} vs {limit}");
         }
-        // a + b < 1: only the integral applies; it is finite and positive.
-        let v = expected_count(0.5, 5.0, 0.3, 0.4, 30.0);
-        assert!(v.is_finite() && v > 0.0);
+        // a + b = 1 (c = 0, where the closed form is 0·∞): the integral, continuous across.
+        let at = |b: f64| expected_count(0.5, 5.0, 0.3, b, 30.0);
+        assert!(close(at(0.7), at(0.7 + 2e-4), 1e-3));
+        assert!(close(at(0.7), at(0.7 - 2e-4), 1e-3));
         // Horizons far beyond the data (z → 1) take the integral, quickly and finitely.
         let m = BgNbd {
             r: 0.2426,
