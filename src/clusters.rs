@@ -193,43 +193,71 @@ fn lloyd(pts: &Points<'_>, centres: &mut [f64], k: usize) -> Vec<usize> {
     assign
 }
 
-/// Mean silhouette of an assignment.
-fn silhouette(pts: &Points<'_>, assign: &[usize], k: usize) -> f64 {
+/// Mean silhouette of each assignment (`(k, cluster of each point)`) of the same points. Each
+/// pairwise distance is computed once and added to both points' per-cluster sums of every
+/// assignment, so trying seven values of k costs about one silhouette.
+fn silhouettes(pts: &Points<'_>, fits: &[(usize, &[usize])]) -> Vec<f64> {
     let n = pts.len();
-    let mut total = 0.0;
-    let mut sum_by = vec![0.0; k];
-    let mut count_by = vec![0usize; k];
-    for &a in assign {
-        if let Some(c) = count_by.get_mut(a) {
-            *c += 1;
-        }
-    }
+    let offsets: Vec<usize> = fits
+        .iter()
+        .scan(0, |acc, &(k, _)| {
+            let o = *acc;
+            *acc += k;
+            Some(o)
+        })
+        .collect();
+    let width: usize = fits.iter().map(|&(k, _)| k).sum();
+    // sums[i·width + offset(f) + c]: Σ distance from point i to the points of cluster c in fit f.
+    let mut sums = vec![0.0; n * width];
     for i in 0..n {
-        sum_by.iter_mut().for_each(|s| *s = 0.0);
-        for j in 0..n {
-            if i != j {
-                if let Some(s) = assign.get(j).and_then(|&a| sum_by.get_mut(a)) {
-                    *s += dist2(pts.row(i), pts.row(j)).sqrt();
+        let ri = pts.row(i);
+        for j in i + 1..n {
+            let d = dist2(ri, pts.row(j)).sqrt();
+            for (&(_, assign), &off) in fits.iter().zip(&offsets) {
+                if let (Some(&ci), Some(&cj)) = (assign.get(i), assign.get(j)) {
+                    if let Some(s) = sums.get_mut(i * width + off + cj) {
+                        *s += d;
+                    }
+                    if let Some(s) = sums.get_mut(j * width + off + ci) {
+                        *s += d;
+                    }
                 }
             }
         }
-        let own = assign.get(i).copied().unwrap_or(0);
-        let own_n = count_by.get(own).copied().unwrap_or(0);
-        if own_n <= 1 {
-            continue; // silhouette 0 for a singleton
-        }
-        let a = sum_by.get(own).copied().unwrap_or(0.0) / (own_n - 1) as f64;
-        let b = (0..k)
-            .filter(|&c| c != own && count_by.get(c).copied().unwrap_or(0) > 0)
-            .map(|c| {
-                sum_by.get(c).copied().unwrap_or(0.0) / count_by.get(c).copied().unwrap_or(1) as f64
-            })
-            .fold(f64::INFINITY, f64::min);
-        if b.is_finite() && a.max(b) > 0.0 {
-            total += (b - a) / a.max(b);
-        }
     }
-    total / n.max(1) as f64
+    fits.iter()
+        .zip(&offsets)
+        .map(|(&(k, assign), &off)| {
+            let mut count_by = vec![0usize; k];
+            for &a in assign {
+                if let Some(c) = count_by.get_mut(a) {
+                    *c += 1;
+                }
+            }
+            let mut total = 0.0;
+            for (i, &own) in assign.iter().enumerate().take(n) {
+                let Some(sum_by) = sums.get(i * width + off..i * width + off + k) else {
+                    continue;
+                };
+                let own_n = count_by.get(own).copied().unwrap_or(0);
+                if own_n <= 1 {
+                    continue; // silhouette 0 for a singleton
+                }
+                let a = sum_by.get(own).copied().unwrap_or(0.0) / (own_n - 1) as f64;
+                let b = (0..k)
+                    .filter(|&c| c != own && count_by.get(c).copied().unwrap_or(0) > 0)
+                    .map(|c| {
+                        sum_by.get(c).copied().unwrap_or(0.0)
+                            / count_by.get(c).copied().unwrap_or(1) as f64
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                if b.is_finite() && a.max(b) > 0.0 {
+                    total += (b - a) / a.max(b);
+                }
+            }
+            total / n.max(1) as f64
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -309,18 +337,25 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
         Some(k) => vec![k],
         None => (2..=8).filter(|&k| k * 2 <= sample.len()).collect(),
     };
+    let fits: Vec<(usize, Vec<f64>, Vec<usize>)> = candidates
+        .iter()
+        .map(|&k| {
+            let mut rng = SplitMix64::new(o.seed ^ (k as u64).wrapping_mul(0x9E37_79B9));
+            let mut centres = seed(&sample, k, &mut rng);
+            let assign = lloyd(&sample, &mut centres, k);
+            (k, centres, assign)
+        })
+        .collect();
+    let scores = if fits.len() > 1 {
+        let views: Vec<(usize, &[usize])> =
+            fits.iter().map(|(k, _, a)| (*k, a.as_slice())).collect();
+        silhouettes(&sample, &views)
+    } else {
+        vec![0.0; fits.len()]
+    };
+    let silhouettes: Vec<(usize, f64)> = fits.iter().map(|f| f.0).zip(scores).collect();
     let mut best: Option<(usize, f64, Vec<f64>)> = None;
-    let mut silhouettes = Vec::new();
-    for &k in &candidates {
-        let mut rng = SplitMix64::new(o.seed ^ (k as u64).wrapping_mul(0x9E37_79B9));
-        let mut centres = seed(&sample, k, &mut rng);
-        let assign = lloyd(&sample, &mut centres, k);
-        let s = if candidates.len() > 1 {
-            silhouette(&sample, &assign, k)
-        } else {
-            0.0
-        };
-        silhouettes.push((k, s));
+    for ((k, centres, _), &(_, s)) in fits.into_iter().zip(&silhouettes) {
         if best.as_ref().is_none_or(|b| s > b.1) {
             best = Some((k, s, centres));
         }
@@ -457,6 +492,48 @@ mod tests {
                 .collect(),
             ..Facts::default()
         }
+    }
+
+    /// The textbook silhouette, one point at a time: s = (b − a) / max(a, b).
+    fn silhouette_by_definition(x: &[[f64; 2]], assign: &[usize], k: usize) -> f64 {
+        let d =
+            |i: usize, j: usize| ((x[i][0] - x[j][0]).powi(2) + (x[i][1] - x[j][1]).powi(2)).sqrt();
+        let mean_to = |i: usize, c: usize| {
+            let others: Vec<usize> = (0..x.len()).filter(|&j| j != i && assign[j] == c).collect();
+            others.iter().map(|&j| d(i, j)).sum::<f64>() / others.len() as f64
+        };
+        let mut total = 0.0;
+        for i in 0..x.len() {
+            if assign.iter().filter(|&&c| c == assign[i]).count() <= 1 {
+                continue;
+            }
+            let a = mean_to(i, assign[i]);
+            let b = (0..k)
+                .filter(|&c| c != assign[i] && assign.contains(&c))
+                .map(|c| mean_to(i, c))
+                .fold(f64::INFINITY, f64::min);
+            total += (b - a) / a.max(b);
+        }
+        total / x.len() as f64
+    }
+
+    #[test]
+    fn silhouettes_of_several_fits_match_the_definition() {
+        let mut rng = SplitMix64::new(3);
+        let x: Vec<[f64; 2]> = (0..40)
+            .map(|i| [f64::from(i % 3) * 4.0 + rng.unit(), rng.unit()])
+            .collect();
+        let flat: Vec<f64> = x.iter().flatten().copied().collect();
+        let pts = Points { x: &flat, d: 2 };
+        let two: Vec<usize> = (0..40).map(|i| usize::from(i % 3 == 0)).collect();
+        let three: Vec<usize> = (0..40).map(|i| i % 3).collect();
+        let four: Vec<usize> = (0..40).map(|i| if i == 7 { 3 } else { i % 3 }).collect();
+        let got = silhouettes(&pts, &[(2, &two), (3, &three), (4, &four)]);
+        for (g, (a, k)) in got.iter().zip([(&two, 2), (&three, 3), (&four, 4)]) {
+            let want = silhouette_by_definition(&x, a, k);
+            assert!((g - want).abs() < 1e-12, "k = {k}: {g} vs {want}");
+        }
+        assert!(got[1] > got[0] && got[1] > 0.5, "{got:?}");
     }
 
     #[test]
