@@ -1,0 +1,64 @@
+// The app itself, timed as a user meets it: the built page (www/dist, worker included) in headless
+// Chromium, a generated order workbook chosen in the file picker, and the time until the dashboard
+// is shown; plus the longest main-thread stall meanwhile (a task the page could not answer input
+// in). Run after `bash bench/browser/run` (which builds the page and generates the workbooks):
+//   node bench/browser/app.mjs [--rows 100000,1000000] [--runs 3]
+import { createServer } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const { chromium } = await import(here('../../www/node_modules/playwright-core/index.mjs'));
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const rows = arg('--rows', '100000,1000000').split(',').map(Number);
+const runs = Number(arg('--runs', '3'));
+
+const dist = here('../../www/dist/');
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+const server = createServer((req, res) => {
+  const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html').slice(1);
+  const file = dist + name.replace(/[/\\]/g, '');
+  if (!existsSync(file)) { res.writeHead(404).end(); return; }
+  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+console.log('| rows | choose file → dashboard (median) | runs | longest main-thread stall |');
+console.log('|---|---|---|---|');
+for (const n of rows) {
+  const file = here(`../../target/bench-data/orders-${n}.xlsx`);
+  if (!existsSync(file)) { console.log(`| ${n} | missing ${file}: run bash bench/browser/run first | | |`); continue; }
+  const times = [];
+  let stall = 0;
+  for (let r = 0; r < runs; r++) {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    await page.goto(base);
+    await page.evaluate(() => {
+      window.__stall = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__stall = Math.max(window.__stall, e.duration);
+      }).observe({ type: 'longtask', buffered: false });
+    });
+    const t0 = Date.now();
+    await page.setInputFiles('#file', file);
+    await page.waitForFunction(() => ['ok', 'error'].includes(document.querySelector('#status').className)
+      && !document.body.classList.contains('busy'), null, { timeout: 300_000, polling: 50 });
+    times.push((Date.now() - t0) / 1000);
+    const status = await page.textContent('#status');
+    if ((await page.getAttribute('#status', 'class')) !== 'ok') throw new Error(`${n}: ${status}`);
+    stall = Math.max(stall, await page.evaluate(() => window.__stall));
+    await browser.close();
+  }
+  console.log(`| ${n.toLocaleString('en')} | ${median(times).toFixed(2)} s | ${times.map((t) => t.toFixed(2)).join(', ')} | ${stall.toFixed(0)} ms |`);
+}
+server.close();
