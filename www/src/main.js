@@ -194,7 +194,7 @@ function init() {
   $('sample').addEventListener('click', trySample);
   $('tpl-register').addEventListener('click', () => template('register'));
   $('tpl-orders').addEventListener('click', () => template('orders'));
-  $('cancel').addEventListener('click', () => { cancel(); busy(false); setStatus(t('cancelled')); $('results').hidden = true; $('entry').hidden = false; });
+  $('cancel').addEventListener('click', () => { cancel(); busy(false); setStatus(t('cancelled')); $('results').hidden = true; $('entry').hidden = false; warm(); });
   $('new-file').addEventListener('click', () => { $('results').hidden = true; $('entry').hidden = false; setStatus(''); });
   $('export-xlsx').addEventListener('click', exportXlsx);
   $('export-csv').addEventListener('click', exportCsv);
@@ -213,6 +213,13 @@ function init() {
     $('entry').hidden = false;
   });
   setLang(getLang());
+  // Start the worker (and compile the wasm) while the user is still choosing a file.
+  setTimeout(warm, 0);
+}
+
+/** Starts the worker ahead of the first file and fetches the vocabulary the review needs. */
+function warm() {
+  call('vocabulary').then((v) => { state.vocabulary ??= v; }, () => {});
 }
 
 init();
