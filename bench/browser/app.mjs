@@ -1,12 +1,12 @@
 // The app itself, timed as a user meets it: the built page (www/dist, worker included) in headless
 // Chromium, a generated order workbook chosen in the file picker 2 s after the page opened, and the
 // time until the dashboard is shown; plus the longest main-thread stall meanwhile (a task the page
-// could not answer input in). Run after `bash bench/browser/run` (which builds the page and generates the workbooks):
+// could not answer input in). Run after `bash bench/browser/run` (which builds the page and
+// generates the workbooks):
 //   node bench/browser/app.mjs [--rows 100000,1000000] [--runs 3]
-import { createServer } from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { serveBench } from './serve.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const { chromium } = await import(here('../../www/node_modules/playwright-core/index.mjs'));
@@ -17,16 +17,7 @@ const arg = (name, fallback) => {
 const rows = arg('--rows', '100000,1000000').split(',').map(Number);
 const runs = Number(arg('--runs', '3'));
 
-const dist = here('../../www/dist/');
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
-const server = createServer((req, res) => {
-  const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html').slice(1);
-  const file = dist + name.replace(/[/\\]/g, '');
-  if (!existsSync(file)) { res.writeHead(404).end(); return; }
-  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const { base, server } = await serveBench('../../www/dist/');
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 console.log('| rows | choose file → dashboard (median) | runs | longest main-thread stall |');
