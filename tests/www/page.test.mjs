@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { readFileSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 const dist = fileURLToPath(new URL('../../www/dist/', import.meta.url));
 const { chromium } = await import(new URL('../../www/node_modules/playwright-core/index.mjs', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'kexi-page-'));
+// Screenshots of the dashboard and the customer table, kept for a look after the run.
+const artifacts = fileURLToPath(new URL('../../target/www-screenshots/', import.meta.url));
+mkdirSync(artifacts, { recursive: true });
 
 let server;
 let base;
@@ -85,11 +88,21 @@ test('a dropped order list gives the dashboard and the table; text stays text; n
   assert.equal(kpis[0], '37');
   for (const id of ['rfm', 'abc', 'value', 'lifecycle', 'distribution', 'customer_flow', 'clv'])
     assert.ok(await page.locator(`#a-${id}`).count(), `section ${id}`);
-  assert.ok((await page.locator('#a-rfm canvas').count()) >= 2, 'RFM charts drawn');
+  // Charts are drawn as they come into view; RFM's are on the first screen.
+  await page.waitForFunction(() => document.querySelectorAll('#a-rfm canvas').length >= 2);
+  assert.equal(await page.locator('#a-clv canvas').count(), 0, 'charts far below the view wait until scrolled to');
+  // Scrolled through, every chart is drawn; the whole dashboard is kept as a screenshot.
+  const charts = page.locator('#dashboard .chart');
+  for (let i = 0; i < await charts.count(); i++) await charts.nth(i).scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => [...document.querySelectorAll('#dashboard .chart')].every((c) => c.hasAttribute('data-drawn')));
+  assert.ok((await page.locator('#a-clv canvas').count()) >= 1, 'CLV chart drawn once scrolled to');
+  await page.evaluate(() => scrollTo(0, 0));
+  await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
 
   await page.click('#tab-customers');
   await page.waitForSelector('.viewport .tr');
   assert.match(await page.textContent('.count'), /^37 \/ 37/);
+  await page.screenshot({ path: join(artifacts, 'customers.png') });
   // The script-like name is shown as text and creates no element.
   await page.fill('.table-tools input', 'onerror');
   await page.waitForFunction(() => /^1 \//.test(document.querySelector('.count').textContent));
@@ -110,6 +123,7 @@ test('a click on a chart filters the customer table', async () => {
   const { page } = await open(`${base}/`);
   await drop(page, orders(600));
   const treemap = page.locator('#a-rfm .chart').nth(1);
+  await page.waitForFunction(() => document.querySelectorAll('#a-rfm .chart')[1]?.hasAttribute('data-drawn'));
   const box = await treemap.boundingBox();
   await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.6);
   await page.waitForFunction(() => document.querySelector('#tab-customers').getAttribute('aria-selected') === 'true');

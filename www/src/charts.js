@@ -80,25 +80,42 @@ export function option(spec, { animation = true, split } = {}) {
   }
 }
 
+/** Charts waiting to be drawn until their box comes near the screen, by box. */
+const pending = new Map();
+// Drawing every chart of a large dashboard at once holds the main thread for a second; a chart is
+// drawn when it scrolls near the view (and all of them before printing).
+const observer = new IntersectionObserver((entries) => {
+  for (const e of entries) if (e.isIntersecting) pending.get(e.target)?.();
+}, { rootMargin: '400px 0px' });
+
 /** A figure: the chart, its PNG/SVG download buttons; `onPick(key)` when a category is clicked. */
 export function figure(spec, onPick, extras = {}) {
   const box = h('div', { className: 'chart', role: 'img', 'aria-label': tx(spec.title) });
   const key = clickKey(spec.id);
-  const fig = h('figure', { className: 'figure' }, box,
+  let chart = null;
+  const draw = () => {
+    if (chart) return chart;
+    pending.delete(box);
+    observer.unobserve(box);
+    chart = echarts.init(box, null, { renderer: 'canvas' });
+    chart.setOption(option(spec, extras));
+    live.add(chart);
+    box.dataset.drawn = '';
+    if (key && spec.keys?.length && onPick) {
+      chart.on('click', (p) => {
+        const k = spec.keys[p.dataIndex];
+        if (k !== undefined) onPick(key, k, p.name);
+      });
+    }
+    return chart;
+  };
+  pending.set(box, draw);
+  observer.observe(box);
+  return h('figure', { className: 'figure' }, box,
     h('figcaption', {},
-      h('button', { type: 'button', className: 'small', onclick: () => savePng(spec, chart) }, t('download_png')),
+      h('button', { type: 'button', className: 'small', onclick: () => savePng(spec, draw()) }, t('download_png')),
       h('button', { type: 'button', className: 'small', onclick: () => saveSvg(spec, box, extras) }, t('download_svg')),
       key && spec.keys?.length ? h('span', { className: 'hint' }, t('click_to_filter')) : null));
-  const chart = echarts.init(box, null, { renderer: 'canvas' });
-  chart.setOption(option(spec, extras));
-  live.add(chart);
-  if (key && spec.keys?.length && onPick) {
-    chart.on('click', (p) => {
-      const k = spec.keys[p.dataIndex];
-      if (k !== undefined) onPick(key, k, p.name);
-    });
-  }
-  return fig;
 }
 
 function savePng(spec, chart) {
@@ -119,12 +136,17 @@ function saveSvg(spec, box, extras) {
 
 /** Disposes every chart (before a new report is drawn). */
 export function disposeAll() {
+  observer.disconnect();
+  pending.clear();
   for (const c of live) c.dispose();
   live.clear();
 }
 
 addEventListener('resize', () => { for (const c of live) c.resize(); });
-addEventListener('beforeprint', () => { for (const c of live) c.resize(); });
+addEventListener('beforeprint', () => {
+  for (const draw of [...pending.values()]) draw();
+  for (const c of live) c.resize();
+});
 
 /** Every chart spec anywhere inside an analysis result. */
 export function chartsIn(result) {

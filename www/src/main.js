@@ -106,7 +106,6 @@ async function show(overview) {
   $('file-name').textContent = state.fileName;
   renderReview($('review'), state, reanalyze);
   table ??= new CustomerTable($('customers'), { labelText, dimText: fieldTextOrHeader });
-  await table.reset(overview);
   await renderDashboard($('dashboard'), overview, {
     names: (indexes) => call('customers', { indexes }),
     pick: async (key, value, text) => {
@@ -116,6 +115,7 @@ async function show(overview) {
     labelText,
     fieldText,
   });
+  await table.reset(overview);
   selectTab(state.tab);
 }
 
