@@ -68,6 +68,8 @@ pub struct Alerts {
     pub options: AlertOptions,
     /// Customers that count as high-value.
     pub key_customers: u64,
+    /// Customers alerted: the length of `alerts`.
+    pub alerted: u64,
     /// Largest amount at risk first.
     pub alerts: Vec<Alert>,
     pub amount_at_risk: f64,
@@ -129,6 +131,7 @@ pub fn alerts(
     Alerts {
         options: *options,
         key_customers,
+        alerted: out.len() as u64,
         amount_at_risk: out.iter().map(|a| a.amount_at_risk).sum(),
         alerts: out,
     }

@@ -22,6 +22,7 @@ use crate::table::date_of;
 use crate::value::Tier;
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,7 +38,9 @@ pub struct Report {
 }
 
 /// The report without its per-customer rows: what a page renders first, fetching rows as the
-/// table scrolls. `customer_count` is `customers.len()`.
+/// table scrolls. `customer_count` is `customers.len()`. Lists with an entry per customer
+/// (`alerts.alerts`) keep their first `OVERVIEW_LIST` entries: the page shows the top of the
+/// list, and every customer still carries its label in the rows.
 #[derive(Debug, Serialize)]
 pub struct Overview<'a> {
     pub input: &'a Input,
@@ -45,18 +48,35 @@ pub struct Overview<'a> {
     pub quality: &'a QualityReport,
     pub summary: &'a Summary,
     pub customer_count: usize,
-    pub analyses: &'a Analyses,
+    pub analyses: Cow<'a, Analyses>,
 }
+
+/// How many entries of a per-customer list the overview keeps.
+pub const OVERVIEW_LIST: usize = 100;
 
 impl Report {
     pub fn overview(&self) -> Overview<'_> {
+        let long = |a: &Analyses| {
+            a.alerts
+                .as_ref()
+                .is_some_and(|x| x.alerts.len() > OVERVIEW_LIST)
+        };
+        let analyses = if long(&self.analyses) {
+            let mut short = self.analyses.clone();
+            if let Some(x) = short.alerts.as_mut() {
+                x.alerts.truncate(OVERVIEW_LIST);
+            }
+            Cow::Owned(short)
+        } else {
+            Cow::Borrowed(&self.analyses)
+        };
         Overview {
             input: &self.input,
             mapping: &self.mapping,
             quality: &self.quality,
             summary: &self.summary,
             customer_count: self.customers.len(),
-            analyses: &self.analyses,
+            analyses,
         }
     }
 }

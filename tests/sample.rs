@@ -127,3 +127,32 @@ fn sample_shows_churn_alerts_and_three_years_of_dates() {
         "some key customer the CLV model gives up on"
     );
 }
+
+#[test]
+fn the_overview_keeps_the_top_of_per_customer_lists() {
+    let bytes = kexi::sample::orders(40_000, 3).unwrap();
+    let book = Book::open(&bytes, &Default::default()).unwrap();
+    let report = analyze_book(&book, &Options::default()).unwrap();
+    let full = report.analyses.alerts.as_ref().unwrap();
+    assert!(
+        full.alerts.len() > kexi::report::OVERVIEW_LIST,
+        "{}",
+        full.alerts.len()
+    );
+    assert_eq!(full.alerted, full.alerts.len() as u64);
+
+    let overview = serde_json::to_value(report.overview()).unwrap();
+    let short = &overview["analyses"]["alerts"];
+    let listed = short["alerts"].as_array().unwrap();
+    assert_eq!(listed.len(), kexi::report::OVERVIEW_LIST);
+    assert_eq!(short["alerted"], full.alerted);
+    for (shown, kept) in listed.iter().zip(&full.alerts) {
+        assert_eq!(shown["customer"], kept.customer);
+    }
+    // The rest of the overview is the report's own.
+    assert_eq!(
+        overview["analyses"]["rfm"],
+        serde_json::to_value(&report.analyses.rfm).unwrap()
+    );
+    assert_eq!(overview["customer_count"], report.customers.len());
+}

@@ -91,7 +91,8 @@ export async function renderDashboard(root, overview, { names, pick, labelText, 
       x.churn ? h('p', { className: 'lead' }, getLang() === 'zh'
         ? `${x.churn.start} 至 ${x.churn.end}：期初 ${num(x.churn.customers_at_start)} 位客户，流失 ${num(x.churn.lost)} 位，流失率 ${pct(x.churn.churn_rate)}，留存率 ${pct(x.churn.retention_rate)}。`
         : `${x.churn.start} to ${x.churn.end}: ${num(x.churn.customers_at_start)} customers at the start, ${num(x.churn.lost)} lost, churn ${pct(x.churn.churn_rate)}, retention ${pct(x.churn.retention_rate)}.`) : null],
-    alerts: (x) => [h('p', { className: 'lead' }, `${num(x.key_customers)} · ${col('amount_at_risk')} ${money(x.amount_at_risk)}`),
+    alerts: (x) => [h('p', { className: 'lead' }, `${col('key_customers')} ${num(x.key_customers)} · ${col('alerted')} ${num(x.alerted)} · ${col('amount_at_risk')} ${money(x.amount_at_risk)}`
+      + (x.alerted > x.alerts.length ? ` · ${t('top_shown', { n: num(Math.min(x.alerts.length, 50)) })}` : '')),
       table(x.alerts, [['customer', who], ['recency_days', int], ['interval_days', (v) => num(v, 0)], ['overdue', (v) => num(v, 1)],
         ['p_alive', (v) => (v == null ? '—' : pct(v * 100))], ['amount', money], ['amount_at_risk', money], ['abc_class'], ['value_tier', label('value_tier')]])],
     distribution: (x) => x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
