@@ -1245,6 +1245,9 @@ struct Dictionary {
     exact: FxHashMap<String, Vec<(Field, bool)>>,
     /// Specific spellings, for contains-matching.
     contained: Vec<(String, Field)>,
+    /// Indexes into `contained` by the spelling's first character: a header is scanned once
+    /// instead of once per spelling.
+    by_first: FxHashMap<char, Vec<usize>>,
 }
 
 fn dictionary() -> &'static Dictionary {
@@ -1265,7 +1268,17 @@ fn dictionary() -> &'static Dictionary {
                 }
             }
         }
-        Dictionary { exact, contained }
+        let mut by_first: FxHashMap<char, Vec<usize>> = FxHashMap::default();
+        for (i, (spelling, _)) in contained.iter().enumerate() {
+            if let Some(c) = spelling.chars().next() {
+                by_first.entry(c).or_default().push(i);
+            }
+        }
+        Dictionary {
+            exact,
+            contained,
+            by_first,
+        }
     })
 }
 
@@ -1630,14 +1643,15 @@ fn candidates(p: &Parsed) -> Vec<(Field, f32)> {
     let core = &p.core;
     let n = core.text.chars().count() as f32;
     let mut spans: Vec<(usize, usize, Field)> = Vec::new();
-    for (spelling, field) in &dict.contained {
-        for (at, _) in core.text.match_indices(spelling.as_str()) {
-            let end = at + spelling.len();
-            if spelling.is_ascii() && !(core.is_bound(at) && core.is_bound(end)) {
-                continue;
-            }
-            spans.push((at, end, *field));
+    for (at, k) in contained_matches(dict, &core.text) {
+        let Some((spelling, field)) = dict.contained.get(k) else {
+            continue;
+        };
+        let end = at + spelling.len();
+        if spelling.is_ascii() && !(core.is_bound(at) && core.is_bound(end)) {
+            continue;
         }
+        spans.push((at, end, *field));
     }
     for &(start, end, field) in &spans {
         let inside_longer = spans
@@ -1662,6 +1676,30 @@ fn candidates(p: &Parsed) -> Vec<(Field, f32)> {
     best.retain(|&(_, c)| c >= MIN_CONFIDENCE);
     best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     best
+}
+
+/// Where each contained spelling occurs in `text`: (byte offset, index into `contained`), each
+/// spelling's matches not overlapping one another, as `match_indices` finds them.
+fn contained_matches(dict: &Dictionary, text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    // The end of each spelling's last match, by spelling.
+    let mut last_end: Vec<(usize, usize)> = Vec::new();
+    for (at, c) in text.char_indices() {
+        for &k in dict.by_first.get(&c).map_or(&[][..], Vec::as_slice) {
+            let Some((spelling, _)) = dict.contained.get(k) else {
+                continue;
+            };
+            if !text[at..].starts_with(spelling.as_str())
+                || last_end.iter().any(|&(j, e)| j == k && at < e)
+            {
+                continue;
+            }
+            last_end.retain(|&(j, _)| j != k);
+            last_end.push((k, at + spelling.len()));
+            out.push((at, k));
+        }
+    }
+    out
 }
 
 /// A contained order-date spelling qualified by 最近/首次 … (最近一次下单时间) dates the last or
@@ -2096,7 +2134,35 @@ fn looks_like_data(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use Field::*;
+
+    proptest! {
+        /// The one-pass scan finds what `match_indices` finds for every spelling, on text made
+        /// of pieces of spellings (so matches overlap and repeat).
+        #[test]
+        fn contained_matches_are_match_indices(picks in prop::collection::vec((0usize..4000, 0usize..4, any::<bool>()), 0..8)) {
+            let dict = dictionary();
+            let mut text = String::new();
+            for (i, cut, double) in picks {
+                let spelling = &dict.contained[i % dict.contained.len()].0;
+                let chars: Vec<char> = spelling.chars().collect();
+                let piece: String = chars[chars.len().min(cut)..].iter().collect();
+                text.push_str(&piece);
+                if double {
+                    text.push_str(&piece);
+                }
+            }
+            let mut want: Vec<(usize, usize)> = Vec::new();
+            for (k, (spelling, _)) in dict.contained.iter().enumerate() {
+                want.extend(text.match_indices(spelling.as_str()).map(|(at, _)| (at, k)));
+            }
+            let mut got = contained_matches(dict, &text);
+            want.sort_unstable();
+            got.sort_unstable();
+            prop_assert_eq!(got, want);
+        }
+    }
 
     /// Spellings deliberately listed under two fields: 订单数量 is an order's item quantity in an
     /// order list and a customer's order count in a register, so a header using it is ambiguous.
