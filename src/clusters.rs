@@ -209,18 +209,30 @@ fn silhouettes(pts: &Points<'_>, fits: &[(usize, &[usize])]) -> Vec<f64> {
     let width: usize = fits.iter().map(|&(k, _)| k).sum();
     // sums[i·width + offset(f) + c]: Σ distance from point i to the points of cluster c in fit f.
     let mut sums = vec![0.0; n * width];
+    // Distances from point i to the points after it, computed once for all fits.
+    let mut dists = vec![0.0; n];
     for i in 0..n {
         let ri = pts.row(i);
-        for j in i + 1..n {
-            let d = dist2(ri, pts.row(j)).sqrt();
-            for (&(_, assign), &off) in fits.iter().zip(&offsets) {
-                if let (Some(&ci), Some(&cj)) = (assign.get(i), assign.get(j)) {
-                    if let Some(s) = sums.get_mut(i * width + off + cj) {
-                        *s += d;
-                    }
-                    if let Some(s) = sums.get_mut(j * width + off + ci) {
-                        *s += d;
-                    }
+        for (j, d) in dists.iter_mut().enumerate().skip(i + 1) {
+            *d = dist2(ri, pts.row(j)).sqrt();
+        }
+        let (head, tail) = sums.split_at_mut((i + 1).min(n) * width);
+        let own = head.get_mut(i * width..).unwrap_or_default();
+        for (&(_, assign), &off) in fits.iter().zip(&offsets) {
+            let Some(&ci) = assign.get(i) else { continue };
+            let later = assign.get(i + 1..).unwrap_or_default();
+            for ((&d, &cj), row) in dists
+                .get(i + 1..)
+                .unwrap_or_default()
+                .iter()
+                .zip(later)
+                .zip(tail.chunks_exact_mut(width))
+            {
+                if let Some(s) = own.get_mut(off + cj) {
+                    *s += d;
+                }
+                if let Some(s) = row.get_mut(off + ci) {
+                    *s += d;
                 }
             }
         }
