@@ -246,7 +246,12 @@ fn build(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     ws.set_name(names.unique(lang.pick("客户", "Customers")))?;
     write_customers(ws, report, lang, &f)?;
 
-    let analyses = serde_json::to_value(&report.analyses).unwrap_or(Json::Null);
+    // Through JSON text rather than `to_value`: the wasm then holds one serialiser for every
+    // analysis type (the one its bindings use), not two.
+    let analyses: Json = serde_json::to_string(&report.analyses)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(Json::Null);
     for status in report.summary.analyses.iter().filter(|s| s.ran) {
         let Some(result) = analyses.get(status.key) else {
             continue;
