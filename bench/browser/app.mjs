@@ -3,9 +3,11 @@
 // time until the dashboard is shown with the charts on screen drawn; plus the longest main-thread
 // stall meanwhile (a task the page could not answer input in). Run after `bash bench/browser/run`
 // (which builds the page and generates the workbooks):
-//   node bench/browser/app.mjs [--rows 100000,1000000] [--runs 3]
+//   node bench/browser/app.mjs [--rows 100000,1000000] [--runs 3] [--dist DIR]
+// (--dist: another build of the page, e.g. an older commit's www/dist, to compare in one hour.)
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { serveBench } from './serve.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -17,7 +19,8 @@ const arg = (name, fallback) => {
 const rows = arg('--rows', '100000,1000000').split(',').map(Number);
 const runs = Number(arg('--runs', '3'));
 
-const { base, server } = await serveBench('../../www/dist/');
+const dist = arg('--dist', null);
+const { base, server } = await serveBench(dist ? `${resolve(dist)}/` : '../../www/dist/');
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 console.log('| rows | choose file → dashboard (median) | runs | longest main-thread stall |');
@@ -49,7 +52,7 @@ for (const n of rows) {
     // Charts are drawn as they come into view: the dashboard is shown once those on screen are.
     await page.waitForFunction(() => [...document.querySelectorAll('#dashboard .chart')].every((c) => {
       const r = c.getBoundingClientRect();
-      return r.bottom < 0 || r.top > innerHeight || c.hasAttribute('data-drawn');
+      return r.bottom < 0 || r.top > innerHeight || c.querySelector('canvas');
     }), null, { timeout: 60_000, polling: 'raf' });
     times.push((Date.now() - t0) / 1000);
     const status = await page.textContent('#status');
