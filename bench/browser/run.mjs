@@ -2,7 +2,11 @@
 // and summing its cells against kexi reading and fully classifying it, in headless Debian Chromium,
 // several runs each in a fresh browser; prints medians, the ratio and peak memory.
 //
-//   node bench/browser/run.mjs [--rows 10000,100000,1000000] [--runs 3] [--only kexi]
+//   node bench/browser/run.mjs [--rows 10000,100000,1000000] [--runs 3] [--only kexi] [--warm]
+//
+// --warm: each tool first reads the 10k workbook in the same page and the page then idles 2 s,
+// as the kexi page does on load, so both run optimised code (V8 starts wasm in its baseline
+// compiler and JS in its interpreter); without it both start cold.
 //
 // Expects the workbooks under target/bench-data (bench/browser/run generates them) and the wasm
 // in www/pkg (.ci/build-www).
@@ -21,6 +25,7 @@ const arg = (name, dflt) => {
 const sizes = arg('--rows', '10000,100000,1000000').split(',').map(Number);
 const runs = Number(arg('--runs', '3'));
 const only = arg('--only', 'sheetjs,kexi').split(',');
+const warm = process.argv.includes('--warm');
 const data = here('../../target/bench-data/');
 
 mkdirSync(here('../out'), { recursive: true });
@@ -71,6 +76,10 @@ async function once(what, name) {
     const browser = await chromium.connect(server.wsEndpoint());
     const page = await browser.newPage();
     await page.goto(base);
+    if (warm) {
+      await page.evaluate(([w]) => window[w]('orders-10000.xlsx'), [what]);
+      await page.waitForTimeout(2000);
+    }
     const result = await page.evaluate(([w, n]) => window[w](n), [what, name]);
     result.peak = rendererPeak(server.process().pid);
     await browser.close();
@@ -86,7 +95,7 @@ const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
   `${(await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] }).then(async (b) => { const v = b.version(); await b.close(); return `Chromium ${v}`; }))}`);
-console.log(`${runs} runs each, each in a fresh browser; medians\n`);
+console.log(`${runs} runs each, each in a fresh browser; medians${warm ? '; each tool warmed on the 10k workbook first' : ''}\n`);
 console.log('| rows | file | SheetJS read + sum | kexi read + classify | ratio | SheetJS peak renderer RSS | kexi peak renderer RSS | kexi wasm memory |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const rows of sizes) {
