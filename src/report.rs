@@ -56,12 +56,12 @@ pub const OVERVIEW_LIST: usize = 100;
 
 impl Report {
     pub fn overview(&self) -> Overview<'_> {
-        let long = |a: &Analyses| {
-            a.alerts
-                .as_ref()
-                .is_some_and(|x| x.alerts.len() > OVERVIEW_LIST)
-        };
-        let analyses = if long(&self.analyses) {
+        let long = self
+            .analyses
+            .alerts
+            .as_ref()
+            .is_some_and(|x| x.alerts.len() > OVERVIEW_LIST);
+        let analyses = if long {
             let mut short = self.analyses.clone();
             if let Some(x) = short.alerts.as_mut() {
                 x.alerts.truncate(OVERVIEW_LIST);

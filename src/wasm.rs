@@ -262,8 +262,8 @@ fn observed<T>(f: Option<js_sys::Function>, work: impl FnOnce() -> T) -> T {
 
 // Values cross the boundary as JSON text: serde_json writes it here and the engine's own
 // `JSON.parse` builds the objects, which is several times faster than building them one
-// property at a time from wasm, and the serialisation code exists once (the CLI's `--json` and
-// the exports use the same). Unknown option keys are refused by the structs' serde attributes.
+// property at a time from wasm, and the wasm holds one serialiser per type (the workbook export
+// goes through the same text). Unknown option keys are refused by the structs' serde attributes.
 
 fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue) -> Result<T, JsValue> {
     let text = js_sys::JSON::stringify(v)
