@@ -143,7 +143,7 @@ pub fn abc<'a>(
         .enumerate()
         .filter_map(|(i, c)| c.amount.filter(|a| a.is_finite()).map(|a| (i, a)))
         .collect();
-    ranked.sort_by(|a, b| {
+    crate::sort::by(&mut ranked, |a, b| {
         b.1.total_cmp(&a.1)
             .then_with(|| tiebreak(a.0).cmp(tiebreak(b.0)))
     });

@@ -123,7 +123,7 @@ pub fn alerts(
             value_tier: tier,
         });
     }
-    out.sort_by(|a, b| {
+    crate::sort::by(&mut out, |a, b| {
         b.amount_at_risk
             .total_cmp(&a.amount_at_risk)
             .then(a.customer.cmp(&b.customer))

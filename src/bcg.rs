@@ -174,7 +174,9 @@ fn matrix(
             quadrant: q,
         });
     }
-    points.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.item.cmp(&b.item)));
+    crate::sort::by(&mut points, |a, b| {
+        b.share.total_cmp(&a.share).then(a.item.cmp(&b.item))
+    });
     points.truncate(o.max_points);
     let quadrants: Vec<QuadrantRow> = Quadrant::ALL
         .iter()

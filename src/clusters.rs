@@ -402,7 +402,7 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
             / counts.get(a).copied().unwrap_or(1).max(1) as f64
     };
     let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| {
+    crate::sort::by(&mut order, |&a, &b| {
         mean_of(b, key_j)
             .total_cmp(&mean_of(a, key_j))
             .then(a.cmp(&b))

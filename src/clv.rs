@@ -126,7 +126,7 @@ pub fn summarize(days: &[(i32, f64)], calibration_end: i32, unit_days: f64) -> O
         .filter(|(d, _)| *d <= calibration_end)
         .map(|&(d, v)| (d, if v.is_finite() { v } else { 0.0 }))
         .collect();
-    kept.sort_by_key(|&(d, _)| d);
+    crate::sort::by(&mut kept, |a, b| a.0.cmp(&b.0));
     let first = kept.first()?.0;
     let last = kept.last()?.0;
     // Merge same-day purchases; the first day's total is not a repeat purchase.
@@ -256,7 +256,7 @@ impl BgData {
             .filter(|r| r.is_valid())
             .map(|r| (r.x, r.t_x.min(r.t) * scale, r.t * scale))
             .collect();
-        v.sort_by(|p, q| {
+        crate::sort::by(&mut v, |p, q| {
             p.0.total_cmp(&q.0)
                 .then(p.1.total_cmp(&q.1))
                 .then(p.2.total_cmp(&q.2))
@@ -635,7 +635,7 @@ struct GgData {
 impl GgData {
     fn collapse(pairs: &[(f64, f64)], scale: f64) -> GgData {
         let mut v: Vec<(f64, f64)> = pairs.iter().map(|&(x, m)| (x, m * scale)).collect();
-        v.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.total_cmp(&q.1)));
+        crate::sort::by(&mut v, |p, q| p.0.total_cmp(&q.0).then(p.1.total_cmp(&q.1)));
         let mut data = GgData {
             groups: Vec::new(),
             m: Vec::new(),

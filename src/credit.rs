@@ -275,7 +275,7 @@ pub fn credit(
             });
         }
     }
-    disagreements.sort_by(|a, b| {
+    crate::sort::by(&mut disagreements, |a, b| {
         b.amount
             .total_cmp(&a.amount)
             .then(a.customer.cmp(&b.customer))

@@ -109,9 +109,9 @@ pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
         }
         n += 1;
         if mine.len() > o.max_products {
-            mine.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            crate::sort::by(&mut mine, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             mine.truncate(o.max_products);
-            mine.sort_unstable_by_key(|x| x.0);
+            crate::sort::by(&mut mine, |a, b| a.0.cmp(&b.0));
         }
         for (k, &(a, _)) in mine.iter().enumerate() {
             if let Some(b) = buyers.get_mut(a as usize) {
@@ -133,7 +133,7 @@ pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
             (a, b, k, (k as f64 / na) / (nb / nf))
         })
         .collect();
-    list.sort_by(|x, y| {
+    crate::sort::by(&mut list, |x, y| {
         y.3.total_cmp(&x.3)
             .then(y.2.cmp(&x.2))
             .then(x.0.cmp(&y.0))
@@ -165,7 +165,7 @@ pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
         }
     }
     let mut top: Vec<u32> = (0..n_products as u32).collect();
-    top.sort_by(|&a, &b| {
+    crate::sort::by(&mut top, |&a, &b| {
         amount
             .get(b as usize)
             .unwrap_or(&0.0)
@@ -266,7 +266,7 @@ fn table(
     }
     // Largest groups first; the rest summed as "其他".
     let mut order: Vec<usize> = (0..g).collect();
-    order.sort_by(|&a, &b| {
+    crate::sort::by(&mut order, |&a, &b| {
         group_total
             .get(b)
             .unwrap_or(&0.0)
@@ -274,7 +274,7 @@ fn table(
             .then(a.cmp(&b))
     });
     if by == "age_band" {
-        order.sort_unstable();
+        crate::sort::by(&mut order, |a, b| a.cmp(b));
     }
     order.retain(|&k| group_total.get(k).is_some_and(|&t| t != 0.0));
     let rest: Vec<usize> = order.split_off(order.len().min(o.top_groups));

@@ -145,7 +145,7 @@ pub fn distribution(facts: &Facts, options: &DistributionOptions) -> Option<Dist
                 }
             })
             .collect();
-        groups.sort_by(|a, b| {
+        crate::sort::by(&mut groups, |a, b| {
             a.value
                 .is_none()
                 .cmp(&b.value.is_none())

@@ -16,7 +16,7 @@ use crate::chart::{Chart as Spec, Kind};
 use crate::mapping::Field;
 use crate::report::{CustomerRow, Report};
 use crate::Error;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
 };
@@ -205,7 +205,7 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
         .iter()
         .flat_map(|c| c.dims.keys())
         .collect();
-    dims.sort_unstable();
+    crate::sort::by(&mut dims, |a, b| a.cmp(b));
     dims.dedup();
     for key in dims {
         let header = match Field::from_key(key) {
@@ -226,7 +226,11 @@ pub fn workbook(report: &Report, lang: Lang) -> Result<Vec<u8>, Error> {
 fn build(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let created = match report.summary.as_of {
-        Some(d) => ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string())?,
+        Some(d) => ExcelDateTime::from_ymd(
+            u16::try_from(d.year()).unwrap_or(2026),
+            d.month() as u8,
+            d.day() as u8,
+        )?,
         None => ExcelDateTime::from_ymd(2026, 1, 1)?,
     };
     wb.set_properties(
@@ -532,9 +536,9 @@ fn json_cell(v: &Json, lang: Lang) -> Option<Cell> {
                 .into(),
         )),
         Json::Number(n) => n.as_f64().map(Cell::Number),
-        Json::String(s) => Some(match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Cell::Date(d),
-            Err(_) => Cell::Text(s.clone()),
+        Json::String(s) => Some(match crate::normalize::iso_date(s) {
+            Some(d) => Cell::Date(d),
+            None => Cell::Text(s.clone()),
         }),
         Json::Object(o) if o.len() == 2 && o.contains_key("zh") && o.contains_key("en") => {
             let s = o
@@ -899,7 +903,7 @@ pub fn customers_csv(report: &Report, lang: Lang) -> String {
                     Cell::Empty => String::new(),
                     Cell::Text(s) => s,
                     Cell::Number(x) => x.to_string(),
-                    Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+                    Cell::Date(d) => d.to_string(),
                 })
                 .collect()
         })

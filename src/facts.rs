@@ -232,7 +232,7 @@ impl Facts {
             offsets.push(items.len() as u32);
         }
         let mut years: Vec<i32> = items.iter().map(|p| p.0).collect();
-        years.sort_unstable();
+        crate::sort::by(&mut years, |a, b| a.cmp(b));
         years.dedup();
         let keep = years.len().saturating_sub(max_years);
         years.drain(..keep);
@@ -743,7 +743,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             .into_iter()
             .map(|((p, y), a)| (p, y, a))
             .collect();
-        by_year.sort_unstable_by_key(|x| (x.0, x.1));
+        crate::sort::by(&mut by_year, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         facts.products = Some(Products {
             labels: labels.labels,
             offsets: item_offsets,
@@ -888,7 +888,7 @@ fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
                 .filter(|c| c.field == Some(Field::Amount))
                 .filter_map(|c| c.year)
                 .collect();
-            y.sort_unstable();
+            crate::sort::by(&mut y, |a, b| a.cmp(b));
             y.dedup();
             y
         };

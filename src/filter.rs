@@ -16,9 +16,8 @@
 
 use crate::report::{CustomerRow, Report};
 use crate::table::day_number;
-use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A categorical column: a code per customer (`u32::MAX` = none) and the code's text.
 struct Category {
@@ -129,9 +128,7 @@ impl Index {
             categories.insert(key.to_string(), c);
         }
         // Dimensions: every key any customer has.
-        let mut dim_keys: Vec<&String> = rows.iter().flat_map(|r| r.dims.keys()).collect();
-        dim_keys.sort_unstable();
-        dim_keys.dedup();
+        let dim_keys: BTreeSet<&String> = rows.iter().flat_map(|r| r.dims.keys()).collect();
         for key in dim_keys {
             let mut c = Category::new();
             for row in rows {
@@ -139,15 +136,10 @@ impl Index {
             }
             categories.insert(key.clone(), c);
         }
-        let numbers = NUMBERS
-            .iter()
-            .map(|(k, get)| {
-                (
-                    *k,
-                    rows.iter().map(|r| get(r).unwrap_or(f64::NAN)).collect(),
-                )
-            })
-            .collect();
+        let mut numbers = BTreeMap::new();
+        for (k, get) in NUMBERS {
+            numbers.insert(k, rows.iter().map(|r| get(r).unwrap_or(f64::NAN)).collect());
+        }
         let mut dates = BTreeMap::new();
         dates.insert(
             "first_order_date",
@@ -209,20 +201,20 @@ impl Index {
         let at = |i: &u32| *i as usize;
         if let Some(col) = self.numbers.get(key) {
             let get = |i: &u32| col.get(at(i)).copied().filter(|x| !x.is_nan());
-            ids.sort_by(|a, b| match (get(a), get(b)) {
+            crate::sort::by(ids, |a, b| match (get(a), get(b)) {
                 (Some(x), Some(y)) => dir(x.total_cmp(&y)),
                 (a, b) => b.is_none().cmp(&a.is_none()).reverse(),
             });
         } else if let Some(col) = self.dates.get(key) {
             let get = |i: &u32| col.get(at(i)).copied().filter(|&d| d != i32::MIN);
-            ids.sort_by(|a, b| match (get(a), get(b)) {
+            crate::sort::by(ids, |a, b| match (get(a), get(b)) {
                 (Some(x), Some(y)) => dir(x.cmp(&y)),
                 (a, b) => b.is_none().cmp(&a.is_none()).reverse(),
             });
         } else if let Some(c) = self.categories.get(key) {
             // Rank the codes by their text once; then compare ranks.
             let mut order: Vec<u32> = (0..c.texts.len() as u32).collect();
-            order.sort_by(|&a, &b| {
+            crate::sort::by(&mut order, |&a, &b| {
                 let t = |x: u32| c.texts.get(x as usize).map_or("", String::as_str);
                 natural(t(a), t(b))
             });
@@ -237,14 +229,14 @@ impl Index {
                     .get(at(i))
                     .and_then(|&code| rank.get(code as usize).copied())
             };
-            ids.sort_by(|a, b| match (get(a), get(b)) {
+            crate::sort::by(ids, |a, b| match (get(a), get(b)) {
                 (Some(x), Some(y)) => dir(x.cmp(&y)),
                 (a, b) => b.is_none().cmp(&a.is_none()).reverse(),
             });
         } else if key == "id" || key == "name" {
             let col = if key == "id" { &self.id } else { &self.name };
             let get = |i: &u32| col.get(at(i)).and_then(|s| s.as_deref());
-            ids.sort_by(|a, b| match (get(a), get(b)) {
+            crate::sort::by(ids, |a, b| match (get(a), get(b)) {
                 (Some(x), Some(y)) => dir(natural(x, y)),
                 (a, b) => b.is_none().cmp(&a.is_none()).reverse(),
             });
@@ -285,7 +277,7 @@ impl Index {
                 .filter(|(_, &n)| n > 0)
                 .map(|(slot, &n)| (c.texts.get(slot).cloned(), n))
                 .collect();
-            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            crate::sort::by(&mut list, |a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             list.truncate(limit);
             out.insert(key.clone(), list);
         }
@@ -342,7 +334,7 @@ impl Index {
             } else if let Some(col) = self.dates.get(key.as_str()) {
                 let parse = |x: &serde_json::Value| {
                     x.as_str()
-                        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                        .and_then(crate::normalize::iso_date)
                         .map(day_number)
                 };
                 let (from, to) = bounds(key, v, parse)?;

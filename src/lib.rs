@@ -38,6 +38,7 @@ pub mod rng;
 pub mod sample;
 pub mod score;
 pub mod sniff;
+pub mod sort;
 pub mod table;
 pub mod template;
 pub mod text;
@@ -67,6 +68,7 @@ pub struct Options {
     /// Column mapping corrections: header text or column letter → field key or "ignore".
     pub mapping: Overrides,
     /// The date recency is measured against; default the day after the last order.
+    #[serde(deserialize_with = "normalize::de_iso_date")]
     pub as_of: Option<NaiveDate>,
     pub limits: Limits,
     pub rfm: rfm::RfmOptions,
@@ -157,7 +159,7 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
         .filter(|c| c.field == Some(Field::Amount))
         .filter_map(|c| c.year)
         .collect();
-    amount_years.sort_unstable();
+    crate::sort::by(&mut amount_years, |a, b| a.cmp(b));
     amount_years.dedup();
     let amounts: Vec<f64> = customers.list.iter().filter_map(|c| c.amount).collect();
 

@@ -198,7 +198,7 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
             "--discount-rate" => clv_flags.push(("discount_rate", value("--discount-rate")?)),
             "--as-of" => {
                 let v = value("--as-of")?;
-                let d = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
+                let d = kexi::normalize::iso_date(&v).ok_or_else(|| {
                     Failure::Usage(format!("--as-of '{v}' is not a YYYY-MM-DD date"))
                 })?;
                 as_of = Some(d);
@@ -241,10 +241,8 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
             |what: &str| Failure::Usage(format!("--{} '{v}' is not {what}", key.replace('_', "-")));
         match key {
             "calibration_end" => {
-                options.clv.calibration_end = Some(
-                    chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                        .map_err(|_| bad("a YYYY-MM-DD date"))?,
-                )
+                options.clv.calibration_end =
+                    Some(kexi::normalize::iso_date(&v).ok_or_else(|| bad("a YYYY-MM-DD date"))?)
             }
             "time_unit" => {
                 options.clv.time_unit = match v.as_str() {

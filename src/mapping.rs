@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// A canonical field an analysis can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A canonical field an analysis can read. It serialises as its [`Field::key`] (written by hand:
+/// the derived serialiser was 9 KB of wasm for a string lookup).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     CustomerId,
@@ -74,6 +75,12 @@ pub enum Field {
     OrderCount,
     /// A customer register's most recent order date (最近购买日期).
     LastOrderDate,
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
 }
 
 /// How an analysis reads a field's cells.
@@ -1674,7 +1681,7 @@ fn candidates(p: &Parsed) -> Vec<(Field, f32)> {
         }
     }
     best.retain(|&(_, c)| c >= MIN_CONFIDENCE);
-    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    crate::sort::by(&mut best, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     best
 }
 
@@ -1971,7 +1978,7 @@ impl Mapping {
             .filter(|c| c.field == Some(f))
             .filter_map(|c| c.year.map(|y| (y, c.index)))
             .collect();
-        out.sort_unstable();
+        crate::sort::by(&mut out, |a, b| a.cmp(b));
         out
     }
 }
@@ -2031,7 +2038,9 @@ pub fn map_columns(headers: &[String], overrides: &Overrides) -> Mapping {
         columns.push(column);
     }
 
-    contenders.sort_by(|a, b| b.1[0].1.total_cmp(&a.1[0].1).then(a.0.cmp(&b.0)));
+    crate::sort::by(&mut contenders, |a, b| {
+        b.1[0].1.total_cmp(&a.1[0].1).then(a.0.cmp(&b.0))
+    });
     for (i, found) in contenders {
         let column = &mut columns[i];
         let best = found[0].0;
@@ -2673,6 +2682,8 @@ mod tests {
                 format!("\"{}\"", f.key())
             );
             assert_eq!(Field::from_key(f.key()), Some(f));
+            let back: Field = serde_json::from_str(&format!("\"{}\"", f.key())).unwrap();
+            assert_eq!(back, f);
             assert_eq!(Field::from_key(f.label_zh()), Some(f));
             assert!(!f.label_en().is_empty());
         }

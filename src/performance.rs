@@ -130,7 +130,7 @@ pub fn performance<'a>(
         order.clear();
         order.extend((0..n).filter(|&i| amounts.get(i * y + k).is_some_and(|&a| a > 0.0)));
         let at = |i: usize| amounts.get(i * y + k).copied().unwrap_or(0.0);
-        order.sort_by(|&a, &b| {
+        crate::sort::by(&mut order, |&a, &b| {
             at(b)
                 .total_cmp(&at(a))
                 .then_with(|| tiebreak(a).cmp(tiebreak(b)))
@@ -183,7 +183,7 @@ pub fn performance<'a>(
     };
     let all: Vec<Mover> = (0..n).map(mover).collect();
     let top = |mut v: Vec<&Mover>, key: &dyn Fn(&Mover) -> f64| -> Vec<Mover> {
-        v.sort_by(|a, b| {
+        crate::sort::by(&mut v, |a, b| {
             key(b)
                 .total_cmp(&key(a))
                 .then_with(|| tiebreak(a.customer as usize).cmp(tiebreak(b.customer as usize)))

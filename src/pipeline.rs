@@ -280,7 +280,9 @@ pub fn pipeline(facts: &Facts) -> Option<Pipeline> {
             .filter(|(_, a)| a.0 > 0)
             .map(|(l, (k, b))| count(Text::new(l.clone(), l.clone()), l, k, b))
             .collect();
-        groups.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.key.cmp(&b.key)));
+        crate::sort::by(&mut groups, |a, b| {
+            b.leads.cmp(&a.leads).then(a.key.cmp(&b.key))
+        });
         by.push(Conversion {
             by: key,
             label: Text::new(field.label_zh(), field.label_en()),

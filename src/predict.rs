@@ -41,6 +41,7 @@ impl TimeUnit {
 #[serde(default, deny_unknown_fields)]
 pub struct ClvOptions {
     /// End of the calibration period; default the last purchase day.
+    #[serde(deserialize_with = "crate::normalize::de_iso_date")]
     pub calibration_end: Option<NaiveDate>,
     pub time_unit: TimeUnit,
     pub horizon_months: u32,
@@ -268,7 +269,9 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
             .and_then(|c| c.clv)
             .unwrap_or(0.0)
     };
-    order.sort_by(|&a, &b| value(b).total_cmp(&value(a)).then(a.cmp(&b)));
+    crate::sort::by(&mut order, |&a, &b| {
+        value(b).total_cmp(&value(a)).then(a.cmp(&b))
+    });
     let k = order.len();
     let mut tiers = [(0u64, 0.0f64); 3];
     let values: Vec<f64> = order.iter().map(|&i| value(i)).collect();

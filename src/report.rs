@@ -22,7 +22,6 @@ use crate::table::date_of;
 use crate::value::Tier;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,36 +47,33 @@ pub struct Overview<'a> {
     pub quality: &'a QualityReport,
     pub summary: &'a Summary,
     pub customer_count: usize,
-    pub analyses: Cow<'a, Analyses>,
+    pub analyses: &'a Analyses,
 }
 
 /// How many entries of a per-customer list the overview keeps.
 pub const OVERVIEW_LIST: usize = 100;
 
 impl Report {
-    pub fn overview(&self) -> Overview<'_> {
-        let long = self
+    /// Calls `f` with the overview. The tail of a long list is moved aside while `f` runs and
+    /// put back after, which spares copying the analyses to cut it.
+    pub fn with_overview<R>(&mut self, f: impl FnOnce(&Overview<'_>) -> R) -> R {
+        let tail = self
             .analyses
             .alerts
-            .as_ref()
-            .is_some_and(|x| x.alerts.len() > OVERVIEW_LIST);
-        let analyses = if long {
-            let mut short = self.analyses.clone();
-            if let Some(x) = short.alerts.as_mut() {
-                x.alerts.truncate(OVERVIEW_LIST);
-            }
-            Cow::Owned(short)
-        } else {
-            Cow::Borrowed(&self.analyses)
-        };
-        Overview {
+            .as_mut()
+            .map(|x| x.alerts.split_off(x.alerts.len().min(OVERVIEW_LIST)));
+        let out = f(&Overview {
             input: &self.input,
             mapping: &self.mapping,
             quality: &self.quality,
             summary: &self.summary,
             customer_count: self.customers.len(),
-            analyses,
+            analyses: &self.analyses,
+        });
+        if let (Some(x), Some(mut tail)) = (self.analyses.alerts.as_mut(), tail) {
+            x.alerts.append(&mut tail);
         }
+        out
     }
 }
 
@@ -213,19 +209,19 @@ pub fn customer_rows(
                 .map_or_else(|| d.header.clone(), |f| f.key().to_string())
         })
         .collect();
-    let dims = &facts.dims;
+    let dims_of = &facts.dims;
     list.into_iter()
         .zip(facts.customers)
         .enumerate()
         .map(|(i, (c, f))| {
-            let dims: BTreeMap<String, String> = dims
-                .iter()
-                .zip(&dim_keys)
-                .filter_map(|(d, k)| {
-                    let v = *d.values.get(i)?;
-                    Some((k.clone(), d.labels.get(v as usize)?.clone()))
-                })
-                .collect();
+            // Inserted one by one: collecting into a map would sort each customer's few keys.
+            let mut dims = BTreeMap::new();
+            for (d, k) in dims_of.iter().zip(&dim_keys) {
+                let label = d.values.get(i).and_then(|&v| d.labels.get(v as usize));
+                if let Some(label) = label {
+                    dims.insert(k.clone(), label.clone());
+                }
+            }
             let rfm = labels.rfm.get(i).copied().flatten();
             let abc = labels.abc.get(i).copied().flatten();
             let value = labels.value.get(i).copied().flatten();

@@ -349,7 +349,7 @@ fn write_orders(
         };
         lines.push((day, ci, product, qty));
     }
-    lines.sort_by_key(|l| l.0);
+    crate::sort::by(&mut lines, |a, b| a.0.cmp(&b.0));
     for (i, (day, ci, product, qty)) in lines.into_iter().enumerate() {
         let r = i as u32 + 1;
         let cu = &customers[ci];

@@ -81,11 +81,11 @@ impl Session {
     ) -> Result<JsValue, JsValue> {
         let options = options_from(options)?;
         self.last = None;
-        let report =
+        let mut report =
             observed(progress, || crate::analyze_book(&self.book, &options)).map_err(into_error)?;
         let index = Index::new(&report);
         let view = (0..report.customers.len() as u32).collect();
-        let js = to_js(&report.overview());
+        let js = report.with_overview(|o| to_js(o));
         self.last = Some(Last {
             report,
             index,
