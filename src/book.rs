@@ -138,9 +138,12 @@ impl Book {
         name: String,
         visibility: Visibility,
         kind: SheetKind,
-        grid: Option<Grid>,
+        mut grid: Option<Grid>,
         merges: Vec<Merge>,
     ) {
+        if let Some(g) = &mut grid {
+            g.freeze();
+        }
         let (rows, cols, cells) = grid.as_ref().map_or((0, 0, 0), |g| {
             (
                 g.max_row().map_or(0, |r| r.saturating_add(1)),

@@ -623,24 +623,29 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             *k += prev;
         }
     }
-    let mut sorted = lines.clone();
+    // Each line's place, then the lines moved there in place: a copy of the lines would be the
+    // largest allocation of a million-line file.
+    let mut order = vec![0usize; lines.len()];
     let mut next = counts.clone();
-    for l in &lines {
-        if let Some(k) = next.get_mut(l.customer as usize) {
-            if let Some(slot) = sorted.get_mut(*k as usize) {
-                *slot = *l;
+    for (k, l) in lines.iter().enumerate() {
+        if let Some(at) = next.get_mut(l.customer as usize) {
+            if let Some(slot) = order.get_mut(*at as usize) {
+                *slot = k;
             }
-            *k += 1;
+            *at += 1;
         }
     }
-    drop(lines);
+    crate::sort::permute(&mut lines, &mut order);
+    drop(order);
+    let mut sorted = lines;
 
     has.purchase_days = day_col.is_some();
     has.first_order = day_col.is_some();
     has.last_order = day_col.is_some();
-    let mut days = Vec::new();
-    let mut day_amounts = Vec::new();
-    let mut day_quantities = Vec::new();
+    // At most a day per line; reserved once rather than grown by doubling, and trimmed after.
+    let mut days = Vec::with_capacity(sorted.len());
+    let mut day_amounts = Vec::with_capacity(sorted.len());
+    let mut day_quantities = Vec::with_capacity(sorted.len());
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0u32);
     let mut order_ids: Vec<u32> = Vec::new();
@@ -734,6 +739,11 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
         offsets.push(days.len() as u32);
     }
+    drop(sorted);
+    days.shrink_to_fit();
+    day_amounts.shrink_to_fit();
+    day_quantities.shrink_to_fit();
+    items.shrink_to_fit();
     facts.offsets = offsets;
     facts.days = days;
     facts.day_amounts = day_amounts;

@@ -186,6 +186,16 @@ impl StringPool {
         }
     }
 
+    /// Drops the lookup index and spare capacity once the pool is complete: the index is as
+    /// large as the text of a column of unique order numbers, and nothing interns after reading.
+    /// Ids stay valid; a later `intern` would append a new copy rather than find the old one.
+    pub fn freeze(&mut self) {
+        self.index = hashbrown::HashTable::new();
+        self.dedupe = false;
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
     /// A pool that appends without looking up (filled by a shared-string table).
     pub fn without_dedupe() -> Self {
         StringPool::default()
@@ -309,6 +319,21 @@ impl Grid {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Ends reading: drops the lookup tables that only pushing needs and the columns' spare
+    /// capacity, which the later steps of a large file then reuse.
+    pub fn freeze(&mut self) {
+        self.pool.freeze();
+        self.texts = Vec::new();
+        self.recent = Vec::new();
+        for c in &mut self.columns {
+            c.tags.shrink_to_fit();
+            c.bits.shrink_to_fit();
+            if let Some(rows) = &mut c.rows {
+                rows.shrink_to_fit();
+            }
+        }
     }
 
     /// Number of non-empty cells stored.

@@ -32,7 +32,8 @@ fn positions(order: &mut [usize], cmp: &mut dyn FnMut(usize, usize) -> Ordering)
 
 /// Rearranges `v` so that position `i` holds what was at `order[i]`; `order` is used up (every
 /// entry ends as its own position). Each cycle of the permutation costs one swap per element.
-fn permute<T>(v: &mut [T], order: &mut [usize]) {
+/// An `order` that is not a permutation leaves `v` in some order of its own elements.
+pub fn permute<T>(v: &mut [T], order: &mut [usize]) {
     for start in 0..order.len() {
         let mut at = start;
         while let Some(&from) = order.get(at) {
@@ -74,6 +75,18 @@ mod tests {
             let mut std_sorted = tagged;
             std_sorted.sort_by_key(|a| std::cmp::Reverse(a.0));
             prop_assert_eq!(ours, std_sorted);
+        }
+
+        #[test]
+        fn permute_only_swaps_even_given_a_non_permutation(
+            order in proptest::collection::vec(0usize..40, 0..40),
+        ) {
+            let n = order.len();
+            let mut order: Vec<usize> = order.into_iter().map(|i| i % n.max(1)).collect();
+            let mut v: Vec<usize> = (0..n).collect();
+            permute(&mut v, &mut order);
+            v.sort_unstable();
+            prop_assert_eq!(v, (0..n).collect::<Vec<_>>());
         }
 
         #[test]

@@ -115,10 +115,11 @@ pub fn build(sheet: &str, grid: &Grid, merges: &[Merge], overrides: &Overrides) 
     let Builder {
         rows,
         columns,
-        pool,
+        mut pool,
         quality,
         ..
     } = b;
+    pool.freeze();
     let columns = columns.into_iter().map(|c| c.column).collect();
     Ok(Table {
         sheet: sheet.to_string(),
