@@ -32,7 +32,8 @@ fn positions(order: &mut [usize], cmp: &mut dyn FnMut(usize, usize) -> Ordering)
 
 /// Rearranges `v` so that position `i` holds what was at `order[i]`; `order` is used up (every
 /// entry ends as its own position). Each cycle of the permutation costs one swap per element.
-/// An `order` that is not a permutation leaves `v` in some order of its own elements.
+/// An `order` that is not a permutation (repeats, or positions past `v`) leaves `v` in some
+/// order of its own elements.
 pub fn permute<T>(v: &mut [T], order: &mut [usize]) {
     for start in 0..order.len() {
         let mut at = start;
@@ -40,7 +41,7 @@ pub fn permute<T>(v: &mut [T], order: &mut [usize]) {
             if let Some(slot) = order.get_mut(at) {
                 *slot = at;
             }
-            if from == start || from == at {
+            if from == start || from == at || from >= v.len() {
                 break;
             }
             v.swap(at, from);
@@ -82,7 +83,8 @@ mod tests {
             order in proptest::collection::vec(0usize..40, 0..40),
         ) {
             let n = order.len();
-            let mut order: Vec<usize> = order.into_iter().map(|i| i % n.max(1)).collect();
+            // Positions up to twice the length: some point past the end.
+            let mut order: Vec<usize> = order.into_iter().map(|i| i % (2 * n).max(1)).collect();
             let mut v: Vec<usize> = (0..n).collect();
             permute(&mut v, &mut order);
             v.sort_unstable();
