@@ -200,7 +200,7 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
             .iter()
             .any(|c| !matches!(get(c), Cell::Empty))
     });
-    let mut dims: Vec<&String> = report
+    let mut dims: Vec<&str> = report
         .customers
         .iter()
         .flat_map(|c| c.dims.keys())
@@ -210,10 +210,13 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
     for key in dims {
         let header = match Field::from_key(key) {
             Some(f) => lang.pick(f.label_zh(), f.label_en()).to_string(),
-            None => key.clone(),
+            None => key.to_string(),
         };
-        let k = key.clone();
-        cols.push((header, Box::new(move |c| text(c.dims.get(&k).cloned()))));
+        let k = key.to_string();
+        cols.push((
+            header,
+            Box::new(move |c| text(c.dims.get(&k).map(str::to_string))),
+        ));
     }
     cols
 }

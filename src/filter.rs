@@ -128,13 +128,13 @@ impl Index {
             categories.insert(key.to_string(), c);
         }
         // Dimensions: every key any customer has.
-        let dim_keys: BTreeSet<&String> = rows.iter().flat_map(|r| r.dims.keys()).collect();
+        let dim_keys: BTreeSet<&str> = rows.iter().flat_map(|r| r.dims.keys()).collect();
         for key in dim_keys {
             let mut c = Category::new();
             for row in rows {
-                c.push(row.dims.get(key).map(String::as_str));
+                c.push(row.dims.get(key));
             }
-            categories.insert(key.clone(), c);
+            categories.insert(key.to_string(), c);
         }
         let mut numbers = BTreeMap::new();
         for (k, get) in NUMBERS {

@@ -96,14 +96,25 @@ fn hash_str(s: &str) -> u64 {
     BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
 }
 
+/// String `id` of a pool's `bytes` and `ends` ("" if out of range).
+fn text_at<'a>(bytes: &'a str, ends: &[u32], id: u32) -> &'a str {
+    let i = id as usize;
+    let end = ends.get(i).copied().unwrap_or(0) as usize;
+    let start = match i.checked_sub(1) {
+        Some(p) => ends.get(p).copied().unwrap_or(0) as usize,
+        None => 0,
+    };
+    bytes.get(start..end).unwrap_or("")
+}
+
 /// Distinct strings stored once, addressed by `u32`.
 #[derive(Debug, Default, Clone)]
 pub struct StringPool {
     bytes: String,
     ends: Vec<u32>,
-    /// (hash, id) of each indexed string; the text itself lives in `bytes`, so indexing a
-    /// string allocates nothing.
-    index: hashbrown::HashTable<(u64, u32)>,
+    /// Id of each indexed string: 4 bytes a string, the text and its hash being found from
+    /// `bytes` when the table grows, so indexing a string allocates nothing.
+    index: hashbrown::HashTable<u32>,
 
     /// Whether `intern` looks strings up before adding them.
     dedupe: bool,
@@ -132,14 +143,7 @@ impl StringPool {
     }
 
     pub fn get(&self, id: u32) -> &str {
-        let i = id as usize;
-        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
-        let start = if i == 0 {
-            0
-        } else {
-            self.ends.get(i - 1).copied().unwrap_or(0) as usize
-        };
-        self.bytes.get(start..end).unwrap_or("")
+        text_at(&self.bytes, &self.ends, id)
     }
 
     /// Appends `s` without looking for an earlier copy and returns its id. Readers use this for
@@ -161,11 +165,13 @@ impl StringPool {
             return self.push(s, limits);
         }
         let h = hash_str(s);
-        if let Some(&(_, id)) = self.index.find(h, |&(hh, id)| hh == h && self.get(id) == s) {
+        if let Some(&id) = self.index.find(h, |&id| self.get(id) == s) {
             return Ok(id);
         }
         let id = self.push(s, limits)?;
-        self.index.insert_unique(h, (h, id), |&(hh, _)| hh);
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        self.index
+            .insert_unique(h, id, |&i| hash_str(text_at(bytes, ends, i)));
         Ok(id)
     }
 
@@ -173,15 +179,17 @@ impl StringPool {
     /// inline text that repeats one of them gets the same id.
     pub fn index_existing(&mut self) {
         self.dedupe = true;
-        for id in 0..self.ends.len() as u32 {
-            let s = self.get(id);
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        for id in 0..ends.len() as u32 {
+            let s = text_at(bytes, ends, id);
             let h = hash_str(s);
             if self
                 .index
-                .find(h, |&(hh, i)| hh == h && self.get(i) == s)
+                .find(h, |&i| text_at(bytes, ends, i) == s)
                 .is_none()
             {
-                self.index.insert_unique(h, (h, id), |&(hh, _)| hh);
+                self.index
+                    .insert_unique(h, id, |&i| hash_str(text_at(bytes, ends, i)));
             }
         }
     }

@@ -113,11 +113,13 @@ pub fn analyze_book(book: &Book, options: &Options) -> Result<Report> {
     analyses::check(options).map_err(Error::bad_option)?;
     progress::report(progress::Phase::Mapping, None, 0, None);
     let ds = dataset::choose(book, options.sheet.as_deref(), &options.mapping)?;
-    Ok(report_of(book, &ds, options))
+    Ok(report_of(book, ds, options))
 }
 
-fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
-    let customers = customers::resolve(ds);
+/// Takes the dataset by value: its tables are the largest thing alive while the analyses run, and
+/// nothing needs them once the facts are built.
+fn report_of(book: &Book, ds: Dataset, options: &Options) -> Report {
+    let customers = customers::resolve(&ds);
 
     let mut total = quality::Quality::default();
     let mut sheets_q = Vec::new();
@@ -141,7 +143,24 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
     }
 
     progress::report(progress::Phase::Analysing, None, 0, None);
-    let facts = facts::build(ds, &customers, options.as_of.map(table::day_number));
+    let mut amount_years: Vec<i32> = ds
+        .tables()
+        .flat_map(|(_, t)| t.columns.iter())
+        .filter(|c| c.field == Some(Field::Amount))
+        .filter_map(|c| c.year)
+        .collect();
+    crate::sort::by(&mut amount_years, |a, b| a.cmp(b));
+    amount_years.dedup();
+    let roles: Vec<(String, dataset::Role)> =
+        ds.tables().map(|(r, t)| (t.sheet.clone(), r)).collect();
+    let order_lines = ds.orders.as_ref().map_or(0, |t| t.n_rows() as u64);
+    let shape = match (&ds.register, &ds.orders) {
+        (Some(_), Some(_)) => "register_and_orders",
+        (None, Some(_)) => "orders",
+        _ => "register",
+    };
+    let facts = facts::build(&ds, &customers, options.as_of.map(table::day_number));
+    drop(ds);
     let (first, last) = facts.day_span().map_or((None, None), |(lo, hi)| {
         (table::date_of(lo), table::date_of(hi))
     });
@@ -153,24 +172,12 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
             .unwrap_or("")
     };
     let results = analyses::run(&facts, options, tiebreak);
-    let mut amount_years: Vec<i32> = ds
-        .tables()
-        .flat_map(|(_, t)| t.columns.iter())
-        .filter(|c| c.field == Some(Field::Amount))
-        .filter_map(|c| c.year)
-        .collect();
-    crate::sort::by(&mut amount_years, |a, b| a.cmp(b));
-    amount_years.dedup();
     let amounts: Vec<f64> = customers.list.iter().filter_map(|c| c.amount).collect();
 
     let summary = Summary {
-        shape: match (&ds.register, &ds.orders) {
-            (Some(_), Some(_)) => "register_and_orders",
-            (None, Some(_)) => "orders",
-            _ => "register",
-        },
+        shape,
         customers: customers.list.len() as u64,
-        order_lines: ds.orders.as_ref().map_or(0, |t| t.n_rows() as u64),
+        order_lines,
         total_amount: (!amounts.is_empty()).then(|| amounts.iter().sum()),
         first_order_date: first,
         last_order_date: last,
@@ -181,8 +188,6 @@ fn report_of(book: &Book, ds: &Dataset, options: &Options) -> Report {
         analyses: results.status,
     };
 
-    let roles: Vec<(String, dataset::Role)> =
-        ds.tables().map(|(r, t)| (t.sheet.clone(), r)).collect();
     let input = Input {
         format: book.format,
         file_bytes: book.file_bytes,

@@ -21,8 +21,10 @@ use crate::sniff::Format;
 use crate::table::date_of;
 use crate::value::Tier;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -30,7 +32,9 @@ pub struct Report {
     pub mapping: Vec<SheetMapping>,
     pub quality: QualityReport,
     pub summary: Summary,
-    pub customers: Vec<CustomerRow>,
+    /// Boxed: a row is about 500 bytes, and a million-customer list in one block would need
+    /// that much contiguous memory in a heap the tables have just fragmented.
+    pub customers: Vec<Box<CustomerRow>>,
     /// One entry per analysis that ran, by key (`rfm`, `abc`, …); `summary.analyses` says
     /// which did not and why.
     pub analyses: Analyses,
@@ -190,8 +194,59 @@ pub struct CustomerRow {
     pub clv_tier: Option<ClvTier>,
     /// Text dimensions by field key (`region`, `industry`, `lead_status` …) or, for an extra
     /// (unmapped) column, by its header text.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub dims: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Dims::is_empty")]
+    pub dims: Dims,
+}
+
+/// A customer's text dimensions as (key, label) pairs in key order, serialised as a JSON object.
+/// Keys and labels are shared with every other customer that has them: a map per customer cost
+/// more than the rest of its row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dims(Vec<(Arc<str>, Arc<str>)>);
+
+impl Dims {
+    /// From pairs in any order; of two pairs with one key, the later wins.
+    pub fn new(pairs: impl IntoIterator<Item = (Arc<str>, Arc<str>)>) -> Dims {
+        let mut v: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+        for (k, label) in pairs {
+            match v.binary_search_by(|(x, _)| (**x).cmp(&*k)) {
+                Ok(i) => {
+                    if let Some(slot) = v.get_mut(i) {
+                        slot.1 = label;
+                    }
+                }
+                Err(i) => v.insert(i, (k, label)),
+            }
+        }
+        Dims(v)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let i = self.0.binary_search_by(|(k, _)| (**k).cmp(key)).ok()?;
+        self.0.get(i).map(|(_, label)| &**label)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| &**k)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, label)| (&**k, &**label))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Dims {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, label) in self.iter() {
+            map.serialize_entry(k, label)?;
+        }
+        map.end()
+    }
 }
 
 /// Joins customers, facts and labels into rows; `abc_class` follows `abc.method`.
@@ -200,35 +255,41 @@ pub fn customer_rows(
     facts: Facts,
     labels: &Labels,
     method: Method,
-) -> Vec<CustomerRow> {
-    let dim_keys: Vec<String> = facts
+) -> Vec<Box<CustomerRow>> {
+    // One shared key and one shared string per distinct label, per dimension.
+    let shared: Vec<(Arc<str>, Vec<Arc<str>>)> = facts
         .dims
         .iter()
         .map(|d| {
-            d.field
-                .map_or_else(|| d.header.clone(), |f| f.key().to_string())
+            let key = d.field.map_or(d.header.as_str(), |f| f.key());
+            (
+                Arc::from(key),
+                d.labels.iter().map(|l| Arc::from(&**l)).collect(),
+            )
         })
         .collect();
     let dims_of = &facts.dims;
+
     list.into_iter()
         .zip(facts.customers)
         .enumerate()
         .map(|(i, (c, f))| {
-            // Inserted one by one: collecting into a map would sort each customer's few keys.
-            let mut dims = BTreeMap::new();
-            for (d, k) in dims_of.iter().zip(&dim_keys) {
-                let label = d.values.get(i).and_then(|&v| d.labels.get(v as usize));
-                if let Some(label) = label {
-                    dims.insert(k.clone(), label.clone());
-                }
-            }
+            let dims = Dims::new(
+                dims_of
+                    .iter()
+                    .zip(&shared)
+                    .filter_map(|(d, (key, labels))| {
+                        let label = d.values.get(i).and_then(|&v| labels.get(v as usize))?;
+                        Some((key.clone(), label.clone()))
+                    }),
+            );
             let rfm = labels.rfm.get(i).copied().flatten();
             let abc = labels.abc.get(i).copied().flatten();
             let value = labels.value.get(i).copied().flatten();
             let years = labels.years.get(i);
             let credit = labels.credit.get(i).copied().flatten();
             let clv = labels.clv.get(i).copied().flatten();
-            CustomerRow {
+            Box::new(CustomerRow {
                 id: c.id,
                 name: c.name,
                 order_lines: c.order_lines,
@@ -264,7 +325,7 @@ pub fn customer_rows(
                 clv_tier: clv.and_then(|c| c.tier),
                 dims,
                 facts: f,
-            }
+            })
         })
         .collect()
 }
@@ -355,4 +416,27 @@ pub fn vocabulary() -> Vocabulary {
         ],
     );
     Vocabulary { fields, labels }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dims_are_in_key_order_the_later_of_two_wins_and_serialise_as_an_object() {
+        let a = |s: &str| Arc::<str>::from(s);
+        let d = Dims::new([
+            (a("region"), a("华东")),
+            (a("industry"), a("制造")),
+            (a("region"), a("华南")),
+        ]);
+        assert_eq!(d.keys().collect::<Vec<_>>(), ["industry", "region"]);
+        assert_eq!(d.get("region"), Some("华南"));
+        assert_eq!(d.get("size"), None);
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            r#"{"industry":"制造","region":"华南"}"#
+        );
+        assert!(Dims::default().is_empty());
+    }
 }

@@ -15,7 +15,6 @@ use crate::mapping::{self, Field, FieldKind, Mapping, Overrides, Status};
 use crate::normalize::{self, DateParse, Num};
 use crate::quality::{Issue, Quality};
 use chrono::{Datelike, NaiveDate};
-use rustc_hash::FxHashMap;
 
 /// A missing text value.
 pub const NO_TEXT: u32 = u32::MAX;
@@ -208,8 +207,9 @@ impl<'a> Builder<'a> {
 
     fn run(&mut self) -> Result<()> {
         let grid = self.grid;
-        // Row digest → the first row with it and its number of cells.
-        let mut seen_rows: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+        // The first row of each distinct content and its number of cells, by the row's digest
+        // (worked out again from the grid only if the table had to grow).
+        let mut seen_rows: hashbrown::HashTable<(u32, u32)> = hashbrown::HashTable::new();
         // The table is dense (every loaded column has a slot in every row), so a wide header
         // over long, sparse rows could cost far more than the cells read: its slots are bounded
         // by the same limit as the cells.
@@ -221,7 +221,7 @@ impl<'a> Builder<'a> {
             .map_or(0, |m| u64::from(m.saturating_sub(self.header.rows.1)));
         let expected = below_header.min(grid.n_cells()).min(max_rows) as usize;
         self.rows.reserve(expected);
-        seen_rows.reserve(expected);
+        seen_rows.reserve(expected, |&(r, _)| row_digest(grid, r));
         for col in &mut self.columns {
             match &mut col.column.data {
                 Data::Text(v) => v.reserve(expected),
@@ -265,13 +265,9 @@ impl<'a> Builder<'a> {
             let mut h = Digest::default();
             for &(c, v) in &cells {
                 h.add(u64::from(c));
-                match v {
-                    Value::Number(x) | Value::Date(x) => h.add(x.to_bits()),
-                    Value::Text(i) | Value::Error(i) => {
-                        h.add(memo(&mut hashes, i, || text_hash(grid.pool.get(i))));
-                    }
-                    Value::Bool(b) => h.add(u64::from(b)),
-                }
+                h.add(cell_word(v, |i| {
+                    memo(&mut hashes, i, || text_hash(grid.pool.get(i)))
+                }));
                 if c < width {
                     n_in_table += 1;
                     if let Value::Text(i) = v {
@@ -288,10 +284,11 @@ impl<'a> Builder<'a> {
             }
             // A digest match is only a candidate: the rows are compared cell by cell.
             let digest = h.0;
-            match seen_rows.get(&digest) {
-                Some(&(first, n))
-                    if n as usize == cells.len() && same_cells(grid, first, &cells) =>
-                {
+            let n = cells.len() as u32;
+            match seen_rows.find(digest, |&(first, m)| {
+                m == n && same_cells(grid, first, &cells)
+            }) {
+                Some(&(first, _)) => {
                     if keep_repeats {
                         self.quality.repeated(self.sheet, first, row);
                     } else {
@@ -299,9 +296,8 @@ impl<'a> Builder<'a> {
                         continue;
                     }
                 }
-                Some(_) => {}
                 None => {
-                    seen_rows.insert(digest, (row, cells.len() as u32));
+                    seen_rows.insert_unique(digest, (row, n), |&(r, _)| row_digest(grid, r));
                 }
             }
 
@@ -521,6 +517,26 @@ struct Digest(u64);
 impl Digest {
     fn add(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// The digest `run` works out for sheet row `row` from the cells it walks.
+fn row_digest(grid: &Grid, row: u32) -> u64 {
+    let mut h = Digest::default();
+    for c in 0..grid.n_cols() {
+        let Some(v) = grid.get(row, c) else { continue };
+        h.add(u64::from(c));
+        h.add(cell_word(v, |i| text_hash(grid.pool.get(i))));
+    }
+    h.0
+}
+
+/// The word a row's digest takes for a cell; `text` gives a text's word.
+fn cell_word(v: Value, text: impl FnOnce(u32) -> u64) -> u64 {
+    match v {
+        Value::Number(x) | Value::Date(x) => x.to_bits(),
+        Value::Text(i) | Value::Error(i) => text(i),
+        Value::Bool(b) => u64::from(b),
     }
 }
 

@@ -58,7 +58,7 @@ fn orders_workbook() -> Vec<u8> {
 fn by_id(r: &Report) -> HashMap<&str, &kexi::report::CustomerRow> {
     r.customers
         .iter()
-        .map(|c| (c.id.as_deref().unwrap_or(""), c))
+        .map(|c| (c.id.as_deref().unwrap_or(""), &**c))
         .collect()
 }
 
