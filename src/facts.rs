@@ -427,13 +427,47 @@ fn add(slot: &mut Option<f64>, x: Option<f64>) {
 /// One order line, as the fold needs it.
 #[derive(Clone, Copy)]
 struct Line {
-    customer: u32,
     day: i32,
     order: u32,
     /// Index into the product labels, or [`NO_TEXT`].
     product: u32,
     amount: f64,
     quantity: f64,
+}
+
+/// The order lines, read by table row: the day and order id from the table's own columns, and
+/// what the first pass worked out (the amount, the quantity, the product label) in one column
+/// each, so no copy of the lines is ever made in one block.
+struct Lines<'a> {
+    day: Option<&'a [i32]>,
+    order: Option<&'a [u32]>,
+    amount: Vec<f64>,
+    /// Empty when the table has no quantity.
+    quantity: Vec<f64>,
+    /// Empty when the table has no product.
+    product: Vec<u32>,
+}
+
+impl Lines<'_> {
+    fn day(&self, r: u32) -> i32 {
+        self.day
+            .and_then(|v| v.get(r as usize).copied())
+            .unwrap_or(NO_DATE)
+    }
+
+    fn get(&self, r: u32) -> Line {
+        let r = r as usize;
+        Line {
+            day: self.day(r as u32),
+            order: self
+                .order
+                .and_then(|v| v.get(r).copied())
+                .unwrap_or(NO_TEXT),
+            product: self.product.get(r).copied().unwrap_or(NO_TEXT),
+            amount: self.amount.get(r).copied().unwrap_or(0.0),
+            quantity: self.quantity.get(r).copied().unwrap_or(0.0),
+        }
+    }
 }
 
 /// A per-customer mean built line by line.
@@ -544,15 +578,31 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     has.praise = !praise.is_empty();
     has.largest_order = has.amount;
 
-    let mut lines = Vec::with_capacity(t.n_rows());
+    let rows = t.n_rows();
+    let mut lines = Lines {
+        day: day_col,
+        order: order_col,
+        amount: Vec::with_capacity(rows),
+        quantity: Vec::with_capacity(if has.quantity { rows } else { 0 }),
+        product: Vec::with_capacity(if product_col.is_some() { rows } else { 0 }),
+    };
     let mut payment = Mean::new(has.payment_days, n);
     let mut nps_mean = Mean::new(has.nps, n);
     let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
     let mut labels = Labeler::default();
     let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
-    for r in 0..t.n_rows() {
-        let Some(&i) = owner.get(r) else { break };
+    // Rows up to `owner`'s end; a row whose owner is not a customer stays out of every group.
+    let rows = rows.min(owner.len());
+    for r in 0..rows {
+        let i = owner.get(r).copied().unwrap_or(u32::MAX);
         let Some(c) = facts.customers.get_mut(i as usize) else {
+            lines.amount.push(0.0);
+            if has.quantity {
+                lines.quantity.push(0.0);
+            }
+            if product_col.is_some() {
+                lines.product.push(NO_TEXT);
+            }
             continue;
         };
         let a = sum_at(&amount, r);
@@ -573,7 +623,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
             m.add(i, col.get(r).copied().filter(|x| x.is_finite()));
         }
-        let day = day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE);
+        let day = lines.day(r as u32);
         let product = product_col
             .and_then(|v| v.get(r).copied())
             .and_then(|id| labels.label(t, id))
@@ -583,14 +633,13 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                 *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
             }
         }
-        lines.push(Line {
-            customer: i,
-            day,
-            order: order_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_TEXT),
-            product,
-            amount: a.unwrap_or(0.0),
-            quantity: q.unwrap_or(0.0),
-        });
+        lines.amount.push(a.unwrap_or(0.0));
+        if has.quantity {
+            lines.quantity.push(q.unwrap_or(0.0));
+        }
+        if product_col.is_some() {
+            lines.product.push(product);
+        }
     }
     for (i, c) in facts.customers.iter_mut().enumerate() {
         c.payment_days = payment.get(i);
@@ -610,10 +659,11 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
     }
 
-    // Group lines by customer (stable counting sort), then by day within each customer.
+    // Group rows by customer (stable counting sort), then by day within each customer.
+    let owners = owner.get(..rows).unwrap_or(&[]);
     let mut counts = vec![0u32; n + 1];
-    for l in &lines {
-        if let Some(k) = counts.get_mut(l.customer as usize + 1) {
+    for &i in owners {
+        if let Some(k) = counts.get_mut(i as usize + 1) {
             *k += 1;
         }
     }
@@ -623,21 +673,17 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             *k += prev;
         }
     }
-    // Each line's place, then the lines moved there in place: a copy of the lines would be the
-    // largest allocation of a million-line file.
-    let mut order = vec![0usize; lines.len()];
+    let mut sorted = vec![0u32; counts.last().copied().unwrap_or(0) as usize];
     let mut next = counts.clone();
-    for (k, l) in lines.iter().enumerate() {
-        if let Some(at) = next.get_mut(l.customer as usize) {
-            if let Some(slot) = order.get_mut(*at as usize) {
-                *slot = k;
+    for (r, &i) in owners.iter().enumerate() {
+        if let Some(at) = next.get_mut(i as usize) {
+            if let Some(slot) = sorted.get_mut(*at as usize) {
+                *slot = r as u32;
             }
             *at += 1;
         }
     }
-    crate::sort::permute(&mut lines, &mut order);
-    drop(order);
-    let mut sorted = lines;
+    drop(next);
 
     has.purchase_days = day_col.is_some();
     has.first_order = day_col.is_some();
@@ -666,6 +712,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             items.extend(
                 group
                     .iter()
+                    .map(|&r| lines.get(r))
                     .filter(|l| l.product != NO_TEXT)
                     .map(|l| (l.product, l.amount)),
             );
@@ -692,9 +739,13 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         let orders;
         let mut largest: Option<f64>;
         if day_col.is_some() {
-            group.sort_unstable_by_key(|l| l.day);
+            group.sort_unstable_by_key(|&r| lines.day(r));
             let start = days.len();
-            for l in group.iter().filter(|l| l.day != NO_DATE) {
+            for l in group
+                .iter()
+                .map(|&r| lines.get(r))
+                .filter(|l| l.day != NO_DATE)
+            {
                 if days.len() > start && days.last() == Some(&l.day) {
                     if let Some(x) = day_amounts.last_mut() {
                         *x += l.amount;
@@ -720,18 +771,18 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                 .reduce(f64::max);
             // Lines without a date still make an order of their own.
             if orders == 0 && !group.is_empty() {
-                largest = group.iter().map(|l| l.amount).reduce(f64::max);
+                largest = group.iter().map(|&r| lines.get(r).amount).reduce(f64::max);
             }
         } else if order_col.is_some() {
             order_ids.clear();
-            order_ids.extend(group.iter().map(|l| l.order));
+            order_ids.extend(group.iter().map(|&r| lines.get(r).order));
             order_ids.sort_unstable();
             order_ids.dedup();
             orders = order_ids.len() as u32;
-            largest = group.iter().map(|l| l.amount).reduce(f64::max);
+            largest = group.iter().map(|&r| lines.get(r).amount).reduce(f64::max);
         } else {
             orders = group.len() as u32;
-            largest = group.iter().map(|l| l.amount).reduce(f64::max);
+            largest = group.iter().map(|&r| lines.get(r).amount).reduce(f64::max);
         }
         c.orders = Some(orders.max(u32::from(!group.is_empty() && orders == 0)));
         if has.amount {
@@ -739,7 +790,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
         offsets.push(days.len() as u32);
     }
-    drop(sorted);
+    drop((sorted, lines));
     days.shrink_to_fit();
     day_amounts.shrink_to_fit();
     day_quantities.shrink_to_fit();

@@ -1,9 +1,12 @@
 //! The sparse columnar cell store every reader writes into, and the limits it enforces.
 //!
 //! Readers stream cells in; nothing ever allocates rows × columns. A column keeps its cells in row
-//! order as a tag byte and an 8-byte payload each, and keeps row numbers only once a gap appears
-//! (a dense column costs 9 bytes a cell). Text lives once in a [`StringPool`]; a cell holds its
-//! index, so repeated customer names cost 4 bytes, not a `String`.
+//! order, and keeps row numbers only once a gap appears. Each cell is a kind and a payload: kinds
+//! are kept as runs while the column holds one kind (nearly always, under a header), payloads in
+//! 4 bytes while they fit (text ids, prices and amounts in whole cents, whole-day dates) and in 8
+//! otherwise. A dense column of names or amounts costs 4 bytes a cell. Text lives once in a
+//! [`StringPool`]; a cell holds its index, so repeated customer names cost 4 bytes, not a
+//! `String`.
 //!
 //! Every push counts against [`Limits`]: the cell count and the text bytes are checked while
 //! reading, so a 1 MB zip that claims ten million cells stops with an error, not an abort.
@@ -65,12 +68,23 @@ const TAG_DATE: u8 = 1;
 const TAG_TEXT: u8 = 2;
 const TAG_BOOL: u8 = 3;
 const TAG_ERROR: u8 = 4;
+/// A number that is a whole count of hundredths (a price, an amount, a quantity) below 2³²:
+/// stored as that count, in 4 bytes instead of 8.
+const TAG_CENTS: u8 = 5;
+/// A date serial that is a whole day, stored as that day.
+const TAG_DAY: u8 = 6;
 
 impl Value {
     fn pack(self) -> (u8, u64) {
         match self {
-            Value::Number(x) => (TAG_NUMBER, x.to_bits()),
-            Value::Date(x) => (TAG_DATE, x.to_bits()),
+            Value::Number(x) => match cents(x) {
+                Some(c) => (TAG_CENTS, c),
+                None => (TAG_NUMBER, x.to_bits()),
+            },
+            Value::Date(x) => match whole(x) {
+                Some(d) => (TAG_DAY, d),
+                None => (TAG_DATE, x.to_bits()),
+            },
             Value::Text(i) => (TAG_TEXT, i as u64),
             Value::Bool(b) => (TAG_BOOL, b as u64),
             Value::Error(i) => (TAG_ERROR, i as u64),
@@ -80,12 +94,27 @@ impl Value {
     fn unpack(tag: u8, bits: u64) -> Value {
         match tag {
             TAG_NUMBER => Value::Number(f64::from_bits(bits)),
+            TAG_CENTS => Value::Number(bits as f64 / 100.0),
             TAG_DATE => Value::Date(f64::from_bits(bits)),
+            TAG_DAY => Value::Date(bits as f64),
             TAG_TEXT => Value::Text(bits as u32),
             TAG_BOOL => Value::Bool(bits != 0),
             _ => Value::Error(bits as u32),
         }
     }
+}
+
+/// `x` as a count of hundredths below 2³², if that count gives back exactly `x`.
+fn cents(x: f64) -> Option<u64> {
+    let c = (x * 100.0).round();
+    (x.is_sign_positive() && (0.0..4_294_967_296.0).contains(&c) && c / 100.0 == x)
+        .then_some(c as u64)
+}
+
+/// `x` as a whole number below 2³², if it is one.
+fn whole(x: f64) -> Option<u64> {
+    (x.is_sign_positive() && (0.0..4_294_967_296.0).contains(&x) && x.fract() == 0.0)
+        .then_some(x as u64)
 }
 
 /// Slots of the grid's recent-text cache (a power of two).
@@ -222,11 +251,169 @@ struct Column {
     first_row: u32,
     /// Explicit row numbers, kept only once the column stops being a dense run.
     rows: Option<Vec<u32>>,
-    tags: Vec<u8>,
-    bits: Vec<u64>,
+    tags: Tags,
+    bits: Bits,
+}
+
+/// The kind of each cell of a column: a column is nearly always one kind under its header, so
+/// runs of one tag are kept while they are fewer bytes than a tag per cell.
+#[derive(Debug, Clone)]
+enum Tags {
+    /// (index of its first cell, tag) of each run, ascending.
+    Runs(Vec<(u32, u8)>),
+    Each(Vec<u8>),
+}
+
+impl Default for Tags {
+    fn default() -> Self {
+        Tags::Runs(Vec::new())
+    }
+}
+
+/// Cell payloads: 4 bytes each while every payload fits (text ids, booleans), else 8.
+#[derive(Debug, Clone)]
+enum Bits {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl Default for Bits {
+    fn default() -> Self {
+        Bits::Narrow(Vec::new())
+    }
+}
+
+impl Bits {
+    fn len(&self) -> usize {
+        match self {
+            Bits::Narrow(v) => v.len(),
+            Bits::Wide(v) => v.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<u64> {
+        match self {
+            Bits::Narrow(v) => v.get(i).map(|&x| u64::from(x)),
+            Bits::Wide(v) => v.get(i).copied(),
+        }
+    }
+
+    /// The wide vector, converting a narrow one if `bits` does not fit in it.
+    fn fit(&mut self, bits: u64) -> Result<&mut Vec<u32>, &mut Vec<u64>> {
+        if let Bits::Narrow(v) = self {
+            if bits > u64::from(u32::MAX) {
+                let mut wide = Vec::with_capacity(v.capacity());
+                wide.extend(v.iter().map(|&x| u64::from(x)));
+                *self = Bits::Wide(wide);
+            }
+        }
+        match self {
+            Bits::Narrow(v) => Ok(v),
+            Bits::Wide(v) => Err(v),
+        }
+    }
+
+    fn push(&mut self, bits: u64) {
+        match self.fit(bits) {
+            Ok(v) => v.push(bits as u32),
+            Err(v) => v.push(bits),
+        }
+    }
+
+    fn set(&mut self, i: usize, bits: u64) {
+        match self.fit(bits) {
+            Ok(v) => {
+                if let Some(x) = v.get_mut(i) {
+                    *x = bits as u32;
+                }
+            }
+            Err(v) => {
+                if let Some(x) = v.get_mut(i) {
+                    *x = bits;
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, i: usize, bits: u64) {
+        match self.fit(bits) {
+            Ok(v) => v.insert(i.min(v.len()), bits as u32),
+            Err(v) => v.insert(i.min(v.len()), bits),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Bits::Narrow(v) => v.shrink_to_fit(),
+            Bits::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+}
+
+impl Tags {
+    /// The tag of cell `i` of a column of `len` cells.
+    fn get(&self, i: usize, len: usize) -> Option<u8> {
+        if i >= len {
+            return None;
+        }
+        match self {
+            Tags::Runs(runs) => {
+                let k = runs.partition_point(|&(start, _)| start as usize <= i);
+                runs.get(k.checked_sub(1)?).map(|&(_, t)| t)
+            }
+            Tags::Each(v) => v.get(i).copied(),
+        }
+    }
+
+    /// Appends the tag of cell `len` (the column's length before the push).
+    fn push(&mut self, tag: u8, len: usize) {
+        match self {
+            Tags::Runs(runs) => {
+                if runs.last().map(|&(_, t)| t) == Some(tag) {
+                    return;
+                }
+                runs.push((len as u32, tag));
+                // A run costs 8 bytes, a tag per cell 1: past that, store a tag per cell.
+                if runs.len() * 8 > len + 64 {
+                    self.expand(len + 1);
+                }
+            }
+            Tags::Each(v) => v.push(tag),
+        }
+    }
+
+    /// Turns runs into a tag per cell; `len` counts the cells the runs cover.
+    fn expand(&mut self, len: usize) {
+        if let Tags::Runs(runs) = self {
+            let mut v = Vec::with_capacity(len);
+            for (k, &(start, tag)) in runs.iter().enumerate() {
+                let end = runs.get(k + 1).map_or(len, |&(s, _)| s as usize).min(len);
+                v.resize(end.max(start as usize), tag);
+            }
+            *self = Tags::Each(v);
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Tags::Runs(v) => v.shrink_to_fit(),
+            Tags::Each(v) => v.shrink_to_fit(),
+        }
+    }
 }
 
 impl Column {
+    fn len(&self) -> usize {
+        self.bits.len()
+    }
+
+    fn value(&self, i: usize) -> Option<Value> {
+        Some(Value::unpack(
+            self.tags.get(i, self.len())?,
+            self.bits.get(i)?,
+        ))
+    }
+
     fn row_at(&self, i: usize) -> u32 {
         match &self.rows {
             Some(rows) => rows.get(i).copied().unwrap_or(u32::MAX),
@@ -235,7 +422,7 @@ impl Column {
     }
 
     fn last_row(&self) -> Option<u32> {
-        self.tags.len().checked_sub(1).map(|i| self.row_at(i))
+        self.len().checked_sub(1).map(|i| self.row_at(i))
     }
 
     fn find(&self, row: u32) -> Option<usize> {
@@ -243,7 +430,7 @@ impl Column {
             Some(rows) => rows.binary_search(&row).ok(),
             None => {
                 let i = row.checked_sub(self.first_row)? as usize;
-                (i < self.tags.len()).then_some(i)
+                (i < self.len()).then_some(i)
             }
         }
     }
@@ -266,27 +453,35 @@ impl Column {
         if let Some(rows) = &mut self.rows {
             rows.push(row);
         }
-        self.tags.push(tag);
+        self.tags.push(tag, self.bits.len());
         self.bits.push(bits);
     }
 
     fn insert_unordered(&mut self, row: u32, tag: u8, bits: u64) {
+        let n = self.len();
         if let Some(i) = self.find(row) {
-            if let (Some(t), Some(b)) = (self.tags.get_mut(i), self.bits.get_mut(i)) {
-                *t = tag;
-                *b = bits;
+            if self.tags.get(i, n) != Some(tag) {
+                self.tags.expand(n);
+                if let Tags::Each(tags) = &mut self.tags {
+                    if let Some(t) = tags.get_mut(i) {
+                        *t = tag;
+                    }
+                }
             }
+            self.bits.set(i, bits);
             return;
         }
-        let n = self.tags.len();
         let rows = self
             .rows
             .get_or_insert_with(|| (0..n).map(|i| self.first_row + i as u32).collect());
         let at = rows.partition_point(|&r| r < row);
         rows.insert(at, row);
-        self.tags.insert(at, tag);
-        self.bits.insert(at, bits);
         self.first_row = rows.first().copied().unwrap_or(row);
+        self.tags.expand(n);
+        if let Tags::Each(tags) = &mut self.tags {
+            tags.insert(at.min(tags.len()), tag);
+        }
+        self.bits.insert(at, bits);
     }
 }
 
@@ -442,8 +637,7 @@ impl Grid {
     /// The value at (row, col), if the cell is not empty.
     pub fn get(&self, row: u32, col: u32) -> Option<Value> {
         let c = self.columns.get(col as usize)?;
-        let i = c.find(row)?;
-        Some(Value::unpack(*c.tags.get(i)?, *c.bits.get(i)?))
+        c.value(c.find(row)?)
     }
 
     /// The text of a cell if it holds text.
@@ -457,10 +651,10 @@ impl Grid {
     /// Every stored cell of one column in row order.
     pub fn column(&self, col: u32) -> impl Iterator<Item = (u32, Value)> + '_ {
         let c = self.columns.get(col as usize);
-        let n = c.map_or(0, |c| c.tags.len());
+        let n = c.map_or(0, Column::len);
         (0..n).filter_map(move |i| {
             let c = c?;
-            Some((c.row_at(i), Value::unpack(*c.tags.get(i)?, *c.bits.get(i)?)))
+            Some((c.row_at(i), c.value(i)?))
         })
     }
 }
@@ -475,11 +669,7 @@ pub struct RowWalker<'g> {
 impl<'g> RowWalker<'g> {
     pub fn new(grid: &'g Grid) -> Self {
         let cols: Vec<u32> = (0..grid.columns.len() as u32)
-            .filter(|&c| {
-                grid.columns
-                    .get(c as usize)
-                    .is_some_and(|c| !c.tags.is_empty())
-            })
+            .filter(|&c| grid.columns.get(c as usize).is_some_and(|c| c.len() > 0))
             .collect();
         let pos = vec![0; cols.len()];
         RowWalker { grid, cols, pos }
@@ -493,7 +683,7 @@ impl<'g> RowWalker<'g> {
         for (k, &c) in self.cols.iter().enumerate() {
             let col = self.grid.columns.get(c as usize)?;
             let i = self.pos.get(k).copied().unwrap_or(usize::MAX);
-            if i < col.tags.len() {
+            if i < col.len() {
                 row = row.min(col.row_at(i));
             }
         }
@@ -507,9 +697,9 @@ impl<'g> RowWalker<'g> {
             let Some(i) = self.pos.get_mut(k) else {
                 continue;
             };
-            if *i < col.tags.len() && col.row_at(*i) == row {
-                if let (Some(&t), Some(&b)) = (col.tags.get(*i), col.bits.get(*i)) {
-                    out.push((c, Value::unpack(t, b)));
+            if *i < col.len() && col.row_at(*i) == row {
+                if let Some(v) = col.value(*i) {
+                    out.push((c, v));
                 }
                 *i += 1;
             }
@@ -581,5 +771,63 @@ mod tests {
         }
         let e = g.push(3, 0, Cell::Number(1.0)).unwrap_err();
         assert_eq!(e.code(), "too_large");
+    }
+
+    proptest::proptest! {
+        /// The grid agrees with a plain map of the last value pushed to each cell, whatever the
+        /// order of the pushes and the mix of kinds in a column (runs, a tag per cell, narrow
+        /// and wide payloads).
+        #[test]
+        fn grid_is_a_map_of_the_last_push(
+            pushes in proptest::collection::vec((0u32..60, 0u32..3, 0u8..6, 0u32..4), 0..300),
+        ) {
+            let words = ["a", "b", "甲", "long text"];
+            let mut g = Grid::new(Limits::default());
+            let mut model = std::collections::BTreeMap::new();
+            for &(row, col, kind, k) in &pushes {
+                let word = words.get(k as usize).copied().unwrap_or("a");
+                let cell = match kind {
+                    0 => Cell::Number(f64::from(k) + 0.5),
+                    1 => Cell::Number([0.0, -0.0, 12.34, 1e15][k as usize % 4]),
+                    2 => Cell::Date(45_000.0 + f64::from(k) * 0.75),
+                    3 => Cell::Bool(k % 2 == 0),
+                    4 => Cell::Error("#N/A"),
+                    _ => Cell::Text(word),
+                };
+                g.push(row, col, cell).unwrap();
+                let text = |v: Value| match v {
+                    Value::Text(id) | Value::Error(id) => g.pool.get(id).to_string(),
+                    _ => String::new(),
+                };
+                let v = g.get(row, col).unwrap();
+                model.insert((col, row), (v, text(v)));
+                match (cell, v) {
+                    (Cell::Number(x), Value::Number(y)) | (Cell::Date(x), Value::Date(y)) => {
+                        proptest::prop_assert_eq!(x.to_bits(), y.to_bits());
+                    }
+                    (Cell::Bool(a), Value::Bool(b)) => proptest::prop_assert_eq!(a, b),
+                    (Cell::Text(_), Value::Text(_)) | (Cell::Error(_), Value::Error(_)) => {}
+                    _ => proptest::prop_assert!(false, "{cell:?} came back as {v:?}"),
+                }
+                if let Cell::Text(t) | Cell::Error(t) = cell {
+                    proptest::prop_assert_eq!(text(v), t);
+                }
+            }
+            for col in 0..3 {
+                let got: Vec<(u32, Value)> = g.column(col).collect();
+                let want: Vec<(u32, Value)> = model
+                    .range((col, 0)..(col + 1, 0))
+                    .map(|(&(_, row), &(v, _))| (row, v))
+                    .collect();
+                proptest::prop_assert_eq!(got, want);
+            }
+            g.freeze();
+            for (&(col, row), (v, t)) in &model {
+                proptest::prop_assert_eq!(g.get(row, col), Some(*v));
+                if let Value::Text(id) | Value::Error(id) = v {
+                    proptest::prop_assert_eq!(g.pool.get(*id), t.as_str());
+                }
+            }
+        }
     }
 }
