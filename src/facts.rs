@@ -739,7 +739,10 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         let orders;
         let mut largest: Option<f64>;
         if day_col.is_some() {
-            group.sort_unstable_by_key(|&r| lines.day(r));
+            // Most order lists are kept in date order, and then so is every group.
+            if !group.is_sorted_by_key(|&r| lines.day(r)) {
+                crate::sort::by(group, |&a, &b| lines.day(a).cmp(&lines.day(b)));
+            }
             let start = days.len();
             for l in group
                 .iter()

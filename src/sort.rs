@@ -4,8 +4,8 @@
 //! comparator, so driftsort is compiled once, and then moves the elements into place by following
 //! the permutation's cycles. The result is exactly `sort_by`'s: stable, ties in their first order.
 //!
-//! The few sorts on the hot path of a large file (order lines per customer, values for
-//! quantiles) stay on `sort_unstable_by_key` / `sort_unstable_by` where they are.
+//! The few sorts on the hot path of a large file (a customer's products, values for quantiles)
+//! stay on `sort_unstable_by_key` / `sort_unstable_by` where they are.
 
 use std::cmp::Ordering;
 
