@@ -204,6 +204,14 @@ impl StringPool {
         Ok(id)
     }
 
+    /// Room in the lookup index for `n` more strings, so that filling it never rehashes (a
+    /// rehash finds every string's hash again from its text).
+    pub fn reserve(&mut self, n: usize) {
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        self.index
+            .reserve(n, |&i| hash_str(text_at(bytes, ends, i)));
+    }
+
     /// Marks the strings pushed so far (a shared-string table) as known to `intern`, so later
     /// inline text that repeats one of them gets the same id.
     pub fn index_existing(&mut self) {

@@ -198,7 +198,12 @@ impl<'a> Builder<'a> {
             rows: Vec::new(),
             columns,
             by_source,
-            pool: StringPool::new(),
+            pool: {
+                // Each distinct grid text becomes at most one table text.
+                let mut pool = StringPool::new();
+                pool.reserve(n_strings);
+                pool
+            },
             label_memo: vec![NO_TEXT; n_strings],
             id_memo: vec![NO_TEXT; n_strings],
             quality: Quality::default(),
