@@ -663,8 +663,11 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let owners = owner.get(..rows).unwrap_or(&[]);
     let mut counts = vec![0u32; n + 1];
     for &i in owners {
-        if let Some(k) = counts.get_mut(i as usize + 1) {
-            *k += 1;
+        // A row without a customer (`u32::MAX`) is in no group.
+        if (i as usize) < n {
+            if let Some(k) = counts.get_mut(i as usize + 1) {
+                *k += 1;
+            }
         }
     }
     for i in 1..counts.len() {

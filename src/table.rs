@@ -226,7 +226,11 @@ impl<'a> Builder<'a> {
             .map_or(0, |m| u64::from(m.saturating_sub(self.header.rows.1)));
         let expected = below_header.min(grid.n_cells()).min(max_rows) as usize;
         self.rows.reserve(expected);
-        seen_rows.reserve(expected, |&(r, _)| row_digest(grid, r));
+        // Every row walked below the header may be remembered (rows without a customer too, so
+        // their copies count as copies), and growing would work out each digest again from the
+        // grid: room for all of them is made once, bounded by the cells read.
+        let walked = below_header.min(grid.n_cells()) as usize;
+        seen_rows.reserve(walked, |&(r, _)| row_digest(grid, r));
         for col in &mut self.columns {
             match &mut col.column.data {
                 Data::Text(v) => v.reserve(expected),
