@@ -428,7 +428,6 @@ fn add(slot: &mut Option<f64>, x: Option<f64>) {
 #[derive(Clone, Copy)]
 struct Line {
     day: i32,
-    order: u32,
     /// Index into the product labels, or [`NO_TEXT`].
     product: u32,
     amount: f64,
@@ -446,6 +445,8 @@ struct Lines<'a> {
     quantity: Vec<f64>,
     /// Empty when the table has no product.
     product: Vec<u32>,
+    with_quantity: bool,
+    with_product: bool,
 }
 
 impl Lines<'_> {
@@ -455,17 +456,33 @@ impl Lines<'_> {
             .unwrap_or(NO_DATE)
     }
 
+    fn amount(&self, r: u32) -> f64 {
+        self.amount.get(r as usize).copied().unwrap_or(0.0)
+    }
+
+    fn order(&self, r: u32) -> u32 {
+        self.order
+            .and_then(|v| v.get(r as usize).copied())
+            .unwrap_or(NO_TEXT)
+    }
+
     fn get(&self, r: u32) -> Line {
-        let r = r as usize;
         Line {
-            day: self.day(r as u32),
-            order: self
-                .order
-                .and_then(|v| v.get(r).copied())
-                .unwrap_or(NO_TEXT),
-            product: self.product.get(r).copied().unwrap_or(NO_TEXT),
-            amount: self.amount.get(r).copied().unwrap_or(0.0),
-            quantity: self.quantity.get(r).copied().unwrap_or(0.0),
+            day: self.day(r),
+            product: self.product.get(r as usize).copied().unwrap_or(NO_TEXT),
+            amount: self.amount(r),
+            quantity: self.quantity.get(r as usize).copied().unwrap_or(0.0),
+        }
+    }
+
+    /// Records the next row's amount, and its quantity and product where the table has them.
+    fn push(&mut self, amount: f64, quantity: f64, product: u32) {
+        self.amount.push(amount);
+        if self.with_quantity {
+            self.quantity.push(quantity);
+        }
+        if self.with_product {
+            self.product.push(product);
         }
     }
 }
@@ -585,6 +602,8 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         amount: Vec::with_capacity(rows),
         quantity: Vec::with_capacity(if has.quantity { rows } else { 0 }),
         product: Vec::with_capacity(if product_col.is_some() { rows } else { 0 }),
+        with_quantity: has.quantity,
+        with_product: product_col.is_some(),
     };
     let mut payment = Mean::new(has.payment_days, n);
     let mut nps_mean = Mean::new(has.nps, n);
@@ -596,13 +615,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     for r in 0..rows {
         let i = owner.get(r).copied().unwrap_or(u32::MAX);
         let Some(c) = facts.customers.get_mut(i as usize) else {
-            lines.amount.push(0.0);
-            if has.quantity {
-                lines.quantity.push(0.0);
-            }
-            if product_col.is_some() {
-                lines.product.push(NO_TEXT);
-            }
+            lines.push(0.0, 0.0, NO_TEXT);
             continue;
         };
         let a = sum_at(&amount, r);
@@ -633,13 +646,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                 *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
             }
         }
-        lines.amount.push(a.unwrap_or(0.0));
-        if has.quantity {
-            lines.quantity.push(q.unwrap_or(0.0));
-        }
-        if product_col.is_some() {
-            lines.product.push(product);
-        }
+        lines.push(a.unwrap_or(0.0), q.unwrap_or(0.0), product);
     }
     for (i, c) in facts.customers.iter_mut().enumerate() {
         c.payment_days = payment.get(i);
@@ -777,18 +784,18 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                 .reduce(f64::max);
             // Lines without a date still make an order of their own.
             if orders == 0 && !group.is_empty() {
-                largest = group.iter().map(|&r| lines.get(r).amount).reduce(f64::max);
+                largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
             }
         } else if order_col.is_some() {
             order_ids.clear();
-            order_ids.extend(group.iter().map(|&r| lines.get(r).order));
+            order_ids.extend(group.iter().map(|&r| lines.order(r)));
             order_ids.sort_unstable();
             order_ids.dedup();
             orders = order_ids.len() as u32;
-            largest = group.iter().map(|&r| lines.get(r).amount).reduce(f64::max);
+            largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
         } else {
             orders = group.len() as u32;
-            largest = group.iter().map(|&r| lines.get(r).amount).reduce(f64::max);
+            largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
         }
         c.orders = Some(orders.max(u32::from(!group.is_empty() && orders == 0)));
         if has.amount {

@@ -278,7 +278,8 @@ impl Default for Tags {
     }
 }
 
-/// Cell payloads: 4 bytes each while every payload fits (text ids, booleans), else 8.
+/// Cell payloads: 4 bytes each while every payload fits (text ids, booleans, whole cents, whole
+/// days), else 8.
 #[derive(Debug, Clone)]
 enum Bits {
     Narrow(Vec<u32>),
@@ -306,7 +307,8 @@ impl Bits {
         }
     }
 
-    /// The wide vector, converting a narrow one if `bits` does not fit in it.
+    /// Where `bits` goes: the narrow vector (`Ok`) while it fits, else the wide one (`Err`), which
+    /// a narrow one becomes, once, when the first payload does not fit.
     fn fit(&mut self, bits: u64) -> Result<&mut Vec<u32>, &mut Vec<u64>> {
         if let Bits::Narrow(v) = self {
             if bits > u64::from(u32::MAX) {

@@ -199,7 +199,8 @@ impl<'a> Builder<'a> {
             columns,
             by_source,
             pool: {
-                // Each distinct grid text becomes at most one table text.
+                // Each distinct grid text becomes at most one table text; only numbers in text
+                // columns, printed as text, can add more (and then the index grows).
                 let mut pool = StringPool::new();
                 pool.reserve(n_strings);
                 pool
