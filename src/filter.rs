@@ -17,6 +17,7 @@
 use crate::report::{CustomerRow, Report};
 use crate::table::day_number;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A categorical column: a code per customer (`u32::MAX` = none) and the code's text.
@@ -96,7 +97,7 @@ const NUMBERS: [(&str, Num); 25] = [
     ("credit_score", |c| c.credit_score),
 ];
 
-type Label = fn(&CustomerRow) -> Option<String>;
+type Label = fn(&CustomerRow) -> Option<Cow<'static, str>>;
 
 const LABELS: [(&str, Label); 11] = [
     ("rfm_segment", |c| c.rfm_segment.map(|s| s.key().into())),
@@ -109,8 +110,10 @@ const LABELS: [(&str, Label); 11] = [
     ("bcg", |c| c.bcg.map(|s| s.key().into())),
     ("nps_group", |c| c.nps_group.map(|s| s.key().into())),
     ("credit_grade", |c| c.credit_grade.map(|s| s.key().into())),
-    ("cluster", |c| c.cluster.map(|s| s.to_string())),
-    ("alert", |c| Some(c.alert.to_string())),
+    ("cluster", |c| c.cluster.map(|s| s.to_string().into())),
+    ("alert", |c| {
+        Some(if c.alert { "true" } else { "false" }.into())
+    }),
     ("clv_tier", |c| c.clv_tier.map(|s| s.key().into())),
 ];
 
@@ -156,12 +159,20 @@ impl Index {
         let search = rows
             .iter()
             .map(|r| {
-                format!(
-                    "{} {}",
+                let (id, name) = (
                     r.id.as_deref().unwrap_or(""),
-                    r.name.as_deref().unwrap_or("")
-                )
-                .to_lowercase()
+                    r.name.as_deref().unwrap_or(""),
+                );
+                let mut s = String::with_capacity(id.len() + 1 + name.len());
+                s.push_str(id);
+                s.push(' ');
+                s.push_str(name);
+                if s.is_ascii() {
+                    s.make_ascii_lowercase();
+                    s
+                } else {
+                    s.to_lowercase()
+                }
             })
             .collect();
         Index {

@@ -8,6 +8,7 @@ use crate::filter::Index;
 use crate::progress::{self, Progress};
 use crate::{Book, Error, Options, Report};
 use serde::Serialize;
+use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -47,8 +48,15 @@ pub struct Session {
 
 struct Last {
     report: Report,
-    index: Index,
+    /// Built on the first query: the dashboard is shown before the customer table needs it.
+    index: OnceCell<Index>,
     view: Vec<u32>,
+}
+
+impl Last {
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(&self.report))
+    }
 }
 
 #[wasm_bindgen]
@@ -83,12 +91,11 @@ impl Session {
         self.last = None;
         let mut report =
             observed(progress, || crate::analyze_book(&self.book, &options)).map_err(into_error)?;
-        let index = Index::new(&report);
         let view = (0..report.customers.len() as u32).collect();
         let js = report.with_overview(|o| to_js(o));
         self.last = Some(Last {
             report,
-            index,
+            index: OnceCell::new(),
             view,
         });
         js
@@ -98,7 +105,7 @@ impl Session {
     pub fn filter(&self, query: JsValue) -> Result<Vec<u32>, JsValue> {
         let last = self.last()?;
         let q = query_from(query)?;
-        last.index
+        last.index()
             .filter(&q)
             .map_err(|e| into_error(Error::bad_option(e)))
     }
@@ -117,11 +124,11 @@ impl Session {
             .as_mut()
             .ok_or_else(|| into_error(Error::bad_option("analyze the file first")))?;
         let mut ids = last
-            .index
+            .index()
             .filter(&q)
             .map_err(|e| into_error(Error::bad_option(e)))?;
         if let Some(key) = sort.as_deref().filter(|k| !k.is_empty()) {
-            last.index
+            last.index()
                 .sort(&mut ids, key, descending)
                 .map_err(|e| into_error(Error::bad_option(e)))?;
         }
@@ -165,7 +172,7 @@ impl Session {
     /// For each label and dimension, its values in the view with counts, most frequent first.
     pub fn facets(&self, limit: u32) -> Result<JsValue, JsValue> {
         let last = self.last()?;
-        to_js(&last.index.facets(&last.view, limit as usize))
+        to_js(&last.index().facets(&last.view, limit as usize))
     }
 }
 

@@ -10,6 +10,9 @@ import { CustomerTable } from './table.js';
 
 const state = { overview: null, options: {}, vocabulary: null, fileName: '', restored: false, busy: false, tab: 'dashboard' };
 let table = null;
+// The customer table is filled after the dashboard is shown (its filter index is built on the
+// worker's first query); whatever needs the table waits for this.
+let tableReady = Promise.resolve();
 
 function message(e) {
   if (e?.code === 'cancelled') return t('cancelled');
@@ -110,12 +113,13 @@ async function show(overview) {
     names: (indexes) => call('customers', { indexes }),
     pick: async (key, value, text) => {
       selectTab('customers');
+      await tableReady;
       await table.pick(key, value, text);
     },
     labelText,
     fieldText,
   });
-  await table.reset(overview);
+  tableReady = table.reset(overview).catch((e) => setStatus(message(e), 'error'));
   selectTab(state.tab);
 }
 
@@ -130,7 +134,7 @@ function selectTab(tab) {
     $(`tab-${name}`).setAttribute('aria-selected', String(name === tab));
   }
   if (tab === 'dashboard') dispatchEvent(new Event('resize'));
-  if (tab === 'customers') table?.paint();
+  if (tab === 'customers') tableReady.then(() => table?.paint());
 }
 
 async function exportXlsx() {
