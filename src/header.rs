@@ -363,19 +363,16 @@ impl RowTexts {
     }
 }
 
-/// 合计, 小计, 总计, 共计, 总和, Total, Subtotal, Grand total, Sum — alone or with a colon.
+/// 合计, 小计, 总计, 共计, 总和, Total, Subtotal, Grand total, Sum — alone or with a colon, or
+/// followed by a bracket ("合计（元）"); spaces and colons anywhere are ignored, Latin letters
+/// in any case.
 fn is_total_label(t: &str) -> bool {
-    // Every label below starts with one of these: most texts are ruled out without allocating.
+    // Every label below starts with one of these: most texts are ruled out at once.
     if !t.trim_start().starts_with([
         '合', '小', '总', '共', '累', '總', 't', 'T', 's', 'S', 'g', 'G',
     ]) {
         return false;
     }
-    let t: String = t
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, ':' | '：'))
-        .collect::<String>()
-        .to_lowercase();
     const LABELS: &[&str] = &[
         "合计",
         "小计",
@@ -392,10 +389,24 @@ fn is_total_label(t: &str) -> bool {
         "sum",
         "totals",
     ];
+    // The longest label has 10 letters, so 11 significant letters decide: no text is copied
+    // (order numbers such as SO0000123 reach this point once each).
+    let mut head = ['\0'; 11];
+    let mut n = 0;
+    let letters = t
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, ':' | '：'));
+    for (slot, c) in head.iter_mut().zip(letters) {
+        *slot = c.to_ascii_lowercase();
+        n += 1;
+    }
+    let head = head.get(..n).unwrap_or_default();
     LABELS.iter().any(|l| {
-        t == *l
-            || t.strip_prefix(l)
-                .is_some_and(|rest| rest.starts_with(['(', '（', '[', '【']))
+        let k = l.chars().count();
+        head.iter().take(k).copied().eq(l.chars())
+            && head
+                .get(k)
+                .is_none_or(|c| matches!(c, '(' | '（' | '[' | '【'))
     })
 }
 
@@ -445,6 +456,14 @@ mod tests {
             (&["张三"], 2, RowKind::Data),
             (&["合计（元）"], 2, RowKind::Total),
             (&["合计公司"], 2, RowKind::Data),
+            (&["合 计:"], 2, RowKind::Total),
+            (&["GRAND TOTAL (East)"], 2, RowKind::Total),
+            (&["Sum"], 2, RowKind::Total),
+            (&["Summary"], 2, RowKind::Data),
+            (&["SO0000123"], 2, RowKind::Data),
+            (&["subtotal【华东】"], 2, RowKind::Total),
+            (&["Totals"], 2, RowKind::Total),
+            (&["Tot"], 2, RowKind::Data),
             (
                 &["合计贸易有限公司", "华东", "制造业", "x"],
                 4,
