@@ -146,10 +146,8 @@ struct Builder<'a> {
     /// Column index in the sheet → index into `columns` (`u32::MAX`: not loaded).
     by_source: Vec<u32>,
     pool: StringPool,
-    /// Grid text id → cleaned label id in `pool`.
-    label_memo: Vec<u32>,
-    /// Grid text id → trimmed identifier id in `pool`.
-    id_memo: Vec<u32>,
+    /// What is known of each grid text, by grid text id.
+    seen: Vec<Seen>,
     quality: Quality,
 }
 
@@ -205,8 +203,7 @@ impl<'a> Builder<'a> {
                 pool.reserve(n_strings);
                 pool
             },
-            label_memo: vec![NO_TEXT; n_strings],
-            id_memo: vec![NO_TEXT; n_strings],
+            seen: vec![Seen::NEW; n_strings],
             quality: Quality::default(),
         }
     }
@@ -250,9 +247,6 @@ impl<'a> Builder<'a> {
         self.quality.rows_above_header = self.header.rows_above.len() as u64;
         self.quality.header_rows = (self.header.rows.0 + 1, self.header.rows.1 + 1);
         let headers = header::header_texts(&self.header.labels);
-        // Per grid string, worked out on first sight: its row-kind flags and its hash.
-        let mut flags = vec![0u8; grid.pool.len()];
-        let mut hashes = vec![0u64; grid.pool.len()];
         let is_customer: Vec<bool> = self
             .columns
             .iter()
@@ -276,15 +270,14 @@ impl<'a> Builder<'a> {
             for &(c, v) in &cells {
                 h.add(u64::from(c));
                 h.add(cell_word(v, |i| {
-                    memo(&mut hashes, i, || text_hash(grid.pool.get(i)))
+                    let word = self.word(i, &headers);
+                    if c < width && matches!(v, Value::Text(_)) {
+                        texts.add(word as u8);
+                    }
+                    word & TEXT_HASH
                 }));
                 if c < width {
                     n_in_table += 1;
-                    if let Value::Text(i) = v {
-                        texts.add(memo(&mut flags, i, || {
-                            header::text_flags(grid.pool.get(i), &headers)
-                        }));
-                    }
                 }
             }
             let kind = texts.kind(n_in_table);
@@ -342,6 +335,23 @@ impl<'a> Builder<'a> {
         }
         self.quality.rows_used = self.rows.len() as u64;
         Ok(())
+    }
+
+    /// Grid text `i`'s [`Seen::word`], worked out on first sight.
+    fn word(&mut self, i: u32, headers: &[&str]) -> u64 {
+        let grid = self.grid;
+        match self.seen.get_mut(i as usize) {
+            Some(seen) if seen.word != 0 => seen.word,
+            slot => {
+                let text = grid.pool.get(i);
+                let word =
+                    text_hash(text) & TEXT_HASH | u64::from(header::text_flags(text, headers));
+                if let Some(seen) = slot {
+                    seen.word = word;
+                }
+                word
+            }
+        }
     }
 
     /// The index into `columns` of sheet column `c`, if it is loaded.
@@ -434,12 +444,8 @@ impl<'a> Builder<'a> {
     fn text_id(&mut self, v: Value, is_id: bool) -> Option<u32> {
         let limits = *self.grid.limits();
         if let Value::Text(gid) = v {
-            let memo = if is_id {
-                &self.id_memo
-            } else {
-                &self.label_memo
-            };
-            if let Some(&id) = memo.get(gid as usize) {
+            if let Some(seen) = self.seen.get(gid as usize) {
+                let id = if is_id { seen.id } else { seen.label };
                 if id != NO_TEXT {
                     return Some(id);
                 }
@@ -454,13 +460,8 @@ impl<'a> Builder<'a> {
                 return None;
             }
             let id = self.pool.intern(&text, &limits).ok()?;
-            let memo = if is_id {
-                &mut self.id_memo
-            } else {
-                &mut self.label_memo
-            };
-            if let Some(slot) = memo.get_mut(gid as usize) {
-                *slot = id;
+            if let Some(seen) = self.seen.get_mut(gid as usize) {
+                *if is_id { &mut seen.id } else { &mut seen.label } = id;
             }
             return Some(id);
         }
@@ -506,18 +507,30 @@ fn serial_day(serial: f64) -> Option<i32> {
 /// Days from 1899-12-31 (the day before serial 1) to 1970-01-01.
 const SERIAL_1970: i64 = 25_568;
 
-/// `memo[id]`, worked out by `compute` on first use; 0 (the default) marks "not yet", so
-/// `compute` never returns it.
-fn memo<T: Copy + Default + PartialEq>(memo: &mut [T], id: u32, compute: impl FnOnce() -> T) -> T {
-    match memo.get_mut(id as usize) {
-        Some(slot) if *slot != T::default() => *slot,
-        Some(slot) => {
-            *slot = compute();
-            *slot
-        }
-        None => compute(),
-    }
+/// What the build works out once per distinct grid text, kept side by side: the customer
+/// column's texts are met in no particular order, and one memory access per cell instead of
+/// three is most of a million-row table's build time.
+#[derive(Clone, Copy)]
+struct Seen {
+    /// [`text_hash`] above the low byte, the text's [`header::text_flags`] in it (never 0, so
+    /// a word of 0 is "not yet worked out").
+    word: u64,
+    /// Cleaned label id in the table's pool, or [`NO_TEXT`].
+    label: u32,
+    /// Trimmed identifier id in the table's pool, or [`NO_TEXT`].
+    id: u32,
 }
+
+impl Seen {
+    const NEW: Seen = Seen {
+        word: 0,
+        label: NO_TEXT,
+        id: NO_TEXT,
+    };
+}
+
+/// The bits of a [`Seen::word`] that a row's digest takes.
+const TEXT_HASH: u64 = !0xFF;
 
 /// A 64-bit digest on every target (`FxHasher` is 32-bit on wasm32, where a million rows would
 /// give a hundred false matches): FxHash's word step on `u64`s.
@@ -536,7 +549,7 @@ fn row_digest(grid: &Grid, row: u32) -> u64 {
     for c in 0..grid.n_cols() {
         let Some(v) = grid.get(row, c) else { continue };
         h.add(u64::from(c));
-        h.add(cell_word(v, |i| text_hash(grid.pool.get(i))));
+        h.add(cell_word(v, |i| text_hash(grid.pool.get(i)) & TEXT_HASH));
     }
     h.0
 }
@@ -550,8 +563,8 @@ fn cell_word(v: Value, text: impl FnOnce(u32) -> u64) -> u64 {
     }
 }
 
-/// The word a row's digest takes for a text, the same for equal texts however they are
-/// stored; never 0 (0 marks "not yet worked out").
+/// The word a row's digest takes for a text (its bits in [`TEXT_HASH`]), the same for equal
+/// texts however they are stored.
 fn text_hash(s: &str) -> u64 {
     let mut h = Digest::default();
     let mut chunks = s.as_bytes().chunks_exact(8);
@@ -566,7 +579,7 @@ fn text_hash(s: &str) -> u64 {
     }
     h.add(u64::from_le_bytes(w));
     h.add(s.len() as u64);
-    h.0 | 1
+    h.0
 }
 
 /// Whether sheet row `row` holds exactly `cells` (given that it holds as many): the same
