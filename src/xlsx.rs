@@ -889,6 +889,11 @@ fn read_shared_strings<R: Read>(
             w.consume(gt + 1);
             continue;
         }
+        if let Some((plain, used)) = plain_item(data.get(gt + 1..).unwrap_or(&[])) {
+            pool.push(plain, limits)?;
+            w.consume(gt + 1 + used);
+            continue;
+        }
         // The whole item up to its end tag.
         close.clear();
         close.extend_from_slice(b"</");
@@ -905,6 +910,36 @@ fn read_shared_strings<R: Read>(
         pool.push(&text, limits)?;
         w.consume(gt + 1 + end + close.len());
     }
+}
+
+/// The text of a shared-string item that is one plain `<t>` (`<t>text</t></si>`, no entity,
+/// line end or `_xHHHH_` escape, not a rich or phonetic run), with the bytes it spans: most
+/// items are, and they need none of [`rich_text`]'s work. Anything else is `None`.
+fn plain_item(rest: &[u8]) -> Option<(&str, usize)> {
+    const PRESERVE: &[u8] = b"<t xml:space=\"preserve\">";
+    let (open, preserve) = if rest.starts_with(b"<t>") {
+        (3, false)
+    } else if rest.starts_with(PRESERVE) {
+        (PRESERVE.len(), true)
+    } else {
+        return None;
+    };
+    let body = rest.get(open..)?;
+    let close = memchr(b'<', body)?;
+    if !body.get(close..)?.starts_with(b"</t></si>") {
+        return None;
+    }
+    let raw = body.get(..close)?;
+    if memchr::memchr3(b'&', b'\r', b'_', raw).is_some() {
+        return None;
+    }
+    let text = std::str::from_utf8(raw).ok()?;
+    let text = if preserve {
+        text
+    } else {
+        text.trim_matches([' ', '\t', '\r', '\n'])
+    };
+    Some((text, open + close + b"</t></si>".len()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1579,6 +1614,25 @@ mod tests {
                 matches!(scan(xml, &["a"], 64), Err(Stop::FallBack(_))),
                 "{xml}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// The plain-item path reads what the general one does, wherever it applies.
+        #[test]
+        fn plain_items_read_as_rich_text(text in "[ a-z_&<\r\n\t中x0-9]{0,12}", preserve: bool) {
+            let escaped = text.replace('&', "&amp;").replace('<', "&lt;");
+            let open = if preserve { r#"<t xml:space="preserve">"# } else { "<t>" };
+            let item = format!("{open}{escaped}</t></si>");
+            let mut general = String::new();
+            rich_text(item.strip_suffix("</si>").unwrap_or(&item).as_bytes(), &mut general)
+                .unwrap_or_else(|_| panic!());
+            if let Some((plain, used)) = plain_item(item.as_bytes()) {
+                proptest::prop_assert_eq!(plain, general.as_str());
+                proptest::prop_assert_eq!(used, item.len());
+            } else {
+                proptest::prop_assert!(text.contains(['&', '<', '\r', '_']), "{:?}", text);
+            }
         }
     }
 
