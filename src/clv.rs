@@ -239,12 +239,15 @@ struct Group {
     end: usize,
 }
 
-/// Collapsed, weighted BG/NBD rows, sorted by x.
+/// Collapsed, weighted BG/NBD rows, sorted by x. Times are positions in `times`: a few
+/// hundred or thousand distinct days (or weeks) serve every row, so the likelihood works out
+/// ln(α + time) once per distinct time, not twice per row.
 struct BgData {
     groups: Vec<Group>,
-    t_x: Vec<f64>,
-    t: Vec<f64>,
+    t_x: Vec<u32>,
+    t: Vec<u32>,
     w: Vec<f64>,
+    times: Vec<f64>,
     total_w: f64,
 }
 
@@ -261,14 +264,20 @@ impl BgData {
                 .then(p.1.total_cmp(&q.1))
                 .then(p.2.total_cmp(&q.2))
         });
+        let mut times: Vec<f64> = v.iter().flat_map(|&(_, t_x, t)| [t_x, t]).collect();
+        crate::sort::by(&mut times, f64::total_cmp);
+        times.dedup_by(|a, b| a.total_cmp(b).is_eq());
+        let at = |x: f64| times.partition_point(|y| y.total_cmp(&x).is_lt()) as u32;
         let mut data = BgData {
             groups: Vec::new(),
             t_x: Vec::new(),
             t: Vec::new(),
             w: Vec::new(),
+            times: Vec::new(),
             total_w: v.len() as f64,
         };
         for (x, t_x, t) in v {
+            let (t_x, t) = (at(t_x), at(t));
             let n = data.t.len();
             if n > 0 {
                 let g = data.groups.len() - 1;
@@ -289,6 +298,7 @@ impl BgData {
             data.t.push(t);
             data.w.push(1.0);
         }
+        data.times = times;
         data
     }
 
@@ -305,6 +315,11 @@ impl BgData {
             (0.0, 0.0, 0.0)
         };
         let ln_a = a.ln();
+        // α + time and its logarithm by position in `times` (the same numbers, bit for bit, as
+        // working them out per row: near a degenerate optimum the fit hangs on the last bits).
+        let plus: Vec<f64> = self.times.iter().map(|&v| alpha + v).collect();
+        let ln_plus: Vec<f64> = plus.iter().map(|v| v.ln()).collect();
+        let at = |v: &[f64], k: u32| v.get(k as usize).copied().unwrap_or(f64::NAN);
         for grp in &self.groups {
             let x = grp.x;
             let rx = r + x;
@@ -324,11 +339,12 @@ impl BgData {
             let mut s_w4 = 0.0; // Σ w · weight of the A4 term (for ∂/∂a, ∂/∂b)
             for i in grp.start..grp.end {
                 let w = self.w[i];
-                let la3 = (alpha + self.t[i]).ln();
+                let (t, t_x) = (self.t[i], self.t_x[i]);
+                let la3 = at(&ln_plus, t);
                 let a3 = -rx * la3;
                 sw += w;
                 if x > 0.0 {
-                    let la4 = (alpha + self.t_x[i]).ln();
+                    let la4 = at(&ln_plus, t_x);
                     let a4 = c4 - rx * la4;
                     let (hi, lo) = if a3 >= a4 { (a3, a4) } else { (a4, a3) };
                     let e = (lo - hi).exp();
@@ -341,14 +357,14 @@ impl BgData {
                             (1.0 - w_hi, w_hi)
                         };
                         s_dr += w * -(w3 * la3 + w4 * la4);
-                        s_dal += w * -rx * (w3 / (alpha + self.t[i]) + w4 / (alpha + self.t_x[i]));
+                        s_dal += w * -rx * (w3 / at(&plus, t) + w4 / at(&plus, t_x));
                         s_w4 += w * w4;
                     }
                 } else {
                     s_row += w * a3;
                     if grad.is_some() {
                         s_dr += w * -la3;
-                        s_dal += w * -rx / (alpha + self.t[i]);
+                        s_dal += w * -rx / at(&plus, t);
                     }
                 }
             }
@@ -906,8 +922,13 @@ where
     }
 }
 
+/// An objective: its value at a point, its gradient written to the second argument. Taken as a
+/// trait object: each evaluation is a pass over the data, and one copy of the optimiser serves
+/// every model.
+type Objective<'a> = dyn FnMut(&[f64], &mut [f64]) -> f64 + 'a;
+
 /// Evaluates `f`, mapping a non-finite value (or gradient) to +∞.
-fn eval<F: FnMut(&[f64], &mut [f64]) -> f64>(f: &mut F, x: &[f64], g: &mut [f64]) -> f64 {
+fn eval(f: &mut Objective<'_>, x: &[f64], g: &mut [f64]) -> f64 {
     let v = f(x, g);
     if v.is_finite() && g.iter().all(|c| c.is_finite()) {
         v
@@ -927,12 +948,7 @@ fn inf_norm(a: &[f64]) -> f64 {
 /// Minimises `f` (value, and gradient written to the second argument) from `x0` by BFGS on
 /// the inverse Hessian, with a bisection weak-Wolfe line search and steps capped at 5 in the
 /// largest coordinate (the parameters are logarithms).
-fn bfgs<F: FnMut(&[f64], &mut [f64]) -> f64>(
-    f: &mut F,
-    x0: &[f64],
-    max_iter: u32,
-    gtol: f64,
-) -> Minimum {
+fn bfgs(f: &mut Objective<'_>, x0: &[f64], max_iter: u32, gtol: f64) -> Minimum {
     const MAX_STEP: f64 = 5.0;
     let n = x0.len();
     let mut x = x0.to_vec();
