@@ -189,7 +189,8 @@ pub fn resolve(ds: &Dataset) -> Customers {
         let amount_source = t.column(Field::Amount).map(|c| c.source);
         // Order lines repeat their customer's text: resolve each distinct key text once.
         let key_ids: Option<&[u32]> = key.and_then(|f| text_col(t, f)).map(|(_, v)| v);
-        let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
+        // Customer by key text id (`u32::MAX`: not yet seen).
+        let mut seen = vec![u32::MAX; if key_ids.is_some() { t.pool.len() } else { 0 }];
         for r in 0..t.n_rows() {
             let amount = sum_at(&amount_cols, r);
             let row = t.rows.get(r).copied().unwrap_or(0);
@@ -206,8 +207,11 @@ pub fn resolve(ds: &Dataset) -> Customers {
             let key_text = key_ids
                 .and_then(|v| v.get(r).copied())
                 .filter(|&k| k != NO_TEXT);
-            let (i, name) = match key_text.and_then(|k| seen.get(&k)) {
-                Some(&i) => (i, None),
+            let known = key_text
+                .and_then(|k| seen.get(k as usize).copied())
+                .filter(|&i| i != u32::MAX);
+            let (i, name) = match known {
+                Some(i) => (i, None),
                 None => {
                     let Some(c) = customer_at(t, r, key, &mut out.quality, &mut spelling) else {
                         out.order_customer.push(u32::MAX);
@@ -239,8 +243,8 @@ pub fn resolve(ds: &Dataset) -> Customers {
                             i
                         }
                     };
-                    if let Some(k) = key_text {
-                        seen.insert(k, i);
+                    if let Some(slot) = key_text.and_then(|k| seen.get_mut(k as usize)) {
+                        *slot = i;
                     }
                     (i, c.name)
                 }
