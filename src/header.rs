@@ -389,24 +389,29 @@ fn is_total_label(t: &str) -> bool {
         "sum",
         "totals",
     ];
-    // The longest label has 10 letters, so 11 significant letters decide: no text is copied
-    // (order numbers such as SO0000123 reach this point once each).
-    let mut head = ['\0'; 11];
-    let mut n = 0;
+    // The longest label has 10 letters, so the first 11 significant ones decide (lower-cased,
+    // as UTF-8): no text is copied, and order numbers such as SO0000123 reach this point.
+    let mut buf = [0u8; 44];
+    let mut len = 0;
     let letters = t
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, ':' | '：'));
-    for (slot, c) in head.iter_mut().zip(letters) {
-        *slot = c.to_ascii_lowercase();
-        n += 1;
+    for c in letters.take(11) {
+        let c = c.to_ascii_lowercase();
+        let Some(slot) = buf.get_mut(len..len + c.len_utf8()) else {
+            break;
+        };
+        c.encode_utf8(slot);
+        len += c.len_utf8();
     }
-    let head = head.get(..n).unwrap_or_default();
+    let head = buf.get(..len).unwrap_or_default();
     LABELS.iter().any(|l| {
-        let k = l.chars().count();
-        head.iter().take(k).copied().eq(l.chars())
-            && head
-                .get(k)
-                .is_none_or(|c| matches!(c, '(' | '（' | '[' | '【'))
+        head.strip_prefix(l.as_bytes()).is_some_and(|rest| {
+            rest.is_empty()
+                || ["(", "（", "[", "【"]
+                    .iter()
+                    .any(|b| rest.starts_with(b.as_bytes()))
+        })
     })
 }
 
