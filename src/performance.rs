@@ -182,13 +182,13 @@ pub fn performance<'a>(
         }
     };
     let all: Vec<Mover> = (0..n).map(mover).collect();
-    let top = |mut v: Vec<&Mover>, key: &dyn Fn(&Mover) -> f64| -> Vec<Mover> {
-        crate::sort::by(&mut v, |a, b| {
+    let top = |v: Vec<&Mover>, key: &dyn Fn(&Mover) -> f64| -> Vec<Mover> {
+        let head = crate::sort::first(v, o.top, |a, b| {
             key(b)
                 .total_cmp(&key(a))
                 .then_with(|| tiebreak(a.customer as usize).cmp(tiebreak(b.customer as usize)))
         });
-        v.into_iter().take(o.top).cloned().collect()
+        head.into_iter().cloned().collect()
     };
     let top_total = top(all.iter().filter(|m| m.total > 0.0).collect(), &|m| m.total);
     let (mut growth, mut decline, mut up, mut down) =
