@@ -342,6 +342,14 @@ impl RowTexts {
         self.all_header &= flags & TEXT_HEADER != 0;
     }
 
+    /// Whether a row can be anything but data, from how many non-empty cells it has within the
+    /// table's width and how many of those are texts that are not blank: [`RowTexts::kind`]
+    /// says data for every other row, whatever its texts' flags, so the caller need not work
+    /// them out (an order list's distinct order numbers are most of its texts).
+    pub fn may_be_special(n_cells: usize, non_blank_texts: usize) -> bool {
+        n_cells <= 2 || non_blank_texts <= 3 || (non_blank_texts >= 2 && non_blank_texts == n_cells)
+    }
+
     /// The row's kind, given how many non-empty cells it has within the table's width: a blank
     /// row has none; a total row has a total label among at most three texts (a data row has
     /// more); a note row is a note in at most two cells; a repeated header is two or more texts,
@@ -478,6 +486,23 @@ mod tests {
         ];
         for (texts, n, want) in cases {
             assert_eq!(classify_row(texts, *n, &labels), *want, "{texts:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A row `may_be_special` rules out is data whatever its texts say.
+        #[test]
+        fn rows_ruled_out_are_data(flags in proptest::collection::vec(0u8..32, 0..8), numbers in 0usize..5) {
+            let flags: Vec<u8> = flags.into_iter().map(|f| f | TEXT_KNOWN).collect();
+            let mut texts = RowTexts::default();
+            for &f in &flags {
+                texts.add(f);
+            }
+            let n_cells = flags.len() + numbers;
+            let non_blank = flags.iter().filter(|&&f| f & TEXT_BLANK == 0).count();
+            if !RowTexts::may_be_special(n_cells, non_blank) {
+                proptest::prop_assert_eq!(texts.kind(n_cells), RowKind::Data);
+            }
         }
     }
 

@@ -264,15 +264,15 @@ impl<'a> Builder<'a> {
                 continue;
             }
             self.quality.rows_read += 1;
-            let mut texts = header::RowTexts::default();
             let mut n_in_table = 0usize;
+            let mut non_blank = 0usize;
             let mut h = Digest::default();
             for &(c, v) in &cells {
                 h.add(u64::from(c));
                 h.add(cell_word(v, |i| {
-                    let word = self.word(i, &headers);
-                    if c < width && matches!(v, Value::Text(_)) {
-                        texts.add(word as u8);
+                    let word = self.word(i);
+                    if c < width && word & BLANK == 0 && matches!(v, Value::Text(_)) {
+                        non_blank += 1;
                     }
                     word & TEXT_HASH
                 }));
@@ -280,7 +280,17 @@ impl<'a> Builder<'a> {
                     n_in_table += 1;
                 }
             }
-            let kind = texts.kind(n_in_table);
+            let kind = if header::RowTexts::may_be_special(n_in_table, non_blank) {
+                let mut texts = header::RowTexts::default();
+                for &(c, v) in &cells {
+                    if let (true, Value::Text(i)) = (c < width, v) {
+                        texts.add(self.flags(i, &headers));
+                    }
+                }
+                texts.kind(n_in_table)
+            } else {
+                RowKind::Data
+            };
             if kind != RowKind::Data {
                 self.quality.skip(kind_reason(kind), self.sheet, row);
                 continue;
@@ -337,21 +347,35 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    /// Grid text `i`'s [`Seen::word`], worked out on first sight.
-    fn word(&mut self, i: u32, headers: &[&str]) -> u64 {
+    /// Grid text `i`'s [`Seen::word`], worked out on first sight (without its row-kind flags).
+    fn word(&mut self, i: u32) -> u64 {
         let grid = self.grid;
         match self.seen.get_mut(i as usize) {
             Some(seen) if seen.word != 0 => seen.word,
             slot => {
                 let text = grid.pool.get(i);
-                let word =
-                    text_hash(text) & TEXT_HASH | u64::from(header::text_flags(text, headers));
+                let blank = if text.trim().is_empty() { BLANK } else { 0 };
+                let word = text_hash(text) & TEXT_HASH | SEEN | blank;
                 if let Some(seen) = slot {
                     seen.word = word;
                 }
                 word
             }
         }
+    }
+
+    /// Grid text `i`'s [`header::text_flags`], worked out on first need: only rows that may
+    /// not be data need them.
+    fn flags(&mut self, i: u32, headers: &[&str]) -> u8 {
+        let word = self.word(i);
+        if word & FLAGS != 0 {
+            return (word & FLAGS) as u8;
+        }
+        let flags = header::text_flags(self.grid.pool.get(i), headers);
+        if let Some(seen) = self.seen.get_mut(i as usize) {
+            seen.word = word | u64::from(flags) & FLAGS;
+        }
+        flags
     }
 
     /// The index into `columns` of sheet column `c`, if it is loaded.
@@ -512,8 +536,8 @@ const SERIAL_1970: i64 = 25_568;
 /// three is most of a million-row table's build time.
 #[derive(Clone, Copy)]
 struct Seen {
-    /// [`text_hash`] above the low byte, the text's [`header::text_flags`] in it (never 0, so
-    /// a word of 0 is "not yet worked out").
+    /// [`text_hash`] above the low byte; in it [`SEEN`] (so a word of 0 is "not yet worked
+    /// out"), [`BLANK`], and the text's [`header::text_flags`] once needed ([`FLAGS`]).
     word: u64,
     /// Cleaned label id in the table's pool, or [`NO_TEXT`].
     label: u32,
@@ -531,6 +555,12 @@ impl Seen {
 
 /// The bits of a [`Seen::word`] that a row's digest takes.
 const TEXT_HASH: u64 = !0xFF;
+/// Set in every worked-out [`Seen::word`].
+const SEEN: u64 = 0x80;
+/// The text is empty once trimmed (as [`header::text_flags`] has it).
+const BLANK: u64 = 0x40;
+/// Where a [`Seen::word`] keeps the text's [`header::text_flags`] (never 0 once worked out).
+const FLAGS: u64 = 0x3F;
 
 /// A 64-bit digest on every target (`FxHasher` is 32-bit on wasm32, where a million rows would
 /// give a hundred false matches): FxHash's word step on `u64`s.

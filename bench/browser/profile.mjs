@@ -1,7 +1,10 @@
 // Where kexi's time goes in Chromium: runs the benchmark page's kexi once under the DevTools
 // sampling profiler and prints the functions with the most self time (wasm functions by name).
 //
-//   node bench/browser/profile.mjs [--rows 1000000] [--top 40] [--callers name,name]
+//   node bench/browser/profile.mjs [--rows 1000000] [--top 40] [--callers name,name] [--warm]
+//
+// --warm: kexi first reads the 10k workbook in the same page and the page idles 2 s (as in
+// run.mjs --warm), so the profile shows optimised code rather than the baseline compiler's.
 //
 // Expects what run.mjs expects, and bench/out built by a run.mjs run.
 import { chromium } from 'playwright-core';
@@ -20,6 +23,10 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage();
 await page.goto(base);
+if (process.argv.includes('--warm')) {
+  await page.evaluate(() => window.kexi('orders-10000.xlsx'));
+  await page.waitForTimeout(2000);
+}
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
