@@ -257,7 +257,8 @@ impl BgData {
         let mut v: Vec<(f64, f64, f64)> = rows
             .iter()
             .filter(|r| r.is_valid())
-            .map(|r| (r.x, r.t_x.min(r.t) * scale, r.t * scale))
+            // + 0.0: a -0.0 time is the same time as 0.0 (and shares its position in `times`).
+            .map(|r| (r.x, r.t_x.min(r.t) * scale + 0.0, r.t * scale + 0.0))
             .collect();
         crate::sort::by(&mut v, |p, q| {
             p.0.total_cmp(&q.0)

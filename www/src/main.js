@@ -109,12 +109,14 @@ async function show(overview) {
   $('file-name').textContent = state.fileName;
   renderReview($('review'), state, reanalyze);
   table ??= new CustomerTable($('customers'), { labelText, dimText: fieldTextOrHeader });
+  table.clear();
   await renderDashboard($('dashboard'), overview, {
     names: (indexes) => call('customers', { indexes }),
     pick: async (key, value, text) => {
       selectTab('customers');
       await tableReady;
-      await table.pick(key, value, text);
+      // A click on an older report's chart does not filter a newer report's table.
+      if (state.overview === overview) await table.pick(key, value, text);
     },
     labelText,
     fieldText,

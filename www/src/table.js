@@ -41,25 +41,43 @@ export class CustomerTable {
     this.count = 0;
     this.total = 0;
     this.generation = 0;
+    this.ready = false;
   }
 
   /** Starts over for a new report. */
+  /**
+   * Drops the last report's table when a new report is shown: nothing of it can be clicked until
+   * `reset` draws the new one, and answers still on their way for it are ignored.
+   */
+  clear() {
+    this.generation += 1;
+    this.ready = false;
+    this.pages.clear();
+    fill(this.root, h('p', { className: 'hint' }, t('working')));
+  }
+
   async reset(overview) {
+    const gen = ++this.generation;
+    this.ready = false;
     this.overview = overview;
     this.query = {};
     this.sort = null;
     this.total = overview.customer_count;
     this.years = overview.analyses.performance?.years?.map((y) => y.year) ?? [];
-    this.facets = await call('facets', { limit: 60 });
+    const facets = await call('facets', { limit: 60 });
+    if (gen !== this.generation) return; // a newer report is being shown
+    this.facets = facets;
     const dims = Object.keys(this.facets).filter((k) => !LABEL_KEYS.includes(k) && k !== 'abc_count_class');
     this.dims = dims;
     this.columns = columnsFor(overview, dims);
     this.draw();
+    this.ready = true;
     await this.refresh();
   }
 
   /** Adds a filter value (from a chart click) and shows the table. */
   async pick(key, value) {
+    if (!this.ready) return;
     this.query = { ...this.query, [key]: [value] };
     this.drawFilters();
     await this.refresh();
@@ -164,6 +182,7 @@ export class CustomerTable {
   }
 
   async paint() {
+    if (!this.ready) return;
     const gen = this.generation;
     const top = this.viewport.scrollTop;
     const first = Math.floor(top / ROW);
