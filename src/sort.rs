@@ -28,7 +28,7 @@ pub fn by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
 /// The first `k` items of `items` in the order [`by`] would give them, without sorting the rest:
 /// each item is checked against the current k-th, and only those that beat it are inserted
 /// (a top-10 list of a hundred thousand customers is one comparison for most of them). A long
-/// list (more than [`FIRST_BY_INSERTION`]) is sorted whole instead: insertion would cost up to k
+/// list (more than 64 items) is sorted whole instead: insertion would cost up to k
 /// moves an item.
 pub fn first<T>(
     items: impl IntoIterator<Item = T>,
@@ -62,7 +62,7 @@ pub fn first<T>(
 }
 
 /// The longest list [`first`] builds by insertion.
-pub const FIRST_BY_INSERTION: usize = 64;
+const FIRST_BY_INSERTION: usize = 64;
 
 /// The single instance of the standard library's stable sort.
 fn positions(order: &mut [usize], cmp: &mut dyn FnMut(usize, usize) -> Ordering) {

@@ -532,8 +532,8 @@ fn serial_day(serial: f64) -> Option<i32> {
 const SERIAL_1970: i64 = 25_568;
 
 /// What the build works out once per distinct grid text, kept side by side: the customer
-/// column's texts are met in no particular order, and one memory access per cell instead of
-/// three is most of a million-row table's build time.
+/// column's texts are met in no particular order, and a text met again costs one memory access
+/// instead of up to three.
 #[derive(Clone, Copy)]
 struct Seen {
     /// [`text_hash`] above the low byte; in it [`SEEN`] (so a word of 0 is "not yet worked

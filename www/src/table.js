@@ -58,7 +58,6 @@ export class CustomerTable {
 
   async reset(overview) {
     const gen = ++this.generation;
-    this.ready = false;
     this.overview = overview;
     this.query = {};
     this.sort = null;
