@@ -83,9 +83,14 @@ export function option(spec, { animation = true, split } = {}) {
 /** Charts waiting to be drawn until their box comes near the screen, by box. */
 const pending = new Map();
 // Drawing every chart of a large dashboard at once holds the main thread for a second; a chart is
-// drawn when it scrolls near the view (and all of them before printing).
+// drawn when it comes on screen, and one near the view (so scrolling finds it drawn) once the
+// page is idle after that (and all of them before printing).
 const observer = new IntersectionObserver((entries) => {
   for (const e of entries) if (e.isIntersecting) pending.get(e.target)?.();
+});
+const soon = typeof requestIdleCallback === 'function' ? (f) => requestIdleCallback(f, { timeout: 500 }) : (f) => setTimeout(f, 50);
+const near = new IntersectionObserver((entries) => {
+  for (const e of entries) if (e.isIntersecting) soon(() => pending.get(e.target)?.());
 }, { rootMargin: '400px 0px' });
 
 /** A figure: the chart, its PNG/SVG download buttons; `onPick(key)` when a category is clicked. */
@@ -97,6 +102,7 @@ export function figure(spec, onPick, extras = {}) {
     if (chart) return chart;
     pending.delete(box);
     observer.unobserve(box);
+    near.unobserve(box);
     chart = echarts.init(box, null, { renderer: 'canvas' });
     chart.setOption(option(spec, extras));
     live.add(chart);
@@ -111,6 +117,7 @@ export function figure(spec, onPick, extras = {}) {
   };
   pending.set(box, draw);
   observer.observe(box);
+  near.observe(box);
   return h('figure', { className: 'figure' }, box,
     h('figcaption', {},
       h('button', { type: 'button', className: 'small', onclick: () => savePng(spec, draw()) }, t('download_png')),
@@ -137,6 +144,7 @@ function saveSvg(spec, box, extras) {
 /** Disposes every chart (before a new report is drawn). */
 export function disposeAll() {
   observer.disconnect();
+  near.disconnect();
   pending.clear();
   for (const c of live) c.dispose();
   live.clear();

@@ -135,6 +135,10 @@ export async function renderDashboard(root, overview, { names, pick, labelText, 
       (tablesOf[key]?.(result) ?? []).filter(Boolean));
   });
 
+  root.classList.add('fresh');
+  const settled = () => root.classList.remove('fresh');
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(settled, { timeout: 1000 });
+  else setTimeout(settled, 200);
   fill(root,
     h('section', { className: 'kpis' }, cards.map(([k, v]) => h('div', { className: 'kpi' }, h('span', {}, k), h('strong', {}, v)))),
     h('nav', { className: 'toc' }, SECTIONS.filter(([key]) => a[key]).map(([key, title]) => h('a', { href: `#a-${key}` }, L(title)))),
