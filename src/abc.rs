@@ -143,10 +143,14 @@ pub fn abc<'a>(
         .enumerate()
         .filter_map(|(i, c)| c.amount.filter(|a| a.is_finite()).map(|a| (i, a)))
         .collect();
-    crate::sort::by(&mut ranked, |a, b| {
-        b.1.total_cmp(&a.1)
-            .then_with(|| tiebreak(a.0).cmp(tiebreak(b.0)))
-    });
+    crate::sort::by_key_then(
+        &mut ranked,
+        |r| !crate::sort::f64_key(r.1),
+        |a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| tiebreak(a.0).cmp(tiebreak(b.0)))
+        },
+    );
     let total: f64 = ranked.iter().map(|r| r.1.max(0.0)).sum();
     if total <= 0.0 {
         return None;

@@ -174,9 +174,11 @@ fn matrix(
             quadrant: q,
         });
     }
-    crate::sort::by(&mut points, |a, b| {
-        b.share.total_cmp(&a.share).then(a.item.cmp(&b.item))
-    });
+    crate::sort::by_key_then(
+        &mut points,
+        |p| !crate::sort::f64_key(p.share),
+        |a, b| b.share.total_cmp(&a.share).then(a.item.cmp(&b.item)),
+    );
     points.truncate(o.max_points);
     let quadrants: Vec<QuadrantRow> = Quadrant::ALL
         .iter()

@@ -260,13 +260,13 @@ impl BgData {
             // + 0.0: a -0.0 time is the same time as 0.0 (and shares its position in `times`).
             .map(|r| (r.x, r.t_x.min(r.t) * scale + 0.0, r.t * scale + 0.0))
             .collect();
-        crate::sort::by(&mut v, |p, q| {
-            p.0.total_cmp(&q.0)
-                .then(p.1.total_cmp(&q.1))
-                .then(p.2.total_cmp(&q.2))
-        });
+        // By (x, t_x, t) in total_cmp's order: stable sorts by the last field first.
+        use crate::sort::{by_key, f64_key};
+        by_key(&mut v, |p| f64_key(p.2));
+        by_key(&mut v, |p| f64_key(p.1));
+        by_key(&mut v, |p| f64_key(p.0));
         let mut times: Vec<f64> = v.iter().flat_map(|&(_, t_x, t)| [t_x, t]).collect();
-        crate::sort::by(&mut times, f64::total_cmp);
+        by_key(&mut times, |&t| f64_key(t));
         times.dedup_by(|a, b| a.total_cmp(b).is_eq());
         let at = |x: f64| times.partition_point(|y| y.total_cmp(&x).is_lt()) as u32;
         let mut data = BgData {
@@ -652,7 +652,9 @@ struct GgData {
 impl GgData {
     fn collapse(pairs: &[(f64, f64)], scale: f64) -> GgData {
         let mut v: Vec<(f64, f64)> = pairs.iter().map(|&(x, m)| (x, m * scale)).collect();
-        crate::sort::by(&mut v, |p, q| p.0.total_cmp(&q.0).then(p.1.total_cmp(&q.1)));
+        // By (x, m) in total_cmp's order.
+        crate::sort::by_key(&mut v, |p| crate::sort::f64_key(p.1));
+        crate::sort::by_key(&mut v, |p| crate::sort::f64_key(p.0));
         let mut data = GgData {
             groups: Vec::new(),
             m: Vec::new(),

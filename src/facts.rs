@@ -232,7 +232,7 @@ impl Facts {
             offsets.push(items.len() as u32);
         }
         let mut years: Vec<i32> = items.iter().map(|p| p.0).collect();
-        crate::sort::by(&mut years, |a, b| a.cmp(b));
+        crate::sort::by_key(&mut years, |&y| crate::sort::i32_key(y));
         years.dedup();
         let keep = years.len().saturating_sub(max_years);
         years.drain(..keep);

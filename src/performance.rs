@@ -130,11 +130,15 @@ pub fn performance<'a>(
         order.clear();
         order.extend((0..n).filter(|&i| amounts.get(i * y + k).is_some_and(|&a| a > 0.0)));
         let at = |i: usize| amounts.get(i * y + k).copied().unwrap_or(0.0);
-        crate::sort::by(&mut order, |&a, &b| {
-            at(b)
-                .total_cmp(&at(a))
-                .then_with(|| tiebreak(a).cmp(tiebreak(b)))
-        });
+        crate::sort::by_key_then(
+            &mut order,
+            |&i| !crate::sort::f64_key(at(i)),
+            |&a, &b| {
+                at(b)
+                    .total_cmp(&at(a))
+                    .then_with(|| tiebreak(a).cmp(tiebreak(b)))
+            },
+        );
         for (r, &i) in order.iter().enumerate() {
             if let Some(slot) = ranks.get_mut(i * y + k) {
                 *slot = Some(r as u32 + 1);

@@ -269,9 +269,11 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
             .and_then(|c| c.clv)
             .unwrap_or(0.0)
     };
-    crate::sort::by(&mut order, |&a, &b| {
-        value(b).total_cmp(&value(a)).then(a.cmp(&b))
-    });
+    crate::sort::by_key_then(
+        &mut order,
+        |&i| !crate::sort::f64_key(value(i)),
+        |&a, &b| value(b).total_cmp(&value(a)).then(a.cmp(&b)),
+    );
     let k = order.len();
     let mut tiers = [(0u64, 0.0f64); 3];
     let values: Vec<f64> = order.iter().map(|&i| value(i)).collect();

@@ -216,7 +216,7 @@ pub fn quintile_scores(values: &[f64], higher_is_better: bool) -> Vec<u8> {
             -v
         }
     };
-    crate::sort::by(&mut order, |&a, &b| key(a).total_cmp(&key(b)));
+    crate::sort::by_key(&mut order, |&i| crate::sort::f64_key(key(i)));
     let mut scores = vec![1u8; n];
     let mut start = 0;
     while start < n {

@@ -4,6 +4,10 @@
 //! comparator, so driftsort is compiled once, and then moves the elements into place by following
 //! the permutation's cycles. The result is exactly `sort_by`'s: stable, ties in their first order.
 //!
+//! Sorts of every customer by a number (amount, CLV, a score) go through [`by_key`] and
+//! [`by_key_then`] instead: a radix sort of `(key, position)` pairs, stable like `by` and several
+//! times faster than comparisons through a `dyn` comparator, with one instance for every caller.
+//!
 //! The few sorts on the hot path of a large file (a customer's products, values for quantiles)
 //! stay on `sort_unstable_by_key` / `sort_unstable_by` where they are.
 
@@ -23,6 +27,102 @@ pub fn by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
         });
     }
     permute(v, &mut order);
+}
+
+/// Sorts `v` by `key`, smallest first, stably: the same result as `by(v, |a, b|
+/// key(a).cmp(&key(b)))`. [`f64_key`] turns a number into a key in `total_cmp`'s order.
+pub fn by_key<T>(v: &mut [T], key: impl Fn(&T) -> u64) {
+    by_key_then(v, key, |_, _| Ordering::Equal);
+}
+
+/// `by(v, cmp)` for a `cmp` that orders by `key` first (smallest key first) and only breaks
+/// ties its own way: the keys are radix-sorted, then each run of equal keys is sorted by `cmp`.
+/// With a `cmp` that disagrees with `key`, the order is by key, then by `cmp` within a key.
+pub fn by_key_then<T>(
+    v: &mut [T],
+    key: impl Fn(&T) -> u64,
+    mut cmp: impl FnMut(&T, &T) -> Ordering,
+) {
+    if v.len() < 2 {
+        return;
+    }
+    if u32::try_from(v.len()).is_err() {
+        return by(v, |a, b| key(a).cmp(&key(b)).then_with(|| cmp(a, b)));
+    }
+    let mut keyed: Vec<(u64, u32)> = v.iter().zip(0u32..).map(|(x, i)| (key(x), i)).collect();
+    radix(&mut keyed);
+    let mut order: Vec<usize> = keyed.iter().map(|&(_, i)| i as usize).collect();
+    {
+        let items: &[T] = v;
+        let mut start = 0;
+        while start < keyed.len() {
+            let k = keyed.get(start).map_or(0, |p| p.0);
+            let end = start
+                + keyed
+                    .get(start..)
+                    .map_or(0, |r| r.iter().take_while(|p| p.0 == k).count());
+            if end - start > 1 {
+                if let Some(run) = order.get_mut(start..end) {
+                    positions(run, &mut |a, b| match (items.get(a), items.get(b)) {
+                        (Some(x), Some(y)) => cmp(x, y),
+                        _ => Ordering::Equal,
+                    });
+                }
+            }
+            start = end.max(start + 1);
+        }
+    }
+    permute(v, &mut order);
+}
+
+/// A sort key in `f64::total_cmp`'s order: -NaN, -∞ … -0.0, 0.0 … ∞, NaN. `!f64_key(x)` sorts
+/// largest first.
+pub fn f64_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+/// A sort key in `i32`'s order.
+pub fn i32_key(x: i32) -> u64 {
+    u64::from(x as u32 ^ 1 << 31)
+}
+
+/// Least-significant-digit radix sort by the key, a byte per pass; stable, so equal keys keep
+/// their positions' order. A byte every key shares costs no pass.
+fn radix(v: &mut Vec<(u64, u32)>) {
+    let mut counts = [[0usize; 256]; 8];
+    for &(k, _) in v.iter() {
+        for (byte, c) in counts.iter_mut().enumerate() {
+            if let Some(n) = c.get_mut((k >> (8 * byte)) as usize & 0xFF) {
+                *n += 1;
+            }
+        }
+    }
+    let mut other = vec![(0u64, 0u32); v.len()];
+    for (byte, c) in counts.iter().enumerate() {
+        if c.iter().any(|&n| n == v.len()) {
+            continue;
+        }
+        let mut next = [0usize; 256];
+        let mut at = 0;
+        for (slot, &n) in next.iter_mut().zip(c.iter()) {
+            *slot = at;
+            at += n;
+        }
+        for &p in v.iter() {
+            if let Some(slot) = next.get_mut((p.0 >> (8 * byte)) as usize & 0xFF) {
+                if let Some(out) = other.get_mut(*slot) {
+                    *out = p;
+                }
+                *slot += 1;
+            }
+        }
+        std::mem::swap(v, &mut other);
+    }
 }
 
 /// The first `k` items of `items` in the order [`by`] would give them, without sorting the rest:
@@ -125,6 +225,37 @@ mod tests {
             by(&mut ours, |a, b| b.0.cmp(&a.0));
             let mut std_sorted = tagged;
             std_sorted.sort_by_key(|a| std::cmp::Reverse(a.0));
+            prop_assert_eq!(ours, std_sorted);
+        }
+
+        /// The radix sort with a tie-break is the comparison sort it stands for, ties included;
+        /// numbers are in `total_cmp`'s order, signed zeros and NaNs too.
+        #[test]
+        fn by_key_then_is_the_comparison_sort(
+            v in proptest::collection::vec((prop_oneof![
+                Just(0.0), Just(-0.0), Just(f64::NAN), Just(-f64::NAN), Just(f64::INFINITY),
+                Just(f64::NEG_INFINITY), -3.0f64..3.0, (-3i32..3).prop_map(f64::from),
+            ], 0u8..4), 0..300),
+        ) {
+            let tagged: Vec<(f64, u8, usize)> = v.into_iter().enumerate().map(|(i, (x, t))| (x, t, i)).collect();
+            let mut ours = tagged.clone();
+            by_key_then(&mut ours, |p| !f64_key(p.0), |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut std_sorted = tagged.clone();
+            std_sorted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            prop_assert_eq!(ours.iter().map(|p| p.2).collect::<Vec<_>>(), std_sorted.iter().map(|p| p.2).collect::<Vec<_>>());
+            let mut ours = tagged.clone();
+            by_key(&mut ours, |p| f64_key(p.0));
+            let mut std_sorted = tagged;
+            std_sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            prop_assert_eq!(ours.iter().map(|p| p.2).collect::<Vec<_>>(), std_sorted.iter().map(|p| p.2).collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn i32_keys_sort_like_i32(v in proptest::collection::vec(any::<i32>(), 0..200)) {
+            let mut ours = v.clone();
+            by_key(&mut ours, |&x| i32_key(x));
+            let mut std_sorted = v;
+            std_sorted.sort();
             prop_assert_eq!(ours, std_sorted);
         }
 
