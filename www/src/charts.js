@@ -141,6 +141,31 @@ function saveSvg(spec, box, extras) {
   download(`${spec.id}.svg`, svg, 'image/svg+xml');
 }
 
+let warmed = false;
+
+/** Draws a chart of each kind the first screen shows, once and off screen, while the worker reads
+ * the first file: the engine compiles ECharts' drawing code then, with the page idle, rather
+ * than when the dashboard's first charts are drawn. */
+export function warmUp() {
+  if (warmed) return;
+  warmed = true;
+  const kinds = ['bar', 'stacked_bar', 'treemap', 'pie'];
+  const step = () => {
+    const kind = kinds.shift();
+    if (!kind) return;
+    const box = h('div', { className: 'chart warmup', 'aria-hidden': 'true' });
+    document.body.append(box);
+    const chart = echarts.init(box, null, { renderer: 'canvas' });
+    const series = (n) => ({ name: { zh: n, en: n }, unit: 'amount', data: [3, 1, 2] });
+    chart.setOption(option({ kind, title: { zh: '', en: '' }, categories: ['a', 'b', 'c'],
+      series: kind === 'stacked_bar' ? [series('x'), series('y')] : [series('x')] }, { animation: false }));
+    chart.dispose();
+    box.remove();
+    soon(step);
+  };
+  soon(step);
+}
+
 /** Disposes every chart (before a new report is drawn). */
 export function disposeAll() {
   observer.disconnect();

@@ -6,6 +6,7 @@ import { t, tx, col, num, getLang, setLang, onLang } from './i18n.js';
 import { call, cancel, whenCrashed } from './client.js';
 import { renderReview, savedMapping, saveMapping } from './review.js';
 import { renderDashboard } from './dashboard.js';
+import { warmUp } from './charts.js';
 import { CustomerTable } from './table.js';
 
 const state = { overview: null, options: {}, vocabulary: null, fileName: '', restored: false, busy: false, tab: 'dashboard' };
@@ -65,7 +66,9 @@ async function openBytes(name, buffer) {
   const started = performance.now();
   try {
     state.vocabulary ??= await call('vocabulary');
-    await call('open', { bytes: buffer, options: {} }, { transfer: [buffer], onProgress: progress });
+    const opened = call('open', { bytes: buffer, options: {} }, { transfer: [buffer], onProgress: progress });
+    warmUp();
+    await opened;
     let overview = await call('analyze', { options: {} }, { onProgress: progress });
     const saved = savedMapping(overview);
     if (saved) {
