@@ -52,29 +52,44 @@ pub struct Customers {
 
 /// The canonical spelling of an id used to compare keys.
 pub fn canonical_id(s: &str) -> String {
-    let folded = crate::normalize::clean_label(s);
-    let mut out: String = folded
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '—' | '－'))
-        .flat_map(char::to_uppercase)
-        .collect();
-    if !out.is_empty() && out.bytes().all(|b| b.is_ascii_digit()) {
-        let trimmed = out.trim_start_matches('0');
-        out = if trimmed.is_empty() {
-            "0".into()
-        } else {
-            trimmed.into()
-        };
-    }
+    let mut out = String::new();
+    push_canonical_id(s, &mut out);
     out
 }
 
-fn canonical_name(s: &str) -> String {
-    crate::normalize::clean_label(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Appends [`canonical_id`] of `s` to `out`.
+fn push_canonical_id(s: &str, out: &mut String) {
+    let start = out.len();
+    for c in crate::normalize::clean_label(s).chars() {
+        if c.is_whitespace() || matches!(c, '-' | '_' | '—' | '－') {
+            continue;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.extend(c.to_uppercase());
+        }
+    }
+    let digits = out.get(start..).unwrap_or("");
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // Leading zeros go, but "000" is "0".
+        let zeros = digits.len() - digits.trim_start_matches('0').len();
+        out.replace_range(start..start + zeros.min(digits.len() - 1), "");
+    }
+}
+
+/// Appends the canonical spelling of a name (folded, spaces dropped, lower case) to `out`.
+fn push_canonical_name(s: &str, out: &mut String) {
+    for c in crate::normalize::clean_label(s).chars() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
 }
 
 /// Which field keys a table's customers.
@@ -118,7 +133,7 @@ pub fn resolve(ds: &Dataset) -> Customers {
         && ds.orders.as_ref().is_none_or(|t| t.has(Field::CustomerId));
     let mut index: FxHashMap<String, u32> = FxHashMap::default();
     // First spelling seen of each canonical id, with its cell, to report variants once each.
-    let mut spelling: FxHashMap<String, String> = FxHashMap::default();
+    let mut spelling: FxHashMap<String, &str> = FxHashMap::default();
 
     if let Some(t) = &ds.register {
         let key = key_field(t, both_ids);
@@ -144,7 +159,7 @@ pub fn resolve(ds: &Dataset) -> Customers {
                         &t.sheet,
                         col,
                         row,
-                        &c.shown,
+                        c.shown,
                         Some(crate::table::cell_ref(
                             &t.sheet,
                             col,
@@ -157,8 +172,8 @@ pub fn resolve(ds: &Dataset) -> Customers {
                     index.insert(c.key, i);
                     out.register_customer.push(i);
                     out.list.push(Customer {
-                        id: c.id,
-                        name: c.name,
+                        id: c.id.map(str::to_string),
+                        name: c.name.map(str::to_string),
                         order_lines: 0,
                         amount,
                         register_row: Some(row + 1),
@@ -227,15 +242,15 @@ pub fn resolve(ds: &Dataset) -> Customers {
                                     &t.sheet,
                                     col,
                                     row,
-                                    &c.shown,
+                                    c.shown,
                                     None,
                                 );
                             }
                             let i = out.list.len() as u32;
                             index.insert(c.key, i);
                             out.list.push(Customer {
-                                id: c.id,
-                                name: c.name.clone(),
+                                id: c.id.map(str::to_string),
+                                name: c.name.map(str::to_string),
                                 order_lines: 0,
                                 amount: None,
                                 register_row: None,
@@ -266,7 +281,7 @@ pub fn resolve(ds: &Dataset) -> Customers {
                     cust.amount = Some(cust.amount.unwrap_or(0.0) + a);
                 }
                 if cust.name.is_none() {
-                    cust.name = name;
+                    cust.name = name.map(str::to_string);
                 }
             }
         }
@@ -278,56 +293,68 @@ pub fn resolve(ds: &Dataset) -> Customers {
     out
 }
 
-struct Found {
+/// A row's customer: its key (`id:` or `name:` and the canonical spelling), the text a
+/// message shows, and the id and name as written.
+struct Found<'t> {
     key: String,
-    shown: String,
-    id: Option<String>,
-    name: Option<String>,
+    shown: &'t str,
+    id: Option<&'t str>,
+    name: Option<&'t str>,
 }
 
-fn customer_at(
-    t: &Table,
+fn customer_at<'t>(
+    t: &'t Table,
     r: usize,
     key: Option<Field>,
     quality: &mut Quality,
-    spelling: &mut FxHashMap<String, String>,
-) -> Option<Found> {
+    spelling: &mut FxHashMap<String, &'t str>,
+) -> Option<Found<'t>> {
     let get = |f: Field| {
         text_col(t, f).and_then(|(src, v)| {
             let id = *v.get(r)?;
-            (id != NO_TEXT).then(|| (src, t.pool.get(id).to_string()))
+            (id != NO_TEXT).then(|| (src, t.pool.get(id)))
         })
     };
     let id = get(Field::CustomerId);
     let name = get(Field::CustomerName).map(|(_, n)| n);
-    let (key, shown) = match (key, &id, &name) {
+    let mut k = String::new();
+    let shown = match (key, id, name) {
         (Some(Field::CustomerId), Some((src, raw)), _) => {
-            let k = canonical_id(raw);
+            k.push_str("id:");
+            push_canonical_id(raw, &mut k);
             match spelling.get(&k) {
-                Some(first) if first != raw => {
+                Some(&first) if first != raw => {
                     let row = t.rows.get(r).copied().unwrap_or(0);
                     quality.issue(
                         Issue::IdVariant,
                         &t.sheet,
-                        *src,
+                        src,
                         row,
                         raw,
-                        Some(first.clone()),
+                        Some(first.to_string()),
                     );
                 }
                 Some(_) => {}
                 None => {
-                    spelling.insert(k.clone(), raw.clone());
+                    spelling.insert(k.clone(), raw);
                 }
             }
-            (format!("id:{k}"), raw.clone())
+            raw
         }
-        (_, _, Some(n)) => (format!("name:{}", canonical_name(n)), n.clone()),
-        (_, Some((_, raw)), None) => (format!("id:{}", canonical_id(raw)), raw.clone()),
+        (_, _, Some(n)) => {
+            k.push_str("name:");
+            push_canonical_name(n, &mut k);
+            n
+        }
+        (_, Some((_, raw)), None) => {
+            k.push_str("id:");
+            push_canonical_id(raw, &mut k);
+            raw
+        }
         _ => return None,
     };
     Some(Found {
-        key,
+        key: k,
         shown,
         id: id.map(|(_, s)| s),
         name,
@@ -362,6 +389,13 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(canonical_id(raw), want, "{raw}");
+            // After a prefix, only the id's own zeros go.
+            let mut key = String::from("id:0");
+            push_canonical_id(raw, &mut key);
+            assert_eq!(key, format!("id:0{want}"), "{raw}");
         }
+        let mut key = String::from("name:");
+        push_canonical_name(" Ａcme  Trading ", &mut key);
+        assert_eq!(key, "name:acmetrading");
     }
 }
