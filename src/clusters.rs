@@ -209,6 +209,15 @@ fn silhouettes(pts: &Points<'_>, fits: &[(usize, &[usize])]) -> Vec<f64> {
     let width: usize = fits.iter().map(|&(k, _)| k).sum();
     // sums[i·width + offset(f) + c]: Σ distance from point i to the points of cluster c in fit f.
     let mut sums = vec![0.0; n * width];
+    // Each point's column in `sums` for each fit, point by point.
+    let labels: Vec<usize> = (0..n)
+        .flat_map(|j| {
+            fits.iter()
+                .zip(&offsets)
+                .map(move |(&(_, assign), &off)| off + assign.get(j).copied().unwrap_or(0))
+        })
+        .collect();
+    let f = fits.len().max(1);
     // Distances from point i to the points after it, computed once for all fits.
     let mut dists = vec![0.0; n];
     for i in 0..n {
@@ -218,20 +227,24 @@ fn silhouettes(pts: &Points<'_>, fits: &[(usize, &[usize])]) -> Vec<f64> {
         }
         let (head, tail) = sums.split_at_mut((i + 1).min(n) * width);
         let own = head.get_mut(i * width..).unwrap_or_default();
-        for (&(_, assign), &off) in fits.iter().zip(&offsets) {
-            let Some(&ci) = assign.get(i) else { continue };
-            let later = assign.get(i + 1..).unwrap_or_default();
-            for ((&d, &cj), row) in dists
-                .get(i + 1..)
-                .unwrap_or_default()
-                .iter()
-                .zip(later)
-                .zip(tail.chunks_exact_mut(width))
-            {
-                if let Some(s) = own.get_mut(off + cj) {
+        let mine = labels.get(i * f..(i + 1) * f).unwrap_or_default();
+        for ((&d, theirs), row) in dists
+            .get(i + 1..)
+            .unwrap_or_default()
+            .iter()
+            .zip(
+                labels
+                    .get((i + 1) * f..)
+                    .unwrap_or_default()
+                    .chunks_exact(f),
+            )
+            .zip(tail.chunks_exact_mut(width))
+        {
+            for (&cj, &ci) in theirs.iter().zip(mine) {
+                if let Some(s) = own.get_mut(cj) {
                     *s += d;
                 }
-                if let Some(s) = row.get_mut(off + ci) {
+                if let Some(s) = row.get_mut(ci) {
                     *s += d;
                 }
             }
