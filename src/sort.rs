@@ -104,7 +104,7 @@ fn radix(v: &mut Vec<(u64, u32)>) {
     }
     let mut other = vec![(0u64, 0u32); v.len()];
     for (byte, c) in counts.iter().enumerate() {
-        if c.iter().any(|&n| n == v.len()) {
+        if c.contains(&v.len()) {
             continue;
         }
         let mut next = [0usize; 256];
