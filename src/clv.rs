@@ -233,6 +233,7 @@ pub struct BgNbd {
 }
 
 /// Rows with the same x, in `[start, end)` of the row arrays.
+#[derive(Clone)]
 struct Group {
     x: f64,
     start: usize,
@@ -251,39 +252,61 @@ struct BgData {
     total_w: f64,
 }
 
+/// Sorts position triples in lexicographic order: as one packed key when each of the last two
+/// fits in `packed` bits (and the first in what is left), else by three stable passes.
+fn sort_triples(v: &mut [(u32, u32, u32)], packed: Option<u32>) {
+    use crate::sort::by_key;
+    match packed {
+        Some(b) => by_key(v, |&(x, t_x, t)| {
+            u64::from(x) << (2 * b) | u64::from(t_x) << b | u64::from(t)
+        }),
+        None => {
+            by_key(v, |k| u64::from(k.2));
+            by_key(v, |k| u64::from(k.1));
+            by_key(v, |k| u64::from(k.0));
+        }
+    }
+}
+
 impl BgData {
-    /// Valid rows, times multiplied by `scale`, identical rows merged.
-    fn collapse(rows: &[Rfmt], scale: f64) -> BgData {
-        let mut v: Vec<(f64, f64, f64)> = rows
-            .iter()
-            .filter(|r| r.is_valid())
-            // + 0.0: a -0.0 time is the same time as 0.0 (and shares its position in `times`).
-            .map(|r| (r.x, r.t_x.min(r.t) * scale + 0.0, r.t * scale + 0.0))
-            .collect();
-        // By (x, t_x, t) in total_cmp's order: stable sorts by the last field first.
+    /// Valid rows, identical rows merged.
+    fn collapse(rows: &[Rfmt]) -> BgData {
         use crate::sort::{by_key, f64_key};
-        by_key(&mut v, |p| f64_key(p.2));
-        by_key(&mut v, |p| f64_key(p.1));
-        by_key(&mut v, |p| f64_key(p.0));
-        let mut times: Vec<f64> = v.iter().flat_map(|&(_, t_x, t)| [t_x, t]).collect();
-        by_key(&mut times, |&t| f64_key(t));
-        times.dedup_by(|a, b| a.total_cmp(b).is_eq());
-        let at = |x: f64| times.partition_point(|y| y.total_cmp(&x).is_lt()) as u32;
+        let valid = || rows.iter().filter(|r| r.is_valid());
+        // + 0.0: a -0.0 time is the same time as 0.0 (and shares its position in `times`).
+        let times_of = |r: &Rfmt| [r.t_x.min(r.t) + 0.0, r.t + 0.0];
+        let distinct = |mut v: Vec<f64>| {
+            by_key(&mut v, |&t| f64_key(t));
+            v.dedup_by(|a, b| a.total_cmp(b).is_eq());
+            v
+        };
+        let times = distinct(valid().flat_map(times_of).collect());
+        let xs = distinct(valid().map(|r| r.x).collect());
+        let at = |v: &[f64], x: f64| v.partition_point(|y| y.total_cmp(&x).is_lt()) as u32;
+        // Each row as positions (x, t_x, t), sorted: the order of the values themselves.
+        let mut keyed: Vec<(u32, u32, u32)> = valid()
+            .map(|r| {
+                let [t_x, t] = times_of(r);
+                (at(&xs, r.x), at(&times, t_x), at(&times, t))
+            })
+            .collect();
+        let bits = |n: usize| usize::BITS - n.leading_zeros();
+        let (xb, tb) = (bits(xs.len()), bits(times.len()));
+        sort_triples(&mut keyed, (xb + 2 * tb <= 64).then_some(tb));
         let mut data = BgData {
             groups: Vec::new(),
             t_x: Vec::new(),
             t: Vec::new(),
             w: Vec::new(),
             times: Vec::new(),
-            total_w: v.len() as f64,
+            total_w: keyed.len() as f64,
         };
-        for (x, t_x, t) in v {
-            let (t_x, t) = (at(t_x), at(t));
+        for (xi, t_x, t) in keyed {
+            let x = xs.get(xi as usize).copied().unwrap_or(0.0);
             let n = data.t.len();
-            if n > 0 {
-                let g = data.groups.len() - 1;
-                if data.groups[g].x == x && data.t_x[n - 1] == t_x && data.t[n - 1] == t {
-                    data.w[n - 1] += 1.0;
+            if let (Some(g), Some(w)) = (data.groups.last(), data.w.last_mut()) {
+                if g.x == x && data.t_x.last() == Some(&t_x) && data.t.last() == Some(&t) {
+                    *w += 1.0;
                     continue;
                 }
             }
@@ -301,6 +324,18 @@ impl BgData {
         }
         data.times = times;
         data
+    }
+
+    /// The same rows with every time multiplied by `scale` (positive).
+    fn scaled(&self, scale: f64) -> BgData {
+        BgData {
+            groups: self.groups.clone(),
+            t_x: self.t_x.clone(),
+            t: self.t.clone(),
+            w: self.w.clone(),
+            times: self.times.iter().map(|&t| t * scale).collect(),
+            total_w: self.total_w,
+        }
     }
 
     /// Σ w·ℓ at `[r, alpha, a, b]`, and its gradient with respect to those parameters when
@@ -409,7 +444,8 @@ pub fn fit_bgnbd(rows: &[Rfmt], penalizer: f64) -> Result<BgNbd, FitError> {
         });
     }
     let scale = 1.0 / max_t;
-    let data = BgData::collapse(rows, scale);
+    let unscaled = BgData::collapse(rows);
+    let data = unscaled.scaled(scale);
     let n = data.total_w;
     let evaluations = std::cell::Cell::new(0u32);
     let objective = |u: &[f64], grad: &mut [f64]| -> f64 {
@@ -433,7 +469,7 @@ pub fn fit_bgnbd(rows: &[Rfmt], penalizer: f64) -> Result<BgNbd, FitError> {
     );
     let alpha = alpha_scaled / scale;
     // The log-likelihood in the caller's time unit, on the collapsed unscaled rows.
-    let log_likelihood = BgData::collapse(rows, 1.0).log_likelihood([r, alpha, a, b], None);
+    let log_likelihood = unscaled.log_likelihood([r, alpha, a, b], None);
     if ![r, alpha, a, b, log_likelihood]
         .iter()
         .all(|v| v.is_finite())
@@ -1479,6 +1515,21 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        /// The packed key and the three passes both give the lexicographic order.
+        #[test]
+        fn triples_sort_lexicographically(v in proptest::collection::vec((0u32..5, 0u32..9, 0u32..9), 0..200)) {
+            let mut want = v.clone();
+            want.sort();
+            let mut packed = v.clone();
+            sort_triples(&mut packed, Some(4));
+            proptest::prop_assert_eq!(&packed, &want);
+            let mut passes = v;
+            sort_triples(&mut passes, None);
+            proptest::prop_assert_eq!(&passes, &want);
+        }
+    }
+
     #[test]
     fn bfgs_minimises_rosenbrock() {
         let mut f = |x: &[f64], g: &mut [f64]| {
@@ -1846,7 +1897,7 @@ mod tests {
     #[test]
     fn collapsed_likelihood_and_gradient_match_row_by_row() {
         let rows: Vec<Rfmt> = cdnow_rows().into_iter().map(|(_, r)| r).collect();
-        let data = BgData::collapse(&rows, 1.0);
+        let data = BgData::collapse(&rows);
         assert!(data.t.len() < rows.len());
         let params = [0.7, 3.0, 1.3, 0.6];
         let m = BgNbd {
