@@ -559,10 +559,19 @@ impl BgNbd {
             return 0.0;
         }
         let key = (x.to_bits(), t.to_bits(), horizon.to_bits());
-        let e = *memo.0.entry(key).or_insert_with(|| {
+        let e = *memo.counts.entry(key).or_insert_with(|| {
             expected_count(self.r + x, self.alpha + t, self.a, self.b + x, horizon)
         });
-        e * self.p_alive(x, t_x, t)
+        let history = [x.to_bits(), t_x.to_bits(), t.to_bits()];
+        let p = match memo.alive {
+            Some((h, p)) if h == history => p,
+            _ => {
+                let p = self.p_alive(x, t_x, t);
+                memo.alive = Some((history, p));
+                p
+            }
+        };
+        e * p
     }
 
     /// Unconditional expected number of repeat purchases E[X(t)] of a customer in the first
@@ -575,11 +584,39 @@ impl BgNbd {
     }
 }
 
-/// Conditional expected counts E[X(T, T+h)] before the P(alive) factor, by (x, T, h). They do not
-/// depend on t_x, so customers of the same frequency and age share them; after a degenerate fit
-/// (a, b → 0) each is a slow numerical integral, and sharing them is what keeps scoring fast.
+/// What scoring many customers with one model can share. Conditional expected counts
+/// E[X(T, T+h)] before the P(alive) factor, by (x, T, h): they do not depend on t_x, so customers
+/// of the same frequency and age share them; after a degenerate fit (a, b → 0) each is a slow
+/// numerical integral, and sharing them is what keeps scoring fast. The last history's P(alive),
+/// which one customer's predictions for every horizon share; and the discount factors.
 #[derive(Debug, Default)]
-pub struct CountMemo(rustc_hash::FxHashMap<(u64, u64, u64), f64>);
+pub struct CountMemo {
+    counts: rustc_hash::FxHashMap<(u64, u64, u64), f64>,
+    alive: Option<([u64; 3], f64)>,
+    /// The monthly rate d, and (1 + d)^i for i = 1, 2, ….
+    discounts: (u64, Vec<f64>),
+}
+
+impl CountMemo {
+    /// (1 + d)^i; kept for the first ten years of months.
+    fn discount(&mut self, d: f64, i: u32) -> f64 {
+        if i > 120 {
+            return (1.0 + d).powf(f64::from(i));
+        }
+        let (rate, factors) = &mut self.discounts;
+        if *rate != d.to_bits() {
+            *rate = d.to_bits();
+            factors.clear();
+        }
+        while factors.len() < i as usize {
+            factors.push((1.0 + d).powf(f64::from(factors.len() as u32 + 1)));
+        }
+        factors
+            .get((i as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or_else(|| (1.0 + d).powf(f64::from(i)))
+    }
+}
 
 /// E[X(t)] of the BG/NBD model with parameters (r, α, a, b); the conditional expectation uses
 /// it with updated parameters. Finite and ≥ 0 for t > 0 and positive finite parameters.
@@ -891,7 +928,7 @@ pub fn clv(
     let mut prev = 0.0;
     for i in 1..=horizon_months {
         let cur = bg.expected_purchases_memo(memo, f64::from(i) * month, row.x, row.t_x, row.t);
-        total += (cur - prev) * spend / (1.0 + d).powf(f64::from(i));
+        total += (cur - prev) * spend / memo.discount(d, i);
         prev = cur;
     }
     if total.is_finite() {
@@ -1527,6 +1564,60 @@ mod tests {
             let mut passes = v;
             sort_triples(&mut passes, None);
             proptest::prop_assert_eq!(&passes, &want);
+        }
+    }
+
+    /// A memo shared by many customers, scored in any order and each for several horizons,
+    /// gives every prediction exactly as a fresh computation does.
+    #[test]
+    fn shared_memo_predicts_as_a_fresh_one() {
+        let m = BgNbd {
+            r: 0.2426,
+            alpha: 4.414,
+            a: 0.793,
+            b: 2.426,
+            log_likelihood: 0.0,
+            iterations: 0,
+            evaluations: 0,
+            converged: true,
+        };
+        let gg = GammaGamma {
+            p: 6.25,
+            q: 3.74,
+            v: 15.44,
+            log_likelihood: 0.0,
+            repeat_buyers: 0,
+            iterations: 0,
+            evaluations: 0,
+            freq_monetary_correlation: 0.0,
+        };
+        let histories = [
+            (2.0, 30.4, 38.9),
+            (0.0, 0.0, 38.9),
+            (2.0, 10.0, 38.9),
+            (2.0, 30.4, 38.9),
+            (5.0, 1.0, 20.0),
+        ];
+        let mut memo = CountMemo::default();
+        for (x, t_x, t) in histories {
+            for h in [1.0, 4.3, 39.0, 4.3] {
+                let shared = m.expected_purchases_memo(&mut memo, h, x, t_x, t);
+                assert_eq!(
+                    shared.to_bits(),
+                    m.expected_purchases(h, x, t_x, t).to_bits()
+                );
+            }
+            let row = Rfmt {
+                x,
+                t_x,
+                t,
+                monetary: 30.0,
+            };
+            for d in [0.01, 0.0, 0.01] {
+                let shared = clv(&m, &gg, &row, 12, d, 7.0, &mut memo);
+                let fresh = clv(&m, &gg, &row, 12, d, 7.0, &mut CountMemo::default());
+                assert_eq!(shared.to_bits(), fresh.to_bits());
+            }
         }
     }
 
