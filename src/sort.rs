@@ -32,7 +32,8 @@ pub fn by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
 /// Sorts `v` by `key`, smallest first, stably: the same result as `by(v, |a, b|
 /// key(a).cmp(&key(b)))`. [`f64_key`] turns a number into a key in `total_cmp`'s order.
 pub fn by_key<T>(v: &mut [T], key: impl Fn(&T) -> u64) {
-    by_key_then(v, key, |_, _| Ordering::Equal);
+    let mut order = key_order(v.iter().map(key).zip(0..).collect(), None);
+    permute(v, &mut order);
 }
 
 /// `by(v, cmp)` for a `cmp` that orders by `key` first (smallest key first) and only breaks
@@ -43,36 +44,41 @@ pub fn by_key_then<T>(
     key: impl Fn(&T) -> u64,
     mut cmp: impl FnMut(&T, &T) -> Ordering,
 ) {
-    if v.len() < 2 {
-        return;
-    }
-    if u32::try_from(v.len()).is_err() {
-        return by(v, |a, b| key(a).cmp(&key(b)).then_with(|| cmp(a, b)));
-    }
-    let mut keyed: Vec<(u64, u32)> = v.iter().zip(0u32..).map(|(x, i)| (key(x), i)).collect();
+    let keyed = v.iter().map(key).zip(0..).collect();
+    let items: &[T] = v;
+    let mut order = key_order(
+        keyed,
+        Some(&mut |a, b| match (items.get(a), items.get(b)) {
+            (Some(x), Some(y)) => cmp(x, y),
+            _ => Ordering::Equal,
+        }),
+    );
+    permute(v, &mut order);
+}
+
+/// The positions of `(key, position)` pairs in key order, stably; runs of equal keys sorted by
+/// `ties` when given. One instance serves every caller.
+fn key_order(
+    mut keyed: Vec<(u64, usize)>,
+    mut ties: Option<&mut dyn FnMut(usize, usize) -> Ordering>,
+) -> Vec<usize> {
     radix(&mut keyed);
-    let mut order: Vec<usize> = keyed.iter().map(|&(_, i)| i as usize).collect();
-    {
-        let items: &[T] = v;
+    let mut order: Vec<usize> = keyed.iter().map(|&(_, i)| i).collect();
+    if let Some(cmp) = ties.as_mut() {
         let mut start = 0;
         while start < keyed.len() {
             let k = keyed.get(start).map_or(0, |p| p.0);
-            let end = start
-                + keyed
-                    .get(start..)
-                    .map_or(0, |r| r.iter().take_while(|p| p.0 == k).count());
-            if end - start > 1 {
-                if let Some(run) = order.get_mut(start..end) {
-                    positions(run, &mut |a, b| match (items.get(a), items.get(b)) {
-                        (Some(x), Some(y)) => cmp(x, y),
-                        _ => Ordering::Equal,
-                    });
-                }
+            let run = keyed
+                .get(start..)
+                .map_or(0, |r| r.iter().take_while(|p| p.0 == k).count());
+            let end = start + run.max(1);
+            if let Some(run) = order.get_mut(start..end).filter(|r| r.len() > 1) {
+                positions(run, *cmp);
             }
-            start = end.max(start + 1);
+            start = end;
         }
     }
-    permute(v, &mut order);
+    order
 }
 
 /// A sort key in `f64::total_cmp`'s order: -NaN, -∞ … -0.0, 0.0 … ∞, NaN. `!f64_key(x)` sorts
@@ -93,7 +99,7 @@ pub fn i32_key(x: i32) -> u64 {
 
 /// Least-significant-digit radix sort by the key, a byte per pass; stable, so equal keys keep
 /// their positions' order. A byte every key shares costs no pass.
-fn radix(v: &mut Vec<(u64, u32)>) {
+fn radix(v: &mut Vec<(u64, usize)>) {
     let mut counts = [[0usize; 256]; 8];
     for &(k, _) in v.iter() {
         for (byte, c) in counts.iter_mut().enumerate() {
@@ -102,7 +108,7 @@ fn radix(v: &mut Vec<(u64, u32)>) {
             }
         }
     }
-    let mut other = vec![(0u64, 0u32); v.len()];
+    let mut other = vec![(0u64, 0usize); v.len()];
     for (byte, c) in counts.iter().enumerate() {
         if c.contains(&v.len()) {
             continue;
