@@ -176,10 +176,11 @@ export function disposeAll() {
 }
 
 addEventListener('resize', () => { for (const c of live) c.resize(); });
-addEventListener('beforeprint', () => {
+/** Draws every chart not drawn yet (before printing). */
+export function drawAll() {
   for (const draw of [...pending.values()]) draw();
   for (const c of live) c.resize();
-});
+}
 
 /** Every chart spec anywhere inside an analysis result. */
 export function chartsIn(result) {

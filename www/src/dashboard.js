@@ -3,7 +3,29 @@
 // the columns they need. Nothing is computed here; every figure is read from the report.
 import { h, fill } from './dom.js';
 import { t, tx, col, num, pct, money, getLang } from './i18n.js';
-import { figure, chartsIn, disposeAll } from './charts.js';
+import { figure, chartsIn, disposeAll, drawAll } from './charts.js';
+
+/** Sections whose figures and tables are still to be built, in page order. */
+let unfilled = [];
+const soon = typeof requestIdleCallback === 'function' ? (f) => requestIdleCallback(f, { timeout: 300 }) : (f) => setTimeout(f, 20);
+
+/** Builds the next unfilled section, then the one after it when the page is idle again. */
+function fillNext() {
+  const fill = unfilled.shift();
+  if (!fill) return;
+  fill();
+  if (unfilled.length) soon(fillNext);
+}
+
+/** Builds every section and draws every chart (before printing). */
+function complete() {
+  while (unfilled.length) unfilled.shift()();
+  drawAll();
+}
+addEventListener('beforeprint', complete);
+
+/** Sections built with the dashboard; those below them are built when the page is idle. */
+const EAGER = 2;
 
 /** One line per analysis: how its figures are defined (docs/analyses.md has the whole story). */
 const SECTIONS = [
@@ -125,15 +147,21 @@ export async function renderDashboard(root, overview, { names, pick, labelText, 
     table(x.tiers, [['label'], ['customers', int], ['clv', money]])],
   };
 
-  const sections = SECTIONS.filter(([key]) => a[key]).map(([key, title, def]) => {
+  unfilled = [];
+  const sections = SECTIONS.filter(([key]) => a[key]).map(([key, title, def], i) => {
     const result = a[key];
     const note = s.analyses.find((x) => x.key === key)?.note;
-    return h('section', { className: 'card analysis', id: `a-${key}` },
+    const section = h('section', { className: 'card analysis', id: `a-${key}` },
       h('h3', {}, L(title)), h('p', { className: 'definition' }, L(def)),
-      note ? h('p', { className: 'note' }, tx(note)) : null,
+      note ? h('p', { className: 'note' }, tx(note)) : null);
+    const fill = () => section.append(
       h('div', { className: 'figures' }, chartsIn(result).map((c) => figure(c, pick, extrasFor(key, c, result)))),
-      (tablesOf[key]?.(result) ?? []).filter(Boolean));
+      ...(tablesOf[key]?.(result) ?? []).filter(Boolean));
+    if (i < EAGER) fill();
+    else unfilled.push(fill);
+    return section;
   });
+  if (unfilled.length) soon(fillNext);
 
   root.classList.add('fresh');
   const settled = () => root.classList.remove('fresh');
