@@ -53,6 +53,22 @@ pub fn sniff(bytes: &[u8]) -> Result<Format> {
 }
 
 fn sniff_zip(bytes: &[u8]) -> Result<Format> {
+    // Entry names are all in the central directory at the end of the file: searching it alone
+    // spares scanning a large workbook's tens of MB for names it does not have. (An xlsm is then
+    // known by its vbaProject.bin alone; its content type is in a deflated part anyway.)
+    if let Some(names) = central_directory(bytes) {
+        let has = |name: &[u8]| memmem::find(names, name).is_some();
+        if has(b"xl/workbook.bin") {
+            return Ok(Format::Xlsb);
+        }
+        if has(b"xl/workbook.xml") {
+            return Ok(if has(b"xl/vbaProject.bin") {
+                Format::Xlsm
+            } else {
+                Format::Xlsx
+            });
+        }
+    }
     let has = |name: &[u8]| memmem::find(bytes, name).is_some();
     if has(b"xl/workbook.bin") {
         Ok(Format::Xlsb)
@@ -65,12 +81,26 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format> {
     } else if has(b"application/vnd.oasis.opendocument.spreadsheet") {
         Ok(Format::Ods)
     } else if has(b"[Content_Types].xml") || has(b"mimetype") {
-        // A zip that names no workbook part: another Office or ODF document, or a truncated file
-        // whose directory is gone.
         Err(Error::corrupt("zip without a workbook part"))
     } else {
         Err(Error::new(ErrorKind::NotSpreadsheet))
     }
+}
+
+/// The zip's central directory, found through its end record (in the last 64 KiB), when that
+/// record points at one; `None` for zip64, prefixed or damaged archives.
+fn central_directory(bytes: &[u8]) -> Option<&[u8]> {
+    let tail_start = bytes.len().saturating_sub(22 + 0xFFFF);
+    let tail = bytes.get(tail_start..)?;
+    let end = tail.get(memmem::rfind(tail, ZIP_EMPTY)?..)?;
+    let word = |at: usize| -> Option<usize> {
+        let b: [u8; 4] = end.get(at..at + 4)?.try_into().ok()?;
+        Some(u32::from_le_bytes(b) as usize)
+    };
+    let (size, offset) = (word(12)?, word(16)?);
+    bytes
+        .get(offset..offset.checked_add(size)?)
+        .filter(|cd| cd.starts_with(b"PK\x01\x02"))
 }
 
 fn contains_utf16(bytes: &[u8], name: &str) -> bool {
@@ -92,6 +122,23 @@ fn looks_like_markup(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A workbook as a writer makes it: its names are found in the central directory alone.
+    #[test]
+    fn names_come_from_the_central_directory() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "客户名称").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let cd = central_directory(&bytes).expect("central directory");
+        assert!(cd.len() < bytes.len() / 2);
+        assert!(memmem::find(cd, b"xl/workbook.xml").is_some());
+        assert_eq!(sniff(&bytes).unwrap(), Format::Xlsx);
+        // Data before the archive moves its directory: the whole file is searched instead.
+        let mut prefixed = b"PK\x03\x04 self-extractor stub ".to_vec();
+        prefixed.extend_from_slice(&bytes);
+        assert!(central_directory(&prefixed).is_none());
+        assert_eq!(sniff(&prefixed).unwrap(), Format::Xlsx);
+    }
 
     #[test]
     fn formats_from_bytes() {
