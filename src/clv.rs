@@ -598,10 +598,11 @@ pub struct CountMemo {
 }
 
 impl CountMemo {
-    /// (1 + d)^i; kept for the first ten years of months.
+    /// (1 + d)^i; kept for i = 1 to 120 (ten years of months).
     fn discount(&mut self, d: f64, i: u32) -> f64 {
-        if i > 120 {
-            return (1.0 + d).powf(f64::from(i));
+        let factor = |i: u32| (1.0 + d).powf(f64::from(i));
+        if !(1..=120).contains(&i) {
+            return factor(i);
         }
         let (rate, factors) = &mut self.discounts;
         if *rate != d.to_bits() {
@@ -609,12 +610,12 @@ impl CountMemo {
             factors.clear();
         }
         while factors.len() < i as usize {
-            factors.push((1.0 + d).powf(f64::from(factors.len() as u32 + 1)));
+            factors.push(factor(factors.len() as u32 + 1));
         }
         factors
-            .get((i as usize).wrapping_sub(1))
+            .get(i as usize - 1)
             .copied()
-            .unwrap_or_else(|| (1.0 + d).powf(f64::from(i)))
+            .unwrap_or_else(|| factor(i))
     }
 }
 
@@ -1517,16 +1518,7 @@ mod tests {
         assert!(close(at(0.7), at(0.7 + 2e-4), 1e-3));
         assert!(close(at(0.7), at(0.7 - 2e-4), 1e-3));
         // Horizons far beyond the data (z → 1) take the integral, quickly and finitely.
-        let m = BgNbd {
-            r: 0.2426,
-            alpha: 4.414,
-            a: 0.793,
-            b: 2.426,
-            log_likelihood: 0.0,
-            iterations: 0,
-            evaluations: 0,
-            converged: true,
-        };
+        let m = model(0.2426, 4.414, 0.793, 2.426);
         let mut last = 0.0;
         for h in [1e3, 1e5, 1e7, 1e9, 1e12] {
             let series = expected_count_series(m.r, m.alpha, m.a, m.b, m.a + m.b - 1.0, h);
@@ -1552,6 +1544,20 @@ mod tests {
         ));
     }
 
+    /// A BG/NBD model with these parameters and no fit behind it.
+    fn model(r: f64, alpha: f64, a: f64, b: f64) -> BgNbd {
+        BgNbd {
+            r,
+            alpha,
+            a,
+            b,
+            log_likelihood: 0.0,
+            iterations: 0,
+            evaluations: 0,
+            converged: true,
+        }
+    }
+
     proptest::proptest! {
         /// The packed key and the three passes both give the lexicographic order.
         #[test]
@@ -1571,16 +1577,7 @@ mod tests {
     /// gives every prediction exactly as a fresh computation does.
     #[test]
     fn shared_memo_predicts_as_a_fresh_one() {
-        let m = BgNbd {
-            r: 0.2426,
-            alpha: 4.414,
-            a: 0.793,
-            b: 2.426,
-            log_likelihood: 0.0,
-            iterations: 0,
-            evaluations: 0,
-            converged: true,
-        };
+        let m = model(0.2426, 4.414, 0.793, 2.426);
         let gg = GammaGamma {
             p: 6.25,
             q: 3.74,
@@ -1991,16 +1988,7 @@ mod tests {
         let data = BgData::collapse(&rows);
         assert!(data.t.len() < rows.len());
         let params = [0.7, 3.0, 1.3, 0.6];
-        let m = BgNbd {
-            r: 0.7,
-            alpha: 3.0,
-            a: 1.3,
-            b: 0.6,
-            log_likelihood: 0.0,
-            iterations: 0,
-            evaluations: 0,
-            converged: true,
-        };
+        let m = model(0.7, 3.0, 1.3, 0.6);
         let mut g = [0.0; 4];
         let ll = data.log_likelihood(params, Some(&mut g));
         assert!(close(ll, m.log_likelihood_of(&rows), 1e-12));
@@ -2142,7 +2130,7 @@ mod tests {
             x in 0u32..200, tx_frac in 0.0f64..=1.0, t in 0.0f64..500.0, horizon in 0.0f64..500.0,
             monetary in 0.0f64..1e6,
         ) {
-            let m = BgNbd { r, alpha, a, b, log_likelihood: 0.0, iterations: 0, evaluations: 0, converged: true };
+            let m = model(r, alpha, a, b);
             let (x, t_x) = (f64::from(x), tx_frac * t);
             let pa = m.p_alive(x, t_x, t);
             prop_assert!((0.0..=1.0).contains(&pa), "{pa}");

@@ -81,6 +81,8 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format> {
     } else if has(b"application/vnd.oasis.opendocument.spreadsheet") {
         Ok(Format::Ods)
     } else if has(b"[Content_Types].xml") || has(b"mimetype") {
+        // A zip that names no workbook part: another Office or ODF document, or a truncated file
+        // whose directory is gone.
         Err(Error::corrupt("zip without a workbook part"))
     } else {
         Err(Error::new(ErrorKind::NotSpreadsheet))
