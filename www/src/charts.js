@@ -6,7 +6,7 @@ import * as echarts from 'echarts/core';
 import { BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, LegendComponent, TitleComponent, MarkLineComponent } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
-import { h, download } from './dom.js';
+import { h, download, whenIdle } from './dom.js';
 import { t, tx, num, money, moneyShort } from './i18n.js';
 
 echarts.use([BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart, GridComponent, TooltipComponent,
@@ -88,9 +88,8 @@ const pending = new Map();
 const observer = new IntersectionObserver((entries) => {
   for (const e of entries) if (e.isIntersecting) pending.get(e.target)?.();
 });
-const soon = typeof requestIdleCallback === 'function' ? (f) => requestIdleCallback(f, { timeout: 500 }) : (f) => setTimeout(f, 50);
 const near = new IntersectionObserver((entries) => {
-  for (const e of entries) if (e.isIntersecting) soon(() => pending.get(e.target)?.());
+  for (const e of entries) if (e.isIntersecting) whenIdle(() => pending.get(e.target)?.(), 500);
 }, { rootMargin: '400px 0px' });
 
 /** A figure: the chart, its PNG/SVG download buttons; `onPick(key)` when a category is clicked. */
@@ -161,9 +160,9 @@ export function warmUp() {
       series: kind === 'stacked_bar' ? [series('x'), series('y')] : [series('x')] }, { animation: false }));
     chart.dispose();
     box.remove();
-    soon(step);
+    whenIdle(step, 500);
   };
-  soon(step);
+  whenIdle(step, 500);
 }
 
 /** Disposes every chart (before a new report is drawn). */

@@ -1,20 +1,19 @@
 // The dashboard: KPI cards, then one section per analysis that ran — its one-line definition,
 // its charts (from the report's specs) and its tables — and the analyses that could not run with
 // the columns they need. Nothing is computed here; every figure is read from the report.
-import { h, fill } from './dom.js';
+import { h, fill, whenIdle } from './dom.js';
 import { t, tx, col, num, pct, money, getLang } from './i18n.js';
 import { figure, chartsIn, disposeAll, drawAll } from './charts.js';
 
-/** Sections whose figures and tables are still to be built, in page order. */
+/** Builders of the sections whose figures and tables are still to be built, in page order. */
 let unfilled = [];
-const soon = typeof requestIdleCallback === 'function' ? (f) => requestIdleCallback(f, { timeout: 300 }) : (f) => setTimeout(f, 20);
 
 /** Builds the next unfilled section, then the one after it when the page is idle again. */
 function fillNext() {
-  const fill = unfilled.shift();
-  if (!fill) return;
-  fill();
-  if (unfilled.length) soon(fillNext);
+  const build = unfilled.shift();
+  if (!build) return;
+  build();
+  if (unfilled.length) whenIdle(fillNext, 300);
 }
 
 /** Builds every section and draws every chart (before printing). */
@@ -154,19 +153,17 @@ export async function renderDashboard(root, overview, { names, pick, labelText, 
     const section = h('section', { className: 'card analysis', id: `a-${key}` },
       h('h3', {}, L(title)), h('p', { className: 'definition' }, L(def)),
       note ? h('p', { className: 'note' }, tx(note)) : null);
-    const fill = () => section.append(
+    const build = () => section.append(
       h('div', { className: 'figures' }, chartsIn(result).map((c) => figure(c, pick, extrasFor(key, c, result)))),
       ...(tablesOf[key]?.(result) ?? []).filter(Boolean));
-    if (i < EAGER) fill();
-    else unfilled.push(fill);
+    if (i < EAGER) build();
+    else unfilled.push(build);
     return section;
   });
-  if (unfilled.length) soon(fillNext);
+  if (unfilled.length) whenIdle(fillNext, 300);
 
   root.classList.add('fresh');
-  const settled = () => root.classList.remove('fresh');
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(settled, { timeout: 1000 });
-  else setTimeout(settled, 200);
+  whenIdle(() => root.classList.remove('fresh'), 1000);
   fill(root,
     h('section', { className: 'kpis' }, cards.map(([k, v]) => h('div', { className: 'kpi' }, h('span', {}, k), h('strong', {}, v)))),
     h('nav', { className: 'toc' }, SECTIONS.filter(([key]) => a[key]).map(([key, title]) => h('a', { href: `#a-${key}` }, L(title)))),

@@ -24,6 +24,12 @@ function append(node, children) {
 
 export const $ = (id) => document.getElementById(id);
 
+/** Runs `f` when the page is next idle, or after `timeout` ms at the latest. */
+export function whenIdle(f, timeout) {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(f, { timeout });
+  else setTimeout(f, Math.min(timeout, 50));
+}
+
 export function clear(node) {
   node.replaceChildren();
   return node;

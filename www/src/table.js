@@ -44,7 +44,6 @@ export class CustomerTable {
     this.ready = false;
   }
 
-  /** Starts over for a new report. */
   /**
    * Drops the last report's table when a new report is shown: nothing of it can be clicked until
    * `reset` draws the new one, and answers still on their way for it are ignored.
@@ -56,6 +55,7 @@ export class CustomerTable {
     fill(this.root, h('p', { className: 'hint' }, t('working')));
   }
 
+  /** Starts over for a new report. */
   async reset(overview) {
     const gen = ++this.generation;
     this.overview = overview;
