@@ -113,11 +113,7 @@ impl Book {
                     crate::xlsx::Outcome::FallBack("reference read".into())
                 };
                 match fast {
-                    crate::xlsx::Outcome::Read(sheets) => {
-                        for s in sheets {
-                            book.add(s.name, s.visibility, s.kind, s.grid, s.merges);
-                        }
-                    }
+                    crate::xlsx::Outcome::Read(sheets) => book.add_all(sheets),
                     crate::xlsx::Outcome::FallBack(_) => {
                         guarded(|| read_xlsx(bytes, limits, &mut book))?
                     }
@@ -127,10 +123,39 @@ impl Book {
             Format::Xls => guarded(|| read_xls(bytes, limits, &mut book))?,
             Format::Ods => guarded(|| read_ods(bytes, limits, &mut book))?,
         }
-        if book.sheets.iter().all(|s| s.cells == 0) {
+        book.nonempty()
+    }
+
+    /// For an xlsx/xlsm file of one worksheet (the usual order list): everything read but that
+    /// sheet's cells, which the caller inflates (from [`Streaming::part`]) and feeds in pieces.
+    /// `None`: open the file with [`Book::open`] instead, which reads it whole.
+    pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streaming>> {
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(Error::too_large(Limit::FileBytes, limits.max_file_bytes));
+        }
+        let format = sniff(bytes)?;
+        if !matches!(format, Format::Xlsx | Format::Xlsm) {
+            return Ok(None);
+        }
+        check_zip(bytes, limits)?;
+        Ok(crate::xlsx::stream(bytes, limits)?.map(|inner| Streaming {
+            format,
+            file_bytes: bytes.len() as u64,
+            inner,
+        }))
+    }
+
+    fn add_all(&mut self, sheets: Vec<crate::xlsx::Sheet>) {
+        for s in sheets {
+            self.add(s.name, s.visibility, s.kind, s.grid, s.merges);
+        }
+    }
+
+    fn nonempty(self) -> Result<Book> {
+        if self.sheets.iter().all(|s| s.cells == 0) {
             return Err(Error::new(ErrorKind::EmptyWorkbook));
         }
-        Ok(book)
+        Ok(self)
     }
 
     fn add(
@@ -174,6 +199,43 @@ impl Book {
 
     pub fn sheet_index(&self, name: &str) -> Option<usize> {
         self.sheets.iter().position(|s| s.name == name)
+    }
+}
+
+/// A workbook being read from its worksheet's inflated bytes (see [`Book::stream`]).
+pub struct Streaming {
+    format: Format,
+    file_bytes: u64,
+    inner: crate::xlsx::Streamed,
+}
+
+impl Streaming {
+    /// Where the worksheet's compressed bytes are in the file, and what they inflate to.
+    pub fn part(&self) -> crate::xlsx::Part {
+        self.inner.part()
+    }
+
+    /// Reads the next piece of the inflated worksheet. `Ok(false)`: this file needs
+    /// [`Book::open`] after all.
+    pub fn feed(&mut self, piece: &[u8]) -> Result<bool> {
+        self.inner.feed(piece)
+    }
+
+    /// The book, once every piece is fed; `None`: this file needs [`Book::open`] after all.
+    pub fn finish(self) -> Result<Option<Book>> {
+        let crate::xlsx::Outcome::Read(sheets) = self.inner.finish()? else {
+            return Ok(None);
+        };
+        let mut book = Book {
+            format: self.format,
+            file_bytes: self.file_bytes,
+            text: None,
+            sheets: Vec::new(),
+            grids: Vec::new(),
+            merges: Vec::new(),
+        };
+        book.add_all(sheets);
+        book.nonempty().map(Some)
     }
 }
 

@@ -22,6 +22,7 @@ pub mod filter;
 pub mod flow;
 pub mod grid;
 pub mod header;
+pub mod inflate;
 pub mod lifecycle;
 pub mod mapping;
 pub mod normalize;

@@ -23,6 +23,7 @@ use crate::progress::{self, Phase};
 use memchr::{memchr, memchr3, memmem};
 use rustc_hash::FxHashMap;
 use std::io::{Cursor, Read};
+use std::rc::Rc;
 
 /// One sheet as read.
 pub struct Sheet {
@@ -70,6 +71,174 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Outcome> {
         Ok(sheets) => Ok(Outcome::Read(sheets)),
         Err(Stop::FallBack(why)) => Ok(Outcome::FallBack(why)),
         Err(Stop::Err(e)) => Err(e),
+    }
+}
+
+/// Where a zip entry's bytes lie in the file and what they must inflate to: what a helper needs
+/// to inflate the entry on its own (`inflate`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Part {
+    /// Offset of the entry's compressed bytes in the file, and their length.
+    pub offset: u64,
+    pub compressed: u64,
+    /// The inflated size and CRC-32 the central directory declares.
+    pub size: u64,
+    pub crc: u32,
+    /// Deflated; otherwise stored.
+    pub deflated: bool,
+}
+
+/// A workbook read but for its largest worksheet's cells, which then arrive inflated in pieces of
+/// any size through [`Streamed::feed`]. In the browser a second worker inflates them, so
+/// inflating and scanning run on two cores; the cells read are the same as through [`read`].
+pub struct Streamed {
+    /// Every sheet, the streamed one still without its grid.
+    sheets: Vec<Sheet>,
+    /// The streamed worksheet's position in `sheets`.
+    at: usize,
+    part: Part,
+    reader: SheetReader,
+    /// The end of the pieces fed so far that is not read yet: an element cut between two pieces.
+    pending: Vec<u8>,
+}
+
+/// Reads everything of an xlsx/xlsm file but its largest worksheet's cells (when that part is
+/// stored or deflated); `None` when [`read`] would fall back, or the file has no worksheet.
+pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streamed>> {
+    match stream_step(bytes, limits) {
+        Ok(s) => Ok(Some(s)),
+        Err(Stop::FallBack(_)) => Ok(None),
+        Err(Stop::Err(e)) => Err(e),
+    }
+}
+
+fn stream_step(bytes: &[u8], limits: &Limits) -> Step<Streamed> {
+    let mut p = prepare(bytes, limits, WINDOW)?;
+    // The largest worksheet is streamed, the others read here.
+    let mut big: Option<(usize, Part)> = None;
+    for k in 0..p.sheets.len() {
+        let Some((_, _, SheetKind::Worksheet, path)) = p.sheets.get(k) else {
+            continue;
+        };
+        let path = path.clone();
+        let part = p.part(&path)?;
+        if big.is_none_or(|(_, b)| part.compressed > b.compressed) {
+            big = Some((k, part));
+        }
+    }
+    let Some((at, part)) = big else {
+        return fall("no worksheet");
+    };
+    if part.offset.saturating_add(part.compressed) > bytes.len() as u64 {
+        return fall("part beyond the file");
+    }
+    let sheets = std::mem::take(&mut p.sheets);
+    let mut done = Vec::with_capacity(sheets.len());
+    let mut used_cells = 0u64;
+    let mut name = String::new();
+    for (k, (sheet, visibility, kind, path)) in sheets.into_iter().enumerate() {
+        let (grid, merges) = if k == at {
+            name.clone_from(&sheet);
+            (None, Vec::new())
+        } else if kind == SheetKind::Worksheet {
+            let r = p.read_sheet(&sheet, &path, remaining(limits, used_cells), WINDOW)?;
+            used_cells = used_cells.saturating_add(r.grid.n_cells());
+            (Some(r.grid), r.merges)
+        } else {
+            (None, Vec::new())
+        };
+        done.push(Sheet {
+            name: sheet,
+            visibility,
+            kind,
+            grid,
+            merges,
+        });
+    }
+    let reader = p.reader(&name, part.size, remaining(limits, used_cells))?;
+    Ok(Streamed {
+        sheets: done,
+        at,
+        part,
+        reader,
+        pending: Vec::new(),
+    })
+}
+
+impl Streamed {
+    pub fn part(&self) -> Part {
+        self.part
+    }
+
+    /// Reads the next piece of the worksheet's inflated part. `Ok(false)`: the fast path gives
+    /// up on this file (read it whole, through [`read`] and its fallback).
+    pub fn feed(&mut self, piece: &[u8]) -> Result<bool> {
+        match self.feed_step(piece) {
+            Ok(()) => Ok(true),
+            Err(Stop::FallBack(_)) => Ok(false),
+            Err(Stop::Err(e)) => Err(e),
+        }
+    }
+
+    fn feed_step(&mut self, piece: &[u8]) -> Step<()> {
+        self.reader.read = self.reader.read.saturating_add(piece.len() as u64);
+        if self.reader.read > self.part.size {
+            return fall("part larger than declared");
+        }
+        let mut from = 0;
+        // A cut element first: complete it from the piece's start, a growing slice at a time,
+        // so the piece itself is read in place rather than copied.
+        while !self.pending.is_empty() {
+            let left = piece.get(from..).unwrap_or(&[]);
+            if left.is_empty() {
+                break;
+            }
+            let old = self.pending.len();
+            let take = left.len().min(old.max(64 << 10));
+            self.pending
+                .extend_from_slice(left.get(..take).unwrap_or(&[]));
+            from += take;
+            let used = self.reader.scan_buf(&self.pending, false)?;
+            if used >= old {
+                from = from - take + (used - old);
+                self.pending.clear();
+            } else {
+                self.pending.drain(..used);
+            }
+        }
+        if self.pending.is_empty() {
+            let left = piece.get(from..).unwrap_or(&[]);
+            let used = self.reader.scan_buf(left, false)?;
+            self.pending
+                .extend_from_slice(left.get(used..).unwrap_or(&[]));
+        }
+        let limits = self.reader.grid.limits();
+        if self.pending.len() as u64 > limits.max_text_bytes.saturating_add(1 << 20) {
+            return Err(Stop::Err(Error::too_large(
+                Limit::TextBytes,
+                limits.max_text_bytes,
+            )));
+        }
+        Ok(())
+    }
+
+    /// Ends the worksheet once every piece has been fed.
+    pub fn finish(mut self) -> Result<Outcome> {
+        if self.reader.read != self.part.size {
+            return Ok(Outcome::FallBack("part shorter than declared".into()));
+        }
+        if let Err(stop) = self.reader.scan_buf(&self.pending, true) {
+            return match stop {
+                Stop::FallBack(why) => Ok(Outcome::FallBack(why)),
+                Stop::Err(e) => Err(e),
+            };
+        }
+        let mut sheets = self.sheets;
+        if let Some(s) = sheets.get_mut(self.at) {
+            s.grid = Some(self.reader.grid);
+            s.merges = self.reader.merges;
+        }
+        Ok(Outcome::Read(sheets))
     }
 }
 
@@ -128,7 +297,18 @@ impl<'a> Zip<'a> {
     }
 }
 
-fn read_all(bytes: &[u8], limits: &Limits, window: usize) -> Step<Vec<Sheet>> {
+/// A workbook's structure, date styles and shared strings: everything but its worksheets' cells.
+struct Prepared<'a> {
+    zip: Zip<'a>,
+    /// (name, visibility, kind, part path) in workbook order.
+    sheets: Vec<(String, Visibility, SheetKind, String)>,
+    worksheets: usize,
+    formats: Rc<[Format]>,
+    is_1904: bool,
+    shared: Rc<StringPool>,
+}
+
+fn prepare<'a>(bytes: &'a [u8], limits: &Limits, window: usize) -> Step<Prepared<'a>> {
     let mut zip = Zip::open(bytes)?;
 
     // The workbook part, from the package relationships.
@@ -245,76 +425,135 @@ fn read_all(bytes: &[u8], limits: &Limits, window: usize) -> Step<Vec<Sheet>> {
         read_shared_strings(Window::new(f, window), &mut shared, limits)?;
     }
 
-    let worksheets = sheets
-        .iter()
-        .filter(|s| s.2 == SheetKind::Worksheet)
-        .count();
-    let mut shared = Some(shared);
+    Ok(Prepared {
+        zip,
+        worksheets: sheets
+            .iter()
+            .filter(|s| s.2 == SheetKind::Worksheet)
+            .count(),
+        sheets,
+        formats: formats.into(),
+        is_1904,
+        shared: Rc::new(shared),
+    })
+}
+
+fn read_all(bytes: &[u8], limits: &Limits, window: usize) -> Step<Vec<Sheet>> {
+    let mut p = prepare(bytes, limits, window)?;
+    let sheets = std::mem::take(&mut p.sheets);
     let mut out = Vec::with_capacity(sheets.len());
     let mut used_cells = 0u64;
     for (name, visibility, kind, path) in sheets {
-        if kind != SheetKind::Worksheet {
-            out.push(Sheet {
-                name,
-                visibility,
-                kind,
-                grid: None,
-                merges: Vec::new(),
-            });
-            continue;
-        }
-        let remaining = Limits {
-            max_cells: limits.max_cells.saturating_sub(used_cells),
-            ..*limits
-        };
-        let Some(i) = zip.index(&path) else {
-            return fall(format!("worksheet part {path} missing"));
-        };
-        let f = match zip.archive.by_index(i) {
-            Ok(f) => f,
-            Err(e) => return fall(format!("zip {path}: {e}")),
-        };
-        let progress = (name.clone(), f.size());
-        progress::report(Phase::Reading, Some(&name), 0, Some(0.0));
-        // One worksheet takes the shared strings as its pool; with several, each sheet's pool
-        // holds the strings it uses.
-        // Inline strings (and formula results) are stored once per distinct text.
-        let (grid, strings) = if worksheets == 1 {
-            let mut pool = shared.take().unwrap_or_default();
-            pool.dedupe_from_now();
-            (Grid::with_pool(pool, remaining), Strings::Own)
+        let (grid, merges) = if kind == SheetKind::Worksheet {
+            let r = p.read_sheet(&name, &path, remaining(limits, used_cells), window)?;
+            used_cells = used_cells.saturating_add(r.grid.n_cells());
+            (Some(r.grid), r.merges)
         } else {
-            let n = shared.as_ref().map_or(0, StringPool::len);
-            let mut pool = StringPool::without_dedupe();
-            pool.dedupe_from_now();
-            (
-                Grid::with_pool(pool, remaining),
-                Strings::Map(vec![u32::MAX; n]),
-            )
+            (None, Vec::new())
         };
-        let mut reader = SheetReader {
-            grid,
-            strings,
-            shared: shared.as_ref(),
-            formats: &formats,
-            is_1904,
-            merges: Vec::new(),
-            row: 0,
-            col: 0,
-            text: String::new(),
-            progress,
-        };
-        reader.scan(Window::new(f, window))?;
-        used_cells = used_cells.saturating_add(reader.grid.n_cells());
         out.push(Sheet {
             name,
             visibility,
             kind,
-            grid: Some(reader.grid),
-            merges: reader.merges,
+            grid,
+            merges,
         });
     }
     Ok(out)
+}
+
+/// The limits left for the next sheet after `used_cells` cells.
+fn remaining(limits: &Limits, used_cells: u64) -> Limits {
+    Limits {
+        max_cells: limits.max_cells.saturating_sub(used_cells),
+        ..*limits
+    }
+}
+
+impl Prepared<'_> {
+    /// A reader for a worksheet's cells, within `limits`. One worksheet takes the shared strings
+    /// as its pool; with several, each sheet's pool holds the strings it uses. Inline strings
+    /// (and formula results) are stored once per distinct text.
+    fn reader(&mut self, name: &str, size: u64, limits: Limits) -> Step<SheetReader> {
+        progress::report(Phase::Reading, Some(name), 0, Some(0.0));
+        let (mut pool, strings, shared) = if self.worksheets == 1 {
+            let Ok(pool) = Rc::try_unwrap(std::mem::take(&mut self.shared)) else {
+                return fall("shared strings taken twice");
+            };
+            (pool, Strings::Own, None)
+        } else {
+            (
+                StringPool::without_dedupe(),
+                Strings::Map(vec![u32::MAX; self.shared.len()]),
+                Some(Rc::clone(&self.shared)),
+            )
+        };
+        pool.dedupe_from_now();
+        Ok(SheetReader {
+            grid: Grid::with_pool(pool, limits),
+            strings,
+            shared,
+            formats: Rc::clone(&self.formats),
+            is_1904: self.is_1904,
+            merges: Vec::new(),
+            row: 0,
+            col: 0,
+            text: String::new(),
+            progress: (name.to_string(), size),
+            read: 0,
+            at: Position::default(),
+        })
+    }
+
+    /// Reads the worksheet at `path` whole, through its zip entry's reader.
+    fn read_sheet(
+        &mut self,
+        name: &str,
+        path: &str,
+        limits: Limits,
+        window: usize,
+    ) -> Step<SheetReader> {
+        let Some(i) = self.zip.index(path) else {
+            return fall(format!("worksheet part {path} missing"));
+        };
+        let mut reader = self.reader(name, 0, limits)?;
+        let f = match self.zip.archive.by_index(i) {
+            Ok(f) => f,
+            Err(e) => return fall(format!("zip {path}: {e}")),
+        };
+        reader.progress.1 = f.size();
+        reader.scan(Window::new(f, window))?;
+        Ok(reader)
+    }
+
+    /// Where the part at `path` is, for [`Streamed`].
+    fn part(&mut self, path: &str) -> Step<Part> {
+        let Some(i) = self.zip.index(path) else {
+            return fall(format!("worksheet part {path} missing"));
+        };
+        let f = match self.zip.archive.by_index_raw(i) {
+            Ok(f) => f,
+            Err(e) => return fall(format!("zip {path}: {e}")),
+        };
+        let deflated = match f.compression() {
+            zip::CompressionMethod::Deflated => true,
+            zip::CompressionMethod::Stored => false,
+            _ => return fall("compression method"),
+        };
+        if f.encrypted() {
+            return fall("encrypted part");
+        }
+        let Some(offset) = f.data_start() else {
+            return fall("part offset");
+        };
+        Ok(Part {
+            offset,
+            compressed: f.compressed_size(),
+            size: f.size(),
+            crc: f.crc32(),
+            deflated,
+        })
+    }
 }
 
 fn utf8(b: &[u8]) -> Step<&str> {
@@ -954,11 +1193,12 @@ enum Strings {
     Map(Vec<u32>),
 }
 
-struct SheetReader<'a> {
+struct SheetReader {
     grid: Grid,
     strings: Strings,
-    shared: Option<&'a StringPool>,
-    formats: &'a [Format],
+    /// The shared strings, when the grid's pool is not them.
+    shared: Option<Rc<StringPool>>,
+    formats: Rc<[Format]>,
     is_1904: bool,
     merges: Vec<Merge>,
     row: u32,
@@ -966,6 +1206,29 @@ struct SheetReader<'a> {
     text: String,
     /// The sheet's name and inflated size, for progress.
     progress: (String, u64),
+    /// Inflated bytes received so far, for progress.
+    read: u64,
+    at: Position,
+}
+
+/// Where the scan is between two pieces of a part.
+struct Position {
+    in_data: bool,
+    after_data: bool,
+    /// The closing tag of the cells read last (`</c>`, or with the document's prefix).
+    close: Vec<u8>,
+    finder: memmem::Finder<'static>,
+}
+
+impl Default for Position {
+    fn default() -> Self {
+        Position {
+            in_data: false,
+            after_data: false,
+            close: b"</c>".to_vec(),
+            finder: memmem::Finder::new(b"</c>").into_owned(),
+        }
+    }
 }
 
 /// A cell's value as read, before it is stored.
@@ -980,63 +1243,62 @@ enum Read1<'t> {
     Error(&'static str),
 }
 
-impl SheetReader<'_> {
+impl SheetReader {
+    /// Reads a whole part through `w`.
     fn scan<R: Read>(&mut self, mut w: Window<R>) -> Step<()> {
         let limits = *self.grid.limits();
-        let mut in_data = false;
-        let mut after_data = false;
-        let mut close: Vec<u8> = b"</c>".to_vec();
-        let mut finder = memmem::Finder::new(b"</c>").into_owned();
         loop {
-            let data = w.data();
+            let more = w.more(&limits)?;
+            self.read = w.read;
+            let used = self.scan_buf(w.data(), !more)?;
+            w.consume(used);
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads what `data` holds whole and returns how many bytes that was; the rest (an element
+    /// cut by the end of `data`) is for the next call, with more bytes after it. `end`: `data`
+    /// runs to the end of the part, so a cut element is a truncated sheet.
+    fn scan_buf(&mut self, data: &[u8], end: bool) -> Step<usize> {
+        let cut = |at: usize, why: &str| if end { fall(why) } else { Ok(at) };
+        let mut pos = 0;
+        loop {
+            let data = data.get(pos..).unwrap_or(&[]);
             let Some(lt) = memchr(b'<', data) else {
-                let n = data.len();
-                w.consume(n);
-                if !w.more(&limits)? {
-                    break;
-                }
-                continue;
+                return Ok(pos + data.len());
             };
-            if in_data {
+            if self.at.in_data {
                 if let Some(used) = self.plain_cell(data, lt)? {
-                    w.consume(used);
+                    pos += used;
                     continue;
                 }
             }
             match special(data, lt) {
                 Special::Skip(end) => {
-                    w.consume(end);
+                    pos += end;
                     continue;
                 }
                 Special::FallBack(why) => return fall(why),
-                Special::Incomplete => {
-                    w.consume(lt);
-                    if !w.more(&limits)? {
-                        return fall("truncated sheet");
-                    }
-                    continue;
-                }
+                Special::Incomplete => return cut(pos + lt, "truncated sheet"),
                 Special::Tag => {}
             }
             let Some(gt) = tag_end(data, lt + 1) else {
-                w.consume(lt);
-                if !w.more(&limits)? {
-                    return fall("truncated sheet");
-                }
-                continue;
+                return cut(pos + lt, "truncated sheet");
             };
             let inner = data.get(lt + 1..gt).unwrap_or(&[]);
             let tag = Tag::parse(inner);
             match (tag.local, tag.end) {
                 (b"sheetData", false) => {
-                    in_data = !tag.empty;
-                    after_data = tag.empty;
+                    self.at.in_data = !tag.empty;
+                    self.at.after_data = tag.empty;
                 }
                 (b"sheetData", true) => {
-                    in_data = false;
-                    after_data = true;
+                    self.at.in_data = false;
+                    self.at.after_data = true;
                 }
-                (b"row", false) if in_data => {
+                (b"row", false) if self.at.in_data => {
                     if let Some(r) = tag.attr(b"r") {
                         self.row = match parse_ref(r) {
                             Some((row, _)) => row,
@@ -1048,16 +1310,16 @@ impl SheetReader<'_> {
                         self.col = 0;
                     }
                 }
-                (b"row", true) if in_data => {
+                (b"row", true) if self.at.in_data => {
                     self.row = self.row.saturating_add(1);
                     self.col = 0;
                     if self.row.is_multiple_of(4096) {
                         let (sheet, size) = &self.progress;
-                        let fraction = (*size > 0).then(|| w.read as f64 / *size as f64);
+                        let fraction = (*size > 0).then(|| self.read as f64 / *size as f64);
                         progress::report(Phase::Reading, Some(sheet), self.row.into(), fraction);
                     }
                 }
-                (b"c", false) if in_data => {
+                (b"c", false) if self.at.in_data => {
                     let (r, s, t) = (tag.attr(b"r"), tag.attr(b"s"), tag.attr(b"t"));
                     if let Some(r) = r {
                         match parse_ref(r) {
@@ -1070,44 +1332,39 @@ impl SheetReader<'_> {
                     }
                     if tag.empty {
                         self.col = self.col.saturating_add(1);
-                        w.consume(gt + 1);
+                        pos += gt + 1;
                         continue;
                     }
                     let name_len = inner.len() - tag.attrs.len();
                     let name = inner.get(..name_len).unwrap_or(b"c");
-                    if close.get(2..close.len() - 1) != Some(name) {
-                        close.clear();
-                        close.extend_from_slice(b"</");
-                        close.extend_from_slice(name);
-                        close.push(b'>');
-                        finder = memmem::Finder::new(&close).into_owned();
+                    let at = &mut self.at;
+                    if at.close.get(2..at.close.len() - 1) != Some(name) {
+                        at.close.clear();
+                        at.close.extend_from_slice(b"</");
+                        at.close.extend_from_slice(name);
+                        at.close.push(b'>');
+                        at.finder = memmem::Finder::new(&at.close).into_owned();
                     }
                     let body = data.get(gt + 1..).unwrap_or(&[]);
-                    let Some(end) = finder.find(body) else {
-                        w.consume(lt);
-                        if !w.more(&limits)? {
-                            return fall("truncated cell");
-                        }
-                        continue;
+                    let Some(close) = self.at.finder.find(body) else {
+                        return cut(pos + lt, "truncated cell");
                     };
-                    let content = body.get(..end).unwrap_or(&[]);
+                    let content = body.get(..close).unwrap_or(&[]);
                     let (row, col) = (self.row, self.col);
                     self.cell(content, s, t, row, col)?;
                     self.col = self.col.saturating_add(1);
-                    let consumed = gt + 1 + end + close.len();
-                    w.consume(consumed);
+                    pos += gt + 1 + close + self.at.close.len();
                     continue;
                 }
-                (b"mergeCell", false) if after_data && self.merges.len() < MAX_MERGES => {
+                (b"mergeCell", false) if self.at.after_data && self.merges.len() < MAX_MERGES => {
                     if let Some(m) = tag.attr(b"ref").and_then(parse_range) {
                         self.merges.push(m);
                     }
                 }
                 _ => {}
             }
-            w.consume(gt + 1);
+            pos += gt + 1;
         }
-        Ok(())
     }
 
     /// The common cell, read in one pass over its bytes: `<c r="B2" s="3" t="s"><v>12</v></c>`
@@ -1454,7 +1711,7 @@ impl SheetReader<'_> {
                         i
                     }
                     Strings::Map(map) => {
-                        let text = self.shared.map_or("", |p| p.get(i));
+                        let text = self.shared.as_deref().map_or("", |p| p.get(i));
                         if text.is_empty() {
                             return Ok(());
                         }
@@ -1532,14 +1789,16 @@ mod tests {
         let mut r = SheetReader {
             grid: Grid::with_pool(StringPool::without_dedupe(), limits),
             strings: Strings::Map(vec![u32::MAX; pool.len()]),
-            shared: Some(&pool),
-            formats: &formats,
+            shared: Some(Rc::new(pool)),
+            formats: formats.into(),
             is_1904: false,
             merges: Vec::new(),
             row: 0,
             col: 0,
             text: String::new(),
             progress: (String::new(), 0),
+            read: 0,
+            at: Position::default(),
         };
         r.scan(Window::new(xml.as_bytes(), window))?;
         Ok((r.grid, r.merges))

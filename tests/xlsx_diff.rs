@@ -5,6 +5,8 @@
 
 use crate::fixtures::{new_workbook, write_rows, C};
 use kexi::grid::Value;
+use kexi::inflate::Inflater;
+use kexi::xlsx::Part;
 use kexi::{Book, Grid, Limits};
 use std::path::Path;
 
@@ -29,8 +31,15 @@ fn cells(g: &Grid) -> Vec<(u32, u32, String)> {
 /// Compares the two reads of one file; returns the number of cells compared.
 fn same(name: &str, bytes: &[u8]) -> u64 {
     let limits = Limits::default();
-    let fast = Book::open(bytes, &limits);
-    let reference = Book::open_reference(bytes, &limits);
+    compare(
+        name,
+        Book::open(bytes, &limits),
+        Book::open_reference(bytes, &limits),
+    )
+}
+
+/// Two reads of one file: the same sheets, cells and merges, or the same error.
+fn compare(name: &str, fast: kexi::Result<Book>, reference: kexi::Result<Book>) -> u64 {
     match (fast, reference) {
         (Err(a), Err(b)) => {
             assert_eq!(a.code(), b.code(), "{name}: different errors {a} / {b}");
@@ -165,6 +174,7 @@ fn corpus_xlsx_reads_the_same_as_calamine() {
     walk(&dir, &mut paths);
     paths.sort();
     let (mut files, mut cells, mut fell_back) = (0, 0u64, Vec::new());
+    let mut streamed_files = 0;
     for path in paths {
         let bytes = std::fs::read(&path).unwrap();
         if !matches!(
@@ -180,11 +190,16 @@ fn corpus_xlsx_reads_the_same_as_calamine() {
             fell_back.push(format!("{name}: {why}"));
         }
         cells += same(&name, &bytes);
+        let cells_streamed = streams_the_same(&name, &bytes, 7000, 3000);
+        if cells_streamed > 0 {
+            streamed_files += 1;
+        }
     }
     eprintln!(
-        "xlsx differential: {files} files, {cells} cells identical; {} fell back to calamine: {fell_back:#?}",
+        "xlsx differential: {files} files, {cells} cells identical, {streamed_files} streamed identically; {} fell back to calamine: {fell_back:#?}",
         fell_back.len()
     );
+    assert!(streamed_files > 20, "{streamed_files}");
     assert!(files > 50, "{files}");
 }
 
@@ -199,5 +214,110 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         } else {
             out.push(path);
         }
+    }
+}
+
+/// The file as the browser's two workers read it: the worksheet's compressed bytes inflated by
+/// `Inflater`, `input` bytes in and at most `output` out at a time, and fed to `Book::stream`'s
+/// reader as they come. `None` where the page opens the file whole instead (the stream declined
+/// the file, or inflating failed).
+fn streamed(bytes: &[u8], input: usize, output: usize) -> Option<kexi::Result<Book>> {
+    let mut reading = match Book::stream(bytes, &Limits::default()) {
+        Ok(Some(r)) => r,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let part = reading.part();
+    let raw = bytes.get(part.offset as usize..(part.offset + part.compressed) as usize)?;
+    let mut inflater = Inflater::new(part);
+    for piece in raw.chunks(input) {
+        inflater.input(piece);
+        while let Some(out) = inflater.next(output).ok()? {
+            match reading.feed(&out) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+    inflater.finish().ok()?;
+    reading.finish().transpose()
+}
+
+/// Where the streamed read takes a file, it reads what `Book::open` reads, however the pieces
+/// fall; returns the cells compared, 0 when the stream declined the file.
+fn streams_the_same(name: &str, bytes: &[u8], input: usize, output: usize) -> u64 {
+    match streamed(bytes, input, output) {
+        Some(read) => compare(name, read, Book::open(bytes, &Limits::default())),
+        None => 0,
+    }
+}
+
+#[test]
+fn streamed_reads_are_the_same() {
+    let bytes = kexi::sample::orders(400, 7).unwrap();
+    for (input, output) in [
+        (1 << 20, 1 << 20),
+        (1000, 64),
+        (3, 1),
+        (65_536, 7),
+        (17, 100_000),
+    ] {
+        assert!(streams_the_same("sample", &bytes, input, output) > 4000);
+    }
+    // Of several worksheets the largest is streamed (the sample's second), the others read whole.
+    let sample = kexi::sample::orders(200, 3).unwrap();
+    let book = Book::open(&sample, &Limits::default()).unwrap();
+    assert_eq!(book.sheets.len(), 2);
+    let cells: u64 = book.sheets.iter().map(|s| s.cells).sum();
+    assert_eq!(streams_the_same("two sheets", &sample, 500, 300), cells);
+}
+
+#[test]
+fn a_damaged_part_is_read_whole() {
+    let bytes = kexi::sample::orders(300, 1).unwrap();
+    let part = Book::stream(&bytes, &Limits::default())
+        .unwrap()
+        .unwrap()
+        .part();
+    // A byte of the deflated data changed: inflating fails or the CRC does not match.
+    let mut bad = bytes.clone();
+    bad[part.offset as usize + part.compressed as usize / 2] ^= 0x55;
+    assert!(streamed(&bad, 4096, 4096).is_none());
+    // Sizes and CRCs that lie.
+    let raw = &bytes[part.offset as usize..(part.offset + part.compressed) as usize];
+    let inflate = |part: Part| -> kexi::Result<u64> {
+        let mut inflater = Inflater::new(part);
+        inflater.input(raw);
+        let mut n = 0;
+        while let Some(out) = inflater.next(1000)? {
+            n += out.len() as u64;
+        }
+        inflater.finish().map(|()| n)
+    };
+    assert_eq!(inflate(part), Ok(part.size));
+    assert!(inflate(Part {
+        size: part.size - 1,
+        ..part
+    })
+    .is_err());
+    assert!(inflate(Part {
+        size: part.size + 1,
+        ..part
+    })
+    .is_err());
+    assert!(inflate(Part {
+        crc: part.crc ^ 1,
+        ..part
+    })
+    .is_err());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    #[test]
+    fn any_pieces_read_the_same(input in 1usize..5000, output in 1usize..5000, rows in 1u32..60) {
+        let bytes = kexi::sample::orders(rows, u64::from(rows)).unwrap();
+        proptest::prop_assert!(streams_the_same("sample", &bytes, input, output) > 0);
     }
 }
