@@ -101,15 +101,6 @@ impl Session {
         js
     }
 
-    /// Indexes into the last report's customers that match `query` (see `filter`).
-    pub fn filter(&self, query: JsValue) -> Result<Vec<u32>, JsValue> {
-        let last = self.last()?;
-        let q = query_from(query)?;
-        last.index()
-            .filter(&q)
-            .map_err(|e| into_error(Error::bad_option(e)))
-    }
-
     /// Sets the view to the customers matching `query`, ordered by `sort` (a filter key, `id`
     /// or `name`; none keeps the report's order), and returns how many there are.
     pub fn view(
@@ -151,11 +142,6 @@ impl Session {
         to_js(&with_index(&last.report, &indexes))
     }
 
-    /// Every customer index in the view, in its order (for exports of what is shown).
-    pub fn view_indexes(&self) -> Result<Vec<u32>, JsValue> {
-        Ok(self.last()?.view.clone())
-    }
-
     /// The results workbook (xlsx) of the last report, headers and labels in `lang` (zh or en).
     pub fn export_xlsx(&self, lang: &str) -> Result<Vec<u8>, JsValue> {
         crate::export::workbook(&self.last()?.report, lang_of(lang)?).map_err(into_error)
@@ -173,6 +159,97 @@ impl Session {
     pub fn facets(&self, limit: u32) -> Result<JsValue, JsValue> {
         let last = self.last()?;
         to_js(&last.index().facets(&last.view, limit as usize))
+    }
+}
+
+/// A file being read while a second worker inflates its largest worksheet (`Book::stream`): the
+/// page sends that worksheet's compressed bytes, `part()`, to the other worker's [`Inflate`] and
+/// feeds what comes back to `feed`, then `finish` gives the [`Session`].
+#[wasm_bindgen]
+pub struct Reading {
+    inner: crate::book::Streaming,
+}
+
+#[wasm_bindgen]
+impl Reading {
+    /// Reads all but the largest worksheet's cells; `undefined`: open the file with
+    /// `new Session` instead.
+    pub fn begin(
+        bytes: &[u8],
+        options: JsValue,
+        progress: Option<js_sys::Function>,
+    ) -> Result<Option<Reading>, JsValue> {
+        let options = options_from(options)?;
+        let inner = observed(progress, || Book::stream(bytes, &options.limits));
+        Ok(inner.map_err(into_error)?.map(|inner| Reading { inner }))
+    }
+
+    /// `[offset, compressed length, inflated size, CRC-32, deflated (1) or stored (0)]`.
+    pub fn part(&self) -> Vec<f64> {
+        let p = self.inner.part();
+        vec![
+            p.offset as f64,
+            p.compressed as f64,
+            p.size as f64,
+            p.crc.into(),
+            u8::from(p.deflated).into(),
+        ]
+    }
+
+    /// The next inflated piece; `false`: open the file with `new Session` instead.
+    pub fn feed(
+        &mut self,
+        piece: &[u8],
+        progress: Option<js_sys::Function>,
+    ) -> Result<bool, JsValue> {
+        observed(progress, || self.inner.feed(piece)).map_err(into_error)
+    }
+
+    /// The session, once every piece is fed; `undefined`: open the file with `new Session`.
+    pub fn finish(self) -> Result<Option<Session>, JsValue> {
+        let book = self.inner.finish().map_err(into_error)?;
+        Ok(book.map(|book| Session { book, last: None }))
+    }
+}
+
+/// Inflates one zip entry (a [`Reading`]'s `part()`) in pieces, on the other worker.
+#[wasm_bindgen]
+pub struct Inflate {
+    inner: crate::inflate::Inflater,
+}
+
+#[wasm_bindgen]
+impl Inflate {
+    #[wasm_bindgen(constructor)]
+    pub fn new(part: Vec<f64>) -> Result<Inflate, JsValue> {
+        let &[offset, compressed, size, crc, deflated] = part.as_slice() else {
+            return Err(into_error(Error::bad_option("part: five numbers")));
+        };
+        let part = crate::xlsx::Part {
+            offset: offset as u64,
+            compressed: compressed as u64,
+            size: size as u64,
+            crc: crc as u32,
+            deflated: deflated != 0.0,
+        };
+        Ok(Inflate {
+            inner: crate::inflate::Inflater::new(part),
+        })
+    }
+
+    /// Adds the next compressed bytes.
+    pub fn input(&mut self, piece: &[u8]) {
+        self.inner.input(piece);
+    }
+
+    /// Up to `max` more inflated bytes; `undefined` once the input given is used up.
+    pub fn next(&mut self, max: u32) -> Result<Option<Vec<u8>>, JsValue> {
+        self.inner.next(max as usize).map_err(into_error)
+    }
+
+    /// Throws unless the entry ended at its declared size and CRC-32.
+    pub fn finish(&self) -> Result<(), JsValue> {
+        self.inner.finish().map_err(into_error)
     }
 }
 
@@ -200,14 +277,6 @@ fn with_index<'a>(report: &'a Report, ids: &[u32]) -> Vec<Indexed<'a>> {
                 .map(|row| Indexed { index: i, row })
         })
         .collect()
-}
-
-/// Reads and analyses in one call; the whole report, customers included.
-#[wasm_bindgen]
-pub fn analyze(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
-    let options = options_from(options)?;
-    let report = crate::analyze(bytes, &options).map_err(into_error)?;
-    to_js(&report)
 }
 
 /// Any table the page shows as CSV, with the same formula protection as the exports.

@@ -1,9 +1,21 @@
 // The benchmark page: the same bytes read by SheetJS (dense mode, every cell summed) and by kexi's
-// wasm (read and fully classified), each timed on the page's main thread. The harness runs each
-// in a fresh browser so that each run's peak memory is its own.
+// wasm (read and fully classified), each timed on the page's main thread; kexi's worksheet is
+// inflated by a second worker running the app's own worker code, as in the app (www/src/stream.js).
+// The harness runs each in a fresh browser so that each run's peak memory is its own.
 import * as XLSX from 'xlsx';
 import * as kexi from '../../www/pkg/kexi.js';
 import wasmBytes from '../../www/pkg/kexi_bg.wasm';
+import { open } from '../../www/src/stream.js';
+
+let inflater = null;
+function link() {
+  if (inflater) return inflater;
+  const helper = new Worker('worker.js');
+  const channel = new MessageChannel();
+  helper.postMessage({ type: 'link', inflate: true, port: channel.port2 }, [channel.port2]);
+  inflater = channel.port1;
+  return inflater;
+}
 
 async function bytesOf(name) {
   const res = await fetch(`/data/${encodeURIComponent(name)}`);
@@ -35,8 +47,9 @@ window.sheetjs = async (name) => {
 window.kexi = async (name) => {
   const bytes = await bytesOf(name);
   const wasm = kexi.initSync({ module: wasmBytes });
+  const port = link();
   const t0 = performance.now();
-  const session = new kexi.Session(bytes, {});
+  const session = await open(kexi, bytes, {}, undefined, port);
   const t1 = performance.now();
   // The first progress event of each phase marks where the one before it ended.
   const marks = {};

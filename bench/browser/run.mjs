@@ -33,6 +33,11 @@ await esbuild.build({
   entryPoints: [here('page.js')], bundle: true, format: 'iife', minify: true, outfile: here('../out/bench.js'),
   loader: { '.wasm': 'binary' }, logOverride: { 'empty-import-meta': 'silent' }, logLevel: 'warning',
 });
+// The inflating worker: the app's worker code, wasm inlined.
+await esbuild.build({
+  entryPoints: [here('../../www/src/worker.js')], bundle: true, format: 'iife', minify: true, outfile: here('../out/worker.js'),
+  loader: { '.wasm': 'binary' }, logOverride: { 'empty-import-meta': 'silent' }, logLevel: 'warning',
+});
 writeFileSync(here('../out/index.html'), '<!doctype html><meta charset="utf-8"><title>kexi bench</title><script src="bench.js"></script>');
 
 const { base, server } = await serveBench();

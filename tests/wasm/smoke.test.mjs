@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const pkg = new URL('../../www/pkg/', import.meta.url);
-const { initSync, Session, analyze } = await import(new URL('kexi.js', pkg));
+const { initSync, Session, Reading, Inflate, sample } = await import(new URL('kexi.js', pkg));
 initSync({ module: readFileSync(fileURLToPath(new URL('kexi_bg.wasm', pkg))) });
 
 const csv = new TextEncoder().encode(
@@ -26,12 +26,13 @@ test('a session reads once and analyses with any mapping', () => {
 });
 
 test('errors are values with both languages', () => {
-  assert.throws(() => analyze(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0]), {}), (e) => {
+  assert.throws(() => new Session(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0]), {}), (e) => {
     assert.ok(e.code, 'has a code');
     assert.ok(e.message_zh.length > 0 && e.message_en.length > 0);
     return true;
   });
-  assert.throws(() => analyze(csv, { no_such_option: 1 }), (e) => e.code === 'bad_option');
+  assert.throws(() => new Session(csv, { no_such_option: 1 }), (e) => e.code === 'bad_option');
+  assert.throws(() => new Session(csv, {}).analyze({ rfm: { no_such_option: 1 } }), (e) => e.code === 'bad_option');
 });
 
 // Regression: rows were told apart by a hash that is 32-bit on wasm32, so a few hundred thousand
@@ -44,7 +45,31 @@ test('no distinct line is taken for a duplicate', () => {
     lines.push(`SO${i},客户${i % 7919},2024-${1 + (i % 12)}-${1 + (i % 28)},${(i * 37) % 10007}`);
   }
   lines.push('SO5,客户5,2024-6-6,185'); // an exact copy of line SO5
-  const report = analyze(new TextEncoder().encode(lines.join('\n')), {});
+  const report = new Session(new TextEncoder().encode(lines.join('\n')), {}).analyze({});
   assert.equal(report.summary.order_lines, n);
   assert.equal(report.quality.rows_skipped.duplicate.count, 1);
+});
+
+// The page's two-worker read (www/src/stream.js), here in one thread: the largest worksheet's
+// compressed bytes inflated by Inflate in pieces and fed to a Reading give the same analysis as
+// reading the file whole; a piece the reader cannot use says so.
+test('a workbook read from inflated pieces analyses the same', () => {
+  const bytes = sample(2000);
+  const whole = new Session(bytes, {}).analyze({});
+  const reading = Reading.begin(bytes, {});
+  const part = reading.part();
+  assert.equal(part.length, 5);
+  const inflate = new Inflate(part);
+  const raw = bytes.subarray(part[0], part[0] + part[1]);
+  let pieces = 0;
+  for (let at = 0; at < raw.length; at += 5000) {
+    inflate.input(raw.subarray(at, at + 5000));
+    for (let piece; (piece = inflate.next(20000)); pieces++) assert.equal(reading.feed(piece), true);
+  }
+  inflate.finish();
+  assert.ok(pieces > 5, `${pieces} pieces`);
+  const streamed = reading.finish().analyze({});
+  assert.deepEqual(streamed.summary, whole.summary);
+  assert.deepEqual(streamed.analyses.rfm, whole.analyses.rfm);
+  assert.equal(Reading.begin(csv, {}), undefined);
 });

@@ -5,6 +5,8 @@
 /* global WORKER_SOURCE */
 
 let worker = null;
+// A second instance of the worker that inflates worksheets for the first (stream.js).
+let helper = null;
 let workerUrl = null;
 let nextId = 1;
 const pending = new Map();
@@ -13,6 +15,15 @@ let onCrash = () => {};
 function start() {
   workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
   worker = new Worker(workerUrl);
+  helper = new Worker(workerUrl);
+  const link = new MessageChannel();
+  helper.postMessage({ type: 'link', inflate: true, port: link.port2 }, [link.port2]);
+  worker.postMessage({ type: 'link', port: link.port1 }, [link.port1]);
+  // A helper that dies takes no file with it: the worker reads files whole from then on.
+  helper.onerror = (event) => {
+    event.preventDefault();
+    worker?.postMessage({ type: 'unlink' });
+  };
   worker.onmessage = (event) => {
     const { id, ok, value, error, progress, fatal } = event.data;
     const p = pending.get(id);
@@ -37,6 +48,7 @@ function restart() {
   for (const p of pending.values()) p.reject(error);
   pending.clear();
   worker?.terminate();
+  helper?.terminate();
   start();
   onCrash();
 }
@@ -57,7 +69,9 @@ export function cancel() {
   for (const p of pending.values()) p.reject(error);
   pending.clear();
   worker?.terminate();
+  helper?.terminate();
   worker = null;
+  helper = null;
 }
 
 export function whenCrashed(f) { onCrash = f; }

@@ -1,18 +1,22 @@
 // The worker: owns the wasm and the one open Session. The page sends it a file's bytes
 // (transferred, not copied) and small requests; it answers with overviews, pages of customer rows
 // and export bytes. A trap in the wasm (a bug) is reported as fatal and the worker closes; the
-// page then starts a fresh one.
+// page then starts a fresh one. The page starts a second instance of this worker beside it and
+// links the two by a message port: that one only inflates worksheets for this one (stream.js).
 import * as kexi from '../pkg/kexi.js';
 import wasm from '../pkg/kexi_bg.wasm';
+import { open, serve, unlink } from './stream.js';
 
 kexi.initSync({ module: wasm });
 let session = null;
+// The port to the inflating worker.
+let inflater = null;
 
 const handlers = {
-  open({ bytes, options }, progress) {
+  async open({ bytes, options }, progress) {
     session?.free();
     session = null;
-    session = new kexi.Session(new Uint8Array(bytes), options ?? {}, progress);
+    session = await open(kexi, new Uint8Array(bytes), options ?? {}, progress, inflater);
     return session.sheets();
   },
   analyze({ options }, progress) { return need().analyze(options ?? {}, progress); },
@@ -24,8 +28,9 @@ const handlers = {
   // A small generated workbook through every step once, while the user is still choosing a file:
   // the engine first runs wasm through its baseline compiler and optimises the code that turns
   // out hot, so the user's own file then runs optimised code from its first row.
-  warm({ rows }) {
-    const warmup = new kexi.Session(kexi.sample(rows ?? 3000), {});
+  // The sample goes the way a file goes, so the inflating worker's code is warmed too.
+  async warm({ rows }) {
+    const warmup = await open(kexi, kexi.sample(rows ?? 3000), {}, undefined, inflater, true);
     try { warmup.analyze({}); } finally { warmup.free(); }
     return kexi.vocabulary();
   },
@@ -41,13 +46,23 @@ function need() {
   return session;
 }
 
-self.onmessage = (event) => {
+self.onmessage = async (event) => {
   const { id, type, ...args } = event.data;
+  if (type === 'link') {
+    if (args.inflate) serve(kexi, args.port);
+    else inflater = args.port;
+    return;
+  }
+  if (type === 'unlink') {
+    inflater = null;
+    unlink();
+    return;
+  }
   const progress = (p) => self.postMessage({ id, progress: p });
   try {
     const handler = handlers[type];
     if (!handler) throw { code: 'internal', message_zh: `未知请求 ${type}`, message_en: `Unknown request ${type}` };
-    const value = handler(args, progress);
+    const value = await handler(args, progress);
     const transfer = value instanceof Uint8Array ? [value.buffer] : [];
     self.postMessage({ id, ok: true, value }, transfer);
   } catch (error) {
