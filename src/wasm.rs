@@ -242,9 +242,15 @@ impl Inflate {
         self.inner.input(piece);
     }
 
-    /// Up to `max` more inflated bytes; `undefined` once the input given is used up.
-    pub fn next(&mut self, max: u32) -> Result<Option<Vec<u8>>, JsValue> {
-        self.inner.next(max as usize).map_err(into_error)
+    /// Inflates up to `out.length` more bytes into `out` and returns how many: 0 once the input
+    /// given is used up. The page hands the same few buffers back and forth, so a million-row
+    /// sheet leaves no garbage of pieces behind.
+    pub fn next(&mut self, out: &js_sys::Uint8Array) -> Result<u32, JsValue> {
+        let piece = self.inner.next(out.length() as usize).map_err(into_error)?;
+        let Some(piece) = piece else { return Ok(0) };
+        let n = piece.len() as u32;
+        out.subarray(0, n).copy_from(&piece);
+        Ok(n)
     }
 
     /// Throws unless the entry ended at its declared size and CRC-32.

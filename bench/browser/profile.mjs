@@ -24,7 +24,7 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 await page.goto(base);
 if (process.argv.includes('--warm')) {
-  await page.evaluate(() => window.kexi('orders-10000.xlsx'));
+  await page.evaluate(() => window.kexi('orders-10000.xlsx', true));
   await page.waitForTimeout(2000);
 }
 const cdp = await page.context().newCDPSession(page);

@@ -82,7 +82,7 @@ async function once(what, name) {
     const page = await browser.newPage();
     await page.goto(base);
     if (warm) {
-      await page.evaluate(([w]) => window[w]('orders-10000.xlsx'), [what]);
+      await page.evaluate(([w]) => window[w]('orders-10000.xlsx', true), [what]);
       await page.waitForTimeout(2000);
     }
     const result = await page.evaluate(([w, n]) => window[w](n), [what, name]);
@@ -121,7 +121,8 @@ for (const rows of sizes) {
   if (sheet.length) console.error(`  ${name}: SheetJS ${sheet[0].cells} cells`);
   if (ours.length) {
     const check = ours[0];
-    console.error(`  ${name}: kexi ${check.lines} order lines, ${check.customers} customers, ${check.ran} analyses ran`);
+    console.error(`  ${name}: kexi ${check.lines} order lines, ${check.customers} customers, ${check.ran} analyses ran; ` +
+      `the inflating worker's wasm memory ${peak(ours, 'helperBytes')}`);
     const phase = (k) => s(median(ours.map((r) => r.phases[k])));
     console.error(`  ${name}: kexi read ${phase('read')}, table and customers ${phase('table')}, ` +
       `facts, analyses and the overview ${phase('analyses')}`);

@@ -6,7 +6,8 @@
 // damaged entry) is read whole, the usual way, which gives the usual result or message.
 
 // Compressed bytes per Inflate.input, inflated bytes per piece, and pieces the inflater makes ahead
-// of the reader (so a fast inflater holds at most that much memory in flight).
+// of the reader: the pieces' buffers go back and forth between the two workers, so that much
+// memory is all the stream holds, however large the sheet.
 const IN = 1 << 18;
 const OUT = 1 << 21;
 const AHEAD = 4;
@@ -55,14 +56,14 @@ function inflated(reading, bytes, port, progress) {
       }
       let ok;
       try {
-        ok = reading.feed(data.piece, progress);
+        ok = reading.feed(new Uint8Array(data.piece, 0, data.length), progress);
       } catch (error) {
         stop();
         reject(error);
         return;
       }
       if (ok) {
-        port.postMessage({ id, more: true });
+        port.postMessage({ id, buffer: data.piece }, [data.piece]);
       } else {
         stop();
         resolve(false);
@@ -89,11 +90,12 @@ export function serve(kexi, port) {
     const c = current;
     try {
       if (broken) throw new Error('inflater trapped before');
-      while (c.credit > 0) {
-        const piece = c.inflate.next(OUT);
-        if (piece) {
-          c.credit -= 1;
-          port.postMessage({ id: c.id, piece }, [piece.buffer]);
+      while (c.buffers.length > 0) {
+        const buffer = c.buffers[c.buffers.length - 1];
+        const length = c.inflate.next(new Uint8Array(buffer));
+        if (length > 0) {
+          c.buffers.pop();
+          port.postMessage({ id: c.id, piece: buffer, length }, [buffer]);
         } else if (c.at < c.raw.length) {
           c.inflate.input(c.raw.subarray(c.at, c.at + IN));
           c.at += IN;
@@ -116,7 +118,8 @@ export function serve(kexi, port) {
     if (data.part) {
       end();
       try {
-        current = { id: data.id, inflate: new kexi.Inflate(data.part), raw: new Uint8Array(data.raw), at: 0, credit: AHEAD };
+        const buffers = Array.from({ length: AHEAD }, () => new ArrayBuffer(OUT));
+        current = { id: data.id, inflate: new kexi.Inflate(data.part), raw: new Uint8Array(data.raw), at: 0, buffers };
       } catch {
         port.postMessage({ id: data.id, failed: true });
         return;
@@ -126,7 +129,7 @@ export function serve(kexi, port) {
       if (data.stop) {
         end();
       } else {
-        current.credit += 1;
+        current.buffers.push(data.buffer);
         pump();
       }
     }

@@ -7,7 +7,7 @@ import * as kexi from '../pkg/kexi.js';
 import wasm from '../pkg/kexi_bg.wasm';
 import { open, serve, unlink } from './stream.js';
 
-kexi.initSync({ module: wasm });
+const instance = kexi.initSync({ module: wasm });
 let session = null;
 // The port to the inflating worker.
 let inflater = null;
@@ -25,6 +25,8 @@ const handlers = {
   customers({ indexes }) { return need().customers(Uint32Array.from(indexes)); },
   facets({ limit }) { return need().facets(limit ?? 50); },
   vocabulary() { return kexi.vocabulary(); },
+  // The size of this instance's memory (it only grows), for the benchmarks.
+  memory() { return instance.memory.buffer.byteLength; },
   // A small generated workbook through every step once, while the user is still choosing a file:
   // the engine first runs wasm through its baseline compiler and optimises the code that turns
   // out hot, so the user's own file then runs optimised code from its first row.
