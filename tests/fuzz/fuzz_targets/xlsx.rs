@@ -1,11 +1,74 @@
-//! The fast xlsx reader on any bytes (it must read, fall back or fail, never panic).
+//! The fast xlsx reader on any bytes (it must read, fall back or fail, never panic), read whole
+//! and, where the file takes it, streamed: the largest worksheet inflated in pieces of a size the
+//! input picks and fed in other pieces, which must give the same book as reading it whole.
 #![no_main]
+use kexi::inflate::Inflater;
+use kexi::{Book, Limits};
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let limits = kexi::Limits {
+    let limits = Limits {
         max_cells: 200_000,
         max_text_bytes: 16 << 20,
         max_decompressed_bytes: 64 << 20,
         ..Default::default()
     };
     let _ = kexi::xlsx::read(data, &limits);
+    let input = 1 + usize::from(data.first().copied().unwrap_or(0)) * 97;
+    let output = 1 + usize::from(data.last().copied().unwrap_or(0)) * 131;
+    // A streamed read that succeeds read every sheet through the fast path, as the whole read
+    // then does too. (One that fails on a limit may meet it where the whole read has already
+    // fallen back to calamine, so errors are not compared.)
+    if let Some(Ok(streamed)) = streamed(data, &limits, input, output) {
+        match Book::open(data, &limits) {
+            Ok(whole) => assert_eq!(digest(&streamed), digest(&whole), "streamed and whole reads differ"),
+            Err(e) => panic!("streamed read succeeded, whole read failed: {e}"),
+        }
+    }
 });
+
+/// As the page's two workers read: `None` where the page would read the file whole.
+fn streamed(
+    data: &[u8],
+    limits: &Limits,
+    input: usize,
+    output: usize,
+) -> Option<kexi::Result<Book>> {
+    let mut reading = match Book::stream(data, limits) {
+        Ok(Some(r)) => r,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let part = reading.part();
+    let end = part.offset.checked_add(part.compressed)?;
+    let raw = data.get(usize::try_from(part.offset).ok()?..usize::try_from(end).ok()?)?;
+    let mut inflater = Inflater::new(part);
+    for piece in raw.chunks(input) {
+        inflater.input(piece);
+        while let Some(out) = inflater.next(output).ok()? {
+            match reading.feed(&out) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+    inflater.finish().ok()?;
+    reading.finish().transpose()
+}
+
+/// Every sheet, cell and merge of a book, as text.
+fn digest(book: &Book) -> String {
+    let mut out = format!("{:?}{:?}", book.sheets, book.merges);
+    for grid in book.grids.iter().flatten() {
+        for c in 0..grid.n_cols() {
+            for (r, v) in grid.column(c) {
+                let text = match v {
+                    kexi::grid::Value::Text(i) | kexi::grid::Value::Error(i) => grid.pool.get(i),
+                    _ => "",
+                };
+                out.push_str(&format!("{r},{c}:{v:?}{text};"));
+            }
+        }
+    }
+    out
+}
