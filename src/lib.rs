@@ -105,6 +105,9 @@ impl Options {
 
 /// Reads `bytes` and reports on them: the one call the CLI, the page and the tests make.
 pub fn analyze(bytes: &[u8], options: &Options) -> Result<Report> {
+    #[cfg(not(target_arch = "wasm32"))]
+    let book = Book::open_threaded(bytes, &options.limits)?;
+    #[cfg(target_arch = "wasm32")]
     let book = Book::open(bytes, &options.limits)?;
     analyze_book(&book, options)
 }
