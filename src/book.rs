@@ -126,8 +126,8 @@ impl Book {
         book.nonempty()
     }
 
-    /// For an xlsx/xlsm file of one worksheet (the usual order list): everything read but that
-    /// sheet's cells, which the caller inflates (from [`Streaming::part`]) and feeds in pieces.
+    /// For an xlsx/xlsm file: everything read but its largest worksheet's cells (the order list,
+    /// usually), which the caller inflates (from [`Streaming::part`]) and feeds in pieces.
     /// `None`: open the file with [`Book::open`] instead, which reads it whole.
     pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streaming>> {
         if bytes.len() as u64 > limits.max_file_bytes {
@@ -174,7 +174,7 @@ impl Book {
         };
         let read = std::thread::scope(|scope| {
             let (pieces, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-            let inflating = scope.spawn(move || {
+            let inflating = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let mut inflater = crate::inflate::Inflater::new(part);
                 for compressed in raw.chunks(1 << 18) {
                     inflater.input(compressed);
@@ -186,6 +186,10 @@ impl Book {
                 }
                 inflater.finish()
             });
+            // No thread to be had: read whole.
+            let Ok(inflating) = inflating else {
+                return Ok(false);
+            };
             let mut fed = Ok(true);
             for piece in &received {
                 fed = reading.feed(&piece);

@@ -103,7 +103,8 @@ impl Options {
     }
 }
 
-/// Reads `bytes` and reports on them: the one call the CLI, the page and the tests make.
+/// Reads `bytes` and reports on them: the CLI's and most tests' one call (the page reads once into
+/// a `Session` and reports through [`analyze_book`]).
 pub fn analyze(bytes: &[u8], options: &Options) -> Result<Report> {
     #[cfg(not(target_arch = "wasm32"))]
     let book = Book::open_threaded(bytes, &options.limits)?;

@@ -243,9 +243,14 @@ impl Inflate {
     }
 
     /// Inflates up to `out.length` more bytes into `out` and returns how many: 0 once the input
-    /// given is used up. The page hands the same few buffers back and forth, so a million-row
-    /// sheet leaves no garbage of pieces behind.
+    /// given is used up, or the entry has ended. The page hands the same few buffers back and
+    /// forth, so a million-row sheet leaves no garbage of pieces behind.
     pub fn next(&mut self, out: &js_sys::Uint8Array) -> Result<u32, JsValue> {
+        if out.length() == 0 {
+            return Err(into_error(Error::bad_option(
+                "inflate into an empty buffer",
+            )));
+        }
         let piece = self.inner.next(out.length() as usize).map_err(into_error)?;
         let Some(piece) = piece else { return Ok(0) };
         let n = piece.len() as u32;

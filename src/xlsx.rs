@@ -102,8 +102,10 @@ pub struct Streamed {
     pending: Vec<u8>,
 }
 
-/// Reads everything of an xlsx/xlsm file but its largest worksheet's cells (when that part is
-/// stored or deflated); `None` when [`read`] would fall back, or the file has no worksheet.
+/// Reads everything of an xlsx/xlsm file but its largest worksheet's cells. `None` when the
+/// workbook's structure, shared strings or other worksheets make [`read`] fall back, when it has
+/// no worksheet, or when that worksheet's part is neither stored nor deflated; the worksheet
+/// itself may still make [`Streamed::feed`] give up.
 pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streamed>> {
     match stream_step(bytes, limits) {
         Ok(s) => Ok(Some(s)),
@@ -165,6 +167,17 @@ fn stream_step(bytes: &[u8], limits: &Limits) -> Step<Streamed> {
     })
 }
 
+/// The longest element a whole read holds: its window starts at [`WINDOW`] and doubles while it
+/// stays within the text limit and a megabyte (`Window::more`). A streamed read refuses the same.
+fn longest_element(limits: &Limits) -> usize {
+    let bound = limits.max_text_bytes.saturating_add(1 << 20);
+    let mut window = WINDOW as u64;
+    while window.saturating_mul(2) <= bound {
+        window *= 2;
+    }
+    usize::try_from(window).unwrap_or(usize::MAX)
+}
+
 impl Streamed {
     pub fn part(&self) -> Part {
         self.part
@@ -185,6 +198,14 @@ impl Streamed {
         if self.reader.read > self.part.size {
             return fall("part larger than declared");
         }
+        let limits = *self.reader.grid.limits();
+        let longest = longest_element(&limits);
+        let too_long = || {
+            Err(Stop::Err(Error::too_large(
+                Limit::TextBytes,
+                limits.max_text_bytes,
+            )))
+        };
         let mut from = 0;
         // A cut element first: complete it from the piece's start, a growing slice at a time,
         // so the piece itself is read in place rather than copied.
@@ -194,7 +215,13 @@ impl Streamed {
                 break;
             }
             let old = self.pending.len();
-            let take = left.len().min(old.max(64 << 10));
+            let take = left
+                .len()
+                .min(old.max(64 << 10))
+                .min((longest + 1).saturating_sub(old));
+            if take == 0 {
+                return too_long();
+            }
             self.pending
                 .extend_from_slice(left.get(..take).unwrap_or(&[]));
             from += take;
@@ -212,12 +239,9 @@ impl Streamed {
             self.pending
                 .extend_from_slice(left.get(used..).unwrap_or(&[]));
         }
-        let limits = self.reader.grid.limits();
-        if self.pending.len() as u64 > limits.max_text_bytes.saturating_add(1 << 20) {
-            return Err(Stop::Err(Error::too_large(
-                Limit::TextBytes,
-                limits.max_text_bytes,
-            )));
+        // Whole, the element would have to fit the reader's window, grown as far as it may grow.
+        if self.pending.len() > longest {
+            return too_long();
         }
         Ok(())
     }
@@ -1802,6 +1826,64 @@ mod tests {
         };
         r.scan(Window::new(xml.as_bytes(), window))?;
         Ok((r.grid, r.merges))
+    }
+
+    fn reader(limits: Limits) -> SheetReader {
+        SheetReader {
+            grid: Grid::with_pool(StringPool::without_dedupe(), limits),
+            strings: Strings::Own,
+            shared: None,
+            formats: vec![Format::Other].into(),
+            is_1904: false,
+            merges: Vec::new(),
+            row: 0,
+            col: 0,
+            text: String::new(),
+            progress: (String::new(), 0),
+            read: 0,
+            at: Position::default(),
+        }
+    }
+
+    /// Whole, an element must fit the window as far as it may grow; streamed, the same.
+    #[test]
+    fn an_element_too_long_for_the_window_fails_whole_and_streamed() {
+        let limits = Limits {
+            max_text_bytes: 0,
+            ..Limits::default()
+        };
+        assert_eq!(longest_element(&limits), 1 << 20);
+        for (len, fails) in [((1 << 20) - 200, false), ((1 << 20) + 200, true)] {
+            let xml = format!(
+                "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><!--{}--></sheetData></worksheet>",
+                "x".repeat(len)
+            );
+            let whole = reader(limits).scan(Window::new(xml.as_bytes(), WINDOW));
+            let mut streamed = Streamed {
+                sheets: Vec::new(),
+                at: 0,
+                part: Part {
+                    offset: 0,
+                    compressed: 0,
+                    size: xml.len() as u64,
+                    crc: 0,
+                    deflated: false,
+                },
+                reader: reader(limits),
+                pending: Vec::new(),
+            };
+            let fed = xml
+                .as_bytes()
+                .chunks(65_536)
+                .try_for_each(|piece| streamed.feed_step(piece));
+            for outcome in [whole, fed] {
+                match outcome {
+                    Err(Stop::Err(e)) => assert!(fails && e.code() == "too_large", "{len}: {e}"),
+                    Ok(()) => assert!(!fails, "{len}: read"),
+                    Err(Stop::FallBack(why)) => panic!("{len}: fell back: {why}"),
+                }
+            }
+        }
     }
 
     fn cells(g: &Grid) -> Vec<(u32, u32, String)> {

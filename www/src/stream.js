@@ -6,8 +6,9 @@
 // damaged entry) is read whole, the usual way, which gives the usual result or message.
 
 // Compressed bytes per Inflate.input, inflated bytes per piece, and pieces the inflater makes ahead
-// of the reader: the pieces' buffers go back and forth between the two workers, so that much
-// memory is all the stream holds, however large the sheet.
+// of the reader: the pieces' buffers go back and forth between the two workers, so besides the
+// compressed worksheet, which the inflater holds, that much memory is all the stream holds,
+// however large the sheet.
 const IN = 1 << 18;
 const OUT = 1 << 21;
 const AHEAD = 4;
@@ -18,18 +19,20 @@ const LARGE = 16 << 20;
 let job = 0;
 // Ends the stream under way, if any, as one to be read whole.
 let abandon = null;
+// The inflater trapped or its worker died: files are read whole from then on.
+let gone = false;
 
 /** On the reading worker: `bytes` (a Uint8Array) opened as a kexi.Session, its largest worksheet
  * inflated at the other end of `port` when there is one and the file is large (or `always`). */
 export async function open(kexi, bytes, options, progress, port, always = false) {
-  const stream = port && (always || bytes.length >= LARGE);
+  const stream = port && !gone && (always || bytes.length >= LARGE);
   const reading = stream ? kexi.Reading.begin(bytes, options, progress) : undefined;
   if (reading) {
     let fed;
     try {
       fed = await inflated(reading, bytes, port, progress);
     } catch (error) {
-      reading.free();
+      try { reading.free(); } catch { /* after a trap the instance refuses; the error says why */ }
       throw error;
     }
     const session = fed ? reading.finish() : (reading.free(), undefined);
@@ -44,6 +47,7 @@ function inflated(reading, bytes, port, progress) {
   const part = reading.part();
   const raw = bytes.slice(part[0], part[0] + part[1]);
   const id = ++job;
+  abandon?.();
   return new Promise((resolve, reject) => {
     abandon = () => { port.onmessage = null; resolve(false); };
     const stop = () => { port.onmessage = null; port.postMessage({ id, stop: true }); };
@@ -51,6 +55,7 @@ function inflated(reading, bytes, port, progress) {
       if (data.id !== id) return;
       if (!data.piece) {
         port.onmessage = null;
+        if (data.broken) gone = true;
         resolve(data.done === true);
         return;
       }
@@ -75,6 +80,7 @@ function inflated(reading, bytes, port, progress) {
 
 /** On the reading worker: the inflater is gone (its worker died); a stream under way is read whole. */
 export function unlink() {
+  gone = true;
   abandon?.();
 }
 
@@ -110,7 +116,7 @@ export function serve(kexi, port) {
       // A damaged entry throws a KexiError; anything else is a trap, after which this instance is
       // not used again. Either way the reader reads the file whole.
       if (!error?.code) broken = true;
-      port.postMessage({ id: c.id, failed: true });
+      port.postMessage({ id: c.id, failed: true, broken });
       end();
     }
   };
@@ -119,9 +125,9 @@ export function serve(kexi, port) {
       end();
       try {
         const buffers = Array.from({ length: AHEAD }, () => new ArrayBuffer(OUT));
-        current = { id: data.id, inflate: new kexi.Inflate(data.part), raw: new Uint8Array(data.raw), at: 0, buffers };
+        current = { id: data.id, inflate: new kexi.Inflate(data.part), raw: data.raw, at: 0, buffers };
       } catch {
-        port.postMessage({ id: data.id, failed: true });
+        port.postMessage({ id: data.id, failed: true, broken });
         return;
       }
       pump();

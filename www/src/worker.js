@@ -1,8 +1,9 @@
 // The worker: owns the wasm and the one open Session. The page sends it a file's bytes
 // (transferred, not copied) and small requests; it answers with overviews, pages of customer rows
-// and export bytes. A trap in the wasm (a bug) is reported as fatal and the worker closes; the
-// page then starts a fresh one. The page starts a second instance of this worker beside it and
-// links the two by a message port: that one only inflates worksheets for this one (stream.js).
+// and export bytes, one request at a time, in order. A trap in the wasm (a bug) is reported as
+// fatal and the worker closes; the page then starts a fresh one. The page starts a second instance
+// of this worker beside it and links the two by a message port: that one only inflates worksheets
+// for this one (stream.js), and a trap there only makes this one read files whole.
 import * as kexi from '../pkg/kexi.js';
 import wasm from '../pkg/kexi_bg.wasm';
 import { open, serve, unlink } from './stream.js';
@@ -48,18 +49,24 @@ function need() {
   return session;
 }
 
-self.onmessage = async (event) => {
-  const { id, type, ...args } = event.data;
+// Requests wait for the one before (an open waits for its pieces in between); the link to the
+// inflating worker is set up, or taken down, at once.
+let queue = Promise.resolve();
+
+self.onmessage = (event) => {
+  const { type, ...args } = event.data;
   if (type === 'link') {
     if (args.inflate) serve(kexi, args.port);
     else inflater = args.port;
-    return;
-  }
-  if (type === 'unlink') {
+  } else if (type === 'unlink') {
     inflater = null;
     unlink();
-    return;
+  } else {
+    queue = queue.then(() => handle(event.data));
   }
+};
+
+async function handle({ id, type, ...args }) {
   const progress = (p) => self.postMessage({ id, progress: p });
   try {
     const handler = handlers[type];
@@ -76,4 +83,4 @@ self.onmessage = async (event) => {
       self.close();
     }
   }
-};
+}
