@@ -134,29 +134,8 @@ fn stream_step(bytes: &[u8], limits: &Limits) -> Step<Streamed> {
     if part.offset.saturating_add(part.compressed) > bytes.len() as u64 {
         return fall("part beyond the file");
     }
-    let sheets = std::mem::take(&mut p.sheets);
-    let mut done = Vec::with_capacity(sheets.len());
-    let mut used_cells = 0u64;
-    let mut name = String::new();
-    for (k, (sheet, visibility, kind, path)) in sheets.into_iter().enumerate() {
-        let (grid, merges) = if k == at {
-            name.clone_from(&sheet);
-            (None, Vec::new())
-        } else if kind == SheetKind::Worksheet {
-            let r = p.read_sheet(&sheet, &path, remaining(limits, used_cells), WINDOW)?;
-            used_cells = used_cells.saturating_add(r.grid.n_cells());
-            (Some(r.grid), r.merges)
-        } else {
-            (None, Vec::new())
-        };
-        done.push(Sheet {
-            name: sheet,
-            visibility,
-            kind,
-            grid,
-            merges,
-        });
-    }
+    let (done, used_cells) = p.read_sheets(limits, WINDOW, Some(at))?;
+    let name = done.get(at).map_or("", |s| s.name.as_str()).to_string();
     let reader = p.reader(&name, part.size, remaining(limits, used_cells))?;
     Ok(Streamed {
         sheets: done,
@@ -464,26 +443,7 @@ fn prepare<'a>(bytes: &'a [u8], limits: &Limits, window: usize) -> Step<Prepared
 
 fn read_all(bytes: &[u8], limits: &Limits, window: usize) -> Step<Vec<Sheet>> {
     let mut p = prepare(bytes, limits, window)?;
-    let sheets = std::mem::take(&mut p.sheets);
-    let mut out = Vec::with_capacity(sheets.len());
-    let mut used_cells = 0u64;
-    for (name, visibility, kind, path) in sheets {
-        let (grid, merges) = if kind == SheetKind::Worksheet {
-            let r = p.read_sheet(&name, &path, remaining(limits, used_cells), window)?;
-            used_cells = used_cells.saturating_add(r.grid.n_cells());
-            (Some(r.grid), r.merges)
-        } else {
-            (None, Vec::new())
-        };
-        out.push(Sheet {
-            name,
-            visibility,
-            kind,
-            grid,
-            merges,
-        });
-    }
-    Ok(out)
+    Ok(p.read_sheets(limits, window, None)?.0)
 }
 
 /// The limits left for the next sheet after `used_cells` cells.
@@ -527,6 +487,36 @@ impl Prepared<'_> {
             read: 0,
             at: Position::default(),
         })
+    }
+
+    /// Every sheet, each worksheet read whole but `streamed` (left without its grid), in
+    /// workbook order; and the cells read.
+    fn read_sheets(
+        &mut self,
+        limits: &Limits,
+        window: usize,
+        streamed: Option<usize>,
+    ) -> Step<(Vec<Sheet>, u64)> {
+        let sheets = std::mem::take(&mut self.sheets);
+        let mut out = Vec::with_capacity(sheets.len());
+        let mut used_cells = 0u64;
+        for (k, (name, visibility, kind, path)) in sheets.into_iter().enumerate() {
+            let (grid, merges) = if kind == SheetKind::Worksheet && streamed != Some(k) {
+                let r = self.read_sheet(&name, &path, remaining(limits, used_cells), window)?;
+                used_cells = used_cells.saturating_add(r.grid.n_cells());
+                (Some(r.grid), r.merges)
+            } else {
+                (None, Vec::new())
+            };
+            out.push(Sheet {
+                name,
+                visibility,
+                kind,
+                grid,
+                merges,
+            });
+        }
+        Ok((out, used_cells))
     }
 
     /// Reads the worksheet at `path` whole, through its zip entry's reader.
@@ -1809,20 +1799,11 @@ mod tests {
         for s in shared {
             pool.push(s, &limits).unwrap();
         }
-        let formats = vec![Format::Other, Format::Date];
         let mut r = SheetReader {
-            grid: Grid::with_pool(StringPool::without_dedupe(), limits),
             strings: Strings::Map(vec![u32::MAX; pool.len()]),
             shared: Some(Rc::new(pool)),
-            formats: formats.into(),
-            is_1904: false,
-            merges: Vec::new(),
-            row: 0,
-            col: 0,
-            text: String::new(),
-            progress: (String::new(), 0),
-            read: 0,
-            at: Position::default(),
+            formats: vec![Format::Other, Format::Date].into(),
+            ..reader(limits)
         };
         r.scan(Window::new(xml.as_bytes(), window))?;
         Ok((r.grid, r.merges))

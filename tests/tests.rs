@@ -25,6 +25,9 @@ mod text_files;
 /// The fast xlsx reader against calamine, cell for cell.
 mod xlsx_diff;
 
+#[path = "support/streamed.rs"]
+mod streamed;
+
 pub mod fixtures {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 

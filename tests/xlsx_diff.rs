@@ -4,6 +4,7 @@
 //! `Book::open_reference` (calamine only), or the same error.
 
 use crate::fixtures::{new_workbook, write_rows, C};
+use crate::streamed::streamed;
 use kexi::grid::Value;
 use kexi::inflate::Inflater;
 use kexi::xlsx::Part;
@@ -217,37 +218,10 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// The file as the browser's two workers read it: the worksheet's compressed bytes inflated by
-/// `Inflater`, `input` bytes in and at most `output` out at a time, and fed to `Book::stream`'s
-/// reader as they come. `None` where the page opens the file whole instead (the stream declined
-/// the file, or inflating failed).
-fn streamed(bytes: &[u8], input: usize, output: usize) -> Option<kexi::Result<Book>> {
-    let mut reading = match Book::stream(bytes, &Limits::default()) {
-        Ok(Some(r)) => r,
-        Ok(None) => return None,
-        Err(e) => return Some(Err(e)),
-    };
-    let part = reading.part();
-    let raw = bytes.get(part.offset as usize..(part.offset + part.compressed) as usize)?;
-    let mut inflater = Inflater::new(part);
-    for piece in raw.chunks(input) {
-        inflater.input(piece);
-        while let Some(out) = inflater.next(output).ok()? {
-            match reading.feed(&out) {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(e) => return Some(Err(e)),
-            }
-        }
-    }
-    inflater.finish().ok()?;
-    reading.finish().transpose()
-}
-
 /// Where the streamed read takes a file, it reads what `Book::open` reads, however the pieces
 /// fall; returns the cells compared, 0 when the stream declined the file.
 fn streams_the_same(name: &str, bytes: &[u8], input: usize, output: usize) -> u64 {
-    match streamed(bytes, input, output) {
+    match streamed(bytes, &Limits::default(), input, output) {
         Some(read) => compare(name, read, Book::open(bytes, &Limits::default())),
         None => 0,
     }
@@ -283,7 +257,7 @@ fn a_damaged_part_is_read_whole() {
     // A byte of the deflated data changed: inflating fails or the CRC does not match.
     let mut bad = bytes.clone();
     bad[part.offset as usize + part.compressed as usize / 2] ^= 0x55;
-    assert!(streamed(&bad, 4096, 4096).is_none());
+    assert!(streamed(&bad, &Limits::default(), 4096, 4096).is_none());
     // Sizes and CRCs that lie.
     let raw = &bytes[part.offset as usize..(part.offset + part.compressed) as usize];
     let inflate = |part: Part| -> kexi::Result<u64> {

@@ -2,8 +2,11 @@
 //! and, where the file takes it, streamed: the largest worksheet inflated in pieces of a size the
 //! input picks and fed in other pieces, which must give the same book as reading it whole.
 #![no_main]
-use kexi::inflate::Inflater;
 use kexi::{Book, Limits};
+
+#[path = "../../support/streamed.rs"]
+mod streamed;
+use streamed::streamed;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let limits = Limits {
@@ -25,36 +28,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         }
     }
 });
-
-/// As the page's two workers read: `None` where the page would read the file whole.
-fn streamed(
-    data: &[u8],
-    limits: &Limits,
-    input: usize,
-    output: usize,
-) -> Option<kexi::Result<Book>> {
-    let mut reading = match Book::stream(data, limits) {
-        Ok(Some(r)) => r,
-        Ok(None) => return None,
-        Err(e) => return Some(Err(e)),
-    };
-    let part = reading.part();
-    let end = part.offset.checked_add(part.compressed)?;
-    let raw = data.get(usize::try_from(part.offset).ok()?..usize::try_from(end).ok()?)?;
-    let mut inflater = Inflater::new(part);
-    for piece in raw.chunks(input) {
-        inflater.input(piece);
-        while let Some(out) = inflater.next(output).ok()? {
-            match reading.feed(&out) {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(e) => return Some(Err(e)),
-            }
-        }
-    }
-    inflater.finish().ok()?;
-    reading.finish().transpose()
-}
 
 /// Every sheet, cell and merge of a book, as text.
 fn digest(book: &Book) -> String {
