@@ -75,25 +75,8 @@ impl Book {
     }
 
     fn open_with(bytes: &[u8], limits: &Limits, fast: bool) -> Result<Book> {
-        if bytes.len() as u64 > limits.max_file_bytes {
-            return Err(Error::too_large(Limit::FileBytes, limits.max_file_bytes));
-        }
-        let format = sniff(bytes)?;
-        if matches!(
-            format,
-            Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Ods
-        ) {
-            check_zip(bytes, limits)?;
-        }
-        let mut book = Book {
-            format,
-            file_bytes: bytes.len() as u64,
-            text: None,
-            sheets: Vec::new(),
-            grids: Vec::new(),
-            merges: Vec::new(),
-        };
-        match format {
+        let mut book = Book::admit(bytes, limits)?;
+        match book.format {
             Format::Csv => {
                 let mut grid = Grid::new(*limits);
                 let meta = crate::text::read(bytes, &mut grid)?;
@@ -130,19 +113,34 @@ impl Book {
     /// usually), which the caller inflates (from [`Streaming::part`]) and feeds in pieces.
     /// `None`: open the file with [`Book::open`] instead, which reads it whole.
     pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streaming>> {
+        let book = Book::admit(bytes, limits)?;
+        if !matches!(book.format, Format::Xlsx | Format::Xlsm) {
+            return Ok(None);
+        }
+        Ok(crate::xlsx::stream(bytes, limits)?.map(|inner| Streaming { book, inner }))
+    }
+
+    /// An empty book of `bytes`' format, once the file's size, its format and (for a zip) its
+    /// declared inflated size are within `limits`.
+    fn admit(bytes: &[u8], limits: &Limits) -> Result<Book> {
         if bytes.len() as u64 > limits.max_file_bytes {
             return Err(Error::too_large(Limit::FileBytes, limits.max_file_bytes));
         }
         let format = sniff(bytes)?;
-        if !matches!(format, Format::Xlsx | Format::Xlsm) {
-            return Ok(None);
+        if matches!(
+            format,
+            Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Ods
+        ) {
+            check_zip(bytes, limits)?;
         }
-        check_zip(bytes, limits)?;
-        Ok(crate::xlsx::stream(bytes, limits)?.map(|inner| Streaming {
+        Ok(Book {
             format,
             file_bytes: bytes.len() as u64,
-            inner,
-        }))
+            text: None,
+            sheets: Vec::new(),
+            grids: Vec::new(),
+            merges: Vec::new(),
+        })
     }
 
     /// [`Book::open`] on two threads for a large xlsx (natively; the page does the same with two
@@ -165,26 +163,15 @@ impl Book {
             return whole();
         };
         let part = reading.part();
-        let raw = usize::try_from(part.offset)
-            .ok()
-            .zip(usize::try_from(part.offset.saturating_add(part.compressed)).ok())
-            .and_then(|(from, to)| bytes.get(from..to));
-        let Some(raw) = raw else {
+        let Some(raw) = part.of(bytes) else {
             return whole();
         };
         let read = std::thread::scope(|scope| {
             let (pieces, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
             let inflating = std::thread::Builder::new().spawn_scoped(scope, move || {
-                let mut inflater = crate::inflate::Inflater::new(part);
-                for compressed in raw.chunks(1 << 18) {
-                    inflater.input(compressed);
-                    while let Some(piece) = inflater.next(1 << 21)? {
-                        if pieces.send(piece).is_err() {
-                            return Ok(());
-                        }
-                    }
-                }
-                inflater.finish()
+                crate::inflate::pieces(part, raw, 1 << 18, 1 << 21, |piece| {
+                    pieces.send(piece).is_ok()
+                })
             });
             // No thread to be had: read whole.
             let Ok(inflating) = inflating else {
@@ -199,7 +186,7 @@ impl Book {
             }
             // The inflater stops at its next piece once nobody receives.
             drop(received);
-            let inflated = inflating.join().is_ok_and(|r| r.is_ok());
+            let inflated = inflating.join().is_ok_and(|r| r.is_ok_and(|whole| whole));
             fed.map(|fed| fed && inflated)
         });
         if !read? {
@@ -270,8 +257,8 @@ impl Book {
 
 /// A workbook being read from its worksheet's inflated bytes (see [`Book::stream`]).
 pub struct Streaming {
-    format: Format,
-    file_bytes: u64,
+    /// The book so far: its format and size, no sheet yet.
+    book: Book,
     inner: crate::xlsx::Streamed,
 }
 
@@ -292,14 +279,7 @@ impl Streaming {
         let crate::xlsx::Outcome::Read(sheets) = self.inner.finish()? else {
             return Ok(None);
         };
-        let mut book = Book {
-            format: self.format,
-            file_bytes: self.file_bytes,
-            text: None,
-            sheets: Vec::new(),
-            grids: Vec::new(),
-            merges: Vec::new(),
-        };
+        let mut book = self.book;
         book.add_all(sheets);
         book.nonempty().map(Some)
     }

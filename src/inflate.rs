@@ -98,3 +98,24 @@ impl Inflater {
         Ok(())
     }
 }
+
+/// Inflates `compressed`, the part's bytes, `input` bytes in at a time, handing `each` pieces of at
+/// most `output` bytes, and checks the entry at its end. `Ok(false)`: `each` asked to stop.
+pub fn pieces(
+    part: Part,
+    compressed: &[u8],
+    input: usize,
+    output: usize,
+    mut each: impl FnMut(Vec<u8>) -> bool,
+) -> Result<bool> {
+    let mut inflater = Inflater::new(part);
+    for chunk in compressed.chunks(input.max(1)) {
+        inflater.input(chunk);
+        while let Some(piece) = inflater.next(output)? {
+            if !each(piece) {
+                return Ok(false);
+            }
+        }
+    }
+    inflater.finish().map(|()| true)
+}

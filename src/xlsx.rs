@@ -88,6 +88,15 @@ pub struct Part {
     pub deflated: bool,
 }
 
+impl Part {
+    /// The entry's compressed bytes in `file`, unless they lie beyond it.
+    pub fn of(self, file: &[u8]) -> Option<&[u8]> {
+        let from = usize::try_from(self.offset).ok()?;
+        let to = usize::try_from(self.offset.checked_add(self.compressed)?).ok()?;
+        file.get(from..to)
+    }
+}
+
 /// A workbook read but for its largest worksheet's cells, which then arrive inflated in pieces of
 /// any size through [`Streamed::feed`]. In the browser a second worker inflates them, so
 /// inflating and scanning run on two cores; the cells read are the same as through [`read`].
@@ -131,7 +140,7 @@ fn stream_step(bytes: &[u8], limits: &Limits) -> Step<Streamed> {
     let Some((at, part)) = big else {
         return fall("no worksheet");
     };
-    if part.offset.saturating_add(part.compressed) > bytes.len() as u64 {
+    if part.of(bytes).is_none() {
         return fall("part beyond the file");
     }
     let (done, used_cells) = p.read_sheets(limits, WINDOW, Some(at))?;
@@ -1229,9 +1238,8 @@ struct SheetReader {
 struct Position {
     in_data: bool,
     after_data: bool,
-    /// The closing tag of the cells read last (`</c>`, or with the document's prefix).
-    close: Vec<u8>,
-    finder: memmem::Finder<'static>,
+    /// Finds the closing tag of the cells read last (`</c>`, or with the document's prefix).
+    close: memmem::Finder<'static>,
 }
 
 impl Default for Position {
@@ -1239,8 +1247,7 @@ impl Default for Position {
         Position {
             in_data: false,
             after_data: false,
-            close: b"</c>".to_vec(),
-            finder: memmem::Finder::new(b"</c>").into_owned(),
+            close: memmem::Finder::new(b"</c>").into_owned(),
         }
     }
 }
@@ -1351,23 +1358,20 @@ impl SheetReader {
                     }
                     let name_len = inner.len() - tag.attrs.len();
                     let name = inner.get(..name_len).unwrap_or(b"c");
-                    let at = &mut self.at;
-                    if at.close.get(2..at.close.len() - 1) != Some(name) {
-                        at.close.clear();
-                        at.close.extend_from_slice(b"</");
-                        at.close.extend_from_slice(name);
-                        at.close.push(b'>');
-                        at.finder = memmem::Finder::new(&at.close).into_owned();
+                    let needle = self.at.close.needle();
+                    if needle.get(2..needle.len() - 1) != Some(name) {
+                        let close = [b"</", name, b">"].concat();
+                        self.at.close = memmem::Finder::new(&close).into_owned();
                     }
                     let body = data.get(gt + 1..).unwrap_or(&[]);
-                    let Some(close) = self.at.finder.find(body) else {
+                    let Some(close) = self.at.close.find(body) else {
                         return cut(pos + lt, "truncated cell");
                     };
                     let content = body.get(..close).unwrap_or(&[]);
                     let (row, col) = (self.row, self.col);
                     self.cell(content, s, t, row, col)?;
                     self.col = self.col.saturating_add(1);
-                    pos += gt + 1 + close + self.at.close.len();
+                    pos += gt + 1 + close + self.at.close.needle().len();
                     continue;
                 }
                 (b"mergeCell", false) if self.at.after_data && self.merges.len() < MAX_MERGES => {

@@ -1,7 +1,6 @@
 //! A file read as the page's two workers read it, in one thread: shared by the differential test
 //! (tests/xlsx_diff.rs) and the xlsx fuzz target.
 
-use kexi::inflate::Inflater;
 use kexi::{Book, Limits};
 
 /// The largest worksheet's compressed bytes inflated by `Inflater`, `input` bytes in and at most
@@ -19,19 +18,18 @@ pub fn streamed(
         Err(e) => return Some(Err(e)),
     };
     let part = reading.part();
-    let end = part.offset.checked_add(part.compressed)?;
-    let raw = bytes.get(usize::try_from(part.offset).ok()?..usize::try_from(end).ok()?)?;
-    let mut inflater = Inflater::new(part);
-    for piece in raw.chunks(input.max(1)) {
-        inflater.input(piece);
-        while let Some(out) = inflater.next(output).ok()? {
-            match reading.feed(&out) {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(e) => return Some(Err(e)),
-            }
-        }
+    let mut fed = Ok(true);
+    let inflated = kexi::inflate::pieces(part, part.of(bytes)?, input, output, |piece| {
+        fed = reading.feed(&piece);
+        matches!(fed, Ok(true))
+    });
+    match fed {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => return Some(Err(e)),
     }
-    inflater.finish().ok()?;
+    if !inflated.ok()? {
+        return None;
+    }
     reading.finish().transpose()
 }

@@ -59,7 +59,6 @@ self.onmessage = (event) => {
     if (args.inflate) serve(kexi, args.port);
     else inflater = args.port;
   } else if (type === 'unlink') {
-    inflater = null;
     unlink();
   } else {
     queue = queue.then(() => handle(event.data));
