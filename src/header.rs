@@ -295,7 +295,7 @@ pub fn header_texts(labels: &[String]) -> Vec<&str> {
 
 /// What one text cell says about its row: the part of [`classify_row`] that depends on the text
 /// alone, so a caller can work it out once per distinct string. Never zero.
-pub fn text_flags(t: &str, headers: &[&str]) -> u8 {
+pub fn text_flags<H: AsRef<str>>(t: &str, headers: &[H]) -> u8 {
     let t = t.trim();
     if t.is_empty() {
         return TEXT_KNOWN | TEXT_BLANK;
@@ -307,7 +307,11 @@ pub fn text_flags(t: &str, headers: &[&str]) -> u8 {
     if is_note(t) {
         f |= TEXT_NOTE;
     }
-    if headers.iter().any(|h| *h == t || h.ends_with(t)) {
+    if headers
+        .iter()
+        .map(AsRef::as_ref)
+        .any(|h| h == t || h.ends_with(t))
+    {
         f |= TEXT_HEADER;
     }
     f

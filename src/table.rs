@@ -110,25 +110,100 @@ pub fn build(sheet: &str, grid: &Grid, merges: &[Merge], overrides: &Overrides) 
     let header = header::locate(grid, merges, sheet)?;
     let mapping = mapping::map_columns(&header.labels, overrides);
     let mut b = Builder::new(sheet, grid, &header, &mapping);
-    b.run()?;
-    let Builder {
-        rows,
-        columns,
-        mut pool,
-        quality,
-        ..
-    } = b;
-    pool.freeze();
-    let columns = columns.into_iter().map(|c| c.column).collect();
-    Ok(Table {
-        sheet: sheet.to_string(),
-        header,
-        mapping,
-        rows,
-        columns,
-        pool,
-        quality,
-    })
+    b.reserve(grid);
+    let mut walker = RowWalker::new(grid);
+    let mut cells = Vec::new();
+    while let Some(row) = walker.next_row(&mut cells) {
+        b.row(grid, row, &cells)?;
+    }
+    Ok(b.finish(header, mapping))
+}
+
+/// A sheet's table built while the sheet is still being read, so that building it overlaps
+/// reading it (the page's two workers; the CLI's two threads). Rows come in as they complete; once
+/// the header can be located (its [`header::SCAN_ROWS`] rows are in), the table is built from the
+/// rows so far and then from each new one. Merged cells come after a sheet's cells, so
+/// [`Ahead::finish`] locates the header again on the finished grid and gives the table only if it
+/// is the same header; otherwise, or if rows came out of order, the caller builds the table from
+/// the finished grid as usual ([`build`]), which gives the same table.
+pub struct Ahead {
+    sheet: String,
+    overrides: Overrides,
+    state: AheadState,
+}
+
+enum AheadState {
+    /// Non-empty rows taken so far, before the header can be located.
+    Waiting(usize),
+    Building(Box<(Header, Mapping, Builder)>),
+    Dropped,
+}
+
+impl Ahead {
+    pub fn new(sheet: &str, overrides: &Overrides) -> Self {
+        Ahead {
+            sheet: sheet.to_string(),
+            overrides: overrides.clone(),
+            state: AheadState::Waiting(0),
+        }
+    }
+
+    /// Sheet row `row` is complete in `grid`, with its non-empty `cells` in column order, and
+    /// so is every row before it.
+    pub fn row(&mut self, grid: &Grid, row: u32, cells: &[(u32, Value)]) {
+        match &mut self.state {
+            AheadState::Waiting(n) => {
+                *n += 1;
+                if *n >= header::SCAN_ROWS {
+                    self.start(grid, row);
+                }
+            }
+            AheadState::Building(b) => {
+                if b.2.row(grid, row, cells).is_err() {
+                    self.state = AheadState::Dropped;
+                }
+            }
+            AheadState::Dropped => {}
+        }
+    }
+
+    /// The rows did not come in order: the table is built from the finished grid.
+    pub fn drop_out(&mut self) {
+        self.state = AheadState::Dropped;
+    }
+
+    /// Locates the header on the rows up to `last` and builds the table of those rows.
+    fn start(&mut self, grid: &Grid, last: u32) {
+        self.state = AheadState::Dropped;
+        let Ok(header) = header::locate(grid, &[], &self.sheet) else {
+            return;
+        };
+        let mapping = mapping::map_columns(&header.labels, &self.overrides);
+        let mut b = Builder::new(&self.sheet, grid, &header, &mapping);
+        let mut walker = RowWalker::new(grid);
+        let mut cells = Vec::new();
+        while let Some(row) = walker.next_row(&mut cells).filter(|&r| r <= last) {
+            if b.row(grid, row, &cells).is_err() {
+                return;
+            }
+        }
+        self.state = AheadState::Building(Box::new((header, mapping, b)));
+    }
+
+    /// The table of the finished `grid` (with its `merges`), if building ahead gave it, for
+    /// `overrides`.
+    pub fn finish(self, grid: &Grid, merges: &[Merge], overrides: &Overrides) -> Option<Table> {
+        let AheadState::Building(b) = self.state else {
+            return None;
+        };
+        let (header, mapping, builder) = *b;
+        if self.overrides != *overrides
+            || header::locate(grid, merges, &self.sheet).ok().as_ref() != Some(&header)
+        {
+            return None;
+        }
+        Some(builder.finish(header, mapping))
+    }
 }
 
 struct Loading {
@@ -137,22 +212,42 @@ struct Loading {
     scale: f64,
 }
 
-struct Builder<'a> {
-    sheet: &'a str,
-    grid: &'a Grid,
-    header: &'a Header,
+/// A table being built, row by row in sheet order: from a walk over a finished grid ([`build`]),
+/// or while a large sheet is still being read ([`Ahead`]). The grid the rows live in is lent to
+/// each call, so it may grow in between.
+struct Builder {
+    sheet: String,
+    /// The last header row: rows up to it are not the table's.
+    header_end: u32,
+    /// Columns under the header.
+    width: u32,
+    /// The non-empty header labels, which a repeated header row repeats.
+    headers: Vec<String>,
+    /// An order list without order ids cannot tell a copied line from a customer buying the
+    /// same thing twice on one day: there, identical lines are kept and reported.
+    keep_repeats: bool,
+    /// By index into `columns`: whether it names the customer.
+    is_customer: Vec<bool>,
+    no_customer_columns: bool,
+    /// The table is dense (every loaded column has a slot in every row), so a wide header over
+    /// long, sparse rows could cost far more than the cells read: its slots are bounded by the
+    /// same limit as the cells.
+    max_rows: u64,
+    max_cells: u64,
     rows: Vec<u32>,
     columns: Vec<Loading>,
     /// Column index in the sheet → index into `columns` (`u32::MAX`: not loaded).
     by_source: Vec<u32>,
     pool: StringPool,
-    /// What is known of each grid text, by grid text id.
+    /// What is known of each grid text, by grid text id (grown as the grid's pool grows).
     seen: Vec<Seen>,
+    /// The digest, first row and number of cells of each distinct content.
+    seen_rows: hashbrown::HashTable<(u64, u32, u32)>,
     quality: Quality,
 }
 
-impl<'a> Builder<'a> {
-    fn new(sheet: &'a str, grid: &'a Grid, header: &'a Header, mapping: &Mapping) -> Self {
+impl Builder {
+    fn new(sheet: &str, grid: &Grid, header: &Header, mapping: &Mapping) -> Self {
         let mut columns = Vec::new();
         let mut by_source = vec![u32::MAX; header.labels.len()];
         for m in &mapping.columns {
@@ -189,10 +284,36 @@ impl<'a> Builder<'a> {
             });
         }
         let n_strings = grid.pool.len();
+        let has = |f: Field| columns.iter().any(|c: &Loading| c.column.field == Some(f));
+        let keep_repeats = has(Field::OrderDate) && !has(Field::OrderId);
+        let is_customer: Vec<bool> = columns
+            .iter()
+            .map(|c| {
+                matches!(
+                    c.column.field,
+                    Some(Field::CustomerId | Field::CustomerName)
+                )
+            })
+            .collect();
+        let max_cells = grid.limits().max_cells;
+        let quality = Quality {
+            rows_above_header: header.rows_above.len() as u64,
+            header_rows: (header.rows.0 + 1, header.rows.1 + 1),
+            ..Quality::default()
+        };
         Builder {
-            sheet,
-            grid,
-            header,
+            sheet: sheet.to_string(),
+            header_end: header.rows.1,
+            width: header.labels.len() as u32,
+            headers: header::header_texts(&header.labels)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            keep_repeats,
+            no_customer_columns: !is_customer.contains(&true),
+            is_customer,
+            max_rows: max_cells / columns.len().max(1) as u64,
+            max_cells,
             rows: Vec::new(),
             columns,
             by_source,
@@ -204,31 +325,22 @@ impl<'a> Builder<'a> {
                 pool
             },
             seen: vec![Seen::NEW; n_strings],
-            quality: Quality::default(),
+            seen_rows: hashbrown::HashTable::new(),
+            quality,
         }
     }
 
-    fn run(&mut self) -> Result<()> {
-        let grid = self.grid;
-        // The first row of each distinct content and its number of cells, by the row's digest
-        // (worked out again from the grid only if the table had to grow).
-        let mut seen_rows: hashbrown::HashTable<(u32, u32)> = hashbrown::HashTable::new();
-        // The table is dense (every loaded column has a slot in every row), so a wide header
-        // over long, sparse rows could cost far more than the cells read: its slots are bounded
-        // by the same limit as the cells.
-        let max_cells = grid.limits().max_cells;
-        let n_columns = self.columns.len().max(1) as u64;
-        let max_rows = max_cells / n_columns;
+    /// Room for every row of a finished `grid`, made once. Bounded by the cells read.
+    fn reserve(&mut self, grid: &Grid) {
         let below_header = grid
             .max_row()
-            .map_or(0, |m| u64::from(m.saturating_sub(self.header.rows.1)));
-        let expected = below_header.min(grid.n_cells()).min(max_rows) as usize;
+            .map_or(0, |m| u64::from(m.saturating_sub(self.header_end)));
+        let expected = below_header.min(grid.n_cells()).min(self.max_rows) as usize;
         self.rows.reserve(expected);
         // Every row walked below the header may be remembered (rows without a customer too, so
-        // their copies count as copies), and growing would work out each digest again from the
-        // grid: room for all of them is made once, bounded by the cells read.
+        // their copies count as copies).
         let walked = below_header.min(grid.n_cells()) as usize;
-        seen_rows.reserve(walked, |&(r, _)| row_digest(grid, r));
+        self.seen_rows.reserve(walked, |&(d, _, _)| d);
         for col in &mut self.columns {
             match &mut col.column.data {
                 Data::Text(v) => v.reserve(expected),
@@ -236,120 +348,125 @@ impl<'a> Builder<'a> {
                 Data::Date(v) => v.reserve(expected),
             }
         }
-        let mut walker = RowWalker::new(grid);
-        let mut cells = Vec::new();
-        // An order list without order ids cannot tell a copied line from a customer buying the
-        // same thing twice on one day: there, identical lines are kept and reported.
-        let has = |f: Field| self.columns.iter().any(|c| c.column.field == Some(f));
-        let keep_repeats = has(Field::OrderDate) && !has(Field::OrderId);
-        let header_end = self.header.rows.1;
-        let width = self.header.labels.len() as u32;
-        self.quality.rows_above_header = self.header.rows_above.len() as u64;
-        self.quality.header_rows = (self.header.rows.0 + 1, self.header.rows.1 + 1);
-        let headers = header::header_texts(&self.header.labels);
-        let is_customer: Vec<bool> = self
-            .columns
-            .iter()
-            .map(|c| {
-                matches!(
-                    c.column.field,
-                    Some(Field::CustomerId | Field::CustomerName)
-                )
-            })
-            .collect();
-        let no_customer_columns = !is_customer.contains(&true);
+    }
 
-        while let Some(row) = walker.next_row(&mut cells) {
-            if row <= header_end {
-                continue;
-            }
-            self.quality.rows_read += 1;
-            let mut n_in_table = 0usize;
-            let mut non_blank = 0usize;
-            let mut h = Digest::default();
-            for &(c, v) in &cells {
-                h.add(u64::from(c));
-                h.add(cell_word(v, |i| {
-                    let word = self.word(i);
-                    if c < width && word & BLANK == 0 && matches!(v, Value::Text(_)) {
-                        non_blank += 1;
-                    }
-                    word & TEXT_HASH
-                }));
-                if c < width {
-                    n_in_table += 1;
+    /// Takes sheet row `row`, whose non-empty cells are `cells` in column order, stored in
+    /// `grid` with every row before it. Rows come in ascending order.
+    fn row(&mut self, grid: &Grid, row: u32, cells: &[(u32, Value)]) -> Result<()> {
+        if row <= self.header_end {
+            return Ok(());
+        }
+        if self.seen.len() < grid.pool.len() {
+            self.seen.resize(grid.pool.len(), Seen::NEW);
+        }
+        let width = self.width;
+        self.quality.rows_read += 1;
+        let mut n_in_table = 0usize;
+        let mut non_blank = 0usize;
+        let mut h = Digest::default();
+        for &(c, v) in cells {
+            h.add(u64::from(c));
+            h.add(cell_word(v, |i| {
+                let word = self.word(grid, i);
+                if c < width && word & BLANK == 0 && matches!(v, Value::Text(_)) {
+                    non_blank += 1;
                 }
-            }
-            let kind = if header::RowTexts::may_be_special(n_in_table, non_blank) {
-                let mut texts = header::RowTexts::default();
-                for &(c, v) in &cells {
-                    if let (true, Value::Text(i)) = (c < width, v) {
-                        texts.add(self.flags(i, &headers));
-                    }
-                }
-                texts.kind(n_in_table)
-            } else {
-                RowKind::Data
-            };
-            if kind != RowKind::Data {
-                self.quality.skip(kind_reason(kind), self.sheet, row);
-                continue;
-            }
-            // A digest match is only a candidate: the rows are compared cell by cell.
-            let digest = h.0;
-            let n = cells.len() as u32;
-            match seen_rows.find(digest, |&(first, m)| {
-                m == n && same_cells(grid, first, &cells)
-            }) {
-                Some(&(first, _)) => {
-                    if keep_repeats {
-                        self.quality.repeated(self.sheet, first, row);
-                    } else {
-                        self.quality.duplicate(self.sheet, first, row);
-                        continue;
-                    }
-                }
-                None => {
-                    seen_rows.insert_unique(digest, (row, n), |&(r, _)| row_digest(grid, r));
-                }
-            }
-
-            let has_customer = no_customer_columns
-                || cells.iter().any(|&(c, _)| {
-                    self.slot(c)
-                        .is_some_and(|i| is_customer.get(i).copied().unwrap_or(false))
-                });
-            if !has_customer {
-                self.quality
-                    .skip(crate::quality::SkipReason::NoCustomer, self.sheet, row);
-                continue;
-            }
-
-            let t = self.rows.len();
-            if t as u64 >= max_rows {
-                return Err(Error::too_large(Limit::Cells, max_cells));
-            }
-            self.rows.push(row);
-            for col in &mut self.columns {
-                match &mut col.column.data {
-                    Data::Text(v) => v.push(NO_TEXT),
-                    Data::Number(v) => v.push(f64::NAN),
-                    Data::Date(v) => v.push(NO_DATE),
-                }
-            }
-            for &(c, v) in &cells {
-                if let Some(i) = self.slot(c) {
-                    self.convert(i, t, row, v);
-                }
+                word & TEXT_HASH
+            }));
+            if c < width {
+                n_in_table += 1;
             }
         }
-        self.quality.rows_used = self.rows.len() as u64;
+        let kind = if header::RowTexts::may_be_special(n_in_table, non_blank) {
+            let mut texts = header::RowTexts::default();
+            for &(c, v) in cells {
+                if let (true, Value::Text(i)) = (c < width, v) {
+                    texts.add(self.flags(grid, i));
+                }
+            }
+            texts.kind(n_in_table)
+        } else {
+            RowKind::Data
+        };
+        if kind != RowKind::Data {
+            self.quality.skip(kind_reason(kind), &self.sheet, row);
+            return Ok(());
+        }
+        // A digest match is only a candidate: the rows are compared cell by cell.
+        let digest = h.0;
+        let n = cells.len() as u32;
+        match self.seen_rows.find(digest, |&(d, first, m)| {
+            d == digest && m == n && same_cells(grid, first, cells)
+        }) {
+            Some(&(_, first, _)) => {
+                if self.keep_repeats {
+                    self.quality.repeated(&self.sheet, first, row);
+                } else {
+                    self.quality.duplicate(&self.sheet, first, row);
+                    return Ok(());
+                }
+            }
+            None => {
+                self.seen_rows
+                    .insert_unique(digest, (digest, row, n), |&(d, _, _)| d);
+            }
+        }
+
+        let has_customer = self.no_customer_columns
+            || cells.iter().any(|&(c, _)| {
+                self.slot(c)
+                    .is_some_and(|i| self.is_customer.get(i).copied().unwrap_or(false))
+            });
+        if !has_customer {
+            self.quality
+                .skip(crate::quality::SkipReason::NoCustomer, &self.sheet, row);
+            return Ok(());
+        }
+
+        let t = self.rows.len();
+        if t as u64 >= self.max_rows {
+            return Err(Error::too_large(Limit::Cells, self.max_cells));
+        }
+        self.rows.push(row);
+        for col in &mut self.columns {
+            match &mut col.column.data {
+                Data::Text(v) => v.push(NO_TEXT),
+                Data::Number(v) => v.push(f64::NAN),
+                Data::Date(v) => v.push(NO_DATE),
+            }
+        }
+        for &(c, v) in cells {
+            if let Some(i) = self.slot(c) {
+                self.convert(grid, i, t, row, v);
+            }
+        }
         Ok(())
     }
 
+    fn finish(self, header: Header, mapping: Mapping) -> Table {
+        let Builder {
+            sheet,
+            rows,
+            columns,
+            mut pool,
+            mut quality,
+            ..
+        } = self;
+        quality.rows_used = rows.len() as u64;
+        pool.freeze();
+        Table {
+            sheet,
+            header,
+            mapping,
+            rows,
+            columns: columns.into_iter().map(|c| c.column).collect(),
+            pool,
+            quality,
+        }
+    }
+
     /// Grid text `i`'s [`Seen::word`], worked out on first sight (without its row-kind flags).
-    fn word(&mut self, i: u32) -> u64 {
-        let grid = self.grid;
+    fn word(&mut self, grid: &Grid, i: u32) -> u64 {
         match self.seen.get_mut(i as usize) {
             Some(seen) if seen.word != 0 => seen.word,
             slot => {
@@ -366,12 +483,12 @@ impl<'a> Builder<'a> {
 
     /// Grid text `i`'s [`header::text_flags`], worked out on first need: only rows that may
     /// not be data need them.
-    fn flags(&mut self, i: u32, headers: &[&str]) -> u8 {
-        let word = self.word(i);
+    fn flags(&mut self, grid: &Grid, i: u32) -> u8 {
+        let word = self.word(grid, i);
         if word & FLAGS != 0 {
             return (word & FLAGS) as u8;
         }
-        let flags = header::text_flags(self.grid.pool.get(i), headers);
+        let flags = header::text_flags(grid.pool.get(i), &self.headers);
         if let Some(seen) = self.seen.get_mut(i as usize) {
             seen.word = word | u64::from(flags) & FLAGS;
         }
@@ -386,7 +503,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn convert(&mut self, i: usize, t: usize, row: u32, v: Value) {
+    fn convert(&mut self, grid: &Grid, i: usize, t: usize, row: u32, v: Value) {
         let Some(col) = self.columns.get(i) else {
             return;
         };
@@ -396,16 +513,16 @@ impl<'a> Builder<'a> {
             FieldKind::Number | FieldKind::Money | FieldKind::Score => {
                 let x = match v {
                     Value::Number(x) => Some(x * scale),
-                    Value::Text(id) => match normalize::parse_number(self.grid.pool.get(id)) {
+                    Value::Text(id) => match normalize::parse_number(grid.pool.get(id)) {
                         Num::Value(x) => Some(x * scale),
                         Num::Empty => None,
                         Num::Invalid => {
-                            self.invalid(source, row, v, field, "number");
+                            self.invalid(grid, source, row, v, field, "number");
                             None
                         }
                     },
                     Value::Bool(_) | Value::Date(_) | Value::Error(_) => {
-                        self.invalid(source, row, v, field, "number");
+                        self.invalid(grid, source, row, v, field, "number");
                         None
                     }
                 };
@@ -420,13 +537,13 @@ impl<'a> Builder<'a> {
                 let d = match v {
                     Value::Date(s) => serial_day(s),
                     Value::Number(x) => number_as_date(x).map(day_number),
-                    Value::Text(id) => match normalize::parse_date_text(self.grid.pool.get(id)) {
+                    Value::Text(id) => match normalize::parse_date_text(grid.pool.get(id)) {
                         DateParse::Date(d) => Some(day_number(d.date())),
                         DateParse::Ambiguous { a, b } => {
-                            let text = self.grid.pool.get(id);
+                            let text = grid.pool.get(id);
                             self.quality.issue(
                                 Issue::AmbiguousDate,
-                                self.sheet,
+                                &self.sheet,
                                 source,
                                 row,
                                 text,
@@ -440,7 +557,7 @@ impl<'a> Builder<'a> {
                     Value::Bool(_) | Value::Error(_) => None,
                 };
                 if d.is_none() {
-                    self.invalid(source, row, v, field, "date");
+                    self.invalid(grid, source, row, v, field, "date");
                 }
                 if let (Some(d), Some(Data::Date(vals))) = (d, self.data_mut(i)) {
                     if let Some(slot) = vals.get_mut(t) {
@@ -449,7 +566,7 @@ impl<'a> Builder<'a> {
                 }
             }
             FieldKind::Text | FieldKind::Id | FieldKind::Category => {
-                let id = self.text_id(v, kind == FieldKind::Id);
+                let id = self.text_id(grid, v, kind == FieldKind::Id);
                 if let (Some(id), Some(Data::Text(vals))) = (id, self.data_mut(i)) {
                     if let Some(slot) = vals.get_mut(t) {
                         *slot = id;
@@ -465,8 +582,8 @@ impl<'a> Builder<'a> {
 
     /// The pool id of a cell's text: identifiers trimmed only, labels cleaned; numbers printed
     /// without exponent or trailing ".0" (so a phone number stays 13800138000).
-    fn text_id(&mut self, v: Value, is_id: bool) -> Option<u32> {
-        let limits = *self.grid.limits();
+    fn text_id(&mut self, grid: &Grid, v: Value, is_id: bool) -> Option<u32> {
+        let limits = *grid.limits();
         if let Value::Text(gid) = v {
             if let Some(seen) = self.seen.get(gid as usize) {
                 let id = if is_id { seen.id } else { seen.label };
@@ -474,7 +591,7 @@ impl<'a> Builder<'a> {
                     return Some(id);
                 }
             }
-            let raw = self.grid.pool.get(gid);
+            let raw = grid.pool.get(gid);
             let text = if is_id {
                 std::borrow::Cow::Borrowed(raw.trim())
             } else {
@@ -493,14 +610,22 @@ impl<'a> Builder<'a> {
             Value::Date(s) => normalize::excel_serial_to_datetime(s)
                 .map(|d| d.date().to_string())
                 .map(std::borrow::Cow::Owned),
-            _ => normalize::id_text(v, &self.grid.pool),
+            _ => normalize::id_text(v, &grid.pool),
         }?;
         self.pool.intern(&text, &limits).ok()
     }
 
-    fn invalid(&mut self, col: u32, row: u32, v: Value, field: Option<Field>, expected: &str) {
+    fn invalid(
+        &mut self,
+        grid: &Grid,
+        col: u32,
+        row: u32,
+        v: Value,
+        field: Option<Field>,
+        expected: &str,
+    ) {
         let shown = match v {
-            Value::Text(id) | Value::Error(id) => self.grid.pool.get(id).to_string(),
+            Value::Text(id) | Value::Error(id) => grid.pool.get(id).to_string(),
             Value::Number(x) | Value::Date(x) => format!("{x}"),
             Value::Bool(b) => b.to_string(),
         };
@@ -511,7 +636,7 @@ impl<'a> Builder<'a> {
         };
         self.quality.issue(
             issue,
-            self.sheet,
+            &self.sheet,
             col,
             row,
             &shown,
@@ -571,17 +696,6 @@ impl Digest {
     fn add(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
-}
-
-/// The digest `run` works out for sheet row `row` from the cells it walks.
-fn row_digest(grid: &Grid, row: u32) -> u64 {
-    let mut h = Digest::default();
-    for c in 0..grid.n_cols() {
-        let Some(v) = grid.get(row, c) else { continue };
-        h.add(u64::from(c));
-        h.add(cell_word(v, |i| text_hash(grid.pool.get(i)) & TEXT_HASH));
-    }
-    h.0
 }
 
 /// The word a row's digest takes for a cell; `text` gives a text's word.
@@ -670,5 +784,144 @@ mod tests {
         assert_eq!(serial_day(25_569.0), Some(0));
         assert_eq!(serial_day(0.5), None);
         assert_eq!(serial_day(f64::NAN), None);
+    }
+}
+
+#[cfg(test)]
+mod ahead_tests {
+    use super::*;
+    use crate::grid::{Cell, Limits};
+    use proptest::prelude::*;
+
+    /// A cell of a generated order list: (column, kind, pick).
+    fn cell(col: u32, kind: u8, k: u8) -> Cell<'static> {
+        const TEXTS: [&str; 8] = [
+            "甲公司",
+            "乙公司",
+            " 甲公司",
+            "合计",
+            "华东",
+            "注：单位元",
+            "",
+            "客户名称",
+        ];
+        match kind % 4 {
+            0 => Cell::Text(TEXTS[usize::from(k) % TEXTS.len()]),
+            1 => Cell::Number(f64::from(k) * 12.5),
+            2 => Cell::Date(45_000.0 + f64::from(k)),
+            _ if col == 1 => Cell::Text("2024-02-30"),
+            _ => Cell::Text("1,234.5元"),
+        }
+    }
+
+    proptest! {
+        /// Building ahead, row by row while the grid grows, gives the table that building the
+        /// finished grid gives (whenever it gives one), through titles, totals, notes, repeated
+        /// headers, copies, rows without a customer and values that will not convert.
+        #[test]
+        fn building_ahead_gives_the_finished_grids_table(
+            title in any::<bool>(),
+            rows in proptest::collection::vec(
+                proptest::collection::vec((0u32..5, 0u8..4, 0u8..8), 0..6),
+                0..80,
+            ),
+        ) {
+            let header = ["客户名称", "订单日期", "销售额", "所属区域", "备注"];
+            let mut grid = Grid::new(Limits::default());
+            let mut ahead = Ahead::new("订单", &Overrides::default());
+            let mut r = 0u32;
+            let mut taken = 0usize;
+            let mut push_row = |grid: &mut Grid, ahead: &mut Ahead, cells: &[(u32, Cell<'_>)]| {
+                for &(c, v) in cells {
+                    grid.push(r, c, v).unwrap();
+                }
+                let mut walker = RowWalker::new(grid);
+                let mut got = Vec::new();
+                let mut last = None;
+                while let Some(row) = walker.next_row(&mut got) {
+                    if row == r {
+                        last = Some(got.clone());
+                    }
+                }
+                if let Some(stored) = last {
+                    ahead.row(grid, r, &stored);
+                    taken += 1;
+                }
+                r += 1;
+            };
+            if title {
+                push_row(&mut grid, &mut ahead, &[(0, Cell::Text("2024年订单明细"))]);
+            }
+            let labels: Vec<(u32, Cell<'_>)> =
+                header.iter().enumerate().map(|(c, h)| (c as u32, Cell::Text(h))).collect();
+            push_row(&mut grid, &mut ahead, &labels);
+            for spec in &rows {
+                let mut cells: Vec<(u32, Cell<'_>)> =
+                    spec.iter().map(|&(c, kind, k)| (c, cell(c, kind, k))).collect();
+                cells.sort_by_key(|&(c, _)| c);
+                cells.dedup_by_key(|&mut (c, _)| c);
+                push_row(&mut grid, &mut ahead, &cells);
+            }
+            let whole = build("订单", &grid, &[], &Overrides::default());
+            match ahead.finish(&grid, &[], &Overrides::default()) {
+                Some(t) => prop_assert_eq!(format!("{t:?}"), format!("{:?}", whole.unwrap())),
+                None => prop_assert!(taken < header::SCAN_ROWS || whole.is_err()),
+            }
+        }
+    }
+
+    #[test]
+    fn a_header_that_merges_change_is_built_again() {
+        // 销售额 over two year columns: a second header row only if the merge says so, and the
+        // merge comes after the cells.
+        let mut grid = Grid::new(Limits::default());
+        let overrides = Overrides::default();
+        let mut ahead = Ahead::new("订单", &overrides);
+        let mut cells = Vec::new();
+        for r in 0..40u32 {
+            match r {
+                0 => {
+                    grid.push(0, 0, Cell::Text("客户名称")).unwrap();
+                    grid.push(0, 1, Cell::Text("销售额")).unwrap();
+                }
+                1 => {
+                    grid.push(1, 1, Cell::Text("2023年")).unwrap();
+                    grid.push(1, 2, Cell::Text("2024年")).unwrap();
+                }
+                _ => {
+                    grid.push(r, 0, Cell::Text(if r % 2 == 0 { "甲" } else { "乙" }))
+                        .unwrap();
+                    grid.push(r, 1, Cell::Number(f64::from(r))).unwrap();
+                    grid.push(r, 2, Cell::Number(f64::from(r) * 2.0)).unwrap();
+                }
+            }
+            let mut w = RowWalker::new(&grid);
+            while let Some(row) = w.next_row(&mut cells) {
+                if row == r {
+                    ahead.row(&grid, r, &cells);
+                }
+            }
+        }
+        let merges = [(0, 1, 0, 2)];
+        let merged = build("订单", &grid, &merges, &overrides).unwrap();
+        let plain = build("订单", &grid, &[], &overrides).unwrap();
+        assert_eq!(merged.header.rows, (0, 1));
+        assert_eq!(plain.header.rows, (0, 0));
+        let mut again = Ahead::new("订单", &overrides);
+        let mut w = RowWalker::new(&grid);
+        while let Some(row) = w.next_row(&mut cells) {
+            again.row(&grid, row, &cells);
+        }
+        assert!(ahead.finish(&grid, &merges, &overrides).is_none());
+        let t = again.finish(&grid, &[], &overrides).expect("built ahead");
+        assert_eq!(format!("{t:?}"), format!("{plain:?}"));
+        // Other overrides than those built with: built again.
+        let mut third = Ahead::new("订单", &overrides);
+        let mut w = RowWalker::new(&grid);
+        while let Some(row) = w.next_row(&mut cells) {
+            third.row(&grid, row, &cells);
+        }
+        let other: Overrides = serde_json::from_str(r#"{"客户名称": "ignore"}"#).unwrap();
+        assert!(third.finish(&grid, &[], &other).is_none());
     }
 }
