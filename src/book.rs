@@ -7,7 +7,7 @@
 //! format itself bounds that range to 65,536 × 256). Delimited text goes through `text`.
 
 use crate::error::{Error, ErrorKind, Limit, Result};
-use crate::grid::{Cell, Grid, Limits};
+use crate::grid::{Cell, Grid, Limits, RowSink};
 use crate::sniff::{sniff, Format};
 use crate::text::TextMeta;
 use calamine::{Data, DataRef, Reader};
@@ -144,17 +144,23 @@ impl Book {
     }
 
     /// [`Book::open`] on two threads for a large xlsx (natively; the page does the same with two
-    /// workers): one inflates the largest worksheet while this one reads its cells.
+    /// workers): one inflates the largest worksheet and scans its XML ([`crate::xlsx::Scanner`]) while this one
+    /// stores its cells, telling `rows` of each row as it completes.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn open_threaded(bytes: &[u8], limits: &Limits) -> Result<Book> {
+    pub fn open_threaded(bytes: &[u8], limits: &Limits, rows: &mut dyn RowSink) -> Result<Book> {
         // Below this, a second thread costs about what it saves.
         const LARGE: usize = 16 << 20;
-        Book::open_threaded_from(bytes, limits, LARGE).map(|(book, _)| book)
+        Book::open_threaded_from(bytes, limits, LARGE, rows).map(|(book, _)| book)
     }
 
     /// The book, and whether it was read on two threads (else whole).
     #[cfg(not(target_arch = "wasm32"))]
-    fn open_threaded_from(bytes: &[u8], limits: &Limits, large: usize) -> Result<(Book, bool)> {
+    fn open_threaded_from(
+        bytes: &[u8],
+        limits: &Limits,
+        large: usize,
+        rows: &mut dyn RowSink,
+    ) -> Result<(Book, bool)> {
         let whole = || Book::open(bytes, limits).map(|book| (book, false));
         if bytes.len() < large {
             return whole();
@@ -166,35 +172,49 @@ impl Book {
         let Some(raw) = part.of(bytes) else {
             return whole();
         };
+        let spec = reading.spec();
+        rows.begin(reading.sheet());
         let read = std::thread::scope(|scope| {
-            let (pieces, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-            let inflating = std::thread::Builder::new().spawn_scoped(scope, move || {
-                crate::inflate::pieces(part, raw, 1 << 18, 1 << 21, |piece| {
-                    pieces.send(piece).is_ok()
-                })
+            let (streams, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+            let scanning = std::thread::Builder::new().spawn_scoped(scope, move || {
+                let mut scanner = crate::xlsx::Scanner::new(spec);
+                let mut scanned = Ok(true);
+                let inflated = crate::inflate::pieces(part, raw, 1 << 18, 1 << 21, |piece| {
+                    scanned = scanner.feed(&piece);
+                    matches!(scanned, Ok(true)) && streams.send(scanner.take()).is_ok()
+                });
+                // A damaged entry: read whole, which says what is wrong with it.
+                if !matches!(scanned, Ok(true)) || !matches!(inflated, Ok(true)) {
+                    return scanned.map(|s| s && inflated.is_ok_and(|i| i));
+                }
+                Ok(scanner.finish()? && streams.send(scanner.take()).is_ok())
             });
             // No thread to be had: read whole.
-            let Ok(inflating) = inflating else {
+            let Ok(scanning) = scanning else {
                 return Ok(false);
             };
             let mut fed = Ok(true);
-            for piece in &received {
-                fed = reading.feed(&piece);
+            for stream in &received {
+                fed = reading.feed(&stream, rows);
                 if !matches!(fed, Ok(true)) {
                     break;
                 }
             }
-            // The inflater stops at its next piece once nobody receives.
+            // The scanner stops at its next piece once nobody receives.
             drop(received);
-            let inflated = inflating.join().is_ok_and(|r| r.is_ok_and(|whole| whole));
-            fed.map(|fed| fed && inflated)
+            let scanned = scanning.join().unwrap_or(Ok(false));
+            Ok(fed? && scanned?)
         });
         if !read? {
+            rows.unordered();
             return whole();
         }
-        match reading.finish()? {
+        match reading.finish(rows)? {
             Some(book) => Ok((book, true)),
-            None => whole(),
+            None => {
+                rows.unordered();
+                whole()
+            }
         }
     }
 
@@ -268,15 +288,25 @@ impl Streaming {
         self.inner.part()
     }
 
-    /// Reads the next piece of the inflated worksheet. `Ok(false)`: this file needs
-    /// [`Book::open`] after all.
-    pub fn feed(&mut self, piece: &[u8]) -> Result<bool> {
-        self.inner.feed(piece)
+    /// The streamed worksheet's name.
+    pub fn sheet(&self) -> &str {
+        self.inner.sheet()
     }
 
-    /// The book, once every piece is fed; `None`: this file needs [`Book::open`] after all.
-    pub fn finish(self) -> Result<Option<Book>> {
-        let crate::xlsx::Outcome::Read(sheets) = self.inner.finish()? else {
+    /// What the [`crate::xlsx::Scanner`] of the worksheet's inflated bytes needs.
+    pub fn spec(&self) -> crate::xlsx::Spec {
+        self.inner.spec()
+    }
+
+    /// Stores the next cell stream of the worksheet's [`crate::xlsx::Scanner`], telling `rows` of each row
+    /// once it is complete. `Ok(false)`: this file needs [`Book::open`] after all.
+    pub fn feed(&mut self, stream: &[u8], rows: &mut dyn RowSink) -> Result<bool> {
+        self.inner.feed(stream, rows)
+    }
+
+    /// The book, once every stream is fed; `None`: this file needs [`Book::open`] after all.
+    pub fn finish(self, rows: &mut dyn RowSink) -> Result<Option<Book>> {
+        let crate::xlsx::Outcome::Read(sheets) = self.inner.finish(rows)? else {
             return Ok(None);
         };
         let mut book = self.book;
@@ -524,10 +554,10 @@ fn push_ref(
         DataRef::Bool(b) => Cell::Bool(*b),
         DataRef::DateTime(d) => Cell::Date(serial_1900(d.as_f64(), is_1904)),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
-        DataRef::Error(e) => return grid.push(row, col, Cell::Error(&e.to_string())),
+        DataRef::Error(e) => return grid.push(row, col, Cell::Error(&e.to_string())).map(drop),
         DataRef::Empty => return Ok(()),
     };
-    grid.push(row, col, cell)
+    grid.push(row, col, cell).map(drop)
 }
 
 /// Converts a serial of the 1904 date system to the 1900 system every later stage assumes.
@@ -610,11 +640,11 @@ mod tests {
         let limits = Limits::default();
         let bytes = crate::sample::orders(20_000, 5).unwrap();
         let whole = Book::open(&bytes, &limits).unwrap();
-        let (threaded, streamed) = Book::open_threaded_from(&bytes, &limits, 0).unwrap();
+        let (threaded, streamed) = Book::open_threaded_from(&bytes, &limits, 0, &mut ()).unwrap();
         assert!(streamed);
         assert_eq!(digest(&threaded), digest(&whole));
         assert!(
-            !Book::open_threaded_from(&bytes, &limits, bytes.len() + 1)
+            !Book::open_threaded_from(&bytes, &limits, bytes.len() + 1, &mut ())
                 .unwrap()
                 .1
         );
@@ -624,7 +654,7 @@ mod tests {
         bad[(part.offset + part.compressed / 2) as usize] ^= 0x55;
         let code = |r: Result<Book>| r.err().map(|e| e.code());
         let threaded = |bytes: &[u8], limits: &Limits| {
-            Book::open_threaded_from(bytes, limits, 0).map(|(book, _)| book)
+            Book::open_threaded_from(bytes, limits, 0, &mut ()).map(|(book, _)| book)
         };
         let expected = code(Book::open(&bad, &limits));
         assert!(expected.is_some());
@@ -635,10 +665,33 @@ mod tests {
             ..limits
         };
         assert_eq!(
-            Book::open_threaded_from(&bytes, &small, 0)
+            Book::open_threaded_from(&bytes, &small, 0, &mut ())
                 .map_err(|e| e.code())
                 .err(),
             Some("too_large")
         );
+    }
+
+    /// The table built while two threads read the order list is the table built after.
+    #[test]
+    fn the_table_built_while_reading_is_the_table_built_after() {
+        use crate::mapping::Overrides;
+        use crate::table::Ahead;
+        let limits = Limits::default();
+        let bytes = crate::sample::orders(3_000, 5).unwrap();
+        let whole = Book::open(&bytes, &limits).unwrap();
+        let after = crate::dataset::choose(&whole, None, &Overrides::default()).unwrap();
+        let mut ahead = Ahead::new(&Overrides::default());
+        let (book, streamed) = Book::open_threaded_from(&bytes, &limits, 0, &mut ahead).unwrap();
+        assert!(streamed);
+        assert!(!ahead.sheet().is_empty());
+        let index = book.sheet_index(ahead.sheet()).unwrap();
+        let grid = book.grids[index].as_ref().unwrap();
+        let built = ahead
+            .finish(grid, &book.merges[index], &Overrides::default())
+            .expect("built while reading");
+        let orders = after.orders.expect("an order list");
+        assert_eq!(built.sheet, orders.sheet);
+        assert_eq!(format!("{built:?}"), format!("{orders:?}"));
     }
 }

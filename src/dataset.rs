@@ -11,7 +11,7 @@ use crate::book::{SheetKind, Visibility};
 use crate::error::{Error, ErrorKind, Result};
 use crate::header;
 use crate::mapping::{self, Field, Overrides, Status};
-use crate::table::{self, Table};
+use crate::table::{self, Ahead, Table};
 use serde::Serialize;
 
 /// What a sheet holds.
@@ -60,6 +60,18 @@ struct Candidate {
 
 /// Chooses and builds the tables of `book`: the named sheet, or the best register and order list.
 pub fn choose(book: &Book, sheet: Option<&str>, overrides: &Overrides) -> Result<Dataset> {
+    choose_with(book, sheet, overrides, None)
+}
+
+/// [`choose`], with a table built while one of the sheets was read, used if it is that sheet's
+/// table for `overrides`.
+pub fn choose_with(
+    book: &Book,
+    sheet: Option<&str>,
+    overrides: &Overrides,
+    mut ahead: Option<Ahead>,
+) -> Result<Dataset> {
+    let ahead = &mut ahead;
     let mut ds = Dataset::default();
     if let Some(name) = sheet {
         let index = book.sheet_index(name).ok_or_else(|| {
@@ -67,7 +79,7 @@ pub fn choose(book: &Book, sheet: Option<&str>, overrides: &Overrides) -> Result
                 sheet: name.to_string(),
             })
         })?;
-        let t = build(book, index, overrides)?;
+        let t = build(book, index, overrides, ahead)?;
         match role_of(&mapped_fields(&t.mapping)) {
             Role::Register => ds.register = Some(t),
             Role::Orders => ds.orders = Some(t),
@@ -115,7 +127,7 @@ pub fn choose(book: &Book, sheet: Option<&str>, overrides: &Overrides) -> Result
             .filter(|c| c.role == role)
             .max_by_key(|c| c.score);
         if let Some(c) = best {
-            let t = build(book, c.index, overrides)?;
+            let t = build(book, c.index, overrides, ahead)?;
             match role {
                 Role::Register => ds.register = Some(t),
                 Role::Orders => ds.orders = Some(t),
@@ -132,7 +144,7 @@ pub fn choose(book: &Book, sheet: Option<&str>, overrides: &Overrides) -> Result
             .filter(|(_, s)| s.visibility == Visibility::Visible && s.kind == SheetKind::Worksheet)
             .max_by_key(|(_, s)| s.cells)
             .map(|(i, _)| i);
-        match largest.map(|i| build(book, i, overrides)) {
+        match largest.map(|i| build(book, i, overrides, ahead)) {
             Some(Ok(t)) => match role_of(&mapped_fields(&t.mapping)) {
                 Role::Register => ds.register = Some(t),
                 Role::Orders => ds.orders = Some(t),
@@ -144,7 +156,12 @@ pub fn choose(book: &Book, sheet: Option<&str>, overrides: &Overrides) -> Result
     Ok(ds)
 }
 
-fn build(book: &Book, index: usize, overrides: &Overrides) -> Result<Table> {
+fn build(
+    book: &Book,
+    index: usize,
+    overrides: &Overrides,
+    ahead: &mut Option<Ahead>,
+) -> Result<Table> {
     let info = book
         .sheets
         .get(index)
@@ -158,6 +175,11 @@ fn build(book: &Book, index: usize, overrides: &Overrides) -> Result<Table> {
         }
     };
     let merges = book.merges.get(index).map_or(&[][..], |m| m.as_slice());
+    if ahead.as_ref().is_some_and(|a| a.sheet() == info.name) {
+        if let Some(t) = ahead.take().and_then(|a| a.finish(grid, merges, overrides)) {
+            return Ok(t);
+        }
+    }
     table::build(&info.name, grid, merges, overrides)
 }
 

@@ -564,21 +564,22 @@ impl Grid {
         self.max_row
     }
 
-    /// Stores a cell read from a file; empty text is not stored.
-    pub fn push(&mut self, row: u32, col: u32, cell: Cell<'_>) -> Result<()> {
+    /// Stores a cell read from a file and returns it as [`Grid::get`] will; empty text is not
+    /// stored.
+    pub fn push(&mut self, row: u32, col: u32, cell: Cell<'_>) -> Result<Option<Value>> {
         let value = match cell {
             Cell::Number(x) => Value::Number(x),
             Cell::Date(x) => Value::Date(x),
             Cell::Bool(b) => Value::Bool(b),
             Cell::Text(s) => {
                 if s.is_empty() {
-                    return Ok(());
+                    return Ok(None);
                 }
                 Value::Text(self.text_id(col, s)?)
             }
             Cell::Error(s) => Value::Error(self.pool.intern(s, &self.limits)?),
         };
-        self.push_value(row, col, value)
+        self.push_value(row, col, value).map(|()| Some(value))
     }
 
     /// The pool id of `s` in column `col`, adding it if the column has not had it.
@@ -667,6 +668,25 @@ impl Grid {
             Some((c.row_at(i), c.value(i)?))
         })
     }
+}
+
+/// Told about a sheet's rows as they are read, each once it is complete (the table built ahead,
+/// `table::Ahead`).
+pub trait RowSink {
+    /// The sheet the rows are of.
+    fn begin(&mut self, sheet: &str);
+    /// Sheet row `row` is complete in `grid`, with its non-empty `cells` in column order, and
+    /// so is every row before it.
+    fn row(&mut self, grid: &Grid, row: u32, cells: &[(u32, Value)]);
+    /// A cell came out of row order: rows told before may have changed since.
+    fn unordered(&mut self);
+}
+
+/// Tells nothing to nobody.
+impl RowSink for () {
+    fn begin(&mut self, _: &str) {}
+    fn row(&mut self, _: &Grid, _: u32, _: &[(u32, Value)]) {}
+    fn unordered(&mut self) {}
 }
 
 /// Walks a grid row by row over its non-empty columns, without building rows of the whole width.

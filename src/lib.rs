@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod analyses;
 pub mod bcg;
 pub mod book;
+pub mod cells;
 pub mod chart;
 pub mod clusters;
 pub mod clv;
@@ -107,17 +108,30 @@ impl Options {
 /// a `Session` and reports through [`analyze_book`]).
 pub fn analyze(bytes: &[u8], options: &Options) -> Result<Report> {
     #[cfg(not(target_arch = "wasm32"))]
-    let book = Book::open_threaded(bytes, &options.limits)?;
+    {
+        let mut ahead = table::Ahead::new(&options.mapping);
+        let book = Book::open_threaded(bytes, &options.limits, &mut ahead)?;
+        analyze_book_with(&book, options, Some(ahead))
+    }
     #[cfg(target_arch = "wasm32")]
-    let book = Book::open(bytes, &options.limits)?;
-    analyze_book(&book, options)
+    analyze_book(&Book::open(bytes, &options.limits)?, options)
 }
 
 /// Reports on a book already read, so a new mapping or option does not re-read the file.
 pub fn analyze_book(book: &Book, options: &Options) -> Result<Report> {
+    analyze_book_with(book, options, None)
+}
+
+/// [`analyze_book`], given the table of the book's largest worksheet as built while it was read
+/// ([`table::Ahead`]), which is used if it is the table the options ask for.
+pub fn analyze_book_with(
+    book: &Book,
+    options: &Options,
+    ahead: Option<table::Ahead>,
+) -> Result<Report> {
     analyses::check(options).map_err(Error::bad_option)?;
     progress::report(progress::Phase::Mapping, None, 0, None);
-    let ds = dataset::choose(book, options.sheet.as_deref(), &options.mapping)?;
+    let ds = dataset::choose_with(book, options.sheet.as_deref(), &options.mapping, ahead)?;
     Ok(report_of(book, ds, options))
 }
 

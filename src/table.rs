@@ -9,7 +9,7 @@
 
 use crate::book::Merge;
 use crate::error::{Error, Limit, Result};
-use crate::grid::{Grid, RowWalker, StringPool, Value};
+use crate::grid::{Grid, RowSink, RowWalker, StringPool, Value};
 use crate::header::{self, Header, RowKind};
 use crate::mapping::{self, Field, FieldKind, Mapping, Overrides, Status};
 use crate::normalize::{self, DateParse, Num};
@@ -140,36 +140,17 @@ enum AheadState {
 }
 
 impl Ahead {
-    pub fn new(sheet: &str, overrides: &Overrides) -> Self {
+    pub fn new(overrides: &Overrides) -> Self {
         Ahead {
-            sheet: sheet.to_string(),
+            sheet: String::new(),
             overrides: overrides.clone(),
             state: AheadState::Waiting(0),
         }
     }
 
-    /// Sheet row `row` is complete in `grid`, with its non-empty `cells` in column order, and
-    /// so is every row before it.
-    pub fn row(&mut self, grid: &Grid, row: u32, cells: &[(u32, Value)]) {
-        match &mut self.state {
-            AheadState::Waiting(n) => {
-                *n += 1;
-                if *n >= header::SCAN_ROWS {
-                    self.start(grid, row);
-                }
-            }
-            AheadState::Building(b) => {
-                if b.2.row(grid, row, cells).is_err() {
-                    self.state = AheadState::Dropped;
-                }
-            }
-            AheadState::Dropped => {}
-        }
-    }
-
-    /// The rows did not come in order: the table is built from the finished grid.
-    pub fn drop_out(&mut self) {
-        self.state = AheadState::Dropped;
+    /// The sheet whose rows it was told.
+    pub fn sheet(&self) -> &str {
+        &self.sheet
     }
 
     /// Locates the header on the rows up to `last` and builds the table of those rows.
@@ -203,6 +184,33 @@ impl Ahead {
             return None;
         }
         Some(builder.finish(header, mapping))
+    }
+}
+
+impl RowSink for Ahead {
+    fn begin(&mut self, sheet: &str) {
+        self.sheet = sheet.to_string();
+    }
+
+    fn row(&mut self, grid: &Grid, row: u32, cells: &[(u32, Value)]) {
+        match &mut self.state {
+            AheadState::Waiting(n) => {
+                *n += 1;
+                if *n >= header::SCAN_ROWS {
+                    self.start(grid, row);
+                }
+            }
+            AheadState::Building(b) => {
+                if b.2.row(grid, row, cells).is_err() {
+                    self.state = AheadState::Dropped;
+                }
+            }
+            AheadState::Dropped => {}
+        }
+    }
+
+    fn unordered(&mut self) {
+        self.state = AheadState::Dropped;
     }
 }
 
@@ -352,6 +360,7 @@ impl Builder {
 
     /// Takes sheet row `row`, whose non-empty cells are `cells` in column order, stored in
     /// `grid` with every row before it. Rows come in ascending order.
+    #[inline(never)]
     fn row(&mut self, grid: &Grid, row: u32, cells: &[(u32, Value)]) -> Result<()> {
         if row <= self.header_end {
             return Ok(());
@@ -790,6 +799,14 @@ mod tests {
 #[cfg(test)]
 mod ahead_tests {
     use super::*;
+
+    impl Ahead {
+        fn begun(sheet: &str, overrides: &Overrides) -> Self {
+            let mut a = Ahead::new(overrides);
+            a.begin(sheet);
+            a
+        }
+    }
     use crate::grid::{Cell, Limits};
     use proptest::prelude::*;
 
@@ -828,7 +845,7 @@ mod ahead_tests {
         ) {
             let header = ["客户名称", "订单日期", "销售额", "所属区域", "备注"];
             let mut grid = Grid::new(Limits::default());
-            let mut ahead = Ahead::new("订单", &Overrides::default());
+            let mut ahead = Ahead::begun("订单", &Overrides::default());
             let mut r = 0u32;
             let mut taken = 0usize;
             let mut push_row = |grid: &mut Grid, ahead: &mut Ahead, cells: &[(u32, Cell<'_>)]| {
@@ -876,7 +893,7 @@ mod ahead_tests {
         // merge comes after the cells.
         let mut grid = Grid::new(Limits::default());
         let overrides = Overrides::default();
-        let mut ahead = Ahead::new("订单", &overrides);
+        let mut ahead = Ahead::begun("订单", &overrides);
         let mut cells = Vec::new();
         for r in 0..40u32 {
             match r {
@@ -907,7 +924,7 @@ mod ahead_tests {
         let plain = build("订单", &grid, &[], &overrides).unwrap();
         assert_eq!(merged.header.rows, (0, 1));
         assert_eq!(plain.header.rows, (0, 0));
-        let mut again = Ahead::new("订单", &overrides);
+        let mut again = Ahead::begun("订单", &overrides);
         let mut w = RowWalker::new(&grid);
         while let Some(row) = w.next_row(&mut cells) {
             again.row(&grid, row, &cells);
@@ -916,7 +933,7 @@ mod ahead_tests {
         let t = again.finish(&grid, &[], &overrides).expect("built ahead");
         assert_eq!(format!("{t:?}"), format!("{plain:?}"));
         // Other overrides than those built with: built again.
-        let mut third = Ahead::new("订单", &overrides);
+        let mut third = Ahead::begun("订单", &overrides);
         let mut w = RowWalker::new(&grid);
         while let Some(row) = w.next_row(&mut cells) {
             third.row(&grid, row, &cells);

@@ -41,6 +41,8 @@ export interface Options {
 #[wasm_bindgen]
 pub struct Session {
     book: Book,
+    /// The table built while the file was read, for the first analysis.
+    ahead: Option<crate::table::Ahead>,
     /// The last report, its filter index, and the current view: positions into
     /// `report.customers`, filtered and sorted.
     last: Option<Last>,
@@ -71,7 +73,11 @@ impl Session {
     ) -> Result<Session, JsValue> {
         let options = options_from(options)?;
         let book = observed(progress, || Book::open(bytes, &options.limits)).map_err(into_error)?;
-        Ok(Session { book, last: None })
+        Ok(Session {
+            book,
+            ahead: None,
+            last: None,
+        })
     }
 
     /// The sheets with their size, visibility and kind.
@@ -89,8 +95,11 @@ impl Session {
     ) -> Result<JsValue, JsValue> {
         let options = options_from(options)?;
         self.last = None;
-        let mut report =
-            observed(progress, || crate::analyze_book(&self.book, &options)).map_err(into_error)?;
+        let ahead = self.ahead.take();
+        let mut report = observed(progress, || {
+            crate::analyze_book_with(&self.book, &options, ahead)
+        })
+        .map_err(into_error)?;
         let view = (0..report.customers.len() as u32).collect();
         let js = report.with_overview(|o| to_js(o));
         self.last = Some(Last {
@@ -162,26 +171,33 @@ impl Session {
     }
 }
 
-/// A file being read while a second worker inflates its largest worksheet (`Book::stream`): the
-/// page sends that worksheet's compressed bytes, `part()`, to the other worker's [`Inflate`] and
-/// feeds what comes back to `feed`, then `finish` gives the [`Session`].
+/// A file being read while a second worker inflates and scans its largest worksheet
+/// (`Book::stream`): the page sends that worksheet's compressed bytes, `part()`, and `spec()` to
+/// the other worker's [`Scan`] and feeds the cell streams that come back to `feed`, which stores
+/// them and builds the table as rows complete; `finish` gives the [`Session`].
 #[wasm_bindgen]
 pub struct Reading {
     inner: crate::book::Streaming,
+    ahead: crate::table::Ahead,
 }
 
 #[wasm_bindgen]
 impl Reading {
     /// Reads all but the largest worksheet's cells; `undefined`: open the file with
-    /// `new Session` instead.
+    /// `new Session` instead. The table is built ahead with `options.mapping`.
     pub fn begin(
         bytes: &[u8],
         options: JsValue,
         progress: Option<js_sys::Function>,
     ) -> Result<Option<Reading>, JsValue> {
+        use crate::grid::RowSink;
         let options = options_from(options)?;
         let inner = observed(progress, || Book::stream(bytes, &options.limits));
-        Ok(inner.map_err(into_error)?.map(|inner| Reading { inner }))
+        Ok(inner.map_err(into_error)?.map(|inner| {
+            let mut ahead = crate::table::Ahead::new(&options.mapping);
+            ahead.begin(inner.sheet());
+            Reading { inner, ahead }
+        }))
     }
 
     /// `[offset, compressed length, inflated size, CRC-32, deflated (1) or stored (0)]`.
@@ -196,32 +212,50 @@ impl Reading {
         ]
     }
 
-    /// The next inflated piece; `false`: open the file with `new Session` instead.
+    /// What the other worker's [`Scan`] needs of the workbook.
+    pub fn spec(&self) -> Vec<u8> {
+        self.inner.spec().to_bytes()
+    }
+
+    /// The next cell stream from the [`Scan`]; `false`: open the file with `new Session`
+    /// instead.
     pub fn feed(
         &mut self,
-        piece: &[u8],
+        stream: &[u8],
         progress: Option<js_sys::Function>,
     ) -> Result<bool, JsValue> {
-        observed(progress, || self.inner.feed(piece)).map_err(into_error)
+        let (inner, ahead) = (&mut self.inner, &mut self.ahead);
+        observed(progress, || inner.feed(stream, ahead)).map_err(into_error)
     }
 
-    /// The session, once every piece is fed; `undefined`: open the file with `new Session`.
-    pub fn finish(self) -> Result<Option<Session>, JsValue> {
-        let book = self.inner.finish().map_err(into_error)?;
-        Ok(book.map(|book| Session { book, last: None }))
+    /// The session, once every stream is fed; `undefined`: open the file with `new Session`.
+    pub fn finish(mut self) -> Result<Option<Session>, JsValue> {
+        let book = self.inner.finish(&mut self.ahead).map_err(into_error)?;
+        let ahead = Some(self.ahead);
+        Ok(book.map(|book| Session {
+            book,
+            ahead,
+            last: None,
+        }))
     }
 }
 
-/// Inflates one zip entry (a [`Reading`]'s `part()`) in pieces, on the other worker.
+/// Inflates a [`Reading`]'s worksheet (its `part()`) and scans the XML into cell streams, on the
+/// other worker.
 #[wasm_bindgen]
-pub struct Inflate {
-    inner: crate::inflate::Inflater,
+pub struct Scan {
+    inflater: crate::inflate::Inflater,
+    scanner: crate::xlsx::Scanner,
 }
 
+/// Inflated bytes scanned per stream: a stream is about a third of that.
+const PIECE: usize = 1 << 21;
+
 #[wasm_bindgen]
-impl Inflate {
+impl Scan {
+    /// `part` and `spec` as the [`Reading`] gives them.
     #[wasm_bindgen(constructor)]
-    pub fn new(part: Vec<f64>) -> Result<Inflate, JsValue> {
+    pub fn new(part: Vec<f64>, spec: &[u8]) -> Result<Scan, JsValue> {
         let &[offset, compressed, size, crc, deflated] = part.as_slice() else {
             return Err(into_error(Error::bad_option("part: five numbers")));
         };
@@ -232,36 +266,47 @@ impl Inflate {
             crc: crc as u32,
             deflated: deflated != 0.0,
         };
-        Ok(Inflate {
-            inner: crate::inflate::Inflater::new(part),
+        let spec = crate::xlsx::Spec::from_bytes(spec)
+            .ok_or_else(|| into_error(Error::bad_option("spec: not a Reading's")))?;
+        Ok(Scan {
+            inflater: crate::inflate::Inflater::new(part),
+            scanner: crate::xlsx::Scanner::new(spec),
         })
     }
 
     /// Adds the next compressed bytes.
     pub fn input(&mut self, piece: &[u8]) {
-        self.inner.input(piece);
+        self.inflater.input(piece);
     }
 
-    /// Inflates up to `out.length` more bytes into `out` and returns how many: 0 once the input
-    /// given is used up, or the entry has ended. The page hands the same few buffers back and
-    /// forth, so a million-row sheet leaves no garbage of pieces behind.
-    pub fn next(&mut self, out: &js_sys::Uint8Array) -> Result<u32, JsValue> {
-        if out.length() == 0 {
-            return Err(into_error(Error::bad_option(
-                "inflate into an empty buffer",
-            )));
+    /// The cells of the next inflated piece, as a stream for [`Reading::feed`]; `undefined`
+    /// once the input given is used up. Throws for a damaged entry, and where the worksheet is
+    /// to be read whole.
+    pub fn next(&mut self) -> Result<Option<Vec<u8>>, JsValue> {
+        let Some(piece) = self.inflater.next(PIECE).map_err(into_error)? else {
+            return Ok(None);
+        };
+        if !self.scanner.feed(&piece).map_err(into_error)? {
+            return Err(read_whole());
         }
-        let piece = self.inner.next(out.length() as usize).map_err(into_error)?;
-        let Some(piece) = piece else { return Ok(0) };
-        let n = piece.len() as u32;
-        out.subarray(0, n).copy_from(&piece);
-        Ok(n)
+        Ok(Some(self.scanner.take()))
     }
 
-    /// Throws unless the entry ended at its declared size and CRC-32.
-    pub fn finish(&self) -> Result<(), JsValue> {
-        self.inner.finish().map_err(into_error)
+    /// The last stream, once the entry has ended at its declared size and CRC-32; throws
+    /// otherwise, and where the worksheet is to be read whole.
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.inflater.finish().map_err(into_error)?;
+        if !self.scanner.finish().map_err(into_error)? {
+            return Err(read_whole());
+        }
+        Ok(self.scanner.take())
     }
+}
+
+/// What a [`Scan`] throws where the worksheet is to be read whole: the reading worker then reads
+/// the file the usual way, which gives the usual result or message.
+fn read_whole() -> JsValue {
+    into_error(Error::corrupt("the worksheet is read whole"))
 }
 
 impl Session {

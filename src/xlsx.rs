@@ -17,8 +17,9 @@
 //! errors here as there.
 
 use crate::book::{Merge, SheetKind, Visibility};
+use crate::cells;
 use crate::error::{Error, Limit, Result};
-use crate::grid::{Cell, Grid, Limits, StringPool, Value};
+use crate::grid::{Cell, Grid, Limits, RowSink, StringPool, Value};
 use crate::progress::{self, Phase};
 use memchr::{memchr, memchr3, memmem};
 use rustc_hash::FxHashMap;
@@ -97,9 +98,11 @@ impl Part {
     }
 }
 
-/// A workbook read but for its largest worksheet's cells, which then arrive inflated in pieces of
-/// any size through [`Streamed::feed`]. In the browser a second worker inflates them, so
-/// inflating and scanning run on two cores; the cells read are the same as through [`read`].
+/// A workbook read but for its largest worksheet's cells, which then arrive as a [`cells`] stream
+/// through [`Streamed::feed`], written by a [`Scanner`] from the worksheet's inflated bytes. In the
+/// browser a second worker inflates and scans while the first stores the cells (and builds the
+/// table as they come), so reading takes two cores; the cells read are the same as through
+/// [`read`].
 pub struct Streamed {
     /// Every sheet, the streamed one still without its grid.
     sheets: Vec<Sheet>,
@@ -107,14 +110,18 @@ pub struct Streamed {
     at: usize,
     part: Part,
     reader: SheetReader,
-    /// The end of the pieces fed so far that is not read yet: an element cut between two pieces.
-    pending: Vec<u8>,
+    /// Where the last cell stored was.
+    last: Option<(u32, u32)>,
+    /// Cells came in row order so far.
+    ordered: bool,
+    /// The cells of the row being stored, as the sink is told them.
+    row_cells: Vec<(u32, Value)>,
 }
 
 /// Reads everything of an xlsx/xlsm file but its largest worksheet's cells. `None` when the
 /// workbook's structure, shared strings or other worksheets make [`read`] fall back, when it has
 /// no worksheet, or when that worksheet's part is neither stored nor deflated; the worksheet
-/// itself may still make [`Streamed::feed`] give up.
+/// itself may still make the [`Scanner`] give up.
 pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streamed>> {
     match stream_step(bytes, limits) {
         Ok(s) => Ok(Some(s)),
@@ -151,7 +158,9 @@ fn stream_step(bytes: &[u8], limits: &Limits) -> Step<Streamed> {
         at,
         part,
         reader,
-        pending: Vec::new(),
+        last: None,
+        ordered: true,
+        row_cells: Vec::new(),
     })
 }
 
@@ -166,24 +175,150 @@ fn longest_element(limits: &Limits) -> usize {
     usize::try_from(window).unwrap_or(usize::MAX)
 }
 
-impl Streamed {
-    pub fn part(&self) -> Part {
-        self.part
+/// What a [`Scanner`] needs of the workbook to read one worksheet's XML on its own: the part's
+/// inflated size, which styles are dates, the date system, the number of shared strings and the
+/// limits. Handed between workers as bytes ([`Spec::to_bytes`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    size: u64,
+    formats: Vec<Format>,
+    is_1904: bool,
+    n_shared: u32,
+    limits: Limits,
+}
+
+impl Spec {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(64 + self.formats.len());
+        b.extend_from_slice(&self.size.to_le_bytes());
+        b.push(u8::from(self.is_1904));
+        b.extend_from_slice(&self.n_shared.to_le_bytes());
+        let l = &self.limits;
+        for x in [
+            l.max_file_bytes,
+            l.max_decompressed_bytes,
+            l.max_cells,
+            l.max_text_bytes,
+        ] {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        b.extend(self.formats.iter().map(|&f| u8::from(f == Format::Date)));
+        b
+    }
+
+    /// `None` unless `b` is what [`Spec::to_bytes`] wrote.
+    pub fn from_bytes(b: &[u8]) -> Option<Spec> {
+        let u64_at = |i: usize| -> Option<u64> {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(b.get(i..i + 8)?);
+            Some(u64::from_le_bytes(w))
+        };
+        let mut w = [0u8; 4];
+        w.copy_from_slice(b.get(9..13)?);
+        let formats = b
+            .get(45..)?
+            .iter()
+            .map(|&f| match f {
+                0 => Some(Format::Other),
+                1 => Some(Format::Date),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Spec {
+            size: u64_at(0)?,
+            is_1904: match b.get(8)? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+            n_shared: u32::from_le_bytes(w),
+            limits: Limits {
+                max_file_bytes: u64_at(13)?,
+                max_decompressed_bytes: u64_at(21)?,
+                max_cells: u64_at(29)?,
+                max_text_bytes: u64_at(37)?,
+            },
+            formats,
+        })
+    }
+}
+
+/// Reads a worksheet's inflated XML, given in pieces of any size, into a [`cells`] stream: the
+/// half of a streamed read that runs beside the inflating (see [`Streamed`]).
+pub struct Scanner {
+    reader: SheetReader,
+    size: u64,
+    /// The end of the pieces fed so far that is not read yet: an element cut between two pieces.
+    pending: Vec<u8>,
+}
+
+impl Scanner {
+    pub fn new(spec: Spec) -> Scanner {
+        Scanner {
+            size: spec.size,
+            reader: SheetReader {
+                grid: Grid::new(spec.limits),
+                cells: Some(cells::Writer::default()),
+                n_shared: spec.n_shared as usize,
+                strings: Strings::Map(Vec::new()),
+                shared: None,
+                formats: spec.formats.into(),
+                is_1904: spec.is_1904,
+                merges: Vec::new(),
+                row: 0,
+                col: 0,
+                text: String::new(),
+                progress: (String::new(), spec.size),
+                read: 0,
+                at: Position::default(),
+            },
+            pending: Vec::new(),
+        }
     }
 
     /// Reads the next piece of the worksheet's inflated part. `Ok(false)`: the fast path gives
     /// up on this file (read it whole, through [`read`] and its fallback).
     pub fn feed(&mut self, piece: &[u8]) -> Result<bool> {
-        match self.feed_step(piece) {
-            Ok(()) => Ok(true),
-            Err(Stop::FallBack(_)) => Ok(false),
-            Err(Stop::Err(e)) => Err(e),
+        stepped(self.feed_step(piece))
+    }
+
+    /// The stream of the cells read since the last take.
+    pub fn take(&mut self) -> Vec<u8> {
+        let read = self.reader.read;
+        self.reader
+            .cells
+            .as_mut()
+            .map_or_else(Vec::new, |w| w.take(read))
+    }
+
+    /// Bytes of stream waiting to be taken.
+    pub fn waiting(&self) -> usize {
+        self.reader.cells.as_ref().map_or(0, cells::Writer::len)
+    }
+
+    /// Ends the worksheet once every piece has been fed; the last [`Scanner::take`] then gives
+    /// its last cells and its merged regions.
+    pub fn finish(&mut self) -> Result<bool> {
+        stepped(self.finish_step())
+    }
+
+    fn finish_step(&mut self) -> Step<()> {
+        if self.reader.read != self.size {
+            return fall("part shorter than declared");
         }
+        let pending = std::mem::take(&mut self.pending);
+        self.reader.scan_buf(&pending, true)?;
+        if let Some(w) = &mut self.reader.cells {
+            for &m in &self.reader.merges {
+                w.merge(m);
+            }
+        }
+        Ok(())
     }
 
     fn feed_step(&mut self, piece: &[u8]) -> Step<()> {
         self.reader.read = self.reader.read.saturating_add(piece.len() as u64);
-        if self.reader.read > self.part.size {
+        if self.reader.read > self.size {
             return fall("part larger than declared");
         }
         let limits = *self.reader.grid.limits();
@@ -233,17 +368,113 @@ impl Streamed {
         }
         Ok(())
     }
+}
 
-    /// Ends the worksheet once every piece has been fed.
-    pub fn finish(mut self) -> Result<Outcome> {
-        if self.reader.read != self.part.size {
-            return Ok(Outcome::FallBack("part shorter than declared".into()));
+/// A step's outcome for a caller outside: `Ok(false)` to fall back.
+fn stepped(step: Step<()>) -> Result<bool> {
+    match step {
+        Ok(()) => Ok(true),
+        Err(Stop::FallBack(_)) => Ok(false),
+        Err(Stop::Err(e)) => Err(e),
+    }
+}
+
+impl Streamed {
+    pub fn part(&self) -> Part {
+        self.part
+    }
+
+    /// The streamed worksheet's name.
+    pub fn sheet(&self) -> &str {
+        &self.reader.progress.0
+    }
+
+    /// What the [`Scanner`] of this worksheet needs.
+    pub fn spec(&self) -> Spec {
+        Spec {
+            size: self.part.size,
+            formats: self.reader.formats.to_vec(),
+            is_1904: self.reader.is_1904,
+            n_shared: u32::try_from(self.reader.n_shared).unwrap_or(u32::MAX),
+            limits: *self.reader.grid.limits(),
         }
-        if let Err(stop) = self.reader.scan_buf(&self.pending, true) {
-            return match stop {
-                Stop::FallBack(why) => Ok(Outcome::FallBack(why)),
-                Stop::Err(e) => Err(e),
+    }
+
+    /// Stores the cells of the next stream the [`Scanner`] gave, telling `rows` of each row once
+    /// it is complete. `Ok(false)`: the stream is damaged (read the file whole).
+    pub fn feed(&mut self, stream: &[u8], rows: &mut dyn RowSink) -> Result<bool> {
+        stepped(self.feed_step(stream, rows))
+    }
+
+    fn feed_step(&mut self, stream: &[u8], rows: &mut dyn RowSink) -> Step<()> {
+        let Ok(mut r) = cells::Reader::new(stream, self.last) else {
+            return fall("damaged cell stream");
+        };
+        let before = self.reader.read;
+        self.reader.read = r.scanned;
+        loop {
+            let record = match r.next_record() {
+                Ok(Some(record)) => record,
+                Ok(None) => break,
+                Err(_) => return fall("damaged cell stream"),
             };
+            let (row, col, value) = match record {
+                cells::Record::Merge(m) => {
+                    if self.reader.merges.len() < MAX_MERGES {
+                        self.reader.merges.push(m);
+                    }
+                    continue;
+                }
+                cells::Record::Cell { row, col, value } => (row, col, value),
+            };
+            match self.last {
+                Some((r0, c0)) if row == r0 && col <= c0 => self.out_of_order(rows),
+                Some((r0, _)) if row < r0 => self.out_of_order(rows),
+                Some((r0, _)) if row > r0 => self.row_done(r0, rows),
+                _ => {}
+            }
+            self.last = Some((row, col));
+            let v = match value {
+                cells::Value::Number(x) => Read1::Number(x),
+                cells::Value::Date(x) => Read1::Date(x),
+                cells::Value::Shared(i) => Read1::Shared(i),
+                cells::Value::Text(t) => Read1::Text(t),
+                cells::Value::Bool(b) => Read1::Bool(b),
+                cells::Value::Error(e) => Read1::Error(e),
+            };
+            if let Some(stored) = self.reader.store(row, col, v)? {
+                self.row_cells.push((col, stored));
+            }
+        }
+        // Progress, as the scan reports it, every 4096 rows or so.
+        let (sheet, size) = &self.reader.progress;
+        if before / (1 << 22) != self.reader.read / (1 << 22) {
+            let fraction = (*size > 0).then(|| self.reader.read as f64 / *size as f64);
+            let row = self.last.map_or(0, |(r, _)| r);
+            progress::report(Phase::Reading, Some(sheet), row.into(), fraction);
+        }
+        Ok(())
+    }
+
+    /// Tells `rows` of row `row`, whose cells are all stored.
+    fn row_done(&mut self, row: u32, rows: &mut dyn RowSink) {
+        if self.ordered && !self.row_cells.is_empty() {
+            rows.row(&self.reader.grid, row, &self.row_cells);
+        }
+        self.row_cells.clear();
+    }
+
+    fn out_of_order(&mut self, rows: &mut dyn RowSink) {
+        if self.ordered {
+            self.ordered = false;
+            rows.unordered();
+        }
+    }
+
+    /// Ends the worksheet once every stream has been fed (the last row is told to `rows`).
+    pub fn finish(mut self, rows: &mut dyn RowSink) -> Result<Outcome> {
+        if let Some((row, _)) = self.last {
+            self.row_done(row, rows);
         }
         let mut sheets = self.sheets;
         if let Some(s) = sheets.get_mut(self.at) {
@@ -469,6 +700,7 @@ impl Prepared<'_> {
     /// (and formula results) are stored once per distinct text.
     fn reader(&mut self, name: &str, size: u64, limits: Limits) -> Step<SheetReader> {
         progress::report(Phase::Reading, Some(name), 0, Some(0.0));
+        let n_shared = self.shared.len();
         let (mut pool, strings, shared) = if self.worksheets == 1 {
             let Ok(pool) = Rc::try_unwrap(std::mem::take(&mut self.shared)) else {
                 return fall("shared strings taken twice");
@@ -484,6 +716,8 @@ impl Prepared<'_> {
         pool.dedupe_from_now();
         Ok(SheetReader {
             grid: Grid::with_pool(pool, limits),
+            cells: None,
+            n_shared,
             strings,
             shared,
             formats: Rc::clone(&self.formats),
@@ -1218,6 +1452,10 @@ enum Strings {
 
 struct SheetReader {
     grid: Grid,
+    /// Scanning for another thread or worker: cells go here rather than into `grid`.
+    cells: Option<cells::Writer>,
+    /// How many shared strings the workbook has.
+    n_shared: usize,
     strings: Strings,
     /// The shared strings, when the grid's pool is not them.
     shared: Option<Rc<StringPool>>,
@@ -1519,11 +1757,7 @@ impl SheetReader {
                 if !raw.is_empty() && raw.len() < 10 && raw.iter().all(u8::is_ascii_digit) =>
             {
                 let idx = raw.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0'));
-                let n = match &self.strings {
-                    Strings::Own => self.grid.pool.len(),
-                    Strings::Map(map) => map.len(),
-                };
-                if idx as usize >= n {
+                if idx as usize >= self.n_shared {
                     return fall("shared string index out of range");
                 }
                 Read1::Shared(idx)
@@ -1620,7 +1854,7 @@ impl SheetReader {
             _ if matches!(t, Some(b"inlineStr") | Some(b"is")) => Read1::Empty,
             _ => self.value(body, s, t)?,
         };
-        self.store(row, col, value)
+        self.store(row, col, value).map(drop)
     }
 
     /// Interprets the text of a `<v>` by the cell's type and style (calamine's `read_v`).
@@ -1646,11 +1880,7 @@ impl SheetReader {
                             } else {
                                 0
                             };
-                            let n = match &self.strings {
-                                Strings::Own => self.grid.pool.len(),
-                                Strings::Map(map) => map.len(),
-                            } as u64;
-                            if idx >= n {
+                            if idx >= self.n_shared as u64 {
                                 return fall("shared string index out of range");
                             }
                             Read1::Shared(idx as u32)
@@ -1711,9 +1941,24 @@ impl SheetReader {
         }
     }
 
-    fn store(&mut self, row: u32, col: u32, v: Read1<'_>) -> Step<()> {
-        match v {
-            Read1::Empty => {}
+    /// Stores a cell, or writes it to the cell stream; returns what the grid then holds there.
+    fn store(&mut self, row: u32, col: u32, v: Read1<'_>) -> Step<Option<Value>> {
+        if let Some(out) = &mut self.cells {
+            let value = match &v {
+                Read1::Empty => return Ok(None),
+                Read1::Number(x) => cells::Value::Number(*x),
+                Read1::Date(x) => cells::Value::Date(*x),
+                Read1::Shared(i) => cells::Value::Shared(*i),
+                Read1::Text(t) => cells::Value::Text(t),
+                Read1::Owned(t) => cells::Value::Text(t),
+                Read1::Bool(b) => cells::Value::Bool(*b),
+                Read1::Error(e) => cells::Value::Error(e),
+            };
+            out.cell(row, col, value);
+            return Ok(None);
+        }
+        Ok(match v {
+            Read1::Empty => None,
             Read1::Number(x) => self.grid.push(row, col, Cell::Number(x))?,
             Read1::Date(x) => self.grid.push(row, col, Cell::Date(x))?,
             Read1::Bool(b) => self.grid.push(row, col, Cell::Bool(b))?,
@@ -1724,14 +1969,14 @@ impl SheetReader {
                 let id = match &mut self.strings {
                     Strings::Own => {
                         if self.grid.pool.get(i).is_empty() {
-                            return Ok(());
+                            return Ok(None);
                         }
                         i
                     }
                     Strings::Map(map) => {
                         let text = self.shared.as_deref().map_or("", |p| p.get(i));
                         if text.is_empty() {
-                            return Ok(());
+                            return Ok(None);
                         }
                         let Some(slot) = map.get_mut(i as usize) else {
                             return fall("shared string index out of range");
@@ -1743,10 +1988,11 @@ impl SheetReader {
                         *slot
                     }
                 };
-                self.grid.push_value(row, col, Value::Text(id))?;
+                let value = Value::Text(id);
+                self.grid.push_value(row, col, value)?;
+                Some(value)
             }
-        }
-        Ok(())
+        })
     }
 }
 
@@ -1804,6 +2050,7 @@ mod tests {
             pool.push(s, &limits).unwrap();
         }
         let mut r = SheetReader {
+            n_shared: pool.len(),
             strings: Strings::Map(vec![u32::MAX; pool.len()]),
             shared: Some(Rc::new(pool)),
             formats: vec![Format::Other, Format::Date].into(),
@@ -1816,6 +2063,8 @@ mod tests {
     fn reader(limits: Limits) -> SheetReader {
         SheetReader {
             grid: Grid::with_pool(StringPool::without_dedupe(), limits),
+            cells: None,
+            n_shared: 0,
             strings: Strings::Own,
             shared: None,
             formats: vec![Format::Other].into(),
@@ -1844,17 +2093,12 @@ mod tests {
                 "x".repeat(len)
             );
             let whole = reader(limits).scan(Window::new(xml.as_bytes(), WINDOW));
-            let mut streamed = Streamed {
-                sheets: Vec::new(),
-                at: 0,
-                part: Part {
-                    offset: 0,
-                    compressed: 0,
-                    size: xml.len() as u64,
-                    crc: 0,
-                    deflated: false,
+            let mut streamed = Scanner {
+                reader: SheetReader {
+                    cells: Some(cells::Writer::default()),
+                    ..reader(limits)
                 },
-                reader: reader(limits),
+                size: xml.len() as u64,
                 pending: Vec::new(),
             };
             let fed = xml

@@ -1,21 +1,22 @@
 // The benchmark page: the same bytes read by SheetJS (dense mode, every cell summed) and by kexi's
 // wasm (read and fully classified), each timed on the page's main thread; kexi's worksheet is
-// inflated by a second worker running the app's own worker code, as in the app (www/src/stream.js).
+// inflated and scanned by a second worker running the app's own worker code, as in the app
+// (www/src/stream.js).
 // The harness runs each in a fresh browser so that each run's peak memory is its own.
 import * as XLSX from 'xlsx';
 import * as kexi from '../../www/pkg/kexi.js';
 import wasmBytes from '../../www/pkg/kexi_bg.wasm';
 import { open } from '../../www/src/stream.js';
 
-let inflater = null;
+let scanner = null;
 let helper = null;
 function link() {
-  if (inflater) return inflater;
+  if (scanner) return scanner;
   helper = new Worker('worker.js');
   const channel = new MessageChannel();
-  helper.postMessage({ type: 'link', inflate: true, port: channel.port2 }, [channel.port2]);
-  inflater = channel.port1;
-  return inflater;
+  helper.postMessage({ type: 'link', scan: true, port: channel.port2 }, [channel.port2]);
+  scanner = channel.port1;
+  return scanner;
 }
 
 async function bytesOf(name) {
@@ -45,7 +46,7 @@ window.sheetjs = async (name) => {
   return { ms, cells, sum, heap: performance.memory?.usedJSHeapSize ?? null };
 };
 
-// `warmup`: the read that warms the page goes through the inflating worker whatever the size, as
+// `warmup`: the read that warms the page goes through the scanning worker whatever the size, as
 // the app's warm-up does, so that worker's code is warm too.
 window.kexi = async (name, warmup = false) => {
   const bytes = await bytesOf(name);

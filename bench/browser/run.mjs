@@ -33,7 +33,7 @@ await esbuild.build({
   entryPoints: [here('page.js')], bundle: true, format: 'iife', minify: true, outfile: here('../out/bench.js'),
   loader: { '.wasm': 'binary' }, logOverride: { 'empty-import-meta': 'silent' }, logLevel: 'warning',
 });
-// The inflating worker: the app's worker code, wasm inlined.
+// The scanning worker: the app's worker code, wasm inlined.
 await esbuild.build({
   entryPoints: [here('../../www/src/worker.js')], bundle: true, format: 'iife', minify: true, outfile: here('../out/worker.js'),
   loader: { '.wasm': 'binary' }, logOverride: { 'empty-import-meta': 'silent' }, logLevel: 'warning',
@@ -122,7 +122,7 @@ for (const rows of sizes) {
   if (ours.length) {
     const check = ours[0];
     console.error(`  ${name}: kexi ${check.lines} order lines, ${check.customers} customers, ${check.ran} analyses ran; ` +
-      `the inflating worker's wasm memory ${peak(ours, 'helperBytes')}`);
+      `the scanning worker's wasm memory ${peak(ours, 'helperBytes')}`);
     const phase = (k) => s(median(ours.map((r) => r.phases[k])));
     console.error(`  ${name}: kexi read ${phase('read')}, table and customers ${phase('table')}, ` +
       `facts, analyses and the overview ${phase('analyses')}`);

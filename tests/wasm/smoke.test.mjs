@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const pkg = new URL('../../www/pkg/', import.meta.url);
-const { initSync, Session, Reading, Inflate, sample } = await import(new URL('kexi.js', pkg));
+const { initSync, Session, Reading, Scan, sample } = await import(new URL('kexi.js', pkg));
 initSync({ module: readFileSync(fileURLToPath(new URL('kexi_bg.wasm', pkg))) });
 
 const csv = new TextEncoder().encode(
@@ -51,24 +51,24 @@ test('no distinct line is taken for a duplicate', () => {
 });
 
 // The page's two-worker read (www/src/stream.js), here in one thread: the largest worksheet's
-// compressed bytes inflated by Inflate in pieces and fed to a Reading give the same analysis as
-// reading the file whole; a piece the reader cannot use says so.
-test('a workbook read from inflated pieces analyses the same', () => {
+// compressed bytes inflated and scanned by Scan in pieces, and the cell streams fed to a Reading,
+// give the same analysis as reading the file whole; a stream the reader cannot use says so.
+test('a workbook read from cell streams analyses the same', () => {
   const bytes = sample(2000);
   const whole = new Session(bytes, {}).analyze({});
   const reading = Reading.begin(bytes, {});
   const part = reading.part();
   assert.equal(part.length, 5);
-  const inflate = new Inflate(part);
+  const scan = new Scan(part, reading.spec());
   const raw = bytes.subarray(part[0], part[0] + part[1]);
-  let pieces = 0;
+  let streams = 0;
   for (let at = 0; at < raw.length; at += 5000) {
-    inflate.input(raw.subarray(at, at + 5000));
-    const out = new Uint8Array(20000);
-    for (let n; (n = inflate.next(out)); pieces++) assert.equal(reading.feed(out.subarray(0, n)), true);
+    scan.input(raw.subarray(at, at + 5000));
+    for (let s; (s = scan.next()); streams++) assert.equal(reading.feed(s), true);
   }
-  inflate.finish();
-  assert.ok(pieces > 5, `${pieces} pieces`);
+  assert.equal(reading.feed(scan.finish()), true);
+  assert.ok(streams > 5, `${streams} streams`);
+  assert.equal(reading.feed(Uint8Array.of(1, 2, 3)), false, 'a damaged stream');
   const streamed = reading.finish().analyze({});
   assert.deepEqual(streamed.summary, whole.summary);
   assert.deepEqual(streamed.analyses.rfm, whole.analyses.rfm);

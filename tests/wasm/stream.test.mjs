@@ -1,5 +1,5 @@
-// The page's two-worker read (www/src/stream.js) under Node: the reading side and the inflating
-// side joined by a MessageChannel, as the page joins its two workers, so the messages, the pieces
+// The page's two-worker read (www/src/stream.js) under Node: the reading side and the scanning
+// side joined by a MessageChannel, as the page joins its two workers, so the messages, the streams
 // in flight and the fallbacks run as in the browser (only in one thread).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,10 +27,10 @@ function linked() {
   return { port: port1, close: () => { port1.close(); port2.close(); } };
 }
 
-test('a workbook read through the inflating side analyses as when read whole', { timeout: 120000 }, async () => {
+test('a workbook read through the scanning side analyses as when read whole', { timeout: 120000 }, async () => {
   const { port, close } = linked();
   try {
-    // Large enough for many pieces of 2 MiB, and several ahead of the reader.
+    // Large enough for many streams of 2 MiB of XML, and several ahead of the reader.
     const bytes = kexi.sample(60000);
     const whole = new kexi.Session(bytes, {}).analyze({});
     let rows = 0;
@@ -66,7 +66,7 @@ test('a damaged worksheet is read whole and fails as it does whole', { timeout: 
       assert.equal(e.code, whole?.code ?? 'no error read whole');
       return true;
     });
-    assert.deepEqual(finished, [], 'the inflater refused the damaged part');
+    assert.deepEqual(finished, [], 'the scanner refused the damaged part');
     // Files the stream does not take (text, small files unless asked) are read whole.
     const csv = new TextEncoder().encode('客户名称,金额\n华东贸易,100\n北方机械,200\n');
     assert.equal((await open(kexi, csv, {}, undefined, port, true)).analyze({}).summary.customers, 2);

@@ -5,7 +5,7 @@
 /* global WORKER_SOURCE */
 
 let worker = null;
-// A second instance of the worker that inflates worksheets for the first (stream.js).
+// A second instance of the worker that inflates and scans worksheets for the first (stream.js).
 let helper = null;
 let workerUrl = null;
 let nextId = 1;
@@ -17,7 +17,7 @@ function start() {
   worker = new Worker(workerUrl);
   helper = new Worker(workerUrl);
   const link = new MessageChannel();
-  helper.postMessage({ type: 'link', inflate: true, port: link.port2 }, [link.port2]);
+  helper.postMessage({ type: 'link', scan: true, port: link.port2 }, [link.port2]);
   worker.postMessage({ type: 'link', port: link.port1 }, [link.port1]);
   // A helper that dies takes no file with it: the worker reads files whole from then on.
   helper.onerror = (event) => {

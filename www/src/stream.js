@@ -1,36 +1,37 @@
 // Reading a workbook on two workers. The reading worker reads everything of an xlsx but its largest
-// worksheet's cells (kexi.Reading), sends that worksheet's compressed bytes to the inflating
-// worker, and reads the inflated pieces as they come back, while the inflater makes the next ones:
-// inflating and scanning, the two halves of reading a worksheet, run on two cores. A file the
-// stream does not take (another format, an odd xlsx) or a piece the inflater cannot make (a
-// damaged entry) is read whole, the usual way, which gives the usual result or message.
+// worksheet's cells (kexi.Reading) and sends that worksheet's compressed bytes to the scanning
+// worker, which inflates them and scans the XML into streams of cells (kexi.Scan); the reading
+// worker stores each stream's cells and builds the table as rows complete, while the scanner makes
+// the next streams: the two halves of reading a worksheet, and building its table, run on two
+// cores. A file the stream does not take (another format, an odd xlsx) or a worksheet the scanner
+// gives up on (a damaged entry, XML the fast reader leaves to calamine) is read whole, the usual
+// way, which gives the usual result or message.
 
-// Compressed bytes per Inflate.input, inflated bytes per piece, and pieces the inflater makes ahead
-// of the reader: the pieces' buffers go back and forth between the two workers, so besides the
-// compressed worksheet, which the inflater holds, that much memory is all the stream holds,
-// however large the sheet.
+// Compressed bytes per Scan.input, and streams the scanner makes ahead of the reader: besides the
+// compressed worksheet, which the scanner holds, that many streams (each the cells of 2 MiB of
+// XML, about 0.7 MiB) are all the stream holds, however large the sheet.
 const IN = 1 << 18;
-const OUT = 1 << 21;
 const AHEAD = 4;
-// Files smaller than this are read whole: below it, handing pieces between workers costs about
-// what inflating on a second core saves.
+// Files smaller than this are read whole: below it, handing streams between workers costs about
+// what a second core saves.
 const LARGE = 16 << 20;
 
 let job = 0;
 // Ends the stream under way, if any, as one to be read whole.
 let abandon = null;
-// The inflater trapped or its worker died: files are read whole from then on.
+// The scanner trapped or its worker died: files are read whole from then on.
 let gone = false;
 
 /** On the reading worker: `bytes` (a Uint8Array) opened as a kexi.Session, its largest worksheet
- * inflated at the other end of `port` when there is one and the file is large (or `always`). */
+ * inflated and scanned at the other end of `port` when there is one and the file is large (or
+ * `always`). */
 export async function open(kexi, bytes, options, progress, port, always = false) {
   const stream = port && !gone && (always || bytes.length >= LARGE);
   const reading = stream ? kexi.Reading.begin(bytes, options, progress) : undefined;
   if (reading) {
     let fed;
     try {
-      fed = await inflated(reading, bytes, port, progress);
+      fed = await scanned(reading, bytes, port, progress);
     } catch (error) {
       try { reading.free(); } catch { /* after a trap the instance refuses; the error says why */ }
       throw error;
@@ -41,10 +42,11 @@ export async function open(kexi, bytes, options, progress, port, always = false)
   return new kexi.Session(bytes, options, progress);
 }
 
-/** Sends the worksheet to the inflater and feeds the pieces back; resolves true when every piece was
- * read, false when the file is to be read whole. */
-function inflated(reading, bytes, port, progress) {
+/** Sends the worksheet to the scanner and feeds the cell streams back; resolves true when every
+ * stream was read, false when the file is to be read whole. */
+function scanned(reading, bytes, port, progress) {
   const part = reading.part();
+  const spec = reading.spec();
   const raw = bytes.slice(part[0], part[0] + part[1]);
   const id = ++job;
   abandon?.();
@@ -53,7 +55,7 @@ function inflated(reading, bytes, port, progress) {
     const stop = () => { port.onmessage = null; port.postMessage({ id, stop: true }); };
     port.onmessage = ({ data }) => {
       if (data.id !== id) return;
-      if (!data.piece) {
+      if (!data.stream) {
         port.onmessage = null;
         if (data.broken) gone = true;
         resolve(data.done === true);
@@ -61,60 +63,63 @@ function inflated(reading, bytes, port, progress) {
       }
       let ok;
       try {
-        ok = reading.feed(new Uint8Array(data.piece, 0, data.length), progress);
+        ok = reading.feed(new Uint8Array(data.stream), progress);
       } catch (error) {
         stop();
         reject(error);
         return;
       }
       if (ok) {
-        port.postMessage({ id, buffer: data.piece }, [data.piece]);
+        port.postMessage({ id, ack: true });
       } else {
         stop();
         resolve(false);
       }
     };
-    port.postMessage({ id, part, raw }, [raw.buffer]);
+    port.postMessage({ id, part, spec, raw }, [raw.buffer, spec.buffer]);
   });
 }
 
-/** On the reading worker: the inflater is gone (its worker died); a stream under way is read whole. */
+/** On the reading worker: the scanner is gone (its worker died); a stream under way is read whole. */
 export function unlink() {
   gone = true;
   abandon?.();
 }
 
-/** On the inflating worker: answers the reading worker at the other end of `port`. */
+/** On the scanning worker: answers the reading worker at the other end of `port`. */
 export function serve(kexi, port) {
   let current = null;
   let broken = false;
   const end = () => {
-    try { current?.inflate.free(); } catch { /* a trapped instance */ }
+    try { current?.scan.free(); } catch { /* a trapped instance */ }
     current = null;
+  };
+  const send = (c, stream) => {
+    c.credit -= 1;
+    port.postMessage({ id: c.id, stream: stream.buffer }, [stream.buffer]);
   };
   const pump = () => {
     const c = current;
     try {
-      if (broken) throw new Error('inflater trapped before');
-      while (c.buffers.length > 0) {
-        const buffer = c.buffers[c.buffers.length - 1];
-        const length = c.inflate.next(new Uint8Array(buffer));
-        if (length > 0) {
-          c.buffers.pop();
-          port.postMessage({ id: c.id, piece: buffer, length }, [buffer]);
+      if (broken) throw new Error('scanner trapped before');
+      while (c.credit > 0) {
+        const stream = c.scan.next();
+        if (stream) {
+          send(c, stream);
         } else if (c.at < c.raw.length) {
-          c.inflate.input(c.raw.subarray(c.at, c.at + IN));
+          c.scan.input(c.raw.subarray(c.at, c.at + IN));
           c.at += IN;
         } else {
-          c.inflate.finish();
+          send(c, c.scan.finish());
           port.postMessage({ id: c.id, done: true });
           end();
           return;
         }
       }
     } catch (error) {
-      // A damaged entry throws a KexiError; anything else is a trap, after which this instance is
-      // not used again. Either way the reader reads the file whole.
+      // A damaged entry, or a worksheet to be read whole, throws a KexiError; anything else is a
+      // trap, after which this instance is not used again. Either way the reader reads the file
+      // whole.
       if (!error?.code) broken = true;
       port.postMessage({ id: c.id, failed: true, broken });
       end();
@@ -124,8 +129,7 @@ export function serve(kexi, port) {
     if (data.part) {
       end();
       try {
-        const buffers = Array.from({ length: AHEAD }, () => new ArrayBuffer(OUT));
-        current = { id: data.id, inflate: new kexi.Inflate(data.part), raw: data.raw, at: 0, buffers };
+        current = { id: data.id, scan: new kexi.Scan(data.part, data.spec), raw: data.raw, at: 0, credit: AHEAD };
       } catch {
         port.postMessage({ id: data.id, failed: true, broken });
         return;
@@ -135,7 +139,7 @@ export function serve(kexi, port) {
       if (data.stop) {
         end();
       } else {
-        current.buffers.push(data.buffer);
+        current.credit += 1;
         pump();
       }
     }

@@ -2,22 +2,22 @@
 // (transferred, not copied) and small requests; it answers with overviews, pages of customer rows
 // and export bytes, one request at a time, in order. A trap in the wasm (a bug) is reported as
 // fatal and the worker closes; the page then starts a fresh one. The page starts a second instance
-// of this worker beside it and links the two by a message port: that one only inflates worksheets
-// for this one (stream.js), and a trap there only makes this one read files whole.
+// of this worker beside it and links the two by a message port: that one only inflates and scans
+// worksheets for this one (stream.js), and a trap there only makes this one read files whole.
 import * as kexi from '../pkg/kexi.js';
 import wasm from '../pkg/kexi_bg.wasm';
 import { open, serve, unlink } from './stream.js';
 
 const instance = kexi.initSync({ module: wasm });
 let session = null;
-// The port to the inflating worker.
-let inflater = null;
+// The port to the scanning worker.
+let scanner = null;
 
 const handlers = {
   async open({ bytes, options }, progress) {
     session?.free();
     session = null;
-    session = await open(kexi, new Uint8Array(bytes), options ?? {}, progress, inflater);
+    session = await open(kexi, new Uint8Array(bytes), options ?? {}, progress, scanner);
     return session.sheets();
   },
   analyze({ options }, progress) { return need().analyze(options ?? {}, progress); },
@@ -31,9 +31,9 @@ const handlers = {
   // A small generated workbook through every step once, while the user is still choosing a file:
   // the engine first runs wasm through its baseline compiler and optimises the code that turns
   // out hot, so the user's own file then runs optimised code from its first row.
-  // The sample goes the way a file goes, so the inflating worker's code is warmed too.
+  // The sample goes the way a file goes, so the scanning worker's code is warmed too.
   async warm({ rows }) {
-    const warmup = await open(kexi, kexi.sample(rows ?? 3000), {}, undefined, inflater, true);
+    const warmup = await open(kexi, kexi.sample(rows ?? 3000), {}, undefined, scanner, true);
     try { warmup.analyze({}); } finally { warmup.free(); }
     return kexi.vocabulary();
   },
@@ -49,15 +49,15 @@ function need() {
   return session;
 }
 
-// Requests wait for the one before (an open waits for its pieces in between); the link to the
-// inflating worker is set up, or taken down, at once.
+// Requests wait for the one before (an open waits for its streams in between); the link to the
+// scanning worker is set up, or taken down, at once.
 let queue = Promise.resolve();
 
 self.onmessage = (event) => {
   const { type, ...args } = event.data;
   if (type === 'link') {
-    if (args.inflate) serve(kexi, args.port);
-    else inflater = args.port;
+    if (args.scan) serve(kexi, args.port);
+    else scanner = args.port;
   } else if (type === 'unlink') {
     unlink();
   } else {

@@ -1,6 +1,7 @@
 //! The fast xlsx reader on any bytes (it must read, fall back or fail, never panic), read whole
 //! and, where the file takes it, streamed: the largest worksheet inflated in pieces of a size the
-//! input picks and fed in other pieces, which must give the same book as reading it whole.
+//! input picks, scanned into cell streams and stored with its table built ahead, which must give
+//! the same book (and table) as reading it whole.
 #![no_main]
 use kexi::{Book, Limits};
 
