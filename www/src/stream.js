@@ -13,8 +13,9 @@
 const IN = 1 << 18;
 const AHEAD = 4;
 // Files smaller than this are read whole: below it, handing streams between workers costs about
-// what a second core saves.
-const LARGE = 16 << 20;
+// what a second core saves (a 0.7 MB workbook of 10,000 rows reads as fast either way; one of
+// 2 MB, 30,000 rows, a sixth faster streamed).
+const LARGE = 1 << 20;
 
 let job = 0;
 // Ends the stream under way, if any, as one to be read whole.
