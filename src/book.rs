@@ -109,9 +109,10 @@ impl Book {
         book.nonempty()
     }
 
-    /// For an xlsx/xlsm file: everything read but its largest worksheet's cells (the order list,
-    /// usually), which the caller inflates (from [`Streaming::part`]) and feeds in pieces.
-    /// `None`: open the file with [`Book::open`] instead, which reads it whole.
+    /// For an xlsx/xlsm file: its structure and largest worksheet (the order list, usually), whose
+    /// cells the caller scans (from [`Streaming::part`] and [`Streaming::spec`]) and feeds as cell
+    /// streams once [`Streaming::load`] has read the rest. `None`: open the file with
+    /// [`Book::open`] instead, which reads it whole.
     pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streaming>> {
         let book = Book::admit(bytes, limits)?;
         if !matches!(book.format, Format::Xlsx | Format::Xlsm) {
@@ -193,11 +194,13 @@ impl Book {
             let Ok(scanning) = scanning else {
                 return Ok(false);
             };
-            let mut fed = Ok(true);
-            for stream in &received {
-                fed = reading.feed(&stream, rows);
-                if !matches!(fed, Ok(true)) {
-                    break;
+            let mut fed = reading.load(bytes);
+            if matches!(fed, Ok(true)) {
+                for stream in &received {
+                    fed = reading.feed(&stream, rows);
+                    if !matches!(fed, Ok(true)) {
+                        break;
+                    }
                 }
             }
             // The scanner stops at its next piece once nobody receives.
@@ -296,6 +299,13 @@ impl Streaming {
     /// What the [`crate::xlsx::Scanner`] of the worksheet's inflated bytes needs.
     pub fn spec(&self) -> crate::xlsx::Spec {
         self.inner.spec()
+    }
+
+    /// Reads the rest of `bytes` (the file given to [`Book::stream`]): its shared strings and
+    /// other sheets, while the scanner already runs. `Ok(false)`: this file needs [`Book::open`]
+    /// after all.
+    pub fn load(&mut self, bytes: &[u8]) -> Result<bool> {
+        self.inner.load(bytes)
     }
 
     /// Stores the next cell stream of the worksheet's [`crate::xlsx::Scanner`], telling `rows` of each row

@@ -173,8 +173,9 @@ impl Session {
 
 /// A file being read while a second worker inflates and scans its largest worksheet
 /// (`Book::stream`): the page sends that worksheet's compressed bytes, `part()`, and `spec()` to
-/// the other worker's [`Scan`] and feeds the cell streams that come back to `feed`, which stores
-/// them and builds the table as rows complete; `finish` gives the [`Session`].
+/// the other worker's [`Scan`], reads the rest of the file meanwhile (`load`), and feeds the cell
+/// streams that come back to `feed`, which stores them and builds the table as rows complete;
+/// `finish` gives the [`Session`].
 #[wasm_bindgen]
 pub struct Reading {
     inner: crate::book::Streaming,
@@ -183,7 +184,7 @@ pub struct Reading {
 
 #[wasm_bindgen]
 impl Reading {
-    /// Reads all but the largest worksheet's cells; `undefined`: open the file with
+    /// Finds the largest worksheet and what scanning it needs; `undefined`: open the file with
     /// `new Session` instead. The table is built ahead with `options.mapping`.
     pub fn begin(
         bytes: &[u8],
@@ -215,6 +216,17 @@ impl Reading {
     /// What the other worker's [`Scan`] needs of the workbook.
     pub fn spec(&self) -> Vec<u8> {
         self.inner.spec().to_bytes()
+    }
+
+    /// Reads the rest of `bytes` (the file given to `begin`: its shared strings and other
+    /// sheets) while the [`Scan`] already runs; `false`: open the file with `new Session` instead.
+    pub fn load(
+        &mut self,
+        bytes: &[u8],
+        progress: Option<js_sys::Function>,
+    ) -> Result<bool, JsValue> {
+        let inner = &mut self.inner;
+        observed(progress, || inner.load(bytes)).map_err(into_error)
     }
 
     /// The next cell stream from the [`Scan`]; `false`: open the file with `new Session`

@@ -104,12 +104,18 @@ impl Part {
 /// table as they come), so reading takes two cores; the cells read are the same as through
 /// [`read`].
 pub struct Streamed {
-    /// Every sheet, the streamed one still without its grid.
+    /// Every sheet, the streamed one still without its grid (once loaded).
     sheets: Vec<Sheet>,
-    /// The streamed worksheet's position in `sheets`.
+    /// The streamed worksheet's position in `sheets`, its name and part.
     at: usize,
+    name: String,
     part: Part,
-    reader: SheetReader,
+    spec: Spec,
+    limits: Limits,
+    /// The file's size, to tell that `load` is given the same file.
+    file: usize,
+    /// The streamed worksheet's reader, once loaded.
+    reader: Option<SheetReader>,
     /// Where the last cell stored was.
     last: Option<(u32, u32)>,
     /// Cells came in row order so far.
@@ -118,10 +124,11 @@ pub struct Streamed {
     row_cells: Vec<(u32, Value)>,
 }
 
-/// Reads everything of an xlsx/xlsm file but its largest worksheet's cells. `None` when the
-/// workbook's structure, shared strings or other worksheets make [`read`] fall back, when it has
-/// no worksheet, or when that worksheet's part is neither stored nor deflated; the worksheet
-/// itself may still make the [`Scanner`] give up.
+/// Finds an xlsx/xlsm file's largest worksheet, what its [`Scanner`] needs, and nothing more, so
+/// that the scanner can start at once; [`Streamed::load`] then reads the rest (the shared strings
+/// and the other sheets) while it runs. `None` when the workbook's structure makes [`read`] fall
+/// back, when it has no worksheet, or when that worksheet's part is neither stored nor deflated;
+/// the rest of the file, or the worksheet itself, may still make the stream give up.
 pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streamed>> {
     match stream_step(bytes, limits) {
         Ok(s) => Ok(Some(s)),
@@ -131,8 +138,8 @@ pub fn stream(bytes: &[u8], limits: &Limits) -> Result<Option<Streamed>> {
 }
 
 fn stream_step(bytes: &[u8], limits: &Limits) -> Step<Streamed> {
-    let mut p = prepare(bytes, limits, WINDOW)?;
-    // The largest worksheet is streamed, the others read here.
+    let mut p = structure(bytes)?;
+    // The largest worksheet is streamed, the others read by `load`.
     let mut big: Option<(usize, Part)> = None;
     for k in 0..p.sheets.len() {
         let Some((_, _, SheetKind::Worksheet, path)) = p.sheets.get(k) else {
@@ -150,14 +157,23 @@ fn stream_step(bytes: &[u8], limits: &Limits) -> Step<Streamed> {
     if part.of(bytes).is_none() {
         return fall("part beyond the file");
     }
-    let (done, used_cells) = p.read_sheets(limits, WINDOW, Some(at))?;
-    let name = done.get(at).map_or("", |s| s.name.as_str()).to_string();
-    let reader = p.reader(&name, part.size, remaining(limits, used_cells))?;
+    let name = p.sheets.get(at).map_or("", |s| s.0.as_str()).to_string();
     Ok(Streamed {
-        sheets: done,
+        sheets: Vec::new(),
         at,
+        name,
         part,
-        reader,
+        spec: Spec {
+            size: part.size,
+            formats: p.formats.to_vec(),
+            is_1904: p.is_1904,
+            // The shared strings are not read yet: `Streamed` checks the indexes.
+            n_shared: u32::MAX,
+            limits: *limits,
+        },
+        limits: *limits,
+        file: bytes.len(),
+        reader: None,
         last: None,
         ordered: true,
         row_cells: Vec::new(),
@@ -386,18 +402,31 @@ impl Streamed {
 
     /// The streamed worksheet's name.
     pub fn sheet(&self) -> &str {
-        &self.reader.progress.0
+        &self.name
     }
 
     /// What the [`Scanner`] of this worksheet needs.
     pub fn spec(&self) -> Spec {
-        Spec {
-            size: self.part.size,
-            formats: self.reader.formats.to_vec(),
-            is_1904: self.reader.is_1904,
-            n_shared: u32::try_from(self.reader.n_shared).unwrap_or(u32::MAX),
-            limits: *self.reader.grid.limits(),
+        self.spec.clone()
+    }
+
+    /// Reads the rest of `bytes`, the file given to [`stream`]: its shared strings and its other
+    /// sheets. `Ok(false)`: read the file whole.
+    pub fn load(&mut self, bytes: &[u8]) -> Result<bool> {
+        stepped(self.load_step(bytes))
+    }
+
+    fn load_step(&mut self, bytes: &[u8]) -> Step<()> {
+        if bytes.len() != self.file || self.reader.is_some() {
+            return fall("not the file streamed");
         }
+        let limits = self.limits;
+        let mut p = prepare(bytes, &limits, WINDOW)?;
+        let (done, used_cells) = p.read_sheets(&limits, WINDOW, Some(self.at))?;
+        let reader = p.reader(&self.name, self.part.size, remaining(&limits, used_cells))?;
+        self.sheets = done;
+        self.reader = Some(reader);
+        Ok(())
     }
 
     /// Stores the cells of the next stream the [`Scanner`] gave, telling `rows` of each row once
@@ -410,8 +439,11 @@ impl Streamed {
         let Ok(mut r) = cells::Reader::new(stream, self.last) else {
             return fall("damaged cell stream");
         };
-        let before = self.reader.read;
-        self.reader.read = r.scanned;
+        let Some(reader) = self.reader.as_mut() else {
+            return fall("cells before the rest of the file");
+        };
+        let before = reader.read;
+        reader.read = r.scanned;
         loop {
             let record = match r.next_record() {
                 Ok(Some(record)) => record,
@@ -420,66 +452,68 @@ impl Streamed {
             };
             let (row, col, value) = match record {
                 cells::Record::Merge(m) => {
-                    if self.reader.merges.len() < MAX_MERGES {
-                        self.reader.merges.push(m);
+                    if reader.merges.len() < MAX_MERGES {
+                        reader.merges.push(m);
                     }
                     continue;
                 }
                 cells::Record::Cell { row, col, value } => (row, col, value),
             };
             match self.last {
-                Some((r0, c0)) if row == r0 && col <= c0 => self.out_of_order(rows),
-                Some((r0, _)) if row < r0 => self.out_of_order(rows),
-                Some((r0, _)) if row > r0 => self.row_done(r0, rows),
+                Some((r0, c0)) if (row == r0 && col <= c0) || row < r0 => {
+                    if self.ordered {
+                        self.ordered = false;
+                        rows.unordered();
+                    }
+                }
+                Some((r0, _)) if row > r0 => {
+                    if self.ordered && !self.row_cells.is_empty() {
+                        rows.row(&reader.grid, r0, &self.row_cells);
+                    }
+                    self.row_cells.clear();
+                }
                 _ => {}
             }
             self.last = Some((row, col));
             let v = match value {
                 cells::Value::Number(x) => Read1::Number(x),
                 cells::Value::Date(x) => Read1::Date(x),
+                cells::Value::Shared(i) if i as usize >= reader.n_shared => {
+                    return fall("shared string index out of range");
+                }
                 cells::Value::Shared(i) => Read1::Shared(i),
                 cells::Value::Text(t) => Read1::Text(t),
                 cells::Value::Bool(b) => Read1::Bool(b),
                 cells::Value::Error(e) => Read1::Error(e),
             };
-            if let Some(stored) = self.reader.store(row, col, v)? {
+            if let Some(stored) = reader.store(row, col, v)? {
                 self.row_cells.push((col, stored));
             }
         }
-        // Progress, as the scan reports it, every 4096 rows or so.
-        let (sheet, size) = &self.reader.progress;
-        if before / (1 << 22) != self.reader.read / (1 << 22) {
-            let fraction = (*size > 0).then(|| self.reader.read as f64 / *size as f64);
+        // Progress, as the scan reports it, every 4 MiB of XML.
+        let (sheet, size) = &reader.progress;
+        if before / (1 << 22) != reader.read / (1 << 22) {
+            let fraction = (*size > 0).then(|| reader.read as f64 / *size as f64);
             let row = self.last.map_or(0, |(r, _)| r);
             progress::report(Phase::Reading, Some(sheet), row.into(), fraction);
         }
         Ok(())
     }
 
-    /// Tells `rows` of row `row`, whose cells are all stored.
-    fn row_done(&mut self, row: u32, rows: &mut dyn RowSink) {
-        if self.ordered && !self.row_cells.is_empty() {
-            rows.row(&self.reader.grid, row, &self.row_cells);
-        }
-        self.row_cells.clear();
-    }
-
-    fn out_of_order(&mut self, rows: &mut dyn RowSink) {
-        if self.ordered {
-            self.ordered = false;
-            rows.unordered();
-        }
-    }
-
     /// Ends the worksheet once every stream has been fed (the last row is told to `rows`).
-    pub fn finish(mut self, rows: &mut dyn RowSink) -> Result<Outcome> {
-        if let Some((row, _)) = self.last {
-            self.row_done(row, rows);
+    pub fn finish(self, rows: &mut dyn RowSink) -> Result<Outcome> {
+        let Some(reader) = self.reader else {
+            return Ok(Outcome::FallBack("never loaded".into()));
+        };
+        if let (Some((row, _)), true) = (self.last, self.ordered) {
+            if !self.row_cells.is_empty() {
+                rows.row(&reader.grid, row, &self.row_cells);
+            }
         }
         let mut sheets = self.sheets;
         if let Some(s) = sheets.get_mut(self.at) {
-            s.grid = Some(self.reader.grid);
-            s.merges = self.reader.merges;
+            s.grid = Some(reader.grid);
+            s.merges = reader.merges;
         }
         Ok(Outcome::Read(sheets))
     }
@@ -543,6 +577,8 @@ impl<'a> Zip<'a> {
 /// A workbook's structure, date styles and shared strings: everything but its worksheets' cells.
 struct Prepared<'a> {
     zip: Zip<'a>,
+    /// The workbook part's folder (`xl/`).
+    xl: String,
     /// (name, visibility, kind, part path) in workbook order.
     sheets: Vec<(String, Visibility, SheetKind, String)>,
     worksheets: usize,
@@ -552,6 +588,13 @@ struct Prepared<'a> {
 }
 
 fn prepare<'a>(bytes: &'a [u8], limits: &Limits, window: usize) -> Step<Prepared<'a>> {
+    let mut p = structure(bytes)?;
+    p.load_shared(limits, window)?;
+    Ok(p)
+}
+
+/// The package, the workbook's sheets and date system, and the styles: all but the shared strings.
+fn structure(bytes: &[u8]) -> Step<Prepared<'_>> {
     let mut zip = Zip::open(bytes)?;
 
     // The workbook part, from the package relationships.
@@ -658,16 +701,6 @@ fn prepare<'a>(bytes: &'a [u8], limits: &Limits, window: usize) -> Step<Prepared
         None => Vec::new(),
     };
 
-    // Shared strings: one pool, indexed by position.
-    let mut shared = StringPool::without_dedupe();
-    if let Some(i) = zip.index(&format!("{xl}sharedStrings.xml")) {
-        let f = match zip.archive.by_index(i) {
-            Ok(f) => f,
-            Err(e) => return fall(format!("zip sharedStrings: {e}")),
-        };
-        read_shared_strings(Window::new(f, window), &mut shared, limits)?;
-    }
-
     Ok(Prepared {
         zip,
         worksheets: sheets
@@ -677,7 +710,8 @@ fn prepare<'a>(bytes: &'a [u8], limits: &Limits, window: usize) -> Step<Prepared
         sheets,
         formats: formats.into(),
         is_1904,
-        shared: Rc::new(shared),
+        shared: Rc::new(StringPool::without_dedupe()),
+        xl,
     })
 }
 
@@ -695,6 +729,20 @@ fn remaining(limits: &Limits, used_cells: u64) -> Limits {
 }
 
 impl Prepared<'_> {
+    /// The shared strings: one pool, indexed by position.
+    fn load_shared(&mut self, limits: &Limits, window: usize) -> Step<()> {
+        let mut shared = StringPool::without_dedupe();
+        if let Some(i) = self.zip.index(&format!("{}sharedStrings.xml", self.xl)) {
+            let f = match self.zip.archive.by_index(i) {
+                Ok(f) => f,
+                Err(e) => return fall(format!("zip sharedStrings: {e}")),
+            };
+            read_shared_strings(Window::new(f, window), &mut shared, limits)?;
+        }
+        self.shared = Rc::new(shared);
+        Ok(())
+    }
+
     /// A reader for a worksheet's cells, within `limits`. One worksheet takes the shared strings
     /// as its pool; with several, each sheet's pool holds the strings it uses. Inline strings
     /// (and formula results) are stored once per distinct text.

@@ -9,7 +9,8 @@ use kexi::{Book, Limits};
 
 /// The largest worksheet's compressed bytes inflated by `Inflater`, `input` bytes in and at most
 /// `output` out at a time, scanned by a `Scanner` into cell streams as they come, and the streams
-/// fed to `Book::stream`'s reader, which builds the table ahead. `None` where the page reads the
+/// fed to `Book::stream`'s reader (once it has loaded the rest of the file), which builds the
+/// table ahead. `None` where the page reads the
 /// file whole instead (the stream declined the file, or inflating or scanning gave up).
 ///
 /// Asserts that the table built ahead, when there is one, is the table built after.
@@ -26,6 +27,11 @@ pub fn streamed(
     };
     let part = reading.part();
     let mut scanner = Scanner::new(reading.spec());
+    match reading.load(bytes) {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => return Some(Err(e)),
+    }
     let mut ahead = Ahead::new(&Overrides::default());
     ahead.begin(reading.sheet());
     let mut fed = Ok(true);

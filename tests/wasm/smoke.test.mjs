@@ -61,8 +61,16 @@ test('a workbook read from cell streams analyses the same', () => {
   assert.equal(part.length, 5);
   const scan = new Scan(part, reading.spec());
   const raw = bytes.subarray(part[0], part[0] + part[1]);
+  // Cells before the rest of the file is read are refused.
+  const early = Reading.begin(bytes, {});
+  scan.input(raw.subarray(0, 5000));
+  const first = scan.next();
+  assert.equal(early.feed(first), false, 'cells before load');
+  early.free();
+  assert.equal(reading.load(bytes), true);
+  assert.equal(reading.feed(first), true);
   let streams = 0;
-  for (let at = 0; at < raw.length; at += 5000) {
+  for (let at = 5000; at < raw.length; at += 5000) {
     scan.input(raw.subarray(at, at + 5000));
     for (let s; (s = scan.next()); streams++) assert.equal(reading.feed(s), true);
   }

@@ -1,17 +1,18 @@
-// Reading a workbook on two workers. The reading worker reads everything of an xlsx but its largest
-// worksheet's cells (kexi.Reading) and sends that worksheet's compressed bytes to the scanning
-// worker, which inflates them and scans the XML into streams of cells (kexi.Scan); the reading
-// worker stores each stream's cells and builds the table as rows complete, while the scanner makes
-// the next streams: the two halves of reading a worksheet, and building its table, run on two
-// cores. A file the stream does not take (another format, an odd xlsx) or a worksheet the scanner
+// Reading a workbook on two workers. The reading worker finds an xlsx's largest worksheet
+// (kexi.Reading) and sends its compressed bytes to the scanning worker, which inflates them and
+// scans the XML into streams of cells (kexi.Scan); meanwhile the reading worker reads the rest of
+// the file (the shared strings, the other sheets), then stores each stream's cells and builds the
+// table as rows complete, while the scanner makes the next streams: the two halves of reading a
+// worksheet, and building its table, run on two cores. A file the stream does not take (another format, an odd xlsx) or a worksheet the scanner
 // gives up on (a damaged entry, XML the fast reader leaves to calamine) is read whole, the usual
 // way, which gives the usual result or message.
 
-// Compressed bytes per Scan.input, and streams the scanner makes ahead of the reader: besides the
-// compressed worksheet, which the scanner holds, that many streams (each the cells of 2 MiB of
-// XML, about 0.7 MiB) are all the stream holds, however large the sheet.
+// Compressed bytes per Scan.input, and streams the scanner makes ahead of the reader (enough to
+// keep it busy while the reader reads the rest of the file): besides the compressed worksheet,
+// which the scanner holds, that many streams (each the cells of 2 MiB of XML, about 0.7 MiB) are
+// all the stream holds, however large the sheet.
 const IN = 1 << 18;
-const AHEAD = 4;
+const AHEAD = 16;
 // Files smaller than this are read whole: below it, handing streams between workers costs about
 // what a second core saves (a 0.7 MB workbook of 10,000 rows reads as fast either way; one of
 // 2 MB, 30,000 rows, a sixth faster streamed).
@@ -78,6 +79,18 @@ function scanned(reading, bytes, port, progress) {
       }
     };
     port.postMessage({ id, part, spec, raw }, [raw.buffer, spec.buffer]);
+    let loaded;
+    try {
+      loaded = reading.load(bytes, progress);
+    } catch (error) {
+      stop();
+      reject(error);
+      return;
+    }
+    if (!loaded) {
+      stop();
+      resolve(false);
+    }
   });
 }
 
