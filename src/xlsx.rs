@@ -460,11 +460,9 @@ impl Streamed {
                 cells::Record::Cell { row, col, value } => (row, col, value),
             };
             match self.last {
-                Some((r0, c0)) if (row == r0 && col <= c0) || row < r0 => {
-                    if self.ordered {
-                        self.ordered = false;
-                        rows.unordered();
-                    }
+                Some((r0, c0)) if self.ordered && ((row == r0 && col <= c0) || row < r0) => {
+                    self.ordered = false;
+                    rows.unordered();
                 }
                 Some((r0, _)) if row > r0 => {
                     if self.ordered && !self.row_cells.is_empty() {
