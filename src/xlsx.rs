@@ -2125,6 +2125,54 @@ mod tests {
         }
     }
 
+    #[derive(Default)]
+    struct Told {
+        rows: Vec<(u32, usize)>,
+        unordered: bool,
+    }
+
+    impl RowSink for Told {
+        fn begin(&mut self, _: &str) {}
+        fn row(&mut self, _: &Grid, row: u32, cells: &[(u32, Value)]) {
+            self.rows.push((row, cells.len()));
+        }
+        fn unordered(&mut self) {
+            self.unordered = true;
+        }
+    }
+
+    /// Rows are told as the next one begins; a cell out of row order stops the telling (the
+    /// table is then built after), and every cell is still stored.
+    #[test]
+    fn cells_out_of_row_order_stop_the_rows_told() {
+        let bytes = crate::sample::orders(50, 1).unwrap();
+        let mut s = stream(&bytes, &Limits::default()).unwrap().unwrap();
+        let mut w = cells::Writer::default();
+        for (row, col) in [(0, 0), (0, 1), (1, 0), (2, 0), (1, 5), (3, 0)] {
+            w.cell(row, col, cells::Value::Number(f64::from(row * 10 + col)));
+        }
+        let chunk = w.take(0);
+        let mut told = Told::default();
+        assert!(!s.feed(&chunk, &mut told).unwrap(), "cells before load");
+        assert!(s.load(&bytes).unwrap());
+        assert!(s.feed(&chunk, &mut told).unwrap());
+        let Outcome::Read(sheets) = s.finish(&mut told).unwrap() else {
+            panic!("fell back");
+        };
+        assert_eq!(told.rows, [(0, 2), (1, 1)]);
+        assert!(told.unordered);
+        let grid = sheets
+            .iter()
+            .find_map(|s| s.grid.as_ref().filter(|g| g.n_cells() == 6));
+        assert_eq!(grid.unwrap().get(1, 5), Some(Value::Number(15.0)));
+        // A shared-string index past the table is the whole read's fallback.
+        let mut s = stream(&bytes, &Limits::default()).unwrap().unwrap();
+        assert!(s.load(&bytes).unwrap());
+        let mut w = cells::Writer::default();
+        w.cell(0, 0, cells::Value::Shared(1 << 30));
+        assert!(!s.feed(&w.take(0), &mut ()).unwrap());
+    }
+
     /// Whole, an element must fit the window as far as it may grow; streamed, the same.
     #[test]
     fn an_element_too_long_for_the_window_fails_whole_and_streamed() {
