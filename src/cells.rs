@@ -131,15 +131,6 @@ impl Writer {
         }
     }
 
-    /// Bytes written since the last take.
-    pub fn len(&self) -> usize {
-        self.out.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
-    }
-
     /// What was written since the last take, as a stream that says `scanned` XML bytes are read.
     pub fn take(&mut self, scanned: u64) -> Vec<u8> {
         let mut chunk = Vec::with_capacity(8 + self.out.len());

@@ -360,7 +360,6 @@ impl Builder {
 
     /// Takes sheet row `row`, whose non-empty cells are `cells` in column order, stored in
     /// `grid` with every row before it. Rows come in ascending order.
-    #[inline(never)]
     fn row(&mut self, grid: &Grid, row: u32, cells: &[(u32, Value)]) -> Result<()> {
         if row <= self.header_end {
             return Ok(());

@@ -260,7 +260,7 @@ pub struct Scan {
     scanner: crate::xlsx::Scanner,
 }
 
-/// Inflated bytes scanned per stream: a stream is about a third of that.
+/// Inflated bytes scanned per stream: a stream is about a fifth of that.
 const PIECE: usize = 1 << 21;
 
 #[wasm_bindgen]

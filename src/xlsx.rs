@@ -111,7 +111,6 @@ pub struct Streamed {
     name: String,
     part: Part,
     spec: Spec,
-    limits: Limits,
     /// The file's size, to tell that `load` is given the same file.
     file: usize,
     /// The streamed worksheet's reader, once loaded.
@@ -167,11 +166,8 @@ fn stream_step(bytes: &[u8], limits: &Limits) -> Step<Streamed> {
             size: part.size,
             formats: p.formats.to_vec(),
             is_1904: p.is_1904,
-            // The shared strings are not read yet: `Streamed` checks the indexes.
-            n_shared: u32::MAX,
             limits: *limits,
         },
-        limits: *limits,
         file: bytes.len(),
         reader: None,
         last: None,
@@ -192,23 +188,22 @@ fn longest_element(limits: &Limits) -> usize {
 }
 
 /// What a [`Scanner`] needs of the workbook to read one worksheet's XML on its own: the part's
-/// inflated size, which styles are dates, the date system, the number of shared strings and the
-/// limits. Handed between workers as bytes ([`Spec::to_bytes`]).
+/// inflated size, which styles are dates, the date system and the limits. Handed between workers
+/// as bytes ([`Spec::to_bytes`]). The shared strings are not read yet when the scanner starts:
+/// their indexes are checked as the cells are stored ([`Streamed::feed`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
     size: u64,
     formats: Vec<Format>,
     is_1904: bool,
-    n_shared: u32,
     limits: Limits,
 }
 
 impl Spec {
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(64 + self.formats.len());
+        let mut b = Vec::with_capacity(41 + self.formats.len());
         b.extend_from_slice(&self.size.to_le_bytes());
         b.push(u8::from(self.is_1904));
-        b.extend_from_slice(&self.n_shared.to_le_bytes());
         let l = &self.limits;
         for x in [
             l.max_file_bytes,
@@ -229,10 +224,8 @@ impl Spec {
             w.copy_from_slice(b.get(i..i + 8)?);
             Some(u64::from_le_bytes(w))
         };
-        let mut w = [0u8; 4];
-        w.copy_from_slice(b.get(9..13)?);
         let formats = b
-            .get(45..)?
+            .get(41..)?
             .iter()
             .map(|&f| match f {
                 0 => Some(Format::Other),
@@ -247,12 +240,11 @@ impl Spec {
                 1 => true,
                 _ => return None,
             },
-            n_shared: u32::from_le_bytes(w),
             limits: Limits {
-                max_file_bytes: u64_at(13)?,
-                max_decompressed_bytes: u64_at(21)?,
-                max_cells: u64_at(29)?,
-                max_text_bytes: u64_at(37)?,
+                max_file_bytes: u64_at(9)?,
+                max_decompressed_bytes: u64_at(17)?,
+                max_cells: u64_at(25)?,
+                max_text_bytes: u64_at(33)?,
             },
             formats,
         })
@@ -275,7 +267,9 @@ impl Scanner {
             reader: SheetReader {
                 grid: Grid::new(spec.limits),
                 cells: Some(cells::Writer::default()),
-                n_shared: spec.n_shared as usize,
+                // Not read yet: an index that is no `u32` falls back here, the others are
+                // checked as the cells are stored.
+                n_shared: u32::MAX as usize,
                 strings: Strings::Map(Vec::new()),
                 shared: None,
                 formats: spec.formats.into(),
@@ -305,11 +299,6 @@ impl Scanner {
             .cells
             .as_mut()
             .map_or_else(Vec::new, |w| w.take(read))
-    }
-
-    /// Bytes of stream waiting to be taken.
-    pub fn waiting(&self) -> usize {
-        self.reader.cells.as_ref().map_or(0, cells::Writer::len)
     }
 
     /// Ends the worksheet once every piece has been fed; the last [`Scanner::take`] then gives
@@ -420,7 +409,7 @@ impl Streamed {
         if bytes.len() != self.file || self.reader.is_some() {
             return fall("not the file streamed");
         }
-        let limits = self.limits;
+        let limits = self.spec.limits;
         let mut p = prepare(bytes, &limits, WINDOW)?;
         let (done, used_cells) = p.read_sheets(&limits, WINDOW, Some(self.at))?;
         let reader = p.reader(&self.name, self.part.size, remaining(&limits, used_cells))?;
@@ -465,26 +454,15 @@ impl Streamed {
                     rows.unordered();
                 }
                 Some((r0, _)) if row > r0 => {
-                    if self.ordered && !self.row_cells.is_empty() {
-                        rows.row(&reader.grid, r0, &self.row_cells);
-                    }
-                    self.row_cells.clear();
+                    row_done(rows, &reader.grid, r0, &mut self.row_cells, self.ordered);
                 }
                 _ => {}
             }
             self.last = Some((row, col));
-            let v = match value {
-                cells::Value::Number(x) => Read1::Number(x),
-                cells::Value::Date(x) => Read1::Date(x),
-                cells::Value::Shared(i) if i as usize >= reader.n_shared => {
-                    return fall("shared string index out of range");
-                }
-                cells::Value::Shared(i) => Read1::Shared(i),
-                cells::Value::Text(t) => Read1::Text(t),
-                cells::Value::Bool(b) => Read1::Bool(b),
-                cells::Value::Error(e) => Read1::Error(e),
-            };
-            if let Some(stored) = reader.store(row, col, v)? {
+            if matches!(value, cells::Value::Shared(i) if i as usize >= reader.n_shared) {
+                return fall("shared string index out of range");
+            }
+            if let Some(stored) = reader.store(row, col, value)? {
                 self.row_cells.push((col, stored));
             }
         }
@@ -499,14 +477,12 @@ impl Streamed {
     }
 
     /// Ends the worksheet once every stream has been fed (the last row is told to `rows`).
-    pub fn finish(self, rows: &mut dyn RowSink) -> Result<Outcome> {
+    pub fn finish(mut self, rows: &mut dyn RowSink) -> Result<Outcome> {
         let Some(reader) = self.reader else {
             return Ok(Outcome::FallBack("never loaded".into()));
         };
-        if let (Some((row, _)), true) = (self.last, self.ordered) {
-            if !self.row_cells.is_empty() {
-                rows.row(&reader.grid, row, &self.row_cells);
-            }
+        if let Some((row, _)) = self.last {
+            row_done(rows, &reader.grid, row, &mut self.row_cells, self.ordered);
         }
         let mut sheets = self.sheets;
         if let Some(s) = sheets.get_mut(self.at) {
@@ -515,6 +491,21 @@ impl Streamed {
         }
         Ok(Outcome::Read(sheets))
     }
+}
+
+/// Row `row`, whose `cells` are all stored, told to `rows` unless cells came out of row order;
+/// `cells` then starts the next row.
+fn row_done(
+    rows: &mut dyn RowSink,
+    grid: &Grid,
+    row: u32,
+    cells: &mut Vec<(u32, Value)>,
+    ordered: bool,
+) {
+    if ordered && !cells.is_empty() {
+        rows.row(grid, row, cells);
+    }
+    cells.clear();
 }
 
 /// A number format as far as dates go (calamine's `CellFormat`).
@@ -1536,16 +1527,12 @@ impl Default for Position {
     }
 }
 
-/// A cell's value as read, before it is stored.
+/// A cell's value as read, before it is stored: nothing, a value (borrowing the XML), or text
+/// that had to be decoded.
 enum Read1<'t> {
     Empty,
-    Number(f64),
-    Date(f64),
-    Shared(u32),
-    Text(&'t str),
+    Value(cells::Value<'t>),
     Owned(String),
-    Bool(bool),
-    Error(&'static str),
 }
 
 impl SheetReader {
@@ -1759,7 +1746,7 @@ impl SheetReader {
             let text = utf8(raw)?;
             self.position(r)?;
             let (row, col) = (self.row, self.col);
-            self.store(row, col, Read1::Text(text))?;
+            self.store(row, col, cells::Value::Text(text))?;
             self.col = self.col.saturating_add(1);
             return Ok(Some(j + 13));
         }
@@ -1793,9 +1780,13 @@ impl SheetReader {
                         }
                     };
                     if format == Some(Format::Date) {
-                        Read1::Date(if self.is_1904 { x + 1462.0 } else { x })
+                        Read1::Value(cells::Value::Date(if self.is_1904 {
+                            x + 1462.0
+                        } else {
+                            x
+                        }))
                     } else {
-                        Read1::Number(x)
+                        Read1::Value(cells::Value::Number(x))
                     }
                 }
             }
@@ -1806,13 +1797,13 @@ impl SheetReader {
                 if idx as usize >= self.n_shared {
                     return fall("shared string index out of range");
                 }
-                Read1::Shared(idx)
+                Read1::Value(cells::Value::Shared(idx))
             }
             _ => return Ok(None),
         };
         self.position(r)?;
         let (row, col) = (self.row, self.col);
-        self.store(row, col, value)?;
+        self.store_read(row, col, value)?;
         self.col = self.col.saturating_add(1);
         Ok(Some(j + 8))
     }
@@ -1900,7 +1891,7 @@ impl SheetReader {
             _ if matches!(t, Some(b"inlineStr") | Some(b"is")) => Read1::Empty,
             _ => self.value(body, s, t)?,
         };
-        self.store(row, col, value).map(drop)
+        self.store_read(row, col, value).map(drop)
     }
 
     /// Interprets the text of a `<v>` by the cell's type and style (calamine's `read_v`).
@@ -1929,16 +1920,16 @@ impl SheetReader {
                             if idx >= self.n_shared as u64 {
                                 return fall("shared string index out of range");
                             }
-                            Read1::Shared(idx as u32)
+                            Read1::Value(cells::Value::Shared(idx as u32))
                         }
                     }
                     Some(b"b") => match raw.trim() {
                         "" => Read1::Empty,
-                        "0" | "false" => Read1::Bool(false),
-                        "1" | "true" => Read1::Bool(true),
+                        "0" | "false" => Read1::Value(cells::Value::Bool(false)),
+                        "1" | "true" => Read1::Value(cells::Value::Bool(true)),
                         _ => return fall("bad boolean"),
                     },
-                    Some(b"e") => Read1::Error(match raw {
+                    Some(b"e") => Read1::Value(cells::Value::Error(match raw {
                         "#DIV/0!" => "#DIV/0!",
                         "#N/A" => "#N/A",
                         "#NAME?" => "#NAME?",
@@ -1947,7 +1938,7 @@ impl SheetReader {
                         "#REF!" => "#REF!",
                         "#VALUE!" => "#VALUE!",
                         _ => return fall("unknown error value"),
-                    }),
+                    })),
                     _ => {
                         if raw.is_empty() {
                             return Ok(Read1::Empty);
@@ -1962,12 +1953,16 @@ impl SheetReader {
                                     }
                                 };
                                 if format == Some(Format::Date) {
-                                    Read1::Date(if self.is_1904 { x + 1462.0 } else { x })
+                                    Read1::Value(cells::Value::Date(if self.is_1904 {
+                                        x + 1462.0
+                                    } else {
+                                        x
+                                    }))
                                 } else {
-                                    Read1::Number(x)
+                                    Read1::Value(cells::Value::Number(x))
                                 }
                             }
-                            Err(_) if t.is_none() => Read1::Text(raw),
+                            Err(_) if t.is_none() => Read1::Value(cells::Value::Text(raw)),
                             Err(_) => return fall("bad number"),
                         }
                     }
@@ -1987,31 +1982,28 @@ impl SheetReader {
         }
     }
 
+    /// Stores what a cell read gives, if anything.
+    fn store_read(&mut self, row: u32, col: u32, v: Read1<'_>) -> Step<Option<Value>> {
+        match v {
+            Read1::Empty => Ok(None),
+            Read1::Value(v) => self.store(row, col, v),
+            Read1::Owned(s) => self.store(row, col, cells::Value::Text(&s)),
+        }
+    }
+
     /// Stores a cell, or writes it to the cell stream; returns what the grid then holds there.
-    fn store(&mut self, row: u32, col: u32, v: Read1<'_>) -> Step<Option<Value>> {
+    fn store(&mut self, row: u32, col: u32, v: cells::Value<'_>) -> Step<Option<Value>> {
         if let Some(out) = &mut self.cells {
-            let value = match &v {
-                Read1::Empty => return Ok(None),
-                Read1::Number(x) => cells::Value::Number(*x),
-                Read1::Date(x) => cells::Value::Date(*x),
-                Read1::Shared(i) => cells::Value::Shared(*i),
-                Read1::Text(t) => cells::Value::Text(t),
-                Read1::Owned(t) => cells::Value::Text(t),
-                Read1::Bool(b) => cells::Value::Bool(*b),
-                Read1::Error(e) => cells::Value::Error(e),
-            };
-            out.cell(row, col, value);
+            out.cell(row, col, v);
             return Ok(None);
         }
         Ok(match v {
-            Read1::Empty => None,
-            Read1::Number(x) => self.grid.push(row, col, Cell::Number(x))?,
-            Read1::Date(x) => self.grid.push(row, col, Cell::Date(x))?,
-            Read1::Bool(b) => self.grid.push(row, col, Cell::Bool(b))?,
-            Read1::Error(e) => self.grid.push(row, col, Cell::Error(e))?,
-            Read1::Text(s) => self.grid.push(row, col, Cell::Text(s))?,
-            Read1::Owned(s) => self.grid.push(row, col, Cell::Text(&s))?,
-            Read1::Shared(i) => {
+            cells::Value::Number(x) => self.grid.push(row, col, Cell::Number(x))?,
+            cells::Value::Date(x) => self.grid.push(row, col, Cell::Date(x))?,
+            cells::Value::Bool(b) => self.grid.push(row, col, Cell::Bool(b))?,
+            cells::Value::Error(e) => self.grid.push(row, col, Cell::Error(e))?,
+            cells::Value::Text(s) => self.grid.push(row, col, Cell::Text(s))?,
+            cells::Value::Shared(i) => {
                 let id = match &mut self.strings {
                     Strings::Own => {
                         if self.grid.pool.get(i).is_empty() {

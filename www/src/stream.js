@@ -9,7 +9,7 @@
 
 // Compressed bytes per Scan.input, and streams the scanner makes ahead of the reader (enough to
 // keep it busy while the reader reads the rest of the file): besides the compressed worksheet,
-// which the scanner holds, that many streams (each the cells of 2 MiB of XML, about 0.7 MiB) are
+// which the scanner holds, that many streams (each the cells of 2 MiB of XML, about 0.4 MiB) are
 // all the stream holds, however large the sheet.
 const IN = 1 << 18;
 const AHEAD = 16;
