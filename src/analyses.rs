@@ -124,11 +124,8 @@ const DIMENSION_KEYS: &[&str] = &[
     "salesperson",
 ];
 
-/// Runs the analyses. `tiebreak(i)` is customer i's id or name, for ranking ties.
-pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) -> Results {
-    let mut r = Results::default();
-    let n = facts.customers.len();
-    let status = |key, ran, needs: Vec<&'static [&'static str]>| Status {
+fn status(key: &'static str, ran: bool, needs: Vec<&'static [&'static str]>) -> Status {
+    Status {
         key,
         ran,
         needs: if ran {
@@ -137,7 +134,30 @@ pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) 
             needs.into_iter().map(<[&str]>::to_vec).collect()
         },
         note: None,
-    };
+    }
+}
+
+/// Runs the analyses. `tiebreak(i)` is customer i's id or name, for ranking ties. Natively the
+/// CLV models are fitted and scored on a second thread while the other analyses run.
+pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) -> Results {
+    let prepared = predict::prepare(facts, &o.clv);
+    let job = prepared.as_ref().ok().map(|p| &p.job);
+    #[cfg(not(target_arch = "wasm32"))]
+    let (mut r, scored) = std::thread::scope(|s| {
+        let scoring = job.map(|j| s.spawn(|| predict::score(j)));
+        let r = run_but_clv(facts, o, tiebreak);
+        let scored = scoring.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (r, scored)
+    });
+    #[cfg(target_arch = "wasm32")]
+    let (mut r, scored) = (run_but_clv(facts, o, tiebreak), job.map(predict::score));
+    add_clv(&mut r, facts, o, prepared, scored);
+    r
+}
+
+/// Every analysis but CLV and the alerts, which read CLV; [`add_clv`] adds them.
+pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) -> Results {
+    let mut r = Results::default();
 
     let has = facts.has;
     let rfm_ok = has.last_order && has.orders && has.amount;
@@ -209,45 +229,6 @@ pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) 
         r.churn_rate = res.churn.as_ref().map(|c| c.churn_rate);
         r.analyses.lifecycle = Some(res);
         r.labels.lifecycle = per;
-    }
-    r.status.push(st);
-
-    // CLV before the alerts: a key customer unlikely to be alive is one.
-    let mut st = status("clv", has.purchase_days, vec![&["order_date"], AMOUNT]);
-    match predict::clv(facts, &o.clv) {
-        Ok((res, per)) => {
-            r.analyses.clv = Some(res);
-            r.labels.clv = per;
-        }
-        Err(why) => {
-            st.ran = false;
-            st.needs = vec![vec!["order_date"], AMOUNT.to_vec()];
-            st.note = Some(why);
-        }
-    }
-    r.status.push(st);
-
-    let alerts_ok =
-        has.last_order && has.orders && (!r.labels.abc.is_empty() || !r.labels.value.is_empty());
-    let st = status("alerts", alerts_ok, vec![LAST_ORDER, ORDERS, AMOUNT]);
-    if alerts_ok {
-        let p_alive: Vec<Option<f64>> = r.labels.clv.iter().map(|c| c.map(|c| c.p_alive)).collect();
-        let res = alerts::alerts(
-            facts,
-            &o.alerts,
-            &r.labels.abc,
-            &r.labels.value,
-            &p_alive,
-            o.clv.p_alive_alert,
-        );
-        let mut flags = vec![false; n];
-        for a in &res.alerts {
-            if let Some(f) = flags.get_mut(a.customer as usize) {
-                *f = true;
-            }
-        }
-        r.labels.alert = flags;
-        r.analyses.alerts = Some(res);
     }
     r.status.push(st);
 
@@ -345,6 +326,69 @@ pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) 
     );
     r.analyses.cross_sell = res;
     r
+}
+
+/// Adds CLV and the alerts to `r` (in the report's order, after the lifecycle). `scored` is
+/// [`predict::score`]'s outcome for `prepared`'s job if it was worked out elsewhere; `None`
+/// scores here.
+pub fn add_clv(
+    r: &mut Results,
+    facts: &Facts,
+    o: &Options,
+    prepared: Result<predict::Prepared, Text>,
+    scored: Option<Result<predict::Scored, crate::clv::FitError>>,
+) {
+    let n = facts.customers.len();
+    let has = facts.has;
+    let at = r
+        .status
+        .iter()
+        .position(|s| s.key == "lifecycle")
+        .map_or(r.status.len(), |i| i + 1);
+    let mut st = status("clv", has.purchase_days, vec![&["order_date"], AMOUNT]);
+    let outcome = prepared.and_then(|p| {
+        let scored = scored.unwrap_or_else(|| predict::score(&p.job));
+        scored
+            .map(|s| predict::finish(facts, &o.clv, &p, s))
+            .map_err(|e| predict::explain(&e))
+    });
+    match outcome {
+        Ok((res, per)) => {
+            r.analyses.clv = Some(res);
+            r.labels.clv = per;
+        }
+        Err(why) => {
+            st.ran = false;
+            st.needs = vec![vec!["order_date"], AMOUNT.to_vec()];
+            st.note = Some(why);
+        }
+    }
+    r.status.insert(at, st);
+
+    // A key customer unlikely to be alive is an alert.
+    let alerts_ok =
+        has.last_order && has.orders && (!r.labels.abc.is_empty() || !r.labels.value.is_empty());
+    let st = status("alerts", alerts_ok, vec![LAST_ORDER, ORDERS, AMOUNT]);
+    if alerts_ok {
+        let p_alive: Vec<Option<f64>> = r.labels.clv.iter().map(|c| c.map(|c| c.p_alive)).collect();
+        let res = alerts::alerts(
+            facts,
+            &o.alerts,
+            &r.labels.abc,
+            &r.labels.value,
+            &p_alive,
+            o.clv.p_alive_alert,
+        );
+        let mut flags = vec![false; n];
+        for a in &res.alerts {
+            if let Some(f) = flags.get_mut(a.customer as usize) {
+                *f = true;
+            }
+        }
+        r.labels.alert = flags;
+        r.analyses.alerts = Some(res);
+    }
+    r.status.insert(at + 1, st);
 }
 
 #[cfg(test)]

@@ -45,6 +45,7 @@ pub mod table;
 pub mod template;
 pub mod text;
 pub mod value;
+pub mod wire;
 pub mod xlsx;
 
 #[cfg(target_arch = "wasm32")]

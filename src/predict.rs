@@ -16,6 +16,7 @@ use crate::chart::{Chart, Kind, Series, Text, Unit};
 use crate::clv::{self, BgNbd, FitError, GammaGamma, Rfmt};
 use crate::facts::Facts;
 use crate::table::{date_of, day_number};
+use crate::wire::{Reader, Writer};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -181,6 +182,49 @@ const MAX_PERIODS: i32 = 400;
 
 /// Fits and scores. `Err` carries the explanation when the purchases cannot support a fit.
 pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv>>), Text> {
+    let prepared = prepare(facts, o)?;
+    let scored = score(&prepared.job).map_err(|e| explain(&e))?;
+    Ok(finish(facts, o, &prepared, scored))
+}
+
+/// What fitting and scoring the models needs: each customer's summary and the settings. It is
+/// the slow half of the analysis, and depends on nothing else in the report, so the page hands
+/// it to its second worker ([`Job::to_bytes`]) while the other analyses run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Per customer; `None` for one whose first purchase is after the calibration period.
+    rows: Vec<Option<Rfmt>>,
+    penalizer: f64,
+    /// Periods (of `unit` days) ahead of the calibration end that expected purchases look.
+    horizon: f64,
+    /// Periods of the holdout (0 if none).
+    holdout_length: f64,
+    horizon_months: u32,
+    discount_rate: f64,
+    unit: f64,
+}
+
+/// A [`Job`] and the days it was made from, for [`finish`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub job: Job,
+    first_day: i32,
+    end: i32,
+    as_of: i32,
+}
+
+/// The fitted models and each customer's predictions (no tiers yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    bg: BgNbd,
+    gg: Result<GammaGamma, FitError>,
+    per: Vec<Option<CustomerClv>>,
+    /// Σ expected purchases in the holdout.
+    holdout_predicted: f64,
+}
+
+/// Summarises each customer's purchases. `Err` explains why there is nothing to model.
+pub fn prepare(facts: &Facts, o: &ClvOptions) -> Result<Prepared, Text> {
     let no_history = || {
         Text::new(
             "需要带订单日期的订单明细",
@@ -208,18 +252,35 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
         days.extend(facts.purchases(i));
         rows.push(clv::summarize(&days, end, unit));
     }
-    let fitted: Vec<Rfmt> = rows.iter().flatten().copied().collect();
-    let bg = clv::fit_bgnbd(&fitted, o.penalizer).map_err(|e| explain(&e))?;
-    let gg = clv::fit_gamma_gamma(&fitted, o.penalizer);
-    let horizon = f64::from(o.horizon_months) * clv::DAYS_PER_MONTH / unit;
-    let holdout_length = f64::from((as_of - 1 - end).max(0)) / unit;
+    Ok(Prepared {
+        job: Job {
+            rows,
+            penalizer: o.penalizer,
+            horizon: f64::from(o.horizon_months) * clv::DAYS_PER_MONTH / unit,
+            holdout_length: f64::from((as_of - 1 - end).max(0)) / unit,
+            horizon_months: o.horizon_months,
+            discount_rate: o.discount_rate,
+            unit,
+        },
+        first_day,
+        end,
+        as_of,
+    })
+}
+
+/// Fits both models and predicts for every customer summarised. `Err`: the purchase model
+/// could not be fitted (a spend model that cannot be is in [`Scored`]).
+pub fn score(job: &Job) -> Result<Scored, FitError> {
+    let fitted: Vec<Rfmt> = job.rows.iter().flatten().copied().collect();
+    let bg = clv::fit_bgnbd(&fitted, job.penalizer)?;
+    let gg = clv::fit_gamma_gamma(&fitted, job.penalizer);
     // Customers with the same (x, t_x, T) get the same predictions; most share them with others
     // (everyone who bought once on the same day), so each distinct row is scored once.
     let mut memo: FxHashMap<(u64, u64, u64), (CustomerClv, f64)> = FxHashMap::default();
     let mut counts = clv::CountMemo::default();
     let mut holdout_predicted = 0.0;
-    let mut per: Vec<Option<CustomerClv>> = Vec::with_capacity(n);
-    for r in &rows {
+    let mut per: Vec<Option<CustomerClv>> = Vec::with_capacity(job.rows.len());
+    for r in &job.rows {
         let Some(r) = r else {
             per.push(None);
             continue;
@@ -230,7 +291,7 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
                 p_alive: bg.p_alive(r.x, r.t_x, r.t),
                 expected_purchases: bg.expected_purchases_memo(
                     &mut counts,
-                    horizon,
+                    job.horizon,
                     r.x,
                     r.t_x,
                     r.t,
@@ -240,16 +301,16 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
                         &bg,
                         gg,
                         r,
-                        o.horizon_months,
-                        o.discount_rate,
-                        unit,
+                        job.horizon_months,
+                        job.discount_rate,
+                        job.unit,
                         &mut counts,
                     )
                 }),
                 tier: None,
             };
-            let h = if holdout_length > 0.0 {
-                bg.expected_purchases_memo(&mut counts, holdout_length, r.x, r.t_x, r.t)
+            let h = if job.holdout_length > 0.0 {
+                bg.expected_purchases_memo(&mut counts, job.holdout_length, r.x, r.t_x, r.t)
             } else {
                 0.0
             };
@@ -258,6 +319,38 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
         holdout_predicted += h;
         per.push(Some(c));
     }
+    Ok(Scored {
+        bg,
+        gg,
+        per,
+        holdout_predicted,
+    })
+}
+
+/// Tiers, the cumulative curve, the holdout and the charts, from what [`score`] gave for
+/// `prepared`'s job.
+pub fn finish(
+    facts: &Facts,
+    o: &ClvOptions,
+    prepared: &Prepared,
+    scored: Scored,
+) -> (Clv, Vec<Option<CustomerClv>>) {
+    let Prepared {
+        job,
+        first_day,
+        end,
+        as_of,
+    } = prepared;
+    let (first_day, end, as_of) = (*first_day, *end, *as_of);
+    let Scored {
+        bg,
+        gg,
+        mut per,
+        holdout_predicted,
+    } = scored;
+    let rows = &job.rows;
+    let unit = job.unit;
+    let n = per.len();
     // Tiers by CLV rank: top 20% high, next 30% medium.
     let mut order: Vec<usize> = (0..n)
         .filter(|&i| per.get(i).copied().flatten().and_then(|c| c.clv).is_some())
@@ -348,12 +441,12 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
         })
         .collect();
     let charts = charts(&cumulative, &tier_rows, &per);
-    Ok((
+    (
         Clv {
             options: *o,
             calibration_end: date_of(end).unwrap_or_default(),
-            customers_fitted: fitted.len() as u64,
-            repeat_buyers: fitted.iter().filter(|r| r.x > 0.0).count() as u64,
+            customers_fitted: rows.iter().flatten().count() as u64,
+            repeat_buyers: rows.iter().flatten().filter(|r| r.x > 0.0).count() as u64,
             bgnbd: bg,
             mean_clv: total_clv.map(|t| t / scored.len().max(1) as f64),
             total_clv,
@@ -367,7 +460,221 @@ pub fn clv(facts: &Facts, o: &ClvOptions) -> Result<(Clv, Vec<Option<CustomerClv
             charts,
         },
         per,
-    ))
+    )
+}
+
+impl Job {
+    /// The job as a message for the other worker.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(48 + self.rows.len() * 33);
+        for x in [
+            self.penalizer,
+            self.horizon,
+            self.holdout_length,
+            self.discount_rate,
+            self.unit,
+        ] {
+            w.f64(x);
+        }
+        w.u32(self.horizon_months);
+        w.u64(self.rows.len() as u64);
+        for r in &self.rows {
+            match r {
+                None => w.u8(0),
+                Some(r) => {
+                    w.u8(1);
+                    for x in [r.x, r.t_x, r.t, r.monetary] {
+                        w.f64(x);
+                    }
+                }
+            }
+        }
+        w.into_bytes()
+    }
+
+    /// `None` unless `b` is what [`Job::to_bytes`] wrote.
+    pub fn from_bytes(b: &[u8]) -> Option<Job> {
+        let mut r = Reader::new(b);
+        let (penalizer, horizon, holdout_length, discount_rate, unit) =
+            (r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?);
+        let horizon_months = r.u32()?;
+        let n = usize::try_from(r.u64()?).ok()?;
+        // Every row takes at least a byte, so the count is bounded by the message's size.
+        let mut rows = Vec::with_capacity(n.min(r.left()));
+        for _ in 0..n {
+            rows.push(match r.u8()? {
+                0 => None,
+                1 => Some(Rfmt {
+                    x: r.f64()?,
+                    t_x: r.f64()?,
+                    t: r.f64()?,
+                    monetary: r.f64()?,
+                }),
+                _ => return None,
+            });
+        }
+        (r.left() == 0).then_some(Job {
+            rows,
+            penalizer,
+            horizon,
+            holdout_length,
+            horizon_months,
+            discount_rate,
+            unit,
+        })
+    }
+}
+
+/// [`score`]'s outcome as a message for the worker that sent the job.
+pub fn scored_to_bytes(scored: &Result<Scored, FitError>) -> Vec<u8> {
+    let mut w = Writer::default();
+    let s = match scored {
+        Err(e) => {
+            w.u8(0);
+            fit_error_to(&mut w, e);
+            return w.into_bytes();
+        }
+        Ok(s) => s,
+    };
+    w = Writer::with_capacity(128 + s.per.len() * 25);
+    w.u8(1);
+    let bg = &s.bg;
+    for x in [bg.r, bg.alpha, bg.a, bg.b, bg.log_likelihood] {
+        w.f64(x);
+    }
+    w.u32(bg.iterations);
+    w.u32(bg.evaluations);
+    w.u8(u8::from(bg.converged));
+    match &s.gg {
+        Ok(g) => {
+            w.u8(1);
+            for x in [g.p, g.q, g.v, g.log_likelihood, g.freq_monetary_correlation] {
+                w.f64(x);
+            }
+            w.u64(g.repeat_buyers as u64);
+            w.u32(g.iterations);
+            w.u32(g.evaluations);
+        }
+        Err(e) => {
+            w.u8(0);
+            fit_error_to(&mut w, e);
+        }
+    }
+    w.f64(s.holdout_predicted);
+    w.u64(s.per.len() as u64);
+    for c in &s.per {
+        match c {
+            None => w.u8(0),
+            Some(c) => {
+                w.u8(if c.clv.is_some() { 2 } else { 1 });
+                w.f64(c.p_alive);
+                w.f64(c.expected_purchases);
+                if let Some(v) = c.clv {
+                    w.f64(v);
+                }
+            }
+        }
+    }
+    w.into_bytes()
+}
+
+/// `None` unless `b` is what [`scored_to_bytes`] wrote for `job`: one prediction for each
+/// customer the job summarised, and none for the others.
+pub fn scored_from_bytes(b: &[u8], job: &Job) -> Option<Result<Scored, FitError>> {
+    let mut r = Reader::new(b);
+    if !r.bool()? {
+        let e = fit_error_from(&mut r)?;
+        return (r.left() == 0).then_some(Err(e));
+    }
+    let bg = BgNbd {
+        r: r.f64()?,
+        alpha: r.f64()?,
+        a: r.f64()?,
+        b: r.f64()?,
+        log_likelihood: r.f64()?,
+        iterations: r.u32()?,
+        evaluations: r.u32()?,
+        converged: r.bool()?,
+    };
+    let gg = if r.bool()? {
+        let (p, q, v, log_likelihood, freq_monetary_correlation) =
+            (r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?);
+        Ok(GammaGamma {
+            p,
+            q,
+            v,
+            log_likelihood,
+            freq_monetary_correlation,
+            repeat_buyers: usize::try_from(r.u64()?).ok()?,
+            iterations: r.u32()?,
+            evaluations: r.u32()?,
+        })
+    } else {
+        Err(fit_error_from(&mut r)?)
+    };
+    let holdout_predicted = r.f64()?;
+    if usize::try_from(r.u64()?).ok()? != job.rows.len() {
+        return None;
+    }
+    let mut per = Vec::with_capacity(job.rows.len());
+    for row in &job.rows {
+        let tag = r.u8()?;
+        per.push(match (tag, row) {
+            (0, None) => None,
+            (1 | 2, Some(_)) => Some(CustomerClv {
+                p_alive: r.f64()?,
+                expected_purchases: r.f64()?,
+                clv: if tag == 2 { Some(r.f64()?) } else { None },
+                tier: None,
+            }),
+            _ => return None,
+        });
+    }
+    (r.left() == 0).then_some(Ok(Scored {
+        bg,
+        gg,
+        per,
+        holdout_predicted,
+    }))
+}
+
+fn fit_error_to(w: &mut Writer, e: &FitError) {
+    match *e {
+        FitError::TooFewCustomers { found, needed } => {
+            w.u8(0);
+            w.u64(found as u64);
+            w.u64(needed as u64);
+        }
+        FitError::TooFewRepeatBuyers { found, needed } => {
+            w.u8(1);
+            w.u64(found as u64);
+            w.u64(needed as u64);
+        }
+        FitError::NoSpread => w.u8(2),
+        FitError::NotConverged { iterations } => {
+            w.u8(3);
+            w.u32(iterations);
+        }
+    }
+}
+
+fn fit_error_from(r: &mut Reader) -> Option<FitError> {
+    let count = |r: &mut Reader| usize::try_from(r.u64()?).ok();
+    Some(match r.u8()? {
+        0 => FitError::TooFewCustomers {
+            found: count(r)?,
+            needed: count(r)?,
+        },
+        1 => FitError::TooFewRepeatBuyers {
+            found: count(r)?,
+            needed: count(r)?,
+        },
+        2 => FitError::NoSpread,
+        3 => FitError::NotConverged {
+            iterations: r.u32()?,
+        },
+        _ => return None,
+    })
 }
 
 /// Expected against actual cumulative repeat purchases per period, from the first purchase to
@@ -508,4 +815,100 @@ fn charts(c: &Cumulative, tiers: &[TierRow], per: &[Option<CustomerClv>]) -> Vec
             y_title: None,
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(rows: Vec<Option<Rfmt>>) -> Job {
+        Job {
+            rows,
+            penalizer: 0.0,
+            horizon: 52.0,
+            holdout_length: 0.0,
+            horizon_months: 12,
+            discount_rate: 0.01,
+            unit: 7.0,
+        }
+    }
+
+    #[test]
+    fn every_outcome_crosses_as_bytes() {
+        let row = Rfmt {
+            x: 2.0,
+            t_x: 3.0,
+            t: 5.0,
+            monetary: 10.0,
+        };
+        let j = job(vec![None, Some(row), Some(row)]);
+        assert_eq!(Job::from_bytes(&j.to_bytes()), Some(j.clone()));
+        let bg = BgNbd {
+            r: 0.25,
+            alpha: 4.4,
+            a: 0.8,
+            b: 2.4,
+            log_likelihood: -10.0,
+            iterations: 7,
+            evaluations: 9,
+            converged: true,
+        };
+        let c = |clv| {
+            Some(CustomerClv {
+                p_alive: 0.5,
+                expected_purchases: 1.5,
+                clv,
+                tier: None,
+            })
+        };
+        let errors = [
+            FitError::TooFewCustomers {
+                found: 3,
+                needed: 10,
+            },
+            FitError::TooFewRepeatBuyers {
+                found: 1,
+                needed: 2,
+            },
+            FitError::NoSpread,
+            FitError::NotConverged { iterations: 400 },
+        ];
+        for e in &errors {
+            let outcomes = [
+                Err(e.clone()),
+                Ok(Scored {
+                    bg,
+                    gg: Err(e.clone()),
+                    per: vec![None, c(None), c(None)],
+                    holdout_predicted: 0.0,
+                }),
+            ];
+            for o in outcomes {
+                assert_eq!(scored_from_bytes(&scored_to_bytes(&o), &j), Some(o));
+            }
+        }
+        let gg = GammaGamma {
+            p: 6.25,
+            q: 3.74,
+            v: 15.44,
+            log_likelihood: -4000.0,
+            repeat_buyers: 2,
+            iterations: 30,
+            evaluations: 40,
+            freq_monetary_correlation: 0.1,
+        };
+        let ok = Ok(Scored {
+            bg,
+            gg: Ok(gg),
+            per: vec![None, c(Some(12.0)), c(Some(0.0))],
+            holdout_predicted: 3.5,
+        });
+        let b = scored_to_bytes(&ok);
+        assert_eq!(scored_from_bytes(&b, &j), Some(ok));
+        // A prediction for a customer the job did not summarise is refused.
+        assert_eq!(
+            scored_from_bytes(&b, &job(vec![None, None, Some(row)])),
+            None
+        );
+    }
 }
