@@ -140,7 +140,16 @@ fn status(key: &'static str, ran: bool, needs: Vec<&'static [&'static str]>) -> 
 /// Runs the analyses. `tiebreak(i)` is customer i's id or name, for ranking ties. Natively the
 /// CLV models are fitted and scored on a second thread while the other analyses run.
 pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) -> Results {
-    let prepared = predict::prepare(facts, &o.clv);
+    run_with(facts, o, &tiebreak, predict::prepare(facts, &o.clv))
+}
+
+/// [`run`], with the CLV job already prepared.
+pub fn run_with<'a>(
+    facts: &Facts,
+    o: &Options,
+    tiebreak: &dyn Fn(usize) -> &'a str,
+    prepared: Result<predict::Prepared, Text>,
+) -> Results {
     let job = prepared.as_ref().ok().map(|p| &p.job);
     #[cfg(not(target_arch = "wasm32"))]
     let (mut r, scored) = std::thread::scope(|s| {
@@ -156,7 +165,7 @@ pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) 
 }
 
 /// Every analysis but CLV and the alerts, which read CLV; [`add_clv`] adds them.
-pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) -> Results {
+pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: &dyn Fn(usize) -> &'a str) -> Results {
     let mut r = Results::default();
 
     let has = facts.has;

@@ -130,114 +130,212 @@ pub fn analyze_book_with(
     options: &Options,
     ahead: Option<table::Ahead>,
 ) -> Result<Report> {
-    analyses::check(options).map_err(Error::bad_option)?;
-    progress::report(progress::Phase::Mapping, None, 0, None);
-    let ds = dataset::choose_with(book, options.sheet.as_deref(), &options.mapping, ahead)?;
-    Ok(report_of(book, ds, options))
+    let mut underway = Underway::begin(book, options, ahead)?;
+    underway.analyses();
+    Ok(underway.finish(None))
 }
 
-/// Takes the dataset by value: its tables are the largest thing alive while the analyses run, and
-/// nothing needs them once the facts are built.
-fn report_of(book: &Book, ds: Dataset, options: &Options) -> Report {
-    let customers = customers::resolve(&ds);
+/// A report under way: the file mapped, its customers resolved and their facts built, the
+/// analyses run or still to run. The page runs the analyses in steps through it, so that the CLV
+/// models ([`Underway::job`]) are fitted on its other worker meanwhile ([`Underway::finish`]).
+pub struct Underway {
+    options: Options,
+    customers: customers::Customers,
+    facts: facts::Facts,
+    /// The CLV job while CLV is still to be added to `results`.
+    clv: Option<std::result::Result<predict::Prepared, chart::Text>>,
+    results: Option<analyses::Results>,
+    input: Input,
+    mapping: Vec<SheetMapping>,
+    quality: QualityReport,
+    shape: &'static str,
+    amount_years: Vec<i32>,
+    order_lines: u64,
+}
 
-    let mut total = quality::Quality::default();
-    let mut sheets_q = Vec::new();
-    let mut mapping = Vec::new();
-    for (role, t) in ds.tables() {
-        total.absorb(&t.quality);
-        sheets_q.push(SheetQuality {
-            sheet: t.sheet.clone(),
-            quality: t.quality.clone(),
-        });
-        mapping.push(SheetMapping {
-            sheet: t.sheet.clone(),
-            role,
-            header_rows: (t.header.rows.0 + 1, t.header.rows.1 + 1),
-            columns: t.mapping.columns.clone(),
-        });
+impl Underway {
+    /// Maps `book` as `options` say and builds each customer's facts; no analysis runs yet.
+    /// `ahead` is as for [`analyze_book_with`].
+    pub fn begin(book: &Book, options: &Options, ahead: Option<table::Ahead>) -> Result<Underway> {
+        analyses::check(options).map_err(Error::bad_option)?;
+        progress::report(progress::Phase::Mapping, None, 0, None);
+        let ds = dataset::choose_with(book, options.sheet.as_deref(), &options.mapping, ahead)?;
+        Ok(Underway::of(book, ds, options))
     }
-    total.absorb(&customers.quality);
-    if let Some(first) = sheets_q.first() {
-        total.header_rows = first.quality.header_rows;
-    }
 
-    progress::report(progress::Phase::Analysing, None, 0, None);
-    let mut amount_years: Vec<i32> = ds
-        .tables()
-        .flat_map(|(_, t)| t.columns.iter())
-        .filter(|c| c.field == Some(Field::Amount))
-        .filter_map(|c| c.year)
-        .collect();
-    crate::sort::by(&mut amount_years, |a, b| a.cmp(b));
-    amount_years.dedup();
-    let roles: Vec<(String, dataset::Role)> =
-        ds.tables().map(|(r, t)| (t.sheet.clone(), r)).collect();
-    let order_lines = ds.orders.as_ref().map_or(0, |t| t.n_rows() as u64);
-    let shape = match (&ds.register, &ds.orders) {
-        (Some(_), Some(_)) => "register_and_orders",
-        (None, Some(_)) => "orders",
-        _ => "register",
-    };
-    let facts = facts::build(&ds, &customers, options.as_of.map(table::day_number));
-    drop(ds);
-    let (first, last) = facts.day_span().map_or((None, None), |(lo, hi)| {
-        (table::date_of(lo), table::date_of(hi))
-    });
-    let tiebreak = |i: usize| {
-        customers
-            .list
-            .get(i)
-            .and_then(|c| c.id.as_deref().or(c.name.as_deref()))
-            .unwrap_or("")
-    };
-    let results = analyses::run(&facts, options, tiebreak);
-    let amounts: Vec<f64> = customers.list.iter().filter_map(|c| c.amount).collect();
+    /// Takes the dataset by value: its tables are the largest thing alive while the analyses
+    /// run, and nothing needs them once the facts are built.
+    fn of(book: &Book, ds: Dataset, options: &Options) -> Underway {
+        let customers = customers::resolve(&ds);
 
-    let summary = Summary {
-        shape,
-        customers: customers.list.len() as u64,
-        order_lines,
-        total_amount: (!amounts.is_empty()).then(|| amounts.iter().sum()),
-        first_order_date: first,
-        last_order_date: last,
-        as_of: facts.as_of.and_then(table::date_of),
-        amount_years,
-        active_rate: results.active_rate,
-        churn_rate: results.churn_rate,
-        analyses: results.status,
-    };
+        let mut total = quality::Quality::default();
+        let mut sheets_q = Vec::new();
+        let mut mapping = Vec::new();
+        for (role, t) in ds.tables() {
+            total.absorb(&t.quality);
+            sheets_q.push(SheetQuality {
+                sheet: t.sheet.clone(),
+                quality: t.quality.clone(),
+            });
+            mapping.push(SheetMapping {
+                sheet: t.sheet.clone(),
+                role,
+                header_rows: (t.header.rows.0 + 1, t.header.rows.1 + 1),
+                columns: t.mapping.columns.clone(),
+            });
+        }
+        total.absorb(&customers.quality);
+        if let Some(first) = sheets_q.first() {
+            total.header_rows = first.quality.header_rows;
+        }
 
-    let input = Input {
-        format: book.format,
-        file_bytes: book.file_bytes,
-        encoding: book.text.as_ref().map(|t| t.encoding.to_string()),
-        delimiter: book.text.as_ref().map(|t| t.delimiter.to_string()),
-        sheets: book
-            .sheets
-            .iter()
-            .map(|s| SheetEntry {
-                info: s.clone(),
-                role: roles.iter().find(|(n, _)| *n == s.name).map(|(_, r)| *r),
-            })
-            .collect(),
-    };
-
-    Report {
-        input,
-        mapping,
-        quality: QualityReport {
-            total,
-            sheets: sheets_q,
-            join: customers.join.clone(),
-        },
-        summary,
-        customers: report::customer_rows(
-            customers.list,
+        progress::report(progress::Phase::Analysing, None, 0, None);
+        let mut amount_years: Vec<i32> = ds
+            .tables()
+            .flat_map(|(_, t)| t.columns.iter())
+            .filter(|c| c.field == Some(Field::Amount))
+            .filter_map(|c| c.year)
+            .collect();
+        crate::sort::by(&mut amount_years, |a, b| a.cmp(b));
+        amount_years.dedup();
+        let roles: Vec<(String, dataset::Role)> =
+            ds.tables().map(|(r, t)| (t.sheet.clone(), r)).collect();
+        let order_lines = ds.orders.as_ref().map_or(0, |t| t.n_rows() as u64);
+        let shape = match (&ds.register, &ds.orders) {
+            (Some(_), Some(_)) => "register_and_orders",
+            (None, Some(_)) => "orders",
+            _ => "register",
+        };
+        let facts = facts::build(&ds, &customers, options.as_of.map(table::day_number));
+        drop(ds);
+        let input = Input {
+            format: book.format,
+            file_bytes: book.file_bytes,
+            encoding: book.text.as_ref().map(|t| t.encoding.to_string()),
+            delimiter: book.text.as_ref().map(|t| t.delimiter.to_string()),
+            sheets: book
+                .sheets
+                .iter()
+                .map(|s| SheetEntry {
+                    info: s.clone(),
+                    role: roles.iter().find(|(n, _)| *n == s.name).map(|(_, r)| *r),
+                })
+                .collect(),
+        };
+        Underway {
+            clv: Some(predict::prepare(&facts, &options.clv)),
+            options: options.clone(),
             facts,
-            &results.labels,
-            options.abc.method,
-        ),
-        analyses: results.analyses,
+            results: None,
+            input,
+            mapping,
+            quality: QualityReport {
+                total,
+                sheets: sheets_q,
+                join: customers.join.clone(),
+            },
+            customers,
+            shape,
+            amount_years,
+            order_lines,
+        }
     }
+
+    /// The CLV models' job, to be scored elsewhere and given to [`Underway::finish`]; `None`
+    /// when CLV cannot run or has run.
+    pub fn job(&self) -> Option<&predict::Job> {
+        self.clv.as_ref()?.as_ref().ok().map(|p| &p.job)
+    }
+
+    /// Runs every analysis (natively, CLV on a second thread meanwhile).
+    pub fn analyses(&mut self) {
+        let customers = &self.customers;
+        let tiebreak = |i: usize| tiebreak(customers, i);
+        let prepared = self
+            .clv
+            .take()
+            .unwrap_or_else(|| predict::prepare(&self.facts, &self.options.clv));
+        self.results = Some(analyses::run_with(
+            &self.facts,
+            &self.options,
+            &tiebreak,
+            prepared,
+        ));
+    }
+
+    /// Runs every analysis but CLV and the alerts, which [`Underway::finish`] adds.
+    pub fn analyses_but_clv(&mut self) {
+        let customers = &self.customers;
+        let tiebreak = |i: usize| tiebreak(customers, i);
+        self.results = Some(analyses::run_but_clv(&self.facts, &self.options, &tiebreak));
+    }
+
+    /// The report. `scored` is [`predict::score`]'s outcome for [`Underway::job`] if it was
+    /// worked out elsewhere; the analyses still to run run here.
+    pub fn finish(
+        self,
+        scored: Option<std::result::Result<predict::Scored, clv::FitError>>,
+    ) -> Report {
+        let Underway {
+            options,
+            customers,
+            facts,
+            clv,
+            results,
+            input,
+            mapping,
+            quality,
+            shape,
+            amount_years,
+            order_lines,
+        } = self;
+        let tiebreak = |i: usize| tiebreak(&customers, i);
+        let results = match (results, clv) {
+            (Some(mut r), Some(prepared)) => {
+                analyses::add_clv(&mut r, &facts, &options, prepared, scored);
+                r
+            }
+            (Some(r), None) => r,
+            (None, _) => analyses::run(&facts, &options, tiebreak),
+        };
+        let (first, last) = facts.day_span().map_or((None, None), |(lo, hi)| {
+            (table::date_of(lo), table::date_of(hi))
+        });
+        let amounts: Vec<f64> = customers.list.iter().filter_map(|c| c.amount).collect();
+        let summary = Summary {
+            shape,
+            customers: customers.list.len() as u64,
+            order_lines,
+            total_amount: (!amounts.is_empty()).then(|| amounts.iter().sum()),
+            first_order_date: first,
+            last_order_date: last,
+            as_of: facts.as_of.and_then(table::date_of),
+            amount_years,
+            active_rate: results.active_rate,
+            churn_rate: results.churn_rate,
+            analyses: results.status,
+        };
+        Report {
+            input,
+            mapping,
+            quality,
+            summary,
+            customers: report::customer_rows(
+                customers.list,
+                facts,
+                &results.labels,
+                options.abc.method,
+            ),
+            analyses: results.analyses,
+        }
+    }
+}
+
+/// Customer i's id or name, for ranking ties.
+fn tiebreak(customers: &customers::Customers, i: usize) -> &str {
+    customers
+        .list
+        .get(i)
+        .and_then(|c| c.id.as_deref().or(c.name.as_deref()))
+        .unwrap_or("")
 }

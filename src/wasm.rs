@@ -6,7 +6,7 @@
 
 use crate::filter::Index;
 use crate::progress::{self, Progress};
-use crate::{Book, Error, Options, Report};
+use crate::{Book, Error, Options, Report, Underway};
 use serde::Serialize;
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
@@ -46,6 +46,8 @@ pub struct Session {
     /// The last report, its filter index, and the current view: positions into
     /// `report.customers`, filtered and sorted.
     last: Option<Last>,
+    /// An analysis waiting for its CLV models from the other worker.
+    underway: Option<Underway>,
 }
 
 struct Last {
@@ -77,6 +79,7 @@ impl Session {
             book,
             ahead: None,
             last: None,
+            underway: None,
         })
     }
 
@@ -88,26 +91,56 @@ impl Session {
     /// Analyses with `options` (docs/analyses.md) and returns the report without its customer
     /// rows (`Overview`, see docs/report.md); the rows come through `view` and `rows`. The view
     /// is reset to every customer.
+    ///
+    /// With `offload` (a JS function of a `Uint8Array`), the CLV models' job, if CLV can run, is
+    /// handed to it for the other worker's [`predict`], the other analyses run meanwhile, and
+    /// `analyze` returns `undefined`: the overview then comes from [`Session::complete`].
     pub fn analyze(
         &mut self,
         options: JsValue,
         progress: Option<js_sys::Function>,
+        offload: Option<js_sys::Function>,
     ) -> Result<JsValue, JsValue> {
         let options = options_from(options)?;
         self.last = None;
+        self.underway = None;
         let ahead = self.ahead.take();
-        let mut report = observed(progress, || {
-            crate::analyze_book_with(&self.book, &options, ahead)
+        let book = &self.book;
+        let (underway, handed) = observed(progress, || {
+            let mut u = Underway::begin(book, &options, ahead)?;
+            let handed = match (&offload, u.job()) {
+                (Some(f), Some(job)) => {
+                    let bytes = js_sys::Uint8Array::from(job.to_bytes().as_slice());
+                    f.call1(&JsValue::NULL, &bytes).is_ok()
+                }
+                _ => false,
+            };
+            if handed {
+                u.analyses_but_clv();
+            } else {
+                u.analyses();
+            }
+            Ok::<_, Error>((u, handed))
         })
         .map_err(into_error)?;
-        let view = (0..report.customers.len() as u32).collect();
-        let js = report.with_overview(|o| to_js(o));
-        self.last = Some(Last {
-            report,
-            index: OnceCell::new(),
-            view,
-        });
-        js
+        if handed {
+            self.underway = Some(underway);
+            return Ok(JsValue::UNDEFINED);
+        }
+        self.keep(underway.finish(None))
+    }
+
+    /// Ends an analysis whose CLV job went to the other worker, with its answer (`undefined` if
+    /// that worker could not give one: the job is then scored here), and returns the overview.
+    pub fn complete(&mut self, answer: Option<Vec<u8>>) -> Result<JsValue, JsValue> {
+        let underway = self
+            .underway
+            .take()
+            .ok_or_else(|| into_error(Error::bad_option("analyze the file first")))?;
+        let scored = answer
+            .zip(underway.job())
+            .and_then(|(b, job)| crate::predict::scored_from_bytes(&b, job));
+        self.keep(underway.finish(scored))
     }
 
     /// Sets the view to the customers matching `query`, ordered by `sort` (a filter key, `id`
@@ -248,6 +281,7 @@ impl Reading {
             book,
             ahead,
             last: None,
+            underway: None,
         }))
     }
 }
@@ -322,6 +356,18 @@ fn read_whole() -> JsValue {
 }
 
 impl Session {
+    /// Keeps `report` as the last one, every customer in view, and returns its overview.
+    fn keep(&mut self, mut report: Report) -> Result<JsValue, JsValue> {
+        let view = (0..report.customers.len() as u32).collect();
+        let js = report.with_overview(|o| to_js(o));
+        self.last = Some(Last {
+            report,
+            index: OnceCell::new(),
+            view,
+        });
+        js
+    }
+
     fn last(&self) -> Result<&Last, JsValue> {
         self.last
             .as_ref()
@@ -371,6 +417,17 @@ pub fn template(kind: &str) -> Result<Vec<u8>, JsValue> {
 #[wasm_bindgen]
 pub fn sample(rows: u32) -> Result<Vec<u8>, JsValue> {
     crate::sample::orders(rows, 1).map_err(into_error)
+}
+
+/// On the other worker: fits and scores the CLV models of a job a [`Session::analyze`] handed
+/// out, and returns the answer for [`Session::complete`].
+#[wasm_bindgen]
+pub fn predict(job: &[u8]) -> Result<Vec<u8>, JsValue> {
+    let job = crate::predict::Job::from_bytes(job)
+        .ok_or_else(|| into_error(Error::bad_option("not a CLV job")))?;
+    Ok(crate::predict::scored_to_bytes(&crate::predict::score(
+        &job,
+    )))
 }
 
 fn lang_of(s: &str) -> Result<crate::export::Lang, JsValue> {

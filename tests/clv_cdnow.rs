@@ -183,7 +183,7 @@ fn models_scored_elsewhere_give_the_same_report() {
 
     // The analyses with CLV scored apart and added after: the same results, in the same order.
     let tiebreak = |i: usize| customers.list[i].id.as_deref().unwrap_or("");
-    let mut apart = kexi::analyses::run_but_clv(&facts, &options, tiebreak);
+    let mut apart = kexi::analyses::run_but_clv(&facts, &options, &tiebreak);
     let scored = predict::scored_from_bytes(&answer, &prepared.job);
     kexi::analyses::add_clv(&mut apart, &facts, &options, Ok(prepared), scored);
     let together = kexi::analyses::run(&facts, &options, tiebreak);

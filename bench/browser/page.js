@@ -6,7 +6,7 @@
 import * as XLSX from 'xlsx';
 import * as kexi from '../../www/pkg/kexi.js';
 import wasmBytes from '../../www/pkg/kexi_bg.wasm';
-import { open } from '../../www/src/stream.js';
+import { analyze, open } from '../../www/src/stream.js';
 
 let scanner = null;
 let helper = null;
@@ -57,7 +57,7 @@ window.kexi = async (name, warmup = false) => {
   const t1 = performance.now();
   // The first progress event of each phase marks where the one before it ended.
   const marks = {};
-  const overview = session.analyze({}, (p) => { marks[p.phase] ??= performance.now(); });
+  const overview = await analyze(session, {}, (p) => { marks[p.phase] ??= performance.now(); }, port);
   const t2 = performance.now();
   const ms = t2 - t0;
   const phases = {

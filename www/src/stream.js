@@ -3,9 +3,12 @@
 // scans the XML into streams of cells (kexi.Scan); meanwhile the reading worker reads the rest of
 // the file (the shared strings, the other sheets), then stores each stream's cells and builds the
 // table as rows complete, while the scanner makes the next streams: the two halves of reading a
-// worksheet, and building its table, run on two cores. A file the stream does not take (another format, an odd xlsx) or a worksheet the scanner
-// gives up on (a damaged entry, XML the fast reader leaves to calamine) is read whole, the usual
-// way, which gives the usual result or message.
+// worksheet, and building its table, run on two cores. A file the stream does not take (another
+// format, an odd xlsx) or a worksheet the scanner gives up on (a damaged entry, XML the fast
+// reader leaves to calamine) is read whole, the usual way, which gives the usual result or
+// message. Each analysis then hands the scanning worker the CLV models to fit and score
+// (kexi.predict) while the reading worker runs the other analyses; without an answer, the
+// reading worker scores them itself.
 
 // Compressed bytes per Scan.input, and streams the scanner makes ahead of the reader (enough to
 // keep it busy while the reader reads the rest of the file): besides the compressed worksheet,
@@ -94,6 +97,32 @@ function scanned(reading, bytes, port, progress) {
   });
 }
 
+/** On the reading worker: analyses `session` (a kexi.Session) with `options`; the CLV models are
+ * fitted and scored at the other end of `port`, when there is one, while the other analyses run
+ * here. Resolves with the overview. */
+export async function analyze(session, options, progress, port) {
+  if (!port || gone) return session.analyze(options, progress);
+  const id = ++job;
+  abandon?.();
+  let answer;
+  const overview = session.analyze(options, progress, (bytes) => {
+    answer = new Promise((resolve) => {
+      abandon = () => { port.onmessage = null; resolve(undefined); };
+      port.onmessage = ({ data }) => {
+        if (data.id !== id) return;
+        port.onmessage = null;
+        abandon = null;
+        if (data.broken) gone = true;
+        resolve(data.answer ? new Uint8Array(data.answer) : undefined);
+      };
+    });
+    port.postMessage({ id, job: bytes.buffer }, [bytes.buffer]);
+  });
+  // `undefined`: the job went to the scanner, and the analysis ends with its answer (or, if
+  // there is none, with the job scored here).
+  return overview === undefined ? session.complete(await answer) : overview;
+}
+
 /** On the reading worker: the scanner is gone (its worker died); a stream under way is read whole. */
 export function unlink() {
   gone = true;
@@ -140,7 +169,18 @@ export function serve(kexi, port) {
     }
   };
   port.onmessage = ({ data }) => {
-    if (data.part) {
+    if (data.job) {
+      let answer;
+      try {
+        if (broken) throw new Error('scanner trapped before');
+        answer = kexi.predict(new Uint8Array(data.job));
+      } catch (error) {
+        if (!error?.code) broken = true;
+        port.postMessage({ id: data.id, failed: true, broken });
+        return;
+      }
+      port.postMessage({ id: data.id, answer: answer.buffer }, [answer.buffer]);
+    } else if (data.part) {
       end();
       try {
         current = { id: data.id, scan: new kexi.Scan(data.part, data.spec), raw: data.raw, at: 0, credit: AHEAD };

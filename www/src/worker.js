@@ -3,10 +3,11 @@
 // and export bytes, one request at a time, in order. A trap in the wasm (a bug) is reported as
 // fatal and the worker closes; the page then starts a fresh one. The page starts a second instance
 // of this worker beside it and links the two by a message port: that one only inflates and scans
-// worksheets for this one (stream.js), and a trap there only makes this one read files whole.
+// worksheets and fits the CLV models for this one (stream.js), and a trap there only makes this
+// one read files whole and fit the models itself.
 import * as kexi from '../pkg/kexi.js';
 import wasm from '../pkg/kexi_bg.wasm';
-import { open, serve, unlink } from './stream.js';
+import { analyze, open, serve, unlink } from './stream.js';
 
 const instance = kexi.initSync({ module: wasm });
 let session = null;
@@ -20,7 +21,7 @@ const handlers = {
     session = await open(kexi, new Uint8Array(bytes), options ?? {}, progress, scanner);
     return session.sheets();
   },
-  analyze({ options }, progress) { return need().analyze(options ?? {}, progress); },
+  analyze({ options }, progress) { return analyze(need(), options ?? {}, progress, scanner); },
   view({ query, sort, descending }) { return need().view(query ?? {}, sort ?? undefined, !!descending); },
   rows({ start, end }) { return need().rows(start, end); },
   customers({ indexes }) { return need().customers(Uint32Array.from(indexes)); },
@@ -34,7 +35,7 @@ const handlers = {
   // The sample goes the way a file goes, so the scanning worker's code is warmed too.
   async warm({ rows }) {
     const warmup = await open(kexi, kexi.sample(rows ?? 3000), {}, undefined, scanner, true);
-    try { warmup.analyze({}); } finally { warmup.free(); }
+    try { await analyze(warmup, {}, undefined, scanner); } finally { warmup.free(); }
     return kexi.vocabulary();
   },
   export_xlsx({ lang }) { return need().export_xlsx(lang); },
