@@ -199,7 +199,7 @@ pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: &dyn Fn(usize) -> &
 
     let mut st = status("abc", has.amount, vec![AMOUNT]);
     if has.amount {
-        match abc::abc(facts, &o.abc, &tiebreak) {
+        match abc::abc(facts, &o.abc, tiebreak) {
             Some((res, per)) => {
                 r.analyses.abc = Some(res);
                 r.labels.abc = per;
@@ -261,7 +261,7 @@ pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: &dyn Fn(usize) -> &
         }
         r.status.push(st);
     };
-    let res = performance::performance(facts, &o.performance, &tiebreak);
+    let res = performance::performance(facts, &o.performance, tiebreak);
     ran("performance", res.is_some(), vec![YEAR_AMOUNT], None);
     if let Some((res, per)) = res {
         r.analyses.performance = Some(res);
