@@ -92,25 +92,35 @@ pub struct YearAmounts {
 }
 
 /// Amounts per customer and year (see [`Facts::by_year`]).
-#[derive(Debug, Clone, Default)]
-pub struct ByYear {
+#[derive(Debug, Clone)]
+pub struct ByYear<'a> {
     /// The years kept, ascending.
     pub years: Vec<i32>,
+    all: &'a Years,
+}
+
+/// Every customer's amounts per year, worked out once for the analyses that read them.
+#[derive(Debug, Clone, Default)]
+pub struct Years {
+    /// Every year with a purchase, ascending.
+    years: Vec<i32>,
     offsets: Vec<u32>,
-    /// (year, amount, quantity), ascending by year per customer; may include years older
-    /// than `years` keeps.
+    /// (year, amount, quantity), ascending by year per customer.
     items: Vec<(i32, f64, f64)>,
 }
 
-impl ByYear {
-    /// Customer `i`'s (year, amount, quantity), ascending.
-    pub fn of(&self, i: usize) -> &[(i32, f64, f64)] {
-        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
-        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
-        self.items.get(lo..hi).unwrap_or(&[])
+impl<'a> ByYear<'a> {
+    /// Customer `i`'s (year, amount, quantity), ascending; may include years older than
+    /// `years` keeps.
+    pub fn of(&self, i: usize) -> &'a [(i32, f64, f64)] {
+        let all = self.all;
+        let lo = all.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = all.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        all.items.get(lo..hi).unwrap_or(&[])
     }
 
     /// Customer `i`'s amount and quantity in `year` (0 when it bought nothing).
+    #[inline]
     pub fn get(&self, i: usize, year: i32) -> (f64, f64) {
         let mine = self.of(i);
         mine.binary_search_by_key(&year, |p| p.0)
@@ -188,10 +198,13 @@ pub struct Facts {
     pub satisfaction: Vec<ScoreColumn>,
     pub year_amounts: Vec<YearAmounts>,
     pub has: Has,
+    /// [`Facts::by_year`]'s work, done on its first call.
+    pub(crate) years: std::cell::OnceCell<Years>,
 }
 
 impl Facts {
     /// Customer `i`'s purchases as (day, amount), ascending by day.
+    #[inline]
     pub fn purchases(&self, i: usize) -> impl Iterator<Item = (i32, f64)> + '_ {
         let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
         let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
@@ -202,7 +215,16 @@ impl Facts {
 
     /// Each customer's amount and quantity per year, over the last `max_years` years that have
     /// any: from purchase days, or from a register's year-split amount columns.
-    pub fn by_year(&self, max_years: usize) -> ByYear {
+    pub fn by_year(&self, max_years: usize) -> ByYear<'_> {
+        let all = self.years.get_or_init(|| self.years());
+        let keep = all.years.len().saturating_sub(max_years);
+        ByYear {
+            years: all.years.get(keep..).unwrap_or(&[]).to_vec(),
+            all,
+        }
+    }
+
+    fn years(&self) -> Years {
         let mut offsets = Vec::with_capacity(self.customers.len() + 1);
         offsets.push(0u32);
         let mut items: Vec<(i32, f64, f64)> = Vec::new();
@@ -234,9 +256,7 @@ impl Facts {
         let mut years: Vec<i32> = items.iter().map(|p| p.0).collect();
         crate::sort::by_key(&mut years, |&y| crate::sort::i32_key(y));
         years.dedup();
-        let keep = years.len().saturating_sub(max_years);
-        years.drain(..keep);
-        ByYear {
+        Years {
             years,
             offsets,
             items,
@@ -248,6 +268,7 @@ impl Facts {
     }
 
     /// Customer `i`'s purchases as (day, amount, quantity), ascending by day.
+    #[inline]
     pub fn purchases_with_quantity(&self, i: usize) -> impl Iterator<Item = (i32, f64, f64)> + '_ {
         let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
         let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
@@ -418,12 +439,6 @@ fn sum_at(cols: &[&[f64]], r: usize) -> Option<f64> {
     sum
 }
 
-fn add(slot: &mut Option<f64>, x: Option<f64>) {
-    if let Some(x) = x {
-        *slot = Some(slot.unwrap_or(0.0) + x);
-    }
-}
-
 /// One order line, as the fold needs it.
 #[derive(Clone, Copy)]
 struct Line {
@@ -466,6 +481,7 @@ impl Lines<'_> {
             .unwrap_or(NO_TEXT)
     }
 
+    #[inline]
     fn get(&self, r: u32) -> Line {
         Line {
             day: self.day(r),
@@ -476,6 +492,7 @@ impl Lines<'_> {
     }
 
     /// Records the next row's amount, and its quantity and product where the table has them.
+    #[inline]
     fn push(&mut self, amount: f64, quantity: f64, product: u32) {
         self.amount.push(amount);
         if self.with_quantity {
@@ -487,7 +504,7 @@ impl Lines<'_> {
     }
 }
 
-/// A per-customer mean built line by line.
+/// A per-customer sum and mean built line by line.
 struct Mean {
     sum: Vec<f64>,
     n: Vec<u32>,
@@ -514,6 +531,12 @@ impl Mean {
     fn get(&self, i: usize) -> Option<f64> {
         let n = *self.n.get(i)?;
         (n > 0).then(|| self.sum.get(i).copied().unwrap_or(0.0) / f64::from(n))
+    }
+
+    /// The sum, added in line order from 0; `None` if nothing was added.
+    fn total(&self, i: usize) -> Option<f64> {
+        let n = *self.n.get(i)?;
+        (n > 0).then(|| self.sum.get(i).copied().unwrap_or(0.0))
     }
 }
 
@@ -605,6 +628,15 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         with_quantity: has.quantity,
         with_product: product_col.is_some(),
     };
+    // Sums per customer, dense: the lines come in any customer order, and adding each into its
+    // customer's (large) `Fact` costs a cache miss per line.
+    let mut amount_sum = Mean::new(has.amount, n);
+    let mut profit_sum = Mean::new(has.profit, n);
+    let mut returns_sum = Mean::new(has.returns, n);
+    let mut receivable_sum = Mean::new(has.receivable, n);
+    let mut complaints_sum = Mean::new(has.complaints, n);
+    let mut praise_sum = Mean::new(has.praise, n);
+    let mut quantity_sum = Mean::new(has.quantity, n);
     let mut payment = Mean::new(has.payment_days, n);
     let mut nps_mean = Mean::new(has.nps, n);
     let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
@@ -614,23 +646,23 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let rows = rows.min(owner.len());
     for r in 0..rows {
         let i = owner.get(r).copied().unwrap_or(u32::MAX);
-        let Some(c) = facts.customers.get_mut(i as usize) else {
+        if i as usize >= n {
             lines.push(0.0, 0.0, NO_TEXT);
             continue;
-        };
+        }
         let a = sum_at(&amount, r);
-        add(&mut c.amount, a);
+        amount_sum.add(i, a);
         let p = sum_at(&profit, r).or_else(|| {
             let k = sum_at(&cost, r)?;
             Some(a? - k)
         });
-        add(&mut c.profit, p);
-        add(&mut c.returns, sum_at(&returns, r));
-        add(&mut c.receivable, sum_at(&receivable, r));
-        add(&mut c.complaints, sum_at(&complaints, r));
-        add(&mut c.praise, sum_at(&praise, r));
+        profit_sum.add(i, p);
+        returns_sum.add(i, sum_at(&returns, r));
+        receivable_sum.add(i, sum_at(&receivable, r));
+        complaints_sum.add(i, sum_at(&complaints, r));
+        praise_sum.add(i, sum_at(&praise, r));
         let q = sum_at(&quantity, r);
-        add(&mut c.quantity, q);
+        quantity_sum.add(i, q);
         payment.add(i, sum_at(&payment_days, r));
         nps_mean.add(i, sum_at(&nps, r));
         for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
@@ -649,6 +681,13 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         lines.push(a.unwrap_or(0.0), q.unwrap_or(0.0), product);
     }
     for (i, c) in facts.customers.iter_mut().enumerate() {
+        c.amount = amount_sum.total(i);
+        c.profit = profit_sum.total(i);
+        c.returns = returns_sum.total(i);
+        c.receivable = receivable_sum.total(i);
+        c.complaints = complaints_sum.total(i);
+        c.praise = praise_sum.total(i);
+        c.quantity = quantity_sum.total(i);
         c.payment_days = payment.get(i);
         c.nps = nps_mean.get(i);
     }
