@@ -45,7 +45,6 @@ pub mod table;
 pub mod template;
 pub mod text;
 pub mod value;
-pub mod wire;
 pub mod xlsx;
 
 #[cfg(target_arch = "wasm32")]
@@ -130,7 +129,7 @@ pub fn analyze_book_with(
     options: &Options,
     ahead: Option<table::Ahead>,
 ) -> Result<Report> {
-    let mut underway = Underway::begin(book, options, ahead)?;
+    let mut underway = Underway::begin(book, options.clone(), ahead)?;
     underway.analyses();
     Ok(underway.finish(None))
 }
@@ -156,8 +155,8 @@ pub struct Underway {
 impl Underway {
     /// Maps `book` as `options` say and builds each customer's facts; no analysis runs yet.
     /// `ahead` is as for [`analyze_book_with`].
-    pub fn begin(book: &Book, options: &Options, ahead: Option<table::Ahead>) -> Result<Underway> {
-        analyses::check(options).map_err(Error::bad_option)?;
+    pub fn begin(book: &Book, options: Options, ahead: Option<table::Ahead>) -> Result<Underway> {
+        analyses::check(&options).map_err(Error::bad_option)?;
         progress::report(progress::Phase::Mapping, None, 0, None);
         let ds = dataset::choose_with(book, options.sheet.as_deref(), &options.mapping, ahead)?;
         Ok(Underway::of(book, ds, options))
@@ -165,7 +164,7 @@ impl Underway {
 
     /// Takes the dataset by value: its tables are the largest thing alive while the analyses
     /// run, and nothing needs them once the facts are built.
-    fn of(book: &Book, ds: Dataset, options: &Options) -> Underway {
+    fn of(book: &Book, ds: Dataset, options: Options) -> Underway {
         let customers = customers::resolve(&ds);
 
         let mut total = quality::Quality::default();
@@ -224,7 +223,7 @@ impl Underway {
         };
         Underway {
             clv: Some(predict::prepare(&facts, &options.clv)),
-            options: options.clone(),
+            options,
             facts,
             results: None,
             input,
@@ -247,20 +246,26 @@ impl Underway {
         self.clv.as_ref()?.as_ref().ok().map(|p| &p.job)
     }
 
-    /// Runs every analysis (natively, CLV on a second thread meanwhile).
+    /// Runs every analysis: natively CLV on a second thread meanwhile; in wasm (one thread)
+    /// all but CLV and the alerts, which [`Underway::finish`] adds.
     pub fn analyses(&mut self) {
-        let customers = &self.customers;
-        let tiebreak = |i: usize| tiebreak(customers, i);
-        let prepared = self
-            .clv
-            .take()
-            .unwrap_or_else(|| predict::prepare(&self.facts, &self.options.clv));
-        self.results = Some(analyses::run_with(
-            &self.facts,
-            &self.options,
-            &tiebreak,
-            prepared,
-        ));
+        #[cfg(target_arch = "wasm32")]
+        self.analyses_but_clv();
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let customers = &self.customers;
+            let tiebreak = |i: usize| tiebreak(customers, i);
+            let prepared = self
+                .clv
+                .take()
+                .unwrap_or_else(|| predict::prepare(&self.facts, &self.options.clv));
+            self.results = Some(analyses::run_with(
+                &self.facts,
+                &self.options,
+                &tiebreak,
+                prepared,
+            ));
+        }
     }
 
     /// Runs every analysis but CLV and the alerts, which [`Underway::finish`] adds.
@@ -289,15 +294,12 @@ impl Underway {
             amount_years,
             order_lines,
         } = self;
-        let tiebreak = |i: usize| tiebreak(&customers, i);
-        let results = match (results, clv) {
-            (Some(mut r), Some(prepared)) => {
-                analyses::add_clv(&mut r, &facts, &options, prepared, scored);
-                r
-            }
-            (Some(r), None) => r,
-            (None, _) => analyses::run(&facts, &options, tiebreak),
-        };
+        let mut results = results.unwrap_or_else(|| {
+            analyses::run_but_clv(&facts, &options, &|i: usize| tiebreak(&customers, i))
+        });
+        if let Some(prepared) = clv {
+            analyses::add_clv(&mut results, &facts, &options, prepared, scored);
+        }
         let (first, last) = facts.day_span().map_or((None, None), |(lo, hi)| {
             (table::date_of(lo), table::date_of(hi))
         });

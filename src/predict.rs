@@ -16,7 +16,6 @@ use crate::chart::{Chart, Kind, Series, Text, Unit};
 use crate::clv::{self, BgNbd, FitError, GammaGamma, Rfmt};
 use crate::facts::Facts;
 use crate::table::{date_of, day_number};
-use crate::wire::{Reader, Writer};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -463,174 +462,180 @@ pub fn finish(
     )
 }
 
+// The job and the answer cross between the workers as arrays of numbers (a `Float64Array` in
+// the page): counts and flags are whole numbers, exact in an f64. Reading one never trusts it.
+
+/// Numbers before the rows in a job (the settings, then the number of rows); each row is five
+/// (summarised or not, x, t_x, T, monetary).
+const JOB_HEAD: usize = 7;
+/// Numbers before the customers in an answer; each customer is four (a flag: not summarised,
+/// no CLV, with CLV; P(alive), expected purchases, CLV).
+const ANSWER_HEAD: usize = 19;
+
 impl Job {
-    /// The job as a message for the other worker.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::with_capacity(48 + self.rows.len() * 33);
-        for x in [
+    /// The job as numbers for the other worker.
+    pub fn to_numbers(&self) -> Vec<f64> {
+        let mut v = Vec::with_capacity(JOB_HEAD + 5 * self.rows.len());
+        v.extend([
             self.penalizer,
             self.horizon,
             self.holdout_length,
             self.discount_rate,
             self.unit,
-        ] {
-            w.f64(x);
-        }
-        w.u32(self.horizon_months);
-        w.u64(self.rows.len() as u64);
+            f64::from(self.horizon_months),
+            self.rows.len() as f64,
+        ]);
         for r in &self.rows {
-            match r {
-                None => w.u8(0),
-                Some(r) => {
-                    w.u8(1);
-                    for x in [r.x, r.t_x, r.t, r.monetary] {
-                        w.f64(x);
-                    }
-                }
-            }
-        }
-        w.into_bytes()
-    }
-
-    /// `None` unless `b` is what [`Job::to_bytes`] wrote.
-    pub fn from_bytes(b: &[u8]) -> Option<Job> {
-        let mut r = Reader::new(b);
-        let (penalizer, horizon, holdout_length, discount_rate, unit) =
-            (r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?);
-        let horizon_months = r.u32()?;
-        let n = usize::try_from(r.u64()?).ok()?;
-        // Every row takes at least a byte, so the count is bounded by the message's size.
-        let mut rows = Vec::with_capacity(n.min(r.left()));
-        for _ in 0..n {
-            rows.push(match r.u8()? {
-                0 => None,
-                1 => Some(Rfmt {
-                    x: r.f64()?,
-                    t_x: r.f64()?,
-                    t: r.f64()?,
-                    monetary: r.f64()?,
-                }),
-                _ => return None,
+            v.extend(match r {
+                None => [0.0; 5],
+                Some(r) => [1.0, r.x, r.t_x, r.t, r.monetary],
             });
         }
-        (r.left() == 0).then_some(Job {
-            rows,
+        v
+    }
+
+    /// `None` unless `v` is what [`Job::to_numbers`] gave.
+    pub fn from_numbers(v: &[f64]) -> Option<Job> {
+        let (&[penalizer, horizon, holdout_length, discount_rate, unit, months, n], rows) =
+            v.split_first_chunk::<JOB_HEAD>()?;
+        let rows = rows.chunks_exact(5);
+        if !rows.remainder().is_empty() || Some(rows.len()) != whole(n) {
+            return None;
+        }
+        Some(Job {
+            rows: rows
+                .map(|r| match r {
+                    [0.0, ..] => Some(None),
+                    &[1.0, x, t_x, t, monetary] => Some(Some(Rfmt {
+                        x,
+                        t_x,
+                        t,
+                        monetary,
+                    })),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?,
             penalizer,
             horizon,
             holdout_length,
-            horizon_months,
+            horizon_months: whole(months)?,
             discount_rate,
             unit,
         })
     }
 }
 
-/// [`score`]'s outcome as a message for the worker that sent the job.
-pub fn scored_to_bytes(scored: &Result<Scored, FitError>) -> Vec<u8> {
-    let mut w = Writer::default();
+/// [`score`]'s outcome as numbers for the worker that sent the job.
+pub fn scored_to_numbers(scored: &Result<Scored, FitError>) -> Vec<f64> {
     let s = match scored {
-        Err(e) => {
-            w.u8(0);
-            fit_error_to(&mut w, e);
-            return w.into_bytes();
-        }
+        Err(e) => return fit_error_numbers(e).to_vec(),
         Ok(s) => s,
     };
-    w = Writer::with_capacity(128 + s.per.len() * 25);
-    w.u8(1);
+    let mut v = Vec::with_capacity(ANSWER_HEAD + 4 * s.per.len());
     let bg = &s.bg;
-    for x in [bg.r, bg.alpha, bg.a, bg.b, bg.log_likelihood] {
-        w.f64(x);
-    }
-    w.u32(bg.iterations);
-    w.u32(bg.evaluations);
-    w.u8(u8::from(bg.converged));
+    v.extend([
+        4.0,
+        bg.r,
+        bg.alpha,
+        bg.a,
+        bg.b,
+        bg.log_likelihood,
+        f64::from(bg.iterations),
+        f64::from(bg.evaluations),
+        f64::from(u8::from(bg.converged)),
+    ]);
     match &s.gg {
-        Ok(g) => {
-            w.u8(1);
-            for x in [g.p, g.q, g.v, g.log_likelihood, g.freq_monetary_correlation] {
-                w.f64(x);
-            }
-            w.u64(g.repeat_buyers as u64);
-            w.u32(g.iterations);
-            w.u32(g.evaluations);
-        }
+        Ok(g) => v.extend([
+            4.0,
+            g.p,
+            g.q,
+            g.v,
+            g.log_likelihood,
+            g.freq_monetary_correlation,
+            g.repeat_buyers as f64,
+            f64::from(g.iterations),
+            f64::from(g.evaluations),
+        ]),
         Err(e) => {
-            w.u8(0);
-            fit_error_to(&mut w, e);
+            v.extend(fit_error_numbers(e));
+            v.extend([0.0; 6]);
         }
     }
-    w.f64(s.holdout_predicted);
-    w.u64(s.per.len() as u64);
+    v.push(s.holdout_predicted);
     for c in &s.per {
-        match c {
-            None => w.u8(0),
-            Some(c) => {
-                w.u8(if c.clv.is_some() { 2 } else { 1 });
-                w.f64(c.p_alive);
-                w.f64(c.expected_purchases);
-                if let Some(v) = c.clv {
-                    w.f64(v);
-                }
-            }
-        }
-    }
-    w.into_bytes()
-}
-
-/// `None` unless `b` is what [`scored_to_bytes`] wrote for `job`: one prediction for each
-/// customer the job summarised, and none for the others.
-pub fn scored_from_bytes(b: &[u8], job: &Job) -> Option<Result<Scored, FitError>> {
-    let mut r = Reader::new(b);
-    if !r.bool()? {
-        let e = fit_error_from(&mut r)?;
-        return (r.left() == 0).then_some(Err(e));
-    }
-    let bg = BgNbd {
-        r: r.f64()?,
-        alpha: r.f64()?,
-        a: r.f64()?,
-        b: r.f64()?,
-        log_likelihood: r.f64()?,
-        iterations: r.u32()?,
-        evaluations: r.u32()?,
-        converged: r.bool()?,
-    };
-    let gg = if r.bool()? {
-        let (p, q, v, log_likelihood, freq_monetary_correlation) =
-            (r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?);
-        Ok(GammaGamma {
-            p,
-            q,
-            v,
-            log_likelihood,
-            freq_monetary_correlation,
-            repeat_buyers: usize::try_from(r.u64()?).ok()?,
-            iterations: r.u32()?,
-            evaluations: r.u32()?,
-        })
-    } else {
-        Err(fit_error_from(&mut r)?)
-    };
-    let holdout_predicted = r.f64()?;
-    if usize::try_from(r.u64()?).ok()? != job.rows.len() {
-        return None;
-    }
-    let mut per = Vec::with_capacity(job.rows.len());
-    for row in &job.rows {
-        let tag = r.u8()?;
-        per.push(match (tag, row) {
-            (0, None) => None,
-            (1 | 2, Some(_)) => Some(CustomerClv {
-                p_alive: r.f64()?,
-                expected_purchases: r.f64()?,
-                clv: if tag == 2 { Some(r.f64()?) } else { None },
-                tier: None,
-            }),
-            _ => return None,
+        v.extend(match c {
+            None => [0.0; 4],
+            Some(c) => match c.clv {
+                None => [1.0, c.p_alive, c.expected_purchases, 0.0],
+                Some(clv) => [2.0, c.p_alive, c.expected_purchases, clv],
+            },
         });
     }
-    (r.left() == 0).then_some(Ok(Scored {
+    v
+}
+
+/// `None` unless `v` is what [`scored_to_numbers`] gave for `job`: one prediction for each
+/// customer the job summarised, and none for the others.
+pub fn scored_from_numbers(v: &[f64], job: &Job) -> Option<Result<Scored, FitError>> {
+    if let Some(e) = v.first_chunk::<3>().and_then(|h| fit_error_of(*h)) {
+        return (v.len() == 3).then_some(Err(e));
+    }
+    let (head, per) = v.split_first_chunk::<ANSWER_HEAD>()?;
+    let &[4.0, r, alpha, a, b, log_likelihood, iterations, evaluations, converged, gg @ .., holdout_predicted] =
+        head
+    else {
+        return None;
+    };
+    let bg = BgNbd {
+        r,
+        alpha,
+        a,
+        b,
+        log_likelihood,
+        iterations: whole(iterations)?,
+        evaluations: whole(evaluations)?,
+        converged: match converged {
+            0.0 => false,
+            1.0 => true,
+            _ => return None,
+        },
+    };
+    let gg = match gg {
+        [4.0, p, q, v, log_likelihood, freq_monetary_correlation, repeat_buyers, iterations, evaluations] => {
+            Ok(GammaGamma {
+                p,
+                q,
+                v,
+                log_likelihood,
+                freq_monetary_correlation,
+                repeat_buyers: whole(repeat_buyers)?,
+                iterations: whole(iterations)?,
+                evaluations: whole(evaluations)?,
+            })
+        }
+        [code, x, y, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] => Err(fit_error_of([code, x, y])?),
+        _ => return None,
+    };
+    let per = per.chunks_exact(4);
+    if !per.remainder().is_empty() || per.len() != job.rows.len() {
+        return None;
+    }
+    let per = per
+        .zip(&job.rows)
+        .map(|(c, row)| match (c, row) {
+            ([0.0, ..], None) => Some(None),
+            (&[flag @ (1.0 | 2.0), p_alive, expected_purchases, clv], Some(_)) => {
+                Some(Some(CustomerClv {
+                    p_alive,
+                    expected_purchases,
+                    clv: (flag == 2.0).then_some(clv),
+                    tier: None,
+                }))
+            }
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    Some(Ok(Scored {
         bg,
         gg,
         per,
@@ -638,40 +643,38 @@ pub fn scored_from_bytes(b: &[u8], job: &Job) -> Option<Result<Scored, FitError>
     }))
 }
 
-fn fit_error_to(w: &mut Writer, e: &FitError) {
+/// A whole number that fits `T`.
+fn whole<T: TryFrom<u64>>(x: f64) -> Option<T> {
+    if x.fract() != 0.0 || !(0.0..=9_007_199_254_740_992.0).contains(&x) {
+        return None;
+    }
+    T::try_from(x as u64).ok()
+}
+
+/// A fit error as three numbers: its kind (0–3, so never 4, which starts a fitted model) and
+/// its counts.
+fn fit_error_numbers(e: &FitError) -> [f64; 3] {
     match *e {
-        FitError::TooFewCustomers { found, needed } => {
-            w.u8(0);
-            w.u64(found as u64);
-            w.u64(needed as u64);
-        }
-        FitError::TooFewRepeatBuyers { found, needed } => {
-            w.u8(1);
-            w.u64(found as u64);
-            w.u64(needed as u64);
-        }
-        FitError::NoSpread => w.u8(2),
-        FitError::NotConverged { iterations } => {
-            w.u8(3);
-            w.u32(iterations);
-        }
+        FitError::TooFewCustomers { found, needed } => [0.0, found as f64, needed as f64],
+        FitError::TooFewRepeatBuyers { found, needed } => [1.0, found as f64, needed as f64],
+        FitError::NoSpread => [2.0, 0.0, 0.0],
+        FitError::NotConverged { iterations } => [3.0, f64::from(iterations), 0.0],
     }
 }
 
-fn fit_error_from(r: &mut Reader) -> Option<FitError> {
-    let count = |r: &mut Reader| usize::try_from(r.u64()?).ok();
-    Some(match r.u8()? {
-        0 => FitError::TooFewCustomers {
-            found: count(r)?,
-            needed: count(r)?,
+fn fit_error_of([kind, x, y]: [f64; 3]) -> Option<FitError> {
+    Some(match kind {
+        0.0 => FitError::TooFewCustomers {
+            found: whole(x)?,
+            needed: whole(y)?,
         },
-        1 => FitError::TooFewRepeatBuyers {
-            found: count(r)?,
-            needed: count(r)?,
+        1.0 => FitError::TooFewRepeatBuyers {
+            found: whole(x)?,
+            needed: whole(y)?,
         },
-        2 => FitError::NoSpread,
-        3 => FitError::NotConverged {
-            iterations: r.u32()?,
+        2.0 if x == 0.0 && y == 0.0 => FitError::NoSpread,
+        3.0 if y == 0.0 => FitError::NotConverged {
+            iterations: whole(x)?,
         },
         _ => return None,
     })
@@ -834,7 +837,7 @@ mod tests {
     }
 
     #[test]
-    fn every_outcome_crosses_as_bytes() {
+    fn every_outcome_crosses_as_numbers() {
         let row = Rfmt {
             x: 2.0,
             t_x: 3.0,
@@ -842,7 +845,7 @@ mod tests {
             monetary: 10.0,
         };
         let j = job(vec![None, Some(row), Some(row)]);
-        assert_eq!(Job::from_bytes(&j.to_bytes()), Some(j.clone()));
+        assert_eq!(Job::from_numbers(&j.to_numbers()), Some(j.clone()));
         let bg = BgNbd {
             r: 0.25,
             alpha: 4.4,
@@ -884,7 +887,7 @@ mod tests {
                 }),
             ];
             for o in outcomes {
-                assert_eq!(scored_from_bytes(&scored_to_bytes(&o), &j), Some(o));
+                assert_eq!(scored_from_numbers(&scored_to_numbers(&o), &j), Some(o));
             }
         }
         let gg = GammaGamma {
@@ -903,12 +906,17 @@ mod tests {
             per: vec![None, c(Some(12.0)), c(Some(0.0))],
             holdout_predicted: 3.5,
         });
-        let b = scored_to_bytes(&ok);
-        assert_eq!(scored_from_bytes(&b, &j), Some(ok));
-        // A prediction for a customer the job did not summarise is refused.
+        let v = scored_to_numbers(&ok);
+        assert_eq!(scored_from_numbers(&v, &j), Some(ok));
+        // A prediction for a customer the job did not summarise is refused, and so are counts
+        // that are not whole numbers.
         assert_eq!(
-            scored_from_bytes(&b, &job(vec![None, None, Some(row)])),
+            scored_from_numbers(&v, &job(vec![None, None, Some(row)])),
             None
         );
+        let mut odd = v.clone();
+        odd[6] = 7.5;
+        assert_eq!(scored_from_numbers(&odd, &j), None);
+        assert_eq!(scored_from_numbers(&[3.0, -1.0, 0.0], &j), None);
     }
 }

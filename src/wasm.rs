@@ -92,7 +92,7 @@ impl Session {
     /// rows (`Overview`, see docs/report.md); the rows come through `view` and `rows`. The view
     /// is reset to every customer.
     ///
-    /// With `offload` (a JS function of a `Uint8Array`), the CLV models' job, if CLV can run, is
+    /// With `offload` (a JS function of a `Float64Array`), the CLV models' job, if CLV can run, is
     /// handed to it for the other worker's [`predict`], the other analyses run meanwhile, and
     /// `analyze` returns `undefined`: the overview then comes from [`Session::complete`].
     pub fn analyze(
@@ -107,11 +107,11 @@ impl Session {
         let ahead = self.ahead.take();
         let book = &self.book;
         let (underway, handed) = observed(progress, || {
-            let mut u = Underway::begin(book, &options, ahead)?;
+            let mut u = Underway::begin(book, options, ahead)?;
             let handed = match (&offload, u.job()) {
                 (Some(f), Some(job)) => {
-                    let bytes = js_sys::Uint8Array::from(job.to_bytes().as_slice());
-                    f.call1(&JsValue::NULL, &bytes).is_ok()
+                    let numbers = js_sys::Float64Array::from(job.to_numbers().as_slice());
+                    f.call1(&JsValue::NULL, &numbers).is_ok()
                 }
                 _ => false,
             };
@@ -132,14 +132,14 @@ impl Session {
 
     /// Ends an analysis whose CLV job went to the other worker, with its answer (`undefined` if
     /// that worker could not give one: the job is then scored here), and returns the overview.
-    pub fn complete(&mut self, answer: Option<Vec<u8>>) -> Result<JsValue, JsValue> {
+    pub fn complete(&mut self, answer: Option<Vec<f64>>) -> Result<JsValue, JsValue> {
         let underway = self
             .underway
             .take()
             .ok_or_else(|| into_error(Error::bad_option("analyze the file first")))?;
         let scored = answer
             .zip(underway.job())
-            .and_then(|(b, job)| crate::predict::scored_from_bytes(&b, job));
+            .and_then(|(b, job)| crate::predict::scored_from_numbers(&b, job));
         self.keep(underway.finish(scored))
     }
 
@@ -422,12 +422,11 @@ pub fn sample(rows: u32) -> Result<Vec<u8>, JsValue> {
 /// On the other worker: fits and scores the CLV models of a job a [`Session::analyze`] handed
 /// out, and returns the answer for [`Session::complete`].
 #[wasm_bindgen]
-pub fn predict(job: &[u8]) -> Result<Vec<u8>, JsValue> {
-    let job = crate::predict::Job::from_bytes(job)
+pub fn predict(job: &[f64]) -> Result<Vec<f64>, JsValue> {
+    let job = crate::predict::Job::from_numbers(job)
         .ok_or_else(|| into_error(Error::bad_option("not a CLV job")))?;
-    Ok(crate::predict::scored_to_bytes(&crate::predict::score(
-        &job,
-    )))
+    let scored = crate::predict::score(&job);
+    Ok(crate::predict::scored_to_numbers(&scored))
 }
 
 fn lang_of(s: &str) -> Result<crate::export::Lang, JsValue> {

@@ -137,8 +137,9 @@ fn alike_spenders_fit_quickly() {
 }
 
 /// The page fits and scores the models on its second worker: the job and the answer cross as
-/// bytes, and the report must be the one worked out in one place, to the last bit. A message cut
-/// short, or an answer to another job, is refused (the worker then scores the job itself).
+/// numbers, and the report must be the one worked out in one place, to the last bit. A message
+/// cut short or lengthened, or an answer to another job, is refused (the worker then scores the
+/// job itself).
 #[test]
 fn models_scored_elsewhere_give_the_same_report() {
     use kexi::predict;
@@ -150,41 +151,41 @@ fn models_scored_elsewhere_give_the_same_report() {
     let facts = kexi::facts::build(&ds, &customers, None);
 
     let prepared = predict::prepare(&facts, &options.clv).unwrap();
-    let job_bytes = prepared.job.to_bytes();
-    let job = predict::Job::from_bytes(&job_bytes).expect("job read back");
+    let sent = prepared.job.to_numbers();
+    let job = predict::Job::from_numbers(&sent).expect("job read back");
     assert_eq!(job, prepared.job);
-    let answer = predict::scored_to_bytes(&predict::score(&job));
-    let scored = predict::scored_from_bytes(&answer, &prepared.job).expect("answer read back");
+    let answer = predict::scored_to_numbers(&predict::score(&job));
+    let scored = predict::scored_from_numbers(&answer, &prepared.job).expect("answer read back");
     let split = predict::finish(&facts, &options.clv, &prepared, scored.unwrap());
     let whole = predict::clv(&facts, &options.clv).unwrap();
     assert_eq!(split, whole);
 
-    for cut in (0..job_bytes.len()).step_by(997) {
+    for cut in (0..sent.len()).step_by(97) {
         assert!(
-            predict::Job::from_bytes(&job_bytes[..cut]).is_none(),
+            predict::Job::from_numbers(&sent[..cut]).is_none(),
             "job cut at {cut}"
         );
     }
-    for cut in (0..answer.len()).step_by(991) {
+    for cut in (0..answer.len()).step_by(89) {
         assert!(
-            predict::scored_from_bytes(&answer[..cut], &job).is_none(),
+            predict::scored_from_numbers(&answer[..cut], &job).is_none(),
             "answer cut at {cut}"
         );
     }
     let mut longer = answer.clone();
-    longer.push(0);
-    assert!(predict::scored_from_bytes(&longer, &job).is_none());
+    longer.extend([0.0; 4]);
+    assert!(predict::scored_from_numbers(&longer, &job).is_none());
     // The same answer for a job whose first customer was not summarised.
-    let mut other = job_bytes.clone();
-    other[52] = 0;
-    other.drain(53..53 + 32);
-    let other = predict::Job::from_bytes(&other).expect("a job one summary short");
-    assert!(predict::scored_from_bytes(&answer, &other).is_none());
+    let mut other = sent.clone();
+    assert_eq!(other[7], 1.0);
+    other[7] = 0.0;
+    let other = predict::Job::from_numbers(&other).expect("a job one summary short");
+    assert!(predict::scored_from_numbers(&answer, &other).is_none());
 
     // The analyses with CLV scored apart and added after: the same results, in the same order.
     let tiebreak = |i: usize| customers.list[i].id.as_deref().unwrap_or("");
     let mut apart = kexi::analyses::run_but_clv(&facts, &options, &tiebreak);
-    let scored = predict::scored_from_bytes(&answer, &prepared.job);
+    let scored = predict::scored_from_numbers(&answer, &prepared.job);
     kexi::analyses::add_clv(&mut apart, &facts, &options, Ok(prepared), scored);
     let together = kexi::analyses::run(&facts, &options, tiebreak);
     let json =

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const pkg = new URL('../../www/pkg/', import.meta.url);
-const { initSync, Session, Reading, Scan, sample } = await import(new URL('kexi.js', pkg));
+const { initSync, Session, Reading, Scan, sample, predict } = await import(new URL('kexi.js', pkg));
 initSync({ module: readFileSync(fileURLToPath(new URL('kexi_bg.wasm', pkg))) });
 
 const csv = new TextEncoder().encode(
@@ -81,4 +81,28 @@ test('a workbook read from cell streams analyses the same', () => {
   assert.deepEqual(streamed.summary, whole.summary);
   assert.deepEqual(streamed.analyses.rfm, whole.analyses.rfm);
   assert.equal(Reading.begin(csv, {}), undefined);
+});
+
+// The page hands the CLV models to its other worker (stream.js): `analyze` gives the job to
+// `offload` and returns nothing, `predict` answers it, `complete` ends the analysis. Whatever the
+// answer (none, or a damaged one, scored here instead), the overview is the one analysed at once.
+test('the CLV models scored elsewhere give the same overview', () => {
+  const session = new Session(sample(3000), {});
+  const whole = session.analyze({});
+  assert.ok(whole.analyses.clv, 'the sample has CLV');
+  const jobs = [];
+  const offload = (job) => { assert.ok(job instanceof Float64Array); jobs.push(job); };
+  for (const answer of [(job) => predict(job), () => undefined, (job) => predict(job).subarray(1)]) {
+    assert.equal(session.analyze({}, undefined, offload), undefined);
+    assert.deepEqual(session.complete(answer(jobs.at(-1))), whole);
+  }
+  assert.equal(jobs.length, 3);
+  assert.throws(() => session.complete(undefined), (e) => e.code === 'bad_option');
+  assert.throws(() => predict(new Float64Array([1, 2, 3])), (e) => e.code === 'bad_option');
+  // Without order dates CLV cannot run: the analysis ends at once.
+  const csvSession = new Session(csv, {});
+  assert.ok(csvSession.analyze({ mapping: { '订单日期': 'ignore' } }, undefined, offload).summary);
+  assert.equal(jobs.length, 3);
+  session.free();
+  csvSession.free();
 });

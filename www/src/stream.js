@@ -105,7 +105,7 @@ export async function analyze(session, options, progress, port) {
   const id = ++job;
   abandon?.();
   let answer;
-  const overview = session.analyze(options, progress, (bytes) => {
+  const overview = session.analyze(options, progress, (numbers) => {
     answer = new Promise((resolve) => {
       abandon = () => { port.onmessage = null; resolve(undefined); };
       port.onmessage = ({ data }) => {
@@ -113,10 +113,10 @@ export async function analyze(session, options, progress, port) {
         port.onmessage = null;
         abandon = null;
         if (data.broken) gone = true;
-        resolve(data.answer ? new Uint8Array(data.answer) : undefined);
+        resolve(data.answer ? new Float64Array(data.answer) : undefined);
       };
     });
-    port.postMessage({ id, job: bytes.buffer }, [bytes.buffer]);
+    port.postMessage({ id, job: numbers.buffer }, [numbers.buffer]);
   });
   // `undefined`: the job went to the scanner, and the analysis ends with its answer (or, if
   // there is none, with the job scored here).
@@ -173,7 +173,7 @@ export function serve(kexi, port) {
       let answer;
       try {
         if (broken) throw new Error('scanner trapped before');
-        answer = kexi.predict(new Uint8Array(data.job));
+        answer = kexi.predict(new Float64Array(data.job));
       } catch (error) {
         if (!error?.code) broken = true;
         port.postMessage({ id: data.id, failed: true, broken });
