@@ -120,7 +120,6 @@ impl<'a> ByYear<'a> {
     }
 
     /// Customer `i`'s amount and quantity in `year` (0 when it bought nothing).
-    #[inline]
     pub fn get(&self, i: usize, year: i32) -> (f64, f64) {
         let mine = self.of(i);
         mine.binary_search_by_key(&year, |p| p.0)
@@ -204,7 +203,6 @@ pub struct Facts {
 
 impl Facts {
     /// Customer `i`'s purchases as (day, amount), ascending by day.
-    #[inline]
     pub fn purchases(&self, i: usize) -> impl Iterator<Item = (i32, f64)> + '_ {
         let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
         let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
@@ -268,7 +266,6 @@ impl Facts {
     }
 
     /// Customer `i`'s purchases as (day, amount, quantity), ascending by day.
-    #[inline]
     pub fn purchases_with_quantity(&self, i: usize) -> impl Iterator<Item = (i32, f64, f64)> + '_ {
         let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
         let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
@@ -439,6 +436,12 @@ fn sum_at(cols: &[&[f64]], r: usize) -> Option<f64> {
     sum
 }
 
+fn add(slot: &mut Option<f64>, x: Option<f64>) {
+    if let Some(x) = x {
+        *slot = Some(slot.unwrap_or(0.0) + x);
+    }
+}
+
 /// One order line, as the fold needs it.
 #[derive(Clone, Copy)]
 struct Line {
@@ -480,8 +483,6 @@ impl Lines<'_> {
             .and_then(|v| v.get(r as usize).copied())
             .unwrap_or(NO_TEXT)
     }
-
-    #[inline]
     fn get(&self, r: u32) -> Line {
         Line {
             day: self.day(r),
@@ -492,7 +493,6 @@ impl Lines<'_> {
     }
 
     /// Records the next row's amount, and its quantity and product where the table has them.
-    #[inline]
     fn push(&mut self, amount: f64, quantity: f64, product: u32) {
         self.amount.push(amount);
         if self.with_quantity {
@@ -504,7 +504,7 @@ impl Lines<'_> {
     }
 }
 
-/// A per-customer sum and mean built line by line.
+/// A per-customer mean built line by line.
 struct Mean {
     sum: Vec<f64>,
     n: Vec<u32>,
@@ -531,12 +531,6 @@ impl Mean {
     fn get(&self, i: usize) -> Option<f64> {
         let n = *self.n.get(i)?;
         (n > 0).then(|| self.sum.get(i).copied().unwrap_or(0.0) / f64::from(n))
-    }
-
-    /// The sum, added in line order from 0; `None` if nothing was added.
-    fn total(&self, i: usize) -> Option<f64> {
-        let n = *self.n.get(i)?;
-        (n > 0).then(|| self.sum.get(i).copied().unwrap_or(0.0))
     }
 }
 
@@ -628,15 +622,6 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         with_quantity: has.quantity,
         with_product: product_col.is_some(),
     };
-    // Sums per customer, dense: the lines come in any customer order, and adding each into its
-    // customer's (large) `Fact` costs a cache miss per line.
-    let mut amount_sum = Mean::new(has.amount, n);
-    let mut profit_sum = Mean::new(has.profit, n);
-    let mut returns_sum = Mean::new(has.returns, n);
-    let mut receivable_sum = Mean::new(has.receivable, n);
-    let mut complaints_sum = Mean::new(has.complaints, n);
-    let mut praise_sum = Mean::new(has.praise, n);
-    let mut quantity_sum = Mean::new(has.quantity, n);
     let mut payment = Mean::new(has.payment_days, n);
     let mut nps_mean = Mean::new(has.nps, n);
     let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
@@ -646,23 +631,23 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let rows = rows.min(owner.len());
     for r in 0..rows {
         let i = owner.get(r).copied().unwrap_or(u32::MAX);
-        if i as usize >= n {
+        let Some(c) = facts.customers.get_mut(i as usize) else {
             lines.push(0.0, 0.0, NO_TEXT);
             continue;
-        }
+        };
         let a = sum_at(&amount, r);
-        amount_sum.add(i, a);
+        add(&mut c.amount, a);
         let p = sum_at(&profit, r).or_else(|| {
             let k = sum_at(&cost, r)?;
             Some(a? - k)
         });
-        profit_sum.add(i, p);
-        returns_sum.add(i, sum_at(&returns, r));
-        receivable_sum.add(i, sum_at(&receivable, r));
-        complaints_sum.add(i, sum_at(&complaints, r));
-        praise_sum.add(i, sum_at(&praise, r));
+        add(&mut c.profit, p);
+        add(&mut c.returns, sum_at(&returns, r));
+        add(&mut c.receivable, sum_at(&receivable, r));
+        add(&mut c.complaints, sum_at(&complaints, r));
+        add(&mut c.praise, sum_at(&praise, r));
         let q = sum_at(&quantity, r);
-        quantity_sum.add(i, q);
+        add(&mut c.quantity, q);
         payment.add(i, sum_at(&payment_days, r));
         nps_mean.add(i, sum_at(&nps, r));
         for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
@@ -681,13 +666,6 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         lines.push(a.unwrap_or(0.0), q.unwrap_or(0.0), product);
     }
     for (i, c) in facts.customers.iter_mut().enumerate() {
-        c.amount = amount_sum.total(i);
-        c.profit = profit_sum.total(i);
-        c.returns = returns_sum.total(i);
-        c.receivable = receivable_sum.total(i);
-        c.complaints = complaints_sum.total(i);
-        c.praise = praise_sum.total(i);
-        c.quantity = quantity_sum.total(i);
         c.payment_days = payment.get(i);
         c.nps = nps_mean.get(i);
     }

@@ -126,7 +126,6 @@ fn hash_str(s: &str) -> u64 {
 }
 
 /// String `id` of a pool's `bytes` and `ends` ("" if out of range).
-#[inline]
 fn text_at<'a>(bytes: &'a str, ends: &[u32], id: u32) -> &'a str {
     let i = id as usize;
     let end = ends.get(i).copied().unwrap_or(0) as usize;
@@ -363,7 +362,6 @@ impl Bits {
 
 impl Tags {
     /// The tag of cell `i` of a column of `len` cells.
-    #[inline]
     fn get(&self, i: usize, len: usize) -> Option<u8> {
         if i >= len {
             return None;
@@ -437,7 +435,6 @@ impl Column {
         self.len().checked_sub(1).map(|i| self.row_at(i))
     }
 
-    #[inline]
     fn find(&self, row: u32) -> Option<usize> {
         match &self.rows {
             Some(rows) => rows.binary_search(&row).ok(),
@@ -649,7 +646,6 @@ impl Grid {
     }
 
     /// The value at (row, col), if the cell is not empty.
-    #[inline]
     pub fn get(&self, row: u32, col: u32) -> Option<Value> {
         let c = self.columns.get(col as usize)?;
         c.value(c.find(row)?)

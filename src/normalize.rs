@@ -199,7 +199,6 @@ pub fn excel_serial_to_datetime(serial: f64) -> Option<NaiveDateTime> {
 /// An Excel serial (1900 system) as whole days after 1899-12-31 and seconds into that day: the
 /// fake 1900-02-29 (serial 60) reads as 02-28, and a time that rounds to midnight moves to the
 /// next day. `None` outside serials 1 to 2958465 (9999-12-31).
-#[inline]
 pub fn excel_serial_parts(serial: f64) -> Option<(i64, u32)> {
     if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
         return None;
