@@ -1,7 +1,8 @@
 //! Runs every analysis whose inputs exist, and says for each one that did not which columns it
 //! needs. The analyses themselves are plain functions in their own modules; this module only
-//! decides what runs, in what order (alerts read ABC and value), and gathers the per-customer
-//! labels.
+//! decides what runs, in what order (alerts read ABC, value and CLV's P(alive)), and gathers the
+//! per-customer labels. CLV, the slow one, depends on no other analysis, so it can be scored
+//! while the others run ([`run_but_clv`], then [`add_clv`]).
 
 use crate::abc::{self, CustomerAbc};
 use crate::alerts;
