@@ -66,9 +66,12 @@ impl Default for ClvOptions {
     }
 }
 
+/// The longest CLV horizon: ten years of months.
+const MAX_HORIZON_MONTHS: u32 = 120;
+
 impl ClvOptions {
     pub fn check(&self) -> Result<(), String> {
-        if !(1..=120).contains(&self.horizon_months) {
+        if !(1..=MAX_HORIZON_MONTHS).contains(&self.horizon_months) {
             return Err("clv.horizon_months must be within 1–120".into());
         }
         if !(self.discount_rate.is_finite() && (0.0..1.0).contains(&self.discount_rate)) {
@@ -499,6 +502,8 @@ impl Job {
         let (&[penalizer, horizon, holdout_length, discount_rate, unit, months, n], rows) =
             v.split_first_chunk::<JOB_HEAD>()?;
         let rows = rows.chunks_exact(5);
+        // The horizon bounds each customer's scoring loop, as the options' check bounds it.
+        let horizon_months = whole(months).filter(|m| (1..=MAX_HORIZON_MONTHS).contains(m))?;
         if !rows.remainder().is_empty() || Some(rows.len()) != whole(n) {
             return None;
         }
@@ -518,7 +523,7 @@ impl Job {
             penalizer,
             horizon,
             holdout_length,
-            horizon_months: whole(months)?,
+            horizon_months,
             discount_rate,
             unit,
         })
@@ -846,6 +851,10 @@ mod tests {
         };
         let j = job(vec![None, Some(row), Some(row)]);
         assert_eq!(Job::from_numbers(&j.to_numbers()), Some(j.clone()));
+        // A horizon the options would refuse is refused here too: it bounds the scoring loop.
+        let mut long = j.to_numbers();
+        long[5] = f64::from(MAX_HORIZON_MONTHS + 1);
+        assert_eq!(Job::from_numbers(&long), None);
         let bg = BgNbd {
             r: 0.25,
             alpha: 4.4,
