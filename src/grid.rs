@@ -175,6 +175,18 @@ impl StringPool {
         text_at(&self.bytes, &self.ends, id)
     }
 
+    /// Whether string `id` is empty or absent, from the ends alone: a reader asks this of every
+    /// shared-string cell, and the text's own bytes would be one more random read each.
+    pub fn is_empty_at(&self, id: u32) -> bool {
+        let i = id as usize;
+        let end = self.ends.get(i).copied().unwrap_or(0);
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends.get(p).copied().unwrap_or(0),
+            None => 0,
+        };
+        end <= start
+    }
+
     /// Appends `s` without looking for an earlier copy and returns its id. Readers use this for
     /// a workbook's shared-string table, which is already distinct and addressed by position.
     pub fn push(&mut self, s: &str, limits: &Limits) -> Result<u32> {
@@ -763,6 +775,19 @@ mod tests {
         assert_eq!(g.text(5, 0), Some("a"));
         assert_eq!(g.get(2, 0), None);
         assert_eq!(g.max_row(), Some(5));
+    }
+
+    #[test]
+    fn emptiness_from_the_ends_alone() {
+        let limits = Limits::default();
+        let mut pool = StringPool::without_dedupe();
+        for s in ["", "a", "", "客户"] {
+            pool.push(s, &limits).unwrap();
+        }
+        for id in 0..6 {
+            assert_eq!(pool.is_empty_at(id), pool.get(id).is_empty(), "id {id}");
+        }
+        assert!(pool.is_empty_at(u32::MAX));
     }
 
     #[test]

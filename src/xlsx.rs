@@ -2006,14 +2006,16 @@ impl SheetReader {
             cells::Value::Shared(i) => {
                 let id = match &mut self.strings {
                     Strings::Own => {
-                        if self.grid.pool.get(i).is_empty() {
+                        if self.grid.pool.is_empty_at(i) {
                             return Ok(None);
                         }
                         i
                     }
                     Strings::Map(map) => {
-                        let text = self.shared.as_deref().map_or("", |p| p.get(i));
-                        if text.is_empty() {
+                        let Some(shared) = self.shared.as_deref() else {
+                            return Ok(None);
+                        };
+                        if shared.is_empty_at(i) {
                             return Ok(None);
                         }
                         let Some(slot) = map.get_mut(i as usize) else {
@@ -2021,7 +2023,7 @@ impl SheetReader {
                         };
                         if *slot == u32::MAX {
                             let limits = *self.grid.limits();
-                            *slot = self.grid.pool.push(text, &limits)?;
+                            *slot = self.grid.pool.push(shared.get(i), &limits)?;
                         }
                         *slot
                     }
