@@ -172,6 +172,34 @@ test('a bad file gives a clear message and the next file still works; cancel end
   await page.close();
 });
 
+// Workbooks of 1 MB and more are read on two workers (stream.js); cancel ends both mid-stream.
+test('a large workbook read on two workers: cancel mid-read, and the next one reads whole and right', { timeout: 180_000 }, async () => {
+  const kexi = await import(new URL('../../www/pkg/kexi.js', import.meta.url));
+  kexi.initSync({ module: readFileSync(new URL('../../www/pkg/kexi_bg.wasm', import.meta.url)) });
+  const large = join(tmp, 'large.xlsx');
+  writeFileSync(large, kexi.sample(300_000));
+  const next = join(tmp, 'next.xlsx');
+  const bytes = kexi.sample(40_000);
+  assert.ok(bytes.length > 1 << 20, 'large enough to be streamed');
+  writeFileSync(next, bytes);
+  const session = new kexi.Session(bytes, {});
+  const customers = session.analyze({}).summary.customers;
+  session.free();
+
+  const { page, errors } = await open(`${base}/`);
+  await page.evaluate(() => { document.querySelector('#status').className = 'pending'; });
+  await page.setInputFiles('#file', large);
+  await page.waitForFunction(() => /[1-9]/.test(document.querySelector('#progress')?.textContent ?? ''));
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.querySelector('#status').className === 'error');
+  assert.match(await page.textContent('#status'), /已取消/);
+  await drop(page, next);
+  assert.equal(await page.getAttribute('#status', 'class'), 'ok');
+  assert.match(await page.textContent('#status'), new RegExp(`${customers.toLocaleString('en-US')}|${customers} 位客户`));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('English by a switch', async () => {
   const { page } = await open(`${base}/`);
   await page.click('#lang');
