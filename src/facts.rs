@@ -722,6 +722,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0u32);
     let mut order_ids: Vec<u32> = Vec::new();
+    let mut by_day: Vec<u64> = Vec::new();
     let with_products = !labels.labels.is_empty();
     let mut items: Vec<(u32, f64)> = Vec::new();
     let mut item_offsets = Vec::with_capacity(if with_products { n + 1 } else { 0 });
@@ -766,9 +767,21 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         let orders;
         let mut largest: Option<f64>;
         if day_col.is_some() {
-            // Most order lists are kept in date order, and then so is every group.
+            // Most order lists are kept in date order, and then so is every group. Otherwise
+            // the group is sorted by (day, row) packed in one word: the rows come in ascending
+            // order, so this is the stable sort by day, without a comparator or an allocation
+            // per customer.
             if !group.is_sorted_by_key(|&r| lines.day(r)) {
-                crate::sort::by(group, |&a, &b| lines.day(a).cmp(&lines.day(b)));
+                by_day.clear();
+                by_day.extend(
+                    group.iter().map(|&r| {
+                        (u64::from(lines.day(r) as u32 ^ 0x8000_0000) << 32) | u64::from(r)
+                    }),
+                );
+                by_day.sort_unstable();
+                for (slot, &k) in group.iter_mut().zip(&by_day) {
+                    *slot = k as u32;
+                }
             }
             let start = days.len();
             for l in group
