@@ -12,8 +12,7 @@ use crate::customers::Customers;
 use crate::dataset::Dataset;
 use crate::mapping::Field;
 use crate::normalize::clean_label;
-use crate::table::{date_of, Column, Data, Table, NO_DATE, NO_TEXT};
-use chrono::Datelike;
+use crate::table::{Column, Data, Table, YearOf, NO_DATE, NO_TEXT};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -226,11 +225,12 @@ impl Facts {
         let mut offsets = Vec::with_capacity(self.customers.len() + 1);
         offsets.push(0u32);
         let mut items: Vec<(i32, f64, f64)> = Vec::new();
+        let mut year_of = YearOf::new();
         for i in 0..self.customers.len() {
             let start = items.len();
             if self.has.purchase_days {
                 for (day, amount, quantity) in self.purchases_with_quantity(i) {
-                    let Some(year) = date_of(day).map(|d| d.year()) else {
+                    let Some(year) = year_of.year(day) else {
                         continue;
                     };
                     if items.len() > start && items.last().map(|p| p.0) == Some(year) {
@@ -627,6 +627,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
     let mut labels = Labeler::default();
     let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
+    let mut year_of = YearOf::new();
     // Rows up to `owner`'s end; a row whose owner is not a customer stays out of every group.
     let rows = rows.min(owner.len());
     for r in 0..rows {
@@ -659,7 +660,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             .and_then(|id| labels.label(t, id))
             .unwrap_or(NO_TEXT);
         if product != NO_TEXT {
-            if let Some(year) = date_of(day).map(|d| d.year()) {
+            if let Some(year) = year_of.year(day) {
                 *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
             }
         }

@@ -102,6 +102,41 @@ pub fn date_of(day: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(day.checked_add(EPOCH_DAYS_FROM_CE)?)
 }
 
+/// The calendar year of table days, remembered by day: order lines repeat a few thousand days,
+/// and working a year out through a date costs as much as the rest of a line's step in `facts`.
+pub struct YearOf {
+    /// (day, its year) by day modulo the length; [`NO_DATE`] where none is kept.
+    seen: Vec<(i32, i32)>,
+}
+
+impl YearOf {
+    pub fn new() -> Self {
+        YearOf {
+            seen: vec![(NO_DATE, 0); 4096],
+        }
+    }
+
+    /// The year of `day`, as `date_of(day)` has it; `None` for [`NO_DATE`] and days out of range.
+    pub fn year(&mut self, day: i32) -> Option<i32> {
+        if day == NO_DATE {
+            return None;
+        }
+        let slot = self.seen.get_mut((day & 4095) as usize)?;
+        if slot.0 == day {
+            return Some(slot.1);
+        }
+        let year = date_of(day)?.year();
+        *slot = (day, year);
+        Some(year)
+    }
+}
+
+impl Default for YearOf {
+    fn default() -> Self {
+        YearOf::new()
+    }
+}
+
 /// Days from 0001-01-01 (day 1) to 1970-01-01.
 const EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
@@ -792,6 +827,33 @@ mod tests {
         assert_eq!(serial_day(25_569.0), Some(0));
         assert_eq!(serial_day(0.5), None);
         assert_eq!(serial_day(f64::NAN), None);
+    }
+
+    #[test]
+    fn remembered_years_are_the_dates_years() {
+        let mut years = YearOf::new();
+        // Days a slot apart share it; both orders of asking, and days before 1970.
+        let days = [
+            0,
+            4096,
+            0,
+            -1,
+            4095,
+            -4097,
+            19_000,
+            23_096,
+            19_000,
+            2_932_896,
+            i32::MAX,
+        ];
+        for day in days
+            .into_iter()
+            .chain(-800_000..-799_000)
+            .chain(18_000..30_000)
+        {
+            assert_eq!(years.year(day), date_of(day).map(|d| d.year()), "day {day}");
+        }
+        assert_eq!(years.year(NO_DATE), None);
     }
 }
 
