@@ -768,21 +768,9 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         let orders;
         let mut largest: Option<f64>;
         if day_col.is_some() {
-            // Most order lists are kept in date order, and then so is every group. Otherwise
-            // the group is sorted by (day, row) packed in one word: the rows come in ascending
-            // order, so this is the stable sort by day, without a comparator or an allocation
-            // per customer.
+            // Most order lists are kept in date order, and then so is every group.
             if !group.is_sorted_by_key(|&r| lines.day(r)) {
-                by_day.clear();
-                by_day.extend(
-                    group.iter().map(|&r| {
-                        (u64::from(lines.day(r) as u32 ^ 0x8000_0000) << 32) | u64::from(r)
-                    }),
-                );
-                by_day.sort_unstable();
-                for (slot, &k) in group.iter_mut().zip(&by_day) {
-                    *slot = k as u32;
-                }
+                sort_by_day(group, |r| lines.day(r), &mut by_day);
             }
             let start = days.len();
             for l in group
@@ -855,6 +843,21 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             items,
             by_year,
         });
+    }
+}
+
+/// Sorts `rows`, which are ascending, by `day` stably: as `(day, row)` packed in one word, so one
+/// `sort_unstable` on `buf` (kept across customers) does it, without a comparator or an
+/// allocation per customer.
+fn sort_by_day(rows: &mut [u32], day: impl Fn(u32) -> i32, buf: &mut Vec<u64>) {
+    buf.clear();
+    buf.extend(
+        rows.iter()
+            .map(|&r| (u64::from(day(r) as u32 ^ 0x8000_0000) << 32) | u64::from(r)),
+    );
+    buf.sort_unstable();
+    for (slot, &k) in rows.iter_mut().zip(buf.iter()) {
+        *slot = k as u32;
     }
 }
 
@@ -1068,4 +1071,28 @@ fn dim_of(t: &Table, column: &Column, owner: &[u32], n: usize) -> Option<Dim> {
         labels,
         values,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The packed sort is the stable sort by day, negative days and no date included.
+        #[test]
+        fn lines_sorted_by_day_as_a_stable_sort(
+            days in proptest::collection::vec(
+                prop_oneof![Just(NO_DATE), Just(i32::MAX), -3i32..3, any::<i32>()], 0..40),
+            start in 0u32..1000,
+        ) {
+            let day = |r: u32| days.get((r - start) as usize).copied().unwrap_or(0);
+            let mut rows: Vec<u32> = (start..start + days.len() as u32).collect();
+            let mut want = rows.clone();
+            want.sort_by_key(|&r| day(r));
+            let mut buf = vec![7; 3];
+            sort_by_day(&mut rows, day, &mut buf);
+            prop_assert_eq!(rows, want);
+        }
+    }
 }
