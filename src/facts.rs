@@ -483,6 +483,7 @@ impl Lines<'_> {
             .and_then(|v| v.get(r as usize).copied())
             .unwrap_or(NO_TEXT)
     }
+
     fn get(&self, r: u32) -> Line {
         Line {
             day: self.day(r),

@@ -127,13 +127,20 @@ fn hash_str(s: &str) -> u64 {
 
 /// String `id` of a pool's `bytes` and `ends` ("" if out of range).
 fn text_at<'a>(bytes: &'a str, ends: &[u32], id: u32) -> &'a str {
+    let (start, end) = span(ends, id);
+    bytes.get(start as usize..end as usize).unwrap_or("")
+}
+
+/// Where string `id` starts and ends in a pool's bytes, from `ends` alone ((0, 0) if out of
+/// range).
+fn span(ends: &[u32], id: u32) -> (u32, u32) {
     let i = id as usize;
-    let end = ends.get(i).copied().unwrap_or(0) as usize;
+    let end = ends.get(i).copied().unwrap_or(0);
     let start = match i.checked_sub(1) {
-        Some(p) => ends.get(p).copied().unwrap_or(0) as usize,
+        Some(p) => ends.get(p).copied().unwrap_or(0),
         None => 0,
     };
-    bytes.get(start..end).unwrap_or("")
+    (start, end)
 }
 
 /// Distinct strings stored once, addressed by `u32`.
@@ -178,12 +185,7 @@ impl StringPool {
     /// Whether string `id` is empty or absent, from the ends alone: a reader asks this of every
     /// shared-string cell, and the text's own bytes would be one more random read each.
     pub fn is_empty_at(&self, id: u32) -> bool {
-        let i = id as usize;
-        let end = self.ends.get(i).copied().unwrap_or(0);
-        let start = match i.checked_sub(1) {
-            Some(p) => self.ends.get(p).copied().unwrap_or(0),
-            None => 0,
-        };
+        let (start, end) = span(&self.ends, id);
         end <= start
     }
 
