@@ -125,6 +125,18 @@ fn hash_str(s: &str) -> u64 {
     BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
 }
 
+/// Appends `s` to a pool's `bytes` and `ends` and returns its id, within the text limit.
+fn append(bytes: &mut String, ends: &mut Vec<u32>, s: &str, limits: &Limits) -> Result<u32> {
+    let new_len = bytes.len() as u64 + s.len() as u64;
+    if new_len > limits.max_text_bytes || new_len > u32::MAX as u64 {
+        return Err(Error::too_large(Limit::TextBytes, limits.max_text_bytes));
+    }
+    let id = ends.len() as u32;
+    bytes.push_str(s);
+    ends.push(bytes.len() as u32);
+    Ok(id)
+}
+
 /// String `id` of a pool's `bytes` and `ends` ("" if out of range).
 fn text_at<'a>(bytes: &'a str, ends: &[u32], id: u32) -> &'a str {
     let (start, end) = span(ends, id);
@@ -192,14 +204,7 @@ impl StringPool {
     /// Appends `s` without looking for an earlier copy and returns its id. Readers use this for
     /// a workbook's shared-string table, which is already distinct and addressed by position.
     pub fn push(&mut self, s: &str, limits: &Limits) -> Result<u32> {
-        let new_len = self.bytes.len() as u64 + s.len() as u64;
-        if new_len > limits.max_text_bytes || new_len > u32::MAX as u64 {
-            return Err(Error::too_large(Limit::TextBytes, limits.max_text_bytes));
-        }
-        let id = self.ends.len() as u32;
-        self.bytes.push_str(s);
-        self.ends.push(self.bytes.len() as u32);
-        Ok(id)
+        append(&mut self.bytes, &mut self.ends, s, limits)
     }
 
     /// Returns the id of `s`, adding it if it is new.
@@ -207,15 +212,21 @@ impl StringPool {
         if !self.dedupe {
             return self.push(s, limits);
         }
-        let h = hash_str(s);
-        if let Some(&id) = self.index.find(h, |&id| self.get(id) == s) {
-            return Ok(id);
-        }
-        let id = self.push(s, limits)?;
         let (bytes, ends) = (&self.bytes, &self.ends);
-        self.index
-            .insert_unique(h, id, |&i| hash_str(text_at(bytes, ends, i)));
-        Ok(id)
+        // One probe finds `s` or the slot for it (a new string is the usual case in a column
+        // of order numbers, and each probe is a wait on memory in a large index).
+        match self.index.entry(
+            hash_str(s),
+            |&id| text_at(bytes, ends, id) == s,
+            |&i| hash_str(text_at(bytes, ends, i)),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => Ok(*e.get()),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let id = append(&mut self.bytes, &mut self.ends, s, limits)?;
+                e.insert(id);
+                Ok(id)
+            }
+        }
     }
 
     /// Room in the lookup index for `n` more strings, so that filling it never rehashes (a
