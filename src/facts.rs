@@ -650,7 +650,10 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let mut fetched = 0u64;
     for r in 0..rows {
         if r % FETCH == 0 {
-            fetched ^= fetch(&facts.customers, owner.get(r..rows.min(r + FETCH)).unwrap_or(&[]));
+            fetched ^= fetch(
+                &facts.customers,
+                owner.get(r..rows.min(r + FETCH)).unwrap_or(&[]),
+            );
         }
         let i = owner.get(r).copied().unwrap_or(u32::MAX);
         let Some(c) = facts.customers.get_mut(i as usize) else {
