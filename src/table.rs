@@ -303,9 +303,6 @@ struct Builder {
     held_cells: Vec<(u32, Value)>,
     /// How many rows are held before they are added ([`BATCH`]; other sizes in tests).
     batch: usize,
-    /// What [`Builder::flush`] read ahead, kept so that the reads are not optimised away (wasm
-    /// has no `black_box`).
-    fetched: u64,
     quality: Quality,
 }
 
@@ -408,7 +405,6 @@ impl Builder {
             held: Vec::with_capacity(BATCH),
             held_cells: Vec::new(),
             batch: BATCH,
-            fetched: 0,
             quality,
         }
     }
@@ -470,11 +466,13 @@ impl Builder {
         }
         // Only brings the slots into cache, for the lookups below to find them there.
         let mask = self.seen_rows.num_buckets().wrapping_sub(1);
+        let mut fetched = 0u64;
         for h in &held {
             if let Some(&(d, _, _)) = self.seen_rows.get_bucket(h.digest as usize & mask) {
-                self.fetched ^= d;
+                fetched ^= d;
             }
         }
+        std::hint::black_box(fetched);
         let mut done = Ok(());
         let mut start = 0;
         for h in &held {
