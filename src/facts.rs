@@ -586,9 +586,10 @@ fn headed_numbers(t: &Table, f: Field) -> Vec<(String, &[f64])> {
 /// Order lines whose customers' facts are read ahead together (see [`fetch`]).
 const FETCH: usize = 32;
 
-/// Reads the facts the order lines of `owners` will add to, one after the other, so that the
-/// waits on memory overlap: a hundred thousand customers' facts are far larger than the caches,
-/// and lines come in any customer order. Returns what it read, for the reads to be kept.
+/// Reads the amount and quantity of the facts the order lines of `owners` will add to (the sums
+/// every order list fills), one after the other, so that the waits on memory overlap: a hundred
+/// thousand customers' facts are far larger than the caches, and lines come in any customer
+/// order. Returns what it read, for the reads to be kept.
 fn fetch(customers: &[Fact], owners: &[u32]) -> u64 {
     let mut seen = 0u64;
     for &i in owners {

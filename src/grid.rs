@@ -230,11 +230,12 @@ impl StringPool {
     }
 
     /// Room in the lookup index for `n` more strings, so that filling it never rehashes (a
-    /// rehash finds every string's hash again from its text).
+    /// rehash finds every string's hash again from its text). One more than `n`: `intern` makes
+    /// room for a new string before it looks, so a full index would grow on a lookup that finds.
     pub fn reserve(&mut self, n: usize) {
         let (bytes, ends) = (&self.bytes, &self.ends);
         self.index
-            .reserve(n, |&i| hash_str(text_at(bytes, ends, i)));
+            .reserve(n.saturating_add(1), |&i| hash_str(text_at(bytes, ends, i)));
     }
 
     /// Marks the strings pushed so far (a shared-string table) as known to `intern`, so later
