@@ -173,7 +173,7 @@ test('a bad file gives a clear message and the next file still works; cancel end
 });
 
 // Workbooks of 1 MB and more are read on two workers (stream.js); cancel ends both mid-stream.
-test('a large workbook read on two workers: cancel mid-read, and the next one reads whole and right', { timeout: 180_000 }, async () => {
+test('a large workbook read on two workers: cancel mid-read, and the next one, streamed too, reads right', { timeout: 180_000 }, async () => {
   const kexi = await import(new URL('../../www/pkg/kexi.js', import.meta.url));
   kexi.initSync({ module: readFileSync(new URL('../../www/pkg/kexi_bg.wasm', import.meta.url)) });
   const large = join(tmp, 'large.xlsx');
