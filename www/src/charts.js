@@ -142,9 +142,9 @@ function saveSvg(spec, box, extras) {
 
 let warmed = false;
 
-/** Draws a chart of each kind the first screen shows, once and off screen, while the worker reads
- * the first file: the engine compiles ECharts' drawing code then, with the page idle, rather
- * than when the dashboard's first charts are drawn. */
+/** Draws a chart of each kind the first screen shows, once and off screen, before the first file
+ * (the page calls it once the workers are warm): the engine compiles ECharts' drawing code then,
+ * rather than when the dashboard's first charts are drawn. */
 export function warmUp() {
   if (warmed) return;
   warmed = true;
