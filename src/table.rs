@@ -327,8 +327,20 @@ impl Builder {
     fn new(sheet: &str, grid: &Grid, header: &Header, mapping: &Mapping) -> Self {
         let mut columns = Vec::new();
         let mut by_source = vec![u32::MAX; header.labels.len()];
+        let mapped = |f: Field| {
+            mapping.columns.iter().any(|m| {
+                matches!(m.status, Status::Auto | Status::Overridden) && m.field == Some(f)
+            })
+        };
+        // With order dates, orders are counted by purchase day (`facts`), so nothing reads the
+        // order ids: they are not loaded. In an order list they are a distinct text per line (a
+        // million at 1M rows) to clean and index for nothing. The row's duplicate check still
+        // reads them from the grid.
+        let dated = mapped(Field::OrderDate);
+        let keep_repeats = dated && !mapped(Field::OrderId);
         for m in &mapping.columns {
             let (field, kind) = match (m.status, m.field) {
+                (Status::Auto | Status::Overridden, Some(Field::OrderId)) if dated => continue,
                 (Status::Auto | Status::Overridden, Some(f)) => (Some(f), f.kind()),
                 (Status::Ignored, _) => continue,
                 _ if m.header.trim().is_empty() => continue,
@@ -361,8 +373,6 @@ impl Builder {
             });
         }
         let n_strings = grid.pool.len();
-        let has = |f: Field| columns.iter().any(|c: &Loading| c.column.field == Some(f));
-        let keep_repeats = has(Field::OrderDate) && !has(Field::OrderId);
         let is_customer: Vec<bool> = columns
             .iter()
             .map(|c| {

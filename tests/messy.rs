@@ -388,3 +388,42 @@ fn row_order_does_not_change_totals() {
     };
     assert_eq!(amount(&a, "A1"), amount(&b, "A1"));
 }
+
+/// Orders are purchase days when the lines have dates (their order ids are then not even loaded),
+/// and distinct trimmed order ids when they have none; either way, two lines that differ only in
+/// their order id are two lines, not a copy.
+#[test]
+fn order_ids_count_orders_only_without_dates() {
+    let k1 = |csv: &str| {
+        let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+        let c = r
+            .customers
+            .iter()
+            .find(|c| c.id.as_deref() == Some("K1"))
+            .unwrap();
+        let copies = r
+            .quality
+            .total
+            .rows_skipped
+            .get(&SkipReason::Duplicate)
+            .map(|s| s.count);
+        (
+            r.summary.order_lines,
+            c.facts.orders,
+            c.facts.amount,
+            copies,
+        )
+    };
+    let dated = "订单号,客户编号,订单日期,金额\n\
+                 SO1,K1,2024-01-05,100\n\
+                 SO2,K1,2024-01-05,100\n\
+                 SO2,K1,2024-01-05,100\n\
+                 SO3,K1,2024-02-01,7\n";
+    assert_eq!(k1(dated), (3, Some(2), Some(207.0), Some(1)));
+    let undated = "订单号,客户编号,金额\n\
+                   SO1,K1,100\n\
+                   SO1,K1,50\n \
+                   SO2 ,K1,30\n\
+                   SO2,K1,1\n";
+    assert_eq!(k1(undated), (4, Some(2), Some(181.0), None));
+}
