@@ -1558,12 +1558,23 @@ impl SheetReader {
         let mut pos = 0;
         loop {
             let data = data.get(pos..).unwrap_or(&[]);
-            let Some(lt) = memchr(b'<', data) else {
-                return Ok(pos + data.len());
+            // Cells and rows follow one another without a byte between.
+            let lt = if data.first() == Some(&b'<') {
+                0
+            } else {
+                let Some(lt) = memchr(b'<', data) else {
+                    return Ok(pos + data.len());
+                };
+                lt
             };
             if self.at.in_data {
                 if let Some(used) = self.plain_cell(data, lt)? {
                     pos += used;
+                    continue;
+                }
+                if data.get(lt..lt + 6) == Some(b"</row>") {
+                    self.row_end();
+                    pos += lt + 6;
                     continue;
                 }
             }
@@ -1602,15 +1613,7 @@ impl SheetReader {
                         self.col = 0;
                     }
                 }
-                (b"row", true) if self.at.in_data => {
-                    self.row = self.row.saturating_add(1);
-                    self.col = 0;
-                    if self.row.is_multiple_of(4096) {
-                        let (sheet, size) = &self.progress;
-                        let fraction = (*size > 0).then(|| self.read as f64 / *size as f64);
-                        progress::report(Phase::Reading, Some(sheet), self.row.into(), fraction);
-                    }
-                }
+                (b"row", true) if self.at.in_data => self.row_end(),
                 (b"c", false) if self.at.in_data => {
                     let (r, s, t) = (tag.attr(b"r"), tag.attr(b"s"), tag.attr(b"t"));
                     if let Some(r) = r {
@@ -1653,6 +1656,17 @@ impl SheetReader {
                 _ => {}
             }
             pos += gt + 1;
+        }
+    }
+
+    /// Past a row's end tag.
+    fn row_end(&mut self) {
+        self.row = self.row.saturating_add(1);
+        self.col = 0;
+        if self.row.is_multiple_of(4096) {
+            let (sheet, size) = &self.progress;
+            let fraction = (*size > 0).then(|| self.read as f64 / *size as f64);
+            progress::report(Phase::Reading, Some(sheet), self.row.into(), fraction);
         }
     }
 
@@ -1773,9 +1787,16 @@ impl SheetReader {
                     let format = match s {
                         None => Some(Format::Other),
                         Some(s) => {
-                            let id = std::str::from_utf8(s)
-                                .ok()
-                                .and_then(|s| s.parse::<usize>().ok());
+                            let id = if !s.is_empty()
+                                && s.len() < 10
+                                && s.iter().all(u8::is_ascii_digit)
+                            {
+                                Some(s.iter().fold(0, |a, &d| a * 10 + usize::from(d - b'0')))
+                            } else {
+                                std::str::from_utf8(s)
+                                    .ok()
+                                    .and_then(|s| s.parse::<usize>().ok())
+                            };
                             self.formats.get(id.unwrap_or(0)).copied()
                         }
                     };
@@ -2037,7 +2058,42 @@ impl SheetReader {
 }
 
 /// `B12` → (row 11, Some(col 1)); a bare row number `12` → (11, None); as calamine reads them.
+/// Every cell has one, so a reference of up to 13 bytes, which cannot overflow a `u64`, is read
+/// in one pass without checking each step.
 fn parse_ref(r: &[u8]) -> Option<(u32, Option<u32>)> {
+    if r.len() > 13 {
+        return parse_long_ref(r);
+    }
+    let mut i = 0;
+    let mut col = 0u64;
+    while let Some(&c) = r.get(i) {
+        // A letter of either case gives 0..26; anything else does not.
+        let d = (c | 0x20).wrapping_sub(b'a');
+        if d >= 26 {
+            break;
+        }
+        col = col * 26 + u64::from(d) + 1;
+        i += 1;
+    }
+    let letters = i;
+    let mut row = 0u64;
+    while let Some(&c) = r.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        row = row * 10 + u64::from(d);
+        i += 1;
+    }
+    if i == letters {
+        return None;
+    }
+    let row = u32::try_from(row).ok()?.checked_sub(1)?;
+    Some((row, u32::try_from(col).ok()?.checked_sub(1)))
+}
+
+/// [`parse_ref`] for any length: letter by letter, every step checked.
+fn parse_long_ref(r: &[u8]) -> Option<(u32, Option<u32>)> {
     let mut col: u32 = 0;
     let mut i = 0;
     while let Some(&c) = r.get(i) {
@@ -2276,6 +2332,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Short references, read without checking each step, read as every step checked does,
+        /// overflow included.
+        #[test]
+        fn references_read_as_checked(r in "[A-Za-z]{0,8}[0-9]{0,12}|[A-Z0-9$:. @`\\[{-]{0,10}|[Zz]{5,8}[9]{8,11}|[Zz]{7}[0-9]{1,6}|[A-Za-z]{0,2}[@`\\[{][0-9]{1,3}") {
+            proptest::prop_assert_eq!(parse_ref(r.as_bytes()), parse_long_ref(r.as_bytes()));
+        }
+
         /// The plain-item path reads what the general one does, wherever it applies.
         #[test]
         fn plain_items_read_as_rich_text(text in "[ a-z_&<\r\n\t中x0-9]{0,12}", preserve: bool) {
