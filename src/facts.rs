@@ -452,13 +452,57 @@ struct Line {
     quantity: f64,
 }
 
-impl Line {
-    const EMPTY: Line = Line {
-        day: NO_DATE,
-        product: NO_TEXT,
-        amount: 0.0,
-        quantity: 0.0,
-    };
+/// The order lines, read by table row: the day and order id from the table's own columns, and
+/// what the first pass worked out (the amount, the quantity, the product label) in one column
+/// each, so no copy of the lines is ever made in one block.
+struct Lines<'a> {
+    day: Option<&'a [i32]>,
+    order: Option<&'a [u32]>,
+    amount: Vec<f64>,
+    /// Empty when the table has no quantity.
+    quantity: Vec<f64>,
+    /// Empty when the table has no product.
+    product: Vec<u32>,
+    with_quantity: bool,
+    with_product: bool,
+}
+
+impl Lines<'_> {
+    fn day(&self, r: u32) -> i32 {
+        self.day
+            .and_then(|v| v.get(r as usize).copied())
+            .unwrap_or(NO_DATE)
+    }
+
+    fn amount(&self, r: u32) -> f64 {
+        self.amount.get(r as usize).copied().unwrap_or(0.0)
+    }
+
+    fn order(&self, r: u32) -> u32 {
+        self.order
+            .and_then(|v| v.get(r as usize).copied())
+            .unwrap_or(NO_TEXT)
+    }
+
+    fn get(&self, r: u32) -> Line {
+        Line {
+            day: self.day(r),
+            product: self.product.get(r as usize).copied().unwrap_or(NO_TEXT),
+            amount: self.amount(r),
+            quantity: self.quantity.get(r as usize).copied().unwrap_or(0.0),
+        }
+    }
+
+    /// Records the next row's amount, and its quantity and product where the table has them.
+    fn push(&mut self, amount: f64, quantity: f64, product: u32) {
+        self.amount.push(amount);
+        if self.with_quantity {
+            self.quantity.push(quantity);
+        }
+        if self.with_product {
+            self.product.push(product);
+        }
+    }
 }
 
 /// A per-customer mean built line by line.
@@ -587,6 +631,15 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     has.largest_order = has.amount;
 
     let rows = t.n_rows();
+    let mut lines = Lines {
+        day: day_col,
+        order: order_col,
+        amount: Vec::with_capacity(rows),
+        quantity: Vec::with_capacity(if has.quantity { rows } else { 0 }),
+        product: Vec::with_capacity(if product_col.is_some() { rows } else { 0 }),
+        with_quantity: has.quantity,
+        with_product: product_col.is_some(),
+    };
     let mut payment = Mean::new(has.payment_days, n);
     let mut nps_mean = Mean::new(has.nps, n);
     let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
@@ -595,31 +648,6 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let mut year_of = YearOf::new();
     // Rows up to `owner`'s end; a row whose owner is not a customer stays out of every group.
     let rows = rows.min(owner.len());
-    let owners = owner.get(..rows).unwrap_or(&[]);
-
-    // Each customer's place among the lines grouped by customer (a stable counting sort): the
-    // pass below writes each line there as it reads it, so that the pass over the groups reads
-    // them in order rather than gathering each customer's lines from all over the table.
-    let mut counts = vec![0u32; n + 1];
-    for &i in owners {
-        // A row without a customer (`u32::MAX`) is in no group.
-        if (i as usize) < n {
-            if let Some(k) = counts.get_mut(i as usize + 1) {
-                *k += 1;
-            }
-        }
-    }
-    for i in 1..counts.len() {
-        let prev = counts.get(i - 1).copied().unwrap_or(0);
-        if let Some(k) = counts.get_mut(i) {
-            *k += prev;
-        }
-    }
-    let grouped_len = counts.last().copied().unwrap_or(0) as usize;
-    let mut grouped = vec![Line::EMPTY; grouped_len];
-    // Each group's table rows, ascending, for its order ids: only read without dates.
-    let mut sorted = vec![0u32; if day_col.is_none() { grouped_len } else { 0 }];
-    let mut next = counts.clone();
     let mut fetched = 0u64;
     for r in 0..rows {
         if r % FETCH == 0 {
@@ -630,6 +658,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
         let i = owner.get(r).copied().unwrap_or(u32::MAX);
         let Some(c) = facts.customers.get_mut(i as usize) else {
+            lines.push(0.0, 0.0, NO_TEXT);
             continue;
         };
         let a = sum_at(&amount, r);
@@ -650,7 +679,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
             m.add(i, col.get(r).copied().filter(|x| x.is_finite()));
         }
-        let day = day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE);
+        let day = lines.day(r as u32);
         let product = product_col
             .and_then(|v| v.get(r).copied())
             .and_then(|id| labels.label(t, id))
@@ -660,23 +689,8 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                 *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
             }
         }
-        if let Some(at) = next.get_mut(i as usize) {
-            let k = *at as usize;
-            if let Some(slot) = grouped.get_mut(k) {
-                *slot = Line {
-                    day,
-                    product,
-                    amount: a.unwrap_or(0.0),
-                    quantity: q.unwrap_or(0.0),
-                };
-            }
-            if let Some(row) = sorted.get_mut(k) {
-                *row = r as u32;
-            }
-            *at += 1;
-        }
+        lines.push(a.unwrap_or(0.0), q.unwrap_or(0.0), product);
     }
-    drop(next);
     std::hint::black_box(fetched);
     for (i, c) in facts.customers.iter_mut().enumerate() {
         c.payment_days = payment.get(i);
@@ -696,6 +710,35 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
     }
 
+    // Group rows by customer (stable counting sort), then by day within each customer.
+    let owners = owner.get(..rows).unwrap_or(&[]);
+    let mut counts = vec![0u32; n + 1];
+    for &i in owners {
+        // A row without a customer (`u32::MAX`) is in no group.
+        if (i as usize) < n {
+            if let Some(k) = counts.get_mut(i as usize + 1) {
+                *k += 1;
+            }
+        }
+    }
+    for i in 1..counts.len() {
+        let prev = counts.get(i - 1).copied().unwrap_or(0);
+        if let Some(k) = counts.get_mut(i) {
+            *k += prev;
+        }
+    }
+    let mut sorted = vec![0u32; counts.last().copied().unwrap_or(0) as usize];
+    let mut next = counts.clone();
+    for (r, &i) in owners.iter().enumerate() {
+        if let Some(at) = next.get_mut(i as usize) {
+            if let Some(slot) = sorted.get_mut(*at as usize) {
+                *slot = r as u32;
+            }
+            *at += 1;
+        }
+    }
+    drop(next);
+
     has.purchase_days = day_col.is_some();
     has.first_order = day_col.is_some();
     has.last_order = day_col.is_some();
@@ -707,7 +750,6 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     offsets.push(0u32);
     let mut order_ids: Vec<u32> = Vec::new();
     let mut by_day: Vec<u64> = Vec::new();
-    let mut reordered: Vec<Line> = Vec::new();
     let with_products = !labels.labels.is_empty();
     let mut items: Vec<(u32, f64)> = Vec::new();
     let mut item_offsets = Vec::with_capacity(if with_products { n + 1 } else { 0 });
@@ -715,7 +757,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     for i in 0..n {
         let lo = counts.get(i).copied().unwrap_or(0) as usize;
         let hi = counts.get(i + 1).copied().unwrap_or(0) as usize;
-        let (Some(lines), Some(c)) = (grouped.get_mut(lo..hi), facts.customers.get_mut(i)) else {
+        let (Some(group), Some(c)) = (sorted.get_mut(lo..hi), facts.customers.get_mut(i)) else {
             offsets.push(days.len() as u32);
             item_offsets.push(items.len() as u32);
             continue;
@@ -723,8 +765,9 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         if with_products {
             let start = items.len();
             items.extend(
-                lines
+                group
                     .iter()
+                    .map(|&r| lines.get(r))
                     .filter(|l| l.product != NO_TEXT)
                     .map(|l| (l.product, l.amount)),
             );
@@ -752,11 +795,15 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         let mut largest: Option<f64>;
         if day_col.is_some() {
             // Most order lists are kept in date order, and then so is every group.
-            if !lines.is_sorted_by_key(|l| l.day) {
-                sort_by_day(lines, &mut by_day, &mut reordered);
+            if !group.is_sorted_by_key(|&r| lines.day(r)) {
+                sort_by_day(group, |r| lines.day(r), &mut by_day);
             }
             let start = days.len();
-            for l in lines.iter().filter(|l| l.day != NO_DATE) {
+            for l in group
+                .iter()
+                .map(|&r| lines.get(r))
+                .filter(|l| l.day != NO_DATE)
+            {
                 if days.len() > start && days.last() == Some(&l.day) {
                     if let Some(x) = day_amounts.last_mut() {
                         *x += l.amount;
@@ -781,31 +828,27 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                 .copied()
                 .reduce(f64::max);
             // Lines without a date still make an order of their own.
-            if orders == 0 && !lines.is_empty() {
-                largest = lines.iter().map(|l| l.amount).reduce(f64::max);
+            if orders == 0 && !group.is_empty() {
+                largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
             }
         } else if order_col.is_some() {
             order_ids.clear();
-            order_ids.extend(sorted.get(lo..hi).unwrap_or(&[]).iter().map(|&r| {
-                order_col
-                    .and_then(|v| v.get(r as usize).copied())
-                    .unwrap_or(NO_TEXT)
-            }));
+            order_ids.extend(group.iter().map(|&r| lines.order(r)));
             order_ids.sort_unstable();
             order_ids.dedup();
             orders = order_ids.len() as u32;
-            largest = lines.iter().map(|l| l.amount).reduce(f64::max);
+            largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
         } else {
-            orders = lines.len() as u32;
-            largest = lines.iter().map(|l| l.amount).reduce(f64::max);
+            orders = group.len() as u32;
+            largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
         }
-        c.orders = Some(orders.max(u32::from(!lines.is_empty() && orders == 0)));
+        c.orders = Some(orders.max(u32::from(!group.is_empty() && orders == 0)));
         if has.amount {
             c.largest_order = largest;
         }
         offsets.push(days.len() as u32);
     }
-    drop((sorted, grouped));
+    drop((sorted, lines));
     days.shrink_to_fit();
     day_amounts.shrink_to_fit();
     day_quantities.shrink_to_fit();
@@ -829,24 +872,18 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     }
 }
 
-/// Sorts a group's `lines`, which are in table order, by day and stably: as `(day, position)`
-/// packed in one word, so one `sort_unstable` on `buf` (kept across customers, as is `moved`)
-/// does it, without a comparator or an allocation per customer.
-fn sort_by_day(lines: &mut [Line], buf: &mut Vec<u64>, moved: &mut Vec<Line>) {
+/// Sorts `rows`, which are ascending, by `day` stably: as `(day, row)` packed in one word, so one
+/// `sort_unstable` on `buf` (kept across customers) does it, without a comparator or an
+/// allocation per customer.
+fn sort_by_day(rows: &mut [u32], day: impl Fn(u32) -> i32, buf: &mut Vec<u64>) {
     buf.clear();
     buf.extend(
-        lines
-            .iter()
-            .enumerate()
-            .map(|(k, l)| (u64::from(l.day as u32 ^ 0x8000_0000) << 32) | k as u64),
+        rows.iter()
+            .map(|&r| (u64::from(day(r) as u32 ^ 0x8000_0000) << 32) | u64::from(r)),
     );
     buf.sort_unstable();
-    moved.clear();
-    moved.extend_from_slice(lines);
-    for (line, &key) in lines.iter_mut().zip(buf.iter()) {
-        if let Some(&l) = moved.get(key as u32 as usize) {
-            *line = l;
-        }
+    for (slot, &k) in rows.iter_mut().zip(buf.iter()) {
+        *slot = k as u32;
     }
 }
 
@@ -1073,22 +1110,15 @@ mod tests {
         fn lines_sorted_by_day_as_a_stable_sort(
             days in proptest::collection::vec(
                 prop_oneof![Just(NO_DATE), Just(i32::MAX), -3i32..3, any::<i32>()], 0..40),
-            product in 0u32..1000,
+            start in 0u32..1000,
         ) {
-            // Each line told apart by its amount, its position in table order.
-            let mut lines: Vec<Line> = days
-                .iter()
-                .enumerate()
-                .map(|(k, &day)| Line { day, product, amount: k as f64, quantity: -(k as f64) })
-                .collect();
-            let seen = |v: &[Line]| -> Vec<(i32, u32, f64, f64)> {
-                v.iter().map(|l| (l.day, l.product, l.amount, l.quantity)).collect()
-            };
-            let mut want = lines.clone();
-            want.sort_by_key(|l| l.day);
-            let (mut buf, mut moved) = (vec![7; 3], vec![Line::EMPTY; 2]);
-            sort_by_day(&mut lines, &mut buf, &mut moved);
-            prop_assert_eq!(seen(&lines), seen(&want));
+            let day = |r: u32| days.get((r - start) as usize).copied().unwrap_or(0);
+            let mut rows: Vec<u32> = (start..start + days.len() as u32).collect();
+            let mut want = rows.clone();
+            want.sort_by_key(|&r| day(r));
+            let mut buf = vec![7; 3];
+            sort_by_day(&mut rows, day, &mut buf);
+            prop_assert_eq!(rows, want);
         }
     }
 }
