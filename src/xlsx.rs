@@ -2339,6 +2339,12 @@ mod tests {
             proptest::prop_assert_eq!(parse_ref(r.as_bytes()), parse_long_ref(r.as_bytes()));
         }
 
+        /// Any bytes, non-ASCII and the 13/14-byte boundary included.
+        #[test]
+        fn any_bytes_read_as_checked(r in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16)) {
+            proptest::prop_assert_eq!(parse_ref(&r), parse_long_ref(&r));
+        }
+
         /// The plain-item path reads what the general one does, wherever it applies.
         #[test]
         fn plain_items_read_as_rich_text(text in "[ a-z_&<\r\n\t中x0-9]{0,12}", preserve: bool) {

@@ -420,10 +420,17 @@ fn order_ids_count_orders_only_without_dates() {
                  SO2,K1,2024-01-05,100\n\
                  SO3,K1,2024-02-01,7\n";
     assert_eq!(k1(dated), (3, Some(2), Some(207.0), Some(1)));
+    let loads_order_ids = |csv: &str| {
+        let book = kexi::Book::open(csv.as_bytes(), &Default::default()).unwrap();
+        let ds = kexi::dataset::choose(&book, None, &Default::default()).unwrap();
+        ds.orders.unwrap().has(Field::OrderId)
+    };
+    assert!(!loads_order_ids(dated));
     let undated = "订单号,客户编号,金额\n\
                    SO1,K1,100\n\
                    SO1,K1,50\n \
                    SO2 ,K1,30\n\
                    SO2,K1,1\n";
     assert_eq!(k1(undated), (4, Some(2), Some(181.0), None));
+    assert!(loads_order_ids(undated));
 }
