@@ -229,7 +229,7 @@ function init() {
  * optimises the wasm's hot code before the user's file), and fetches the vocabulary the review
  * needs; then draws the first screen's kinds of chart off screen. Both happen while the user is
  * still choosing a file: drawn during the read, the charts took the main thread's share of the
- * two cores from the two workers (the first 100,000-row file opened about 0.15 s later). */
+ * two cores from the two workers (the first 100,000-row file opened 0.1–0.2 s later). */
 function warm() {
   call('warm', { rows: 3000 }).then((v) => { state.vocabulary ??= v; }, () => {}).finally(warmUp);
 }
