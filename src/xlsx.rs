@@ -1787,16 +1787,9 @@ impl SheetReader {
                     let format = match s {
                         None => Some(Format::Other),
                         Some(s) => {
-                            let id = if !s.is_empty()
-                                && s.len() < 10
-                                && s.iter().all(u8::is_ascii_digit)
-                            {
-                                Some(s.iter().fold(0, |a, &d| a * 10 + usize::from(d - b'0')))
-                            } else {
-                                std::str::from_utf8(s)
-                                    .ok()
-                                    .and_then(|s| s.parse::<usize>().ok())
-                            };
+                            let id = short_number(s).map(|n| n as usize).or_else(|| {
+                                std::str::from_utf8(s).ok().and_then(|s| s.parse().ok())
+                            });
                             self.formats.get(id.unwrap_or(0)).copied()
                         }
                     };
@@ -1811,10 +1804,10 @@ impl SheetReader {
                     }
                 }
             }
-            Some(b"s")
-                if !raw.is_empty() && raw.len() < 10 && raw.iter().all(u8::is_ascii_digit) =>
-            {
-                let idx = raw.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0'));
+            Some(b"s") => {
+                let Some(idx) = short_number(raw) else {
+                    return Ok(None);
+                };
                 if idx as usize >= self.n_shared {
                     return fall("shared string index out of range");
                 }
@@ -2055,6 +2048,15 @@ impl SheetReader {
             }
         })
     }
+}
+
+/// One to nine ASCII digits as a number (they cannot overflow a `u32`); `None` for anything else,
+/// which the caller reads the general way.
+fn short_number(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0, |a, &d| a * 10 + u32::from(d - b'0')))
 }
 
 /// `B12` → (row 11, Some(col 1)); a bare row number `12` → (11, None); as calamine reads them.
@@ -2335,7 +2337,7 @@ mod tests {
         /// Short references, read without checking each step, read as every step checked does,
         /// overflow included.
         #[test]
-        fn references_read_as_checked(r in "[A-Za-z]{0,8}[0-9]{0,12}|[A-Z0-9$:. @`\\[{-]{0,10}|[Zz]{5,8}[9]{8,11}|[Zz]{7}[0-9]{1,6}|[A-Za-z]{0,2}[@`\\[{][0-9]{1,3}") {
+        fn references_read_as_checked(r in "[A-Za-z]{0,8}[0-9]{0,12}|[A-Z0-9$:. @`\\[{-]{0,10}|[Zz]{5,8}[9]{8,11}|[Zz]{7}[0-9]{1,6}|[A-Za-z]{0,2}[@`\\[{][0-9]{1,3}|[A-Za-z]{0,3}[0-9:/]{1,4}|[A-Za-z]{12,16}[0-9]{0,4}") {
             proptest::prop_assert_eq!(parse_ref(r.as_bytes()), parse_long_ref(r.as_bytes()));
         }
 
