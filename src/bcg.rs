@@ -150,7 +150,7 @@ fn matrix(
     // The lines split the items still buying: those that stopped are dogs whatever the lines.
     let median = |f: fn(&(usize, f64, f64, f64)) -> f64| {
         let mut v: Vec<f64> = placed.iter().filter(|p| p.3 > 0.0).map(f).collect();
-        v.sort_unstable_by(f64::total_cmp);
+        crate::sort::floats(&mut v);
         percentile(&v, 50.0)
     };
     let share_split = o.share_split.unwrap_or_else(|| median(|p| p.1));

@@ -244,7 +244,7 @@ fn center(values: &[f64], t: Threshold) -> f64 {
         Threshold::Mean => values.iter().sum::<f64>() / values.len() as f64,
         Threshold::Median => {
             let mut v = values.to_vec();
-            v.sort_unstable_by(f64::total_cmp);
+            crate::sort::floats(&mut v);
             let m = v.len() / 2;
             if v.len() % 2 == 1 {
                 v.get(m).copied().unwrap_or(0.0)

@@ -52,7 +52,7 @@ pub fn weighted(
                 .copied()
                 .filter(|x| x.is_finite())
                 .collect();
-            v.sort_unstable_by(f64::total_cmp);
+            crate::sort::floats(&mut v);
             let low = percentile(&v, clip);
             let high = percentile(&v, 100.0 - clip);
             (high > low).then_some(Range { low, high })

@@ -92,6 +92,17 @@ pub fn f64_key(x: f64) -> u64 {
     }
 }
 
+/// Sorts numbers in `f64::total_cmp`'s order, as `v.sort_unstable_by(f64::total_cmp)` would: by
+/// radix on their [`f64_key`], which is faster for the quantiles' tens of thousands of numbers and
+/// saves the wasm a comparison sort of its own.
+pub fn floats(v: &mut [f64]) {
+    let mut keyed: Vec<(u64, usize)> = v.iter().map(|&x| (f64_key(x), 0)).collect();
+    radix(&mut keyed);
+    for (x, &(k, _)) in v.iter_mut().zip(&keyed) {
+        *x = f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
+    }
+}
+
 /// A sort key in `i32`'s order.
 pub fn i32_key(x: i32) -> u64 {
     u64::from(x as u32 ^ 1 << 31)
@@ -254,6 +265,22 @@ mod tests {
             let mut std_sorted = tagged;
             std_sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
             prop_assert_eq!(ours.iter().map(|p| p.2).collect::<Vec<_>>(), std_sorted.iter().map(|p| p.2).collect::<Vec<_>>());
+        }
+
+        /// Bit for bit the comparison sort: signed zeros, NaNs of either sign and any bits.
+        #[test]
+        fn floats_sort_like_total_cmp(v in proptest::collection::vec(prop_oneof![
+            Just(0.0), Just(-0.0), Just(f64::NAN), Just(-f64::NAN), Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY), -3.0f64..3.0, any::<u64>().prop_map(f64::from_bits),
+        ], 0..300)) {
+            let mut ours = v.clone();
+            floats(&mut ours);
+            let mut std_sorted = v;
+            std_sorted.sort_unstable_by(f64::total_cmp);
+            prop_assert_eq!(
+                ours.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                std_sorted.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
         }
 
         #[test]
