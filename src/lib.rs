@@ -325,7 +325,7 @@ impl Underway {
             customers: report::customer_rows(
                 customers.list,
                 facts,
-                &results.labels,
+                results.labels,
                 options.abc.method,
             ),
             analyses: results.analyses,

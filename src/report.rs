@@ -249,11 +249,12 @@ impl Serialize for Dims {
     }
 }
 
-/// Joins customers, facts and labels into rows; `abc_class` follows `abc.method`.
+/// Joins customers, facts and labels into rows; `abc_class` follows `abc.method`. The labels are
+/// used up: each customer's yearly amounts and ranks move into its row.
 pub fn customer_rows(
     list: Vec<Customer>,
     facts: Facts,
-    labels: &Labels,
+    mut labels: Labels,
     method: Method,
 ) -> Vec<Box<CustomerRow>> {
     // One shared key and one shared string per distinct label, per dimension.
@@ -269,6 +270,7 @@ pub fn customer_rows(
         })
         .collect();
     let dims_of = &facts.dims;
+    let mut years = std::mem::take(&mut labels.years).into_iter();
 
     list.into_iter()
         .zip(facts.customers)
@@ -286,7 +288,10 @@ pub fn customer_rows(
             let rfm = labels.rfm.get(i).copied().flatten();
             let abc = labels.abc.get(i).copied().flatten();
             let value = labels.value.get(i).copied().flatten();
-            let years = labels.years.get(i);
+            let (year_amounts, year_ranks, growth) = years
+                .next()
+                .map(|y| (y.amounts, y.ranks, y.growth))
+                .unwrap_or_default();
             let credit = labels.credit.get(i).copied().flatten();
             let clv = labels.clv.get(i).copied().flatten();
             Box::new(CustomerRow {
@@ -310,9 +315,9 @@ pub fn customer_rows(
                 value_tier: value.map(|v| v.tier),
                 lifecycle: labels.lifecycle.get(i).copied().flatten(),
                 alert: labels.alert.get(i).copied().unwrap_or(false),
-                year_amounts: years.map(|y| y.amounts.clone()).unwrap_or_default(),
-                year_ranks: years.map(|y| y.ranks.clone()).unwrap_or_default(),
-                growth: years.and_then(|y| y.growth),
+                year_amounts,
+                year_ranks,
+                growth,
                 bcg: labels.bcg.get(i).copied().flatten(),
                 cluster: labels.cluster.get(i).copied().flatten(),
                 nps_group: labels.nps.get(i).copied().flatten(),
