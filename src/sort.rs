@@ -8,8 +8,9 @@
 //! [`by_key_then`] instead: a radix sort of `(key, position)` pairs, stable like `by` and several
 //! times faster than comparisons through a `dyn` comparator, with one instance for every caller.
 //!
-//! The few sorts on the hot path of a large file (a customer's products, values for quantiles)
-//! stay on `sort_unstable_by_key` / `sort_unstable_by` where they are.
+//! Numbers for quantiles (RFM centres, score ranges, BCG medians) go through [`floats`], the same
+//! radix sort on the numbers' keys. The few other sorts on the hot path of a large file (a
+//! customer's products, its order lines by day) stay on `sort_unstable*` where they are.
 
 use std::cmp::Ordering;
 
