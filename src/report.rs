@@ -288,6 +288,7 @@ pub fn customer_rows(
             let rfm = labels.rfm.get(i).copied().flatten();
             let abc = labels.abc.get(i).copied().flatten();
             let value = labels.value.get(i).copied().flatten();
+            // One `next()` for every customer, in order: customer i gets the i-th entry.
             let (year_amounts, year_ranks, growth) = years
                 .next()
                 .map(|y| (y.amounts, y.ranks, y.growth))

@@ -94,8 +94,8 @@ pub fn f64_key(x: f64) -> u64 {
 }
 
 /// Sorts numbers in `f64::total_cmp`'s order, as `v.sort_unstable_by(f64::total_cmp)` would: by
-/// radix on their [`f64_key`], which is faster for the quantiles' tens of thousands of numbers and
-/// saves the wasm a comparison sort of its own.
+/// radix on their [`f64_key`], so the wasm needs no comparison sort of its own for them (2.6 KB
+/// gzipped). It takes 32 bytes a number while it sorts.
 pub fn floats(v: &mut [f64]) {
     let mut keyed: Vec<(u64, usize)> = v.iter().map(|&x| (f64_key(x), 0)).collect();
     radix(&mut keyed);
