@@ -151,40 +151,42 @@ fn seed(pts: &Points<'_>, k: usize, rng: &mut SplitMix64) -> Vec<f64> {
     centres
 }
 
-/// Lloyd iterations from `centres`; returns the assignment.
+/// Lloyd iterations from `centres`; returns the assignment. Each pass assigns every point and
+/// adds it to its new cluster's sums in the same visit (in point order, as a separate update pass
+/// would), so the points are read once an iteration.
 fn lloyd(pts: &Points<'_>, centres: &mut [f64], k: usize) -> Vec<usize> {
-    let (n, d) = (pts.len(), pts.d);
-    let mut assign = vec![usize::MAX; n];
+    let d = pts.d.max(1);
+    let mut assign = vec![usize::MAX; pts.len()];
+    let mut sums = vec![0.0; k * d];
+    let mut counts = vec![0usize; k];
     for _ in 0..100 {
         let mut moved = false;
-        for (i, a) in assign.iter_mut().enumerate() {
-            let (c, _) = nearest(pts.row(i), centres, d);
+        sums.fill(0.0);
+        counts.fill(0);
+        for (a, row) in assign.iter_mut().zip(pts.x.chunks_exact(d)) {
+            let (c, _) = nearest(row, centres, d);
             if *a != c {
                 *a = c;
                 moved = true;
+            }
+            if let (Some(n), Some(sum)) = (counts.get_mut(c), sums.get_mut(c * d..(c + 1) * d)) {
+                *n += 1;
+                for (s, &x) in sum.iter_mut().zip(row) {
+                    *s += x;
+                }
             }
         }
         if !moved {
             break;
         }
-        let mut sums = vec![0.0; k * d];
-        let mut counts = vec![0usize; k];
-        for (i, &a) in assign.iter().enumerate() {
-            if let Some(c) = counts.get_mut(a) {
-                *c += 1;
-            }
-            for (j, &x) in pts.row(i).iter().enumerate() {
-                if let Some(s) = sums.get_mut(a * d + j) {
-                    *s += x;
-                }
-            }
-        }
-        for (a, &c) in counts.iter().enumerate() {
-            if c == 0 {
-                continue; // an empty cluster keeps its centre
-            }
-            for j in 0..d {
-                if let (Some(dst), Some(&s)) = (centres.get_mut(a * d + j), sums.get(a * d + j)) {
+        for ((centre, sum), &c) in centres
+            .chunks_exact_mut(d)
+            .zip(sums.chunks_exact(d))
+            .zip(&counts)
+        {
+            // An empty cluster keeps its centre.
+            if c > 0 {
+                for (dst, &s) in centre.iter_mut().zip(sum) {
                     *dst = s / c as f64;
                 }
             }
