@@ -29,7 +29,7 @@ const handlers = {
   vocabulary() { return kexi.vocabulary(); },
   // The size of this instance's memory (it only grows), for the benchmarks.
   memory() { return instance.memory.buffer.byteLength; },
-  // A small generated workbook through every step once, while the user is still choosing a file:
+  // A small generated workbook through every step, while the user is still choosing a file:
   // the engine first runs wasm through its baseline compiler and optimises the code that turns
   // out hot, so the user's own file then runs optimised code from its first row.
   // The sample goes the way a file goes, so the scanning worker's code is warmed too. It is
