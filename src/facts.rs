@@ -442,66 +442,22 @@ fn add(slot: &mut Option<f64>, x: Option<f64>) {
     }
 }
 
-/// One order line, as the fold needs it.
+/// One order line as the grouping pass reads it, placed among its customer's lines (see
+/// [`from_orders`]).
 #[derive(Clone, Copy)]
 struct Line {
-    day: i32,
+    /// The line's day number when the table has order dates ([`NO_DATE`] for a line without
+    /// one), else its order id (a table text id, or [`NO_TEXT`]).
+    key: u32,
     /// Index into the product labels, or [`NO_TEXT`].
     product: u32,
     amount: f64,
     quantity: f64,
 }
 
-/// The order lines, read by table row: the day and order id from the table's own columns, and
-/// what the first pass worked out (the amount, the quantity, the product label) in one column
-/// each, so no copy of the lines is ever made in one block.
-struct Lines<'a> {
-    day: Option<&'a [i32]>,
-    order: Option<&'a [u32]>,
-    amount: Vec<f64>,
-    /// Empty when the table has no quantity.
-    quantity: Vec<f64>,
-    /// Empty when the table has no product.
-    product: Vec<u32>,
-    with_quantity: bool,
-    with_product: bool,
-}
-
-impl Lines<'_> {
-    fn day(&self, r: u32) -> i32 {
-        self.day
-            .and_then(|v| v.get(r as usize).copied())
-            .unwrap_or(NO_DATE)
-    }
-
-    fn amount(&self, r: u32) -> f64 {
-        self.amount.get(r as usize).copied().unwrap_or(0.0)
-    }
-
-    fn order(&self, r: u32) -> u32 {
-        self.order
-            .and_then(|v| v.get(r as usize).copied())
-            .unwrap_or(NO_TEXT)
-    }
-
-    fn get(&self, r: u32) -> Line {
-        Line {
-            day: self.day(r),
-            product: self.product.get(r as usize).copied().unwrap_or(NO_TEXT),
-            amount: self.amount(r),
-            quantity: self.quantity.get(r as usize).copied().unwrap_or(0.0),
-        }
-    }
-
-    /// Records the next row's amount, and its quantity and product where the table has them.
-    fn push(&mut self, amount: f64, quantity: f64, product: u32) {
-        self.amount.push(amount);
-        if self.with_quantity {
-            self.quantity.push(quantity);
-        }
-        if self.with_product {
-            self.product.push(product);
-        }
+impl Line {
+    fn day(&self) -> i32 {
+        self.key as i32
     }
 }
 
@@ -630,24 +586,41 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     has.praise = !praise.is_empty();
     has.largest_order = has.amount;
 
-    let rows = t.n_rows();
-    let mut lines = Lines {
-        day: day_col,
-        order: order_col,
-        amount: Vec::with_capacity(rows),
-        quantity: Vec::with_capacity(if has.quantity { rows } else { 0 }),
-        product: Vec::with_capacity(if product_col.is_some() { rows } else { 0 }),
-        with_quantity: has.quantity,
-        with_product: product_col.is_some(),
+    // Each line is written straight into its customer's group (a stable counting sort by
+    // customer), so the grouping pass below reads every group as one run of memory. Reading the
+    // lines of a hundred thousand customers by row number instead waits on memory at each line
+    // of each group, in four columns (day, amount, quantity, product).
+    let rows = t.n_rows().min(owner.len());
+    let owners = owner.get(..rows).unwrap_or(&[]);
+    let mut counts = vec![0u32; n + 1];
+    for &i in owners {
+        // A row without a customer (`u32::MAX`) is in no group.
+        if (i as usize) < n {
+            if let Some(k) = counts.get_mut(i as usize + 1) {
+                *k += 1;
+            }
+        }
+    }
+    for i in 1..counts.len() {
+        let prev = counts.get(i - 1).copied().unwrap_or(0);
+        if let Some(k) = counts.get_mut(i) {
+            *k += prev;
+        }
+    }
+    let empty = Line {
+        key: NO_TEXT,
+        product: NO_TEXT,
+        amount: 0.0,
+        quantity: 0.0,
     };
+    let mut placed = vec![empty; counts.last().copied().unwrap_or(0) as usize];
+    let mut next = counts.clone();
     let mut payment = Mean::new(has.payment_days, n);
     let mut nps_mean = Mean::new(has.nps, n);
     let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
     let mut labels = Labeler::default();
     let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
     let mut year_of = YearOf::new();
-    // Rows up to `owner`'s end; a row whose owner is not a customer stays out of every group.
-    let rows = rows.min(owner.len());
     let mut fetched = 0u64;
     for r in 0..rows {
         if r % FETCH == 0 {
@@ -658,7 +631,6 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
         let i = owner.get(r).copied().unwrap_or(u32::MAX);
         let Some(c) = facts.customers.get_mut(i as usize) else {
-            lines.push(0.0, 0.0, NO_TEXT);
             continue;
         };
         let a = sum_at(&amount, r);
@@ -679,7 +651,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
             m.add(i, col.get(r).copied().filter(|x| x.is_finite()));
         }
-        let day = lines.day(r as u32);
+        let day = day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE);
         let product = product_col
             .and_then(|v| v.get(r).copied())
             .and_then(|id| labels.label(t, id))
@@ -689,8 +661,24 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                 *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
             }
         }
-        lines.push(a.unwrap_or(0.0), q.unwrap_or(0.0), product);
+        let key = match (day_col, order_col) {
+            (Some(_), _) => day as u32,
+            (None, Some(v)) => v.get(r).copied().unwrap_or(NO_TEXT),
+            (None, None) => NO_TEXT,
+        };
+        if let Some(at) = next.get_mut(i as usize) {
+            if let Some(slot) = placed.get_mut(*at as usize) {
+                *slot = Line {
+                    key,
+                    product,
+                    amount: a.unwrap_or(0.0),
+                    quantity: q.unwrap_or(0.0),
+                };
+            }
+            *at += 1;
+        }
     }
+    drop(next);
     std::hint::black_box(fetched);
     for (i, c) in facts.customers.iter_mut().enumerate() {
         c.payment_days = payment.get(i);
@@ -710,46 +698,19 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
     }
 
-    // Group rows by customer (stable counting sort), then by day within each customer.
-    let owners = owner.get(..rows).unwrap_or(&[]);
-    let mut counts = vec![0u32; n + 1];
-    for &i in owners {
-        // A row without a customer (`u32::MAX`) is in no group.
-        if (i as usize) < n {
-            if let Some(k) = counts.get_mut(i as usize + 1) {
-                *k += 1;
-            }
-        }
-    }
-    for i in 1..counts.len() {
-        let prev = counts.get(i - 1).copied().unwrap_or(0);
-        if let Some(k) = counts.get_mut(i) {
-            *k += prev;
-        }
-    }
-    let mut sorted = vec![0u32; counts.last().copied().unwrap_or(0) as usize];
-    let mut next = counts.clone();
-    for (r, &i) in owners.iter().enumerate() {
-        if let Some(at) = next.get_mut(i as usize) {
-            if let Some(slot) = sorted.get_mut(*at as usize) {
-                *slot = r as u32;
-            }
-            *at += 1;
-        }
-    }
-    drop(next);
-
+    // Within each customer's group, lines by day.
     has.purchase_days = day_col.is_some();
     has.first_order = day_col.is_some();
     has.last_order = day_col.is_some();
     // At most a day per line; reserved once rather than grown by doubling, and trimmed after.
-    let mut days = Vec::with_capacity(sorted.len());
-    let mut day_amounts = Vec::with_capacity(sorted.len());
-    let mut day_quantities = Vec::with_capacity(sorted.len());
+    let mut days = Vec::with_capacity(placed.len());
+    let mut day_amounts = Vec::with_capacity(placed.len());
+    let mut day_quantities = Vec::with_capacity(placed.len());
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0u32);
     let mut order_ids: Vec<u32> = Vec::new();
     let mut by_day: Vec<u64> = Vec::new();
+    let mut reordered: Vec<Line> = Vec::new();
     let with_products = !labels.labels.is_empty();
     let mut items: Vec<(u32, f64)> = Vec::new();
     let mut item_offsets = Vec::with_capacity(if with_products { n + 1 } else { 0 });
@@ -757,7 +718,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     for i in 0..n {
         let lo = counts.get(i).copied().unwrap_or(0) as usize;
         let hi = counts.get(i + 1).copied().unwrap_or(0) as usize;
-        let (Some(group), Some(c)) = (sorted.get_mut(lo..hi), facts.customers.get_mut(i)) else {
+        let (Some(group), Some(c)) = (placed.get_mut(lo..hi), facts.customers.get_mut(i)) else {
             offsets.push(days.len() as u32);
             item_offsets.push(items.len() as u32);
             continue;
@@ -767,7 +728,6 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             items.extend(
                 group
                     .iter()
-                    .map(|&r| lines.get(r))
                     .filter(|l| l.product != NO_TEXT)
                     .map(|l| (l.product, l.amount)),
             );
@@ -795,16 +755,12 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         let mut largest: Option<f64>;
         if day_col.is_some() {
             // Most order lists are kept in date order, and then so is every group.
-            if !group.is_sorted_by_key(|&r| lines.day(r)) {
-                sort_by_day(group, |r| lines.day(r), &mut by_day);
+            if !group.is_sorted_by_key(Line::day) {
+                sort_by_day(group, &mut by_day, &mut reordered);
             }
             let start = days.len();
-            for l in group
-                .iter()
-                .map(|&r| lines.get(r))
-                .filter(|l| l.day != NO_DATE)
-            {
-                if days.len() > start && days.last() == Some(&l.day) {
+            for l in group.iter().filter(|l| l.day() != NO_DATE) {
+                if days.len() > start && days.last() == Some(&l.day()) {
                     if let Some(x) = day_amounts.last_mut() {
                         *x += l.amount;
                     }
@@ -812,7 +768,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                         *x += l.quantity;
                     }
                 } else {
-                    days.push(l.day);
+                    days.push(l.day());
                     day_amounts.push(l.amount);
                     day_quantities.push(l.quantity);
                 }
@@ -829,18 +785,18 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
                 .reduce(f64::max);
             // Lines without a date still make an order of their own.
             if orders == 0 && !group.is_empty() {
-                largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
+                largest = group.iter().map(|l| l.amount).reduce(f64::max);
             }
         } else if order_col.is_some() {
             order_ids.clear();
-            order_ids.extend(group.iter().map(|&r| lines.order(r)));
+            order_ids.extend(group.iter().map(|l| l.key));
             order_ids.sort_unstable();
             order_ids.dedup();
             orders = order_ids.len() as u32;
-            largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
+            largest = group.iter().map(|l| l.amount).reduce(f64::max);
         } else {
             orders = group.len() as u32;
-            largest = group.iter().map(|&r| lines.amount(r)).reduce(f64::max);
+            largest = group.iter().map(|l| l.amount).reduce(f64::max);
         }
         c.orders = Some(orders.max(u32::from(!group.is_empty() && orders == 0)));
         if has.amount {
@@ -848,7 +804,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
         offsets.push(days.len() as u32);
     }
-    drop((sorted, lines));
+    drop(placed);
     days.shrink_to_fit();
     day_amounts.shrink_to_fit();
     day_quantities.shrink_to_fit();
@@ -872,18 +828,25 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     }
 }
 
-/// Sorts `rows`, which are ascending, by `day` stably: as `(day, row)` packed in one word, so one
-/// `sort_unstable` on `buf` (kept across customers) does it, without a comparator or an
-/// allocation per customer.
-fn sort_by_day(rows: &mut [u32], day: impl Fn(u32) -> i32, buf: &mut Vec<u64>) {
+/// Sorts a customer's `lines`, which are in row order, by day stably: as `(day, position)`
+/// packed in one word, so one `sort_unstable` on `buf` (kept across customers, as is `out`) does
+/// it, without a comparator or an allocation per customer.
+fn sort_by_day(lines: &mut [Line], buf: &mut Vec<u64>, out: &mut Vec<Line>) {
     buf.clear();
     buf.extend(
-        rows.iter()
-            .map(|&r| (u64::from(day(r) as u32 ^ 0x8000_0000) << 32) | u64::from(r)),
+        lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (u64::from(l.key ^ 0x8000_0000) << 32) | k as u64),
     );
     buf.sort_unstable();
-    for (slot, &k) in rows.iter_mut().zip(buf.iter()) {
-        *slot = k as u32;
+    out.clear();
+    out.extend(
+        buf.iter()
+            .filter_map(|&k| lines.get(k as u32 as usize).copied()),
+    );
+    if out.len() == lines.len() {
+        lines.copy_from_slice(out);
     }
 }
 
@@ -1110,15 +1073,19 @@ mod tests {
         fn lines_sorted_by_day_as_a_stable_sort(
             days in proptest::collection::vec(
                 prop_oneof![Just(NO_DATE), Just(i32::MAX), -3i32..3, any::<i32>()], 0..40),
-            start in 0u32..1000,
         ) {
-            let day = |r: u32| days.get((r - start) as usize).copied().unwrap_or(0);
-            let mut rows: Vec<u32> = (start..start + days.len() as u32).collect();
-            let mut want = rows.clone();
-            want.sort_by_key(|&r| day(r));
-            let mut buf = vec![7; 3];
-            sort_by_day(&mut rows, day, &mut buf);
-            prop_assert_eq!(rows, want);
+            // Each line's position in its amount, to see the order among lines of one day.
+            let mut lines: Vec<Line> = days
+                .iter()
+                .enumerate()
+                .map(|(k, &d)| Line { key: d as u32, product: NO_TEXT, amount: k as f64, quantity: 0.0 })
+                .collect();
+            let mut want: Vec<(i32, f64)> = lines.iter().map(|l| (l.day(), l.amount)).collect();
+            want.sort_by_key(|p| p.0);
+            let (mut buf, mut out) = (vec![7; 3], vec![lines.first().copied(); 2].into_iter().flatten().collect());
+            sort_by_day(&mut lines, &mut buf, &mut out);
+            let got: Vec<(i32, f64)> = lines.iter().map(|l| (l.day(), l.amount)).collect();
+            prop_assert_eq!(got, want);
         }
     }
 }
