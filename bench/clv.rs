@@ -107,8 +107,11 @@ fn main() {
         let gg = fit_gamma_gamma(&rows, 0.0).expect("Gamma-Gamma fit");
         let t3 = Instant::now();
         let mut total = 0.0;
+        // In (x, T) order, as `predict::score` scores them: the memo keeps one (x, T)'s counts.
+        let mut by_history: Vec<&Rfmt> = rows.iter().collect();
+        by_history.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.t.total_cmp(&b.t)));
         let mut memo = kexi::clv::CountMemo::default();
-        for r in &rows {
+        for r in by_history {
             total += bg.p_alive(r.x, r.t_x, r.t)
                 + bg.expected_purchases_memo(&mut memo, 39.0, r.x, r.t_x, r.t)
                 + gg.expected_spend(r.x, r.monetary)

@@ -558,10 +558,21 @@ impl BgNbd {
         if !(horizon.is_finite() && horizon > 0.0) {
             return 0.0;
         }
-        let key = (x.to_bits(), t.to_bits(), horizon.to_bits());
-        let e = *memo.counts.entry(key).or_insert_with(|| {
-            expected_count(self.r + x, self.alpha + t, self.a, self.b + x, horizon)
-        });
+        let xt = (x.to_bits(), t.to_bits());
+        if memo.at != Some(xt) {
+            memo.at = Some(xt);
+            memo.counts.clear();
+        }
+        // Horizons are positive, so their bits sort as the numbers do.
+        let h = horizon.to_bits();
+        let e = match memo.counts.binary_search_by_key(&h, |&(k, _)| k) {
+            Ok(k) => memo.counts.get(k).map_or(0.0, |&(_, e)| e),
+            Err(k) => {
+                let e = expected_count(self.r + x, self.alpha + t, self.a, self.b + x, horizon);
+                memo.counts.insert(k, (h, e));
+                e
+            }
+        };
         let history = [x.to_bits(), t_x.to_bits(), t.to_bits()];
         let p = match memo.alive {
             Some((h, p)) if h == history => p,
@@ -585,13 +596,17 @@ impl BgNbd {
 }
 
 /// What scoring many customers with one model can share. Conditional expected counts
-/// E[X(T, T+h)] before the P(alive) factor, by (x, T, h): they do not depend on t_x, so customers
-/// of the same frequency and age share them; after a degenerate fit (a, b → 0) each is a slow
-/// numerical integral, and sharing them is what keeps scoring fast. The last history's P(alive),
-/// which one customer's predictions for every horizon share; and the discount factors.
+/// E[X(T, T+h)] before the P(alive) factor, by horizon h, for the last (x, T) asked about: they do
+/// not depend on t_x, so customers of the same frequency and age share them, and scoring
+/// customers in (x, T) order works each out once (after a degenerate fit, a, b → 0, each is a
+/// slow numerical integral). The last history's P(alive), which one customer's predictions for
+/// every horizon share; and the discount factors.
 #[derive(Debug, Default)]
 pub struct CountMemo {
-    counts: rustc_hash::FxHashMap<(u64, u64, u64), f64>,
+    /// (x, T) of `counts`, as bits.
+    at: Option<(u64, u64)>,
+    /// Counts by horizon (as bits, ascending).
+    counts: Vec<(u64, f64)>,
     alive: Option<([u64; 3], f64)>,
     /// The monthly rate d, and (1 + d)^i for i = 1, 2, ….
     discounts: (u64, Vec<f64>),

@@ -17,7 +17,6 @@ use crate::clv::{self, BgNbd, FitError, GammaGamma, Rfmt};
 use crate::facts::Facts;
 use crate::table::{date_of, day_number};
 use chrono::NaiveDate;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,50 +276,78 @@ pub fn score(job: &Job) -> Result<Scored, FitError> {
     let bg = clv::fit_bgnbd(&fitted, job.penalizer)?;
     let gg = clv::fit_gamma_gamma(&fitted, job.penalizer);
     // Customers with the same (x, t_x, T) get the same predictions; most share them with others
-    // (everyone who bought once on the same day), so each distinct row is scored once.
-    let mut memo: FxHashMap<(u64, u64, u64), (CustomerClv, f64)> = FxHashMap::default();
+    // (everyone who bought once on the same day), so each distinct row is scored once. Rows are
+    // scored in (x, T) order, in which `counts` works out each expected count once.
+    let mut order: Vec<(u64, u64, u64, u32)> = job
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.as_ref()
+                .map(|r| (r.x.to_bits(), r.t.to_bits(), r.t_x.to_bits(), i as u32))
+        })
+        .collect();
+    // By bits, last key first: three stable radix passes give the order of the triples.
+    crate::sort::by_key(&mut order, |e| e.2);
+    crate::sort::by_key(&mut order, |e| e.1);
+    crate::sort::by_key(&mut order, |e| e.0);
     let mut counts = clv::CountMemo::default();
-    let mut holdout_predicted = 0.0;
-    let mut per: Vec<Option<CustomerClv>> = Vec::with_capacity(job.rows.len());
-    for r in &job.rows {
-        let Some(r) = r else {
-            per.push(None);
+    let mut found: Vec<Option<(CustomerClv, f64)>> = vec![None; job.rows.len()];
+    let mut last_key = None;
+    let mut last: Option<(CustomerClv, f64)> = None;
+    for &(x, t, t_x, i) in &order {
+        let key = (x, t, t_x);
+        let (Some(Some(r)), Some(slot)) = (job.rows.get(i as usize), found.get_mut(i as usize))
+        else {
             continue;
         };
-        let key = (r.x.to_bits(), r.t_x.to_bits(), r.t.to_bits());
-        let (c, h) = *memo.entry(key).or_insert_with(|| {
-            let c = CustomerClv {
-                p_alive: bg.p_alive(r.x, r.t_x, r.t),
-                expected_purchases: bg.expected_purchases_memo(
-                    &mut counts,
-                    job.horizon,
-                    r.x,
-                    r.t_x,
-                    r.t,
-                ),
-                clv: gg.as_ref().ok().map(|gg| {
-                    clv::clv(
-                        &bg,
-                        gg,
-                        r,
-                        job.horizon_months,
-                        job.discount_rate,
-                        job.unit,
+        let scored = match last {
+            Some(v) if last_key == Some(key) => v,
+            _ => {
+                let c = CustomerClv {
+                    p_alive: bg.p_alive(r.x, r.t_x, r.t),
+                    expected_purchases: bg.expected_purchases_memo(
                         &mut counts,
-                    )
-                }),
-                tier: None,
-            };
-            let h = if job.holdout_length > 0.0 {
-                bg.expected_purchases_memo(&mut counts, job.holdout_length, r.x, r.t_x, r.t)
-            } else {
-                0.0
-            };
-            (c, h)
-        });
-        holdout_predicted += h;
-        per.push(Some(c));
+                        job.horizon,
+                        r.x,
+                        r.t_x,
+                        r.t,
+                    ),
+                    clv: gg.as_ref().ok().map(|gg| {
+                        clv::clv(
+                            &bg,
+                            gg,
+                            r,
+                            job.horizon_months,
+                            job.discount_rate,
+                            job.unit,
+                            &mut counts,
+                        )
+                    }),
+                    tier: None,
+                };
+                let h = if job.holdout_length > 0.0 {
+                    bg.expected_purchases_memo(&mut counts, job.holdout_length, r.x, r.t_x, r.t)
+                } else {
+                    0.0
+                };
+                (c, h)
+            }
+        };
+        (last_key, last) = (Some(key), Some(scored));
+        *slot = Some(scored);
     }
+    // Summed in customer order, as the predictions are listed.
+    let mut holdout_predicted = 0.0;
+    let per: Vec<Option<CustomerClv>> = found
+        .into_iter()
+        .map(|s| {
+            s.map(|(c, h)| {
+                holdout_predicted += h;
+                c
+            })
+        })
+        .collect();
     Ok(Scored {
         bg,
         gg,
