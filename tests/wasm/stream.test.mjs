@@ -32,6 +32,10 @@ test('a workbook read through the scanning side analyses as when read whole', { 
   try {
     // Large enough for many streams of 2 MiB of XML, and several ahead of the reader.
     const bytes = kexi.sample(60000);
+    // And its compressed worksheet goes to the scanner in two pieces (the first 1 MiB, the rest).
+    const probe = kexi.Reading.begin(bytes, {});
+    assert.ok(probe.part()[1] > 1 << 20, `worksheet of ${probe.part()[1]} bytes`);
+    probe.free();
     const whole = new kexi.Session(bytes, {}).analyze({});
     let rows = 0;
     finished.length = 0;

@@ -18,6 +18,10 @@
 // the sheet.
 const IN = 1 << 18;
 const AHEAD = 32;
+// The compressed worksheet goes to the scanner in two copies: its first 1 MiB at once, so the
+// scanner starts without waiting for the copy of the rest (at 1M rows about 35 ms of the reading
+// worker's time, which then overlaps the scanner's first few streams).
+const FIRST = 1 << 20;
 // Files smaller than this are read whole: below it, handing streams between workers costs about
 // what a second core saves (a 0.7 MB workbook of 10,000 rows reads as fast either way; one of
 // 2 MB, 30,000 rows, a sixth faster streamed).
@@ -54,7 +58,7 @@ export async function open(kexi, bytes, options, progress, port, always = false)
 function scanned(reading, bytes, port, progress) {
   const part = reading.part();
   const spec = reading.spec();
-  const raw = bytes.slice(part[0], part[0] + part[1]);
+  const [start, end] = [part[0], part[0] + part[1]];
   const id = ++job;
   abandon?.();
   return new Promise((resolve, reject) => {
@@ -83,7 +87,12 @@ function scanned(reading, bytes, port, progress) {
         resolve(false);
       }
     };
+    const raw = bytes.slice(start, Math.min(end, start + FIRST));
     port.postMessage({ id, part, spec, raw }, [raw.buffer, spec.buffer]);
+    if (end > start + FIRST) {
+      const rest = bytes.slice(start + FIRST, end);
+      port.postMessage({ id, rest }, [rest.buffer]);
+    }
     let loaded;
     try {
       loaded = reading.load(bytes, progress);
@@ -154,6 +163,10 @@ export function serve(kexi, port) {
         } else if (c.at < c.raw.length) {
           c.scan.input(c.raw.subarray(c.at, c.at + IN));
           c.at += IN;
+        } else if (c.rest) {
+          [c.raw, c.rest, c.at] = [c.rest, null, 0];
+        } else if (c.due > 0) {
+          return; // the rest of the worksheet is on its way
         } else {
           send(c, c.scan.finish());
           port.postMessage({ id: c.id, done: true });
@@ -185,7 +198,11 @@ export function serve(kexi, port) {
     } else if (data.part) {
       end();
       try {
-        current = { id: data.id, scan: new kexi.Scan(data.part, data.spec), raw: data.raw, at: 0, credit: AHEAD };
+        // `due`: compressed bytes still to come in a `rest` message.
+        current = {
+          id: data.id, scan: new kexi.Scan(data.part, data.spec), raw: data.raw, at: 0,
+          rest: null, due: data.part[1] - data.raw.length, credit: AHEAD,
+        };
       } catch {
         port.postMessage({ id: data.id, failed: true, broken });
         return;
@@ -194,6 +211,10 @@ export function serve(kexi, port) {
     } else if (current && data.id === current.id) {
       if (data.stop) {
         end();
+      } else if (data.rest) {
+        current.rest = new Uint8Array(data.rest);
+        current.due -= current.rest.length;
+        pump();
       } else {
         current.credit += 1;
         pump();
