@@ -563,7 +563,6 @@ impl BgNbd {
             memo.at = Some(xt);
             memo.counts.clear();
         }
-        // Horizons are positive, so their bits sort as the numbers do.
         let h = horizon.to_bits();
         let e = match memo.counts.binary_search_by_key(&h, |&(k, _)| k) {
             Ok(k) => memo.counts.get(k).map_or(0.0, |&(_, e)| e),
@@ -605,7 +604,7 @@ impl BgNbd {
 pub struct CountMemo {
     /// (x, T) of `counts`, as bits.
     at: Option<(u64, u64)>,
-    /// Counts by horizon (as bits, ascending).
+    /// Counts by horizon (as bits, in the bits' order, for a binary search).
     counts: Vec<(u64, f64)>,
     alive: Option<([u64; 3], f64)>,
     /// The monthly rate d, and (1 + d)^i for i = 1, 2, ….

@@ -608,7 +608,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         }
     }
     let empty = Line {
-        key: NO_TEXT,
+        key: NO_DATE as u32,
         product: NO_TEXT,
         amount: 0.0,
         quantity: 0.0,

@@ -275,9 +275,10 @@ pub fn score(job: &Job) -> Result<Scored, FitError> {
     let fitted: Vec<Rfmt> = job.rows.iter().flatten().copied().collect();
     let bg = clv::fit_bgnbd(&fitted, job.penalizer)?;
     let gg = clv::fit_gamma_gamma(&fitted, job.penalizer);
-    // Customers with the same (x, t_x, T) get the same predictions; most share them with others
-    // (everyone who bought once on the same day), so each distinct row is scored once. Rows are
-    // scored in (x, T) order, in which `counts` works out each expected count once.
+    // Customers with the same (x, t_x, T) share P(alive) and the expected purchases; most share
+    // them with others (everyone who bought once on the same day), so each distinct history is
+    // scored once. CLV also reads a customer's spend, so it is shared only with the same spend
+    // too. Rows are scored in (x, T) order, in which `counts` works out each expected count once.
     let mut order: Vec<(u64, u64, u64, u32)> = job
         .rows
         .iter()
@@ -293,49 +294,55 @@ pub fn score(job: &Job) -> Result<Scored, FitError> {
     crate::sort::by_key(&mut order, |e| e.0);
     let mut counts = clv::CountMemo::default();
     let mut found: Vec<Option<(CustomerClv, f64)>> = vec![None; job.rows.len()];
-    let mut last_key = None;
-    let mut last: Option<(CustomerClv, f64)> = None;
+    // The last history's (P(alive), expected purchases, holdout purchases), and its CLV by spend.
+    let mut last_history = None;
+    let mut shared = (0.0, 0.0, 0.0);
+    let mut last_spend = None;
+    let mut last_clv = None;
     for &(x, t, t_x, i) in &order {
-        let key = (x, t, t_x);
         let (Some(Some(r)), Some(slot)) = (job.rows.get(i as usize), found.get_mut(i as usize))
         else {
             continue;
         };
-        let scored = match last {
-            Some(v) if last_key == Some(key) => v,
-            _ => {
-                let c = CustomerClv {
-                    p_alive: bg.p_alive(r.x, r.t_x, r.t),
-                    expected_purchases: bg.expected_purchases_memo(
-                        &mut counts,
-                        job.horizon,
-                        r.x,
-                        r.t_x,
-                        r.t,
-                    ),
-                    clv: gg.as_ref().ok().map(|gg| {
-                        clv::clv(
-                            &bg,
-                            gg,
-                            r,
-                            job.horizon_months,
-                            job.discount_rate,
-                            job.unit,
-                            &mut counts,
-                        )
-                    }),
-                    tier: None,
-                };
-                let h = if job.holdout_length > 0.0 {
-                    bg.expected_purchases_memo(&mut counts, job.holdout_length, r.x, r.t_x, r.t)
-                } else {
-                    0.0
-                };
-                (c, h)
-            }
-        };
-        (last_key, last) = (Some(key), Some(scored));
-        *slot = Some(scored);
+        let history = Some((x, t, t_x));
+        if last_history != history {
+            let holdout = if job.holdout_length > 0.0 {
+                bg.expected_purchases_memo(&mut counts, job.holdout_length, r.x, r.t_x, r.t)
+            } else {
+                0.0
+            };
+            shared = (
+                bg.p_alive(r.x, r.t_x, r.t),
+                bg.expected_purchases_memo(&mut counts, job.horizon, r.x, r.t_x, r.t),
+                holdout,
+            );
+            last_spend = None;
+        }
+        let spend = Some(r.monetary.to_bits());
+        if last_history != history || last_spend != spend {
+            last_clv = gg.as_ref().ok().map(|gg| {
+                clv::clv(
+                    &bg,
+                    gg,
+                    r,
+                    job.horizon_months,
+                    job.discount_rate,
+                    job.unit,
+                    &mut counts,
+                )
+            });
+        }
+        (last_history, last_spend) = (history, spend);
+        let (p_alive, expected_purchases, holdout) = shared;
+        *slot = Some((
+            CustomerClv {
+                p_alive,
+                expected_purchases,
+                clv: last_clv,
+                tier: None,
+            },
+            holdout,
+        ));
     }
     // Summed in customer order, as the predictions are listed.
     let mut holdout_predicted = 0.0;
@@ -866,6 +873,66 @@ mod tests {
             discount_rate: 0.01,
             unit: 7.0,
         }
+    }
+
+    /// Every customer's predictions are what the models give for that customer alone, however
+    /// many share a history: regression for customers of the same (x, t_x, T) but different spend
+    /// getting the CLV of the first of them.
+    #[test]
+    fn each_customer_is_scored_as_if_alone() {
+        let mut seed = 7u64;
+        let mut next = move |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        let mut rows: Vec<Option<Rfmt>> = (0..60)
+            .map(|_| {
+                let t = 20.0 + next(30) as f64;
+                let x = next(6) as f64;
+                let t_x = if x > 0.0 { next(t as u64) as f64 } else { 0.0 };
+                Some(Rfmt {
+                    x,
+                    t_x,
+                    t,
+                    monetary: if x > 0.0 {
+                        20.0 + next(200) as f64
+                    } else {
+                        0.0
+                    },
+                })
+            })
+            .collect();
+        let same = |monetary| {
+            Some(Rfmt {
+                x: 2.0,
+                t_x: 10.0,
+                t: 30.0,
+                monetary,
+            })
+        };
+        rows.splice(5..5, [same(100.0), None, same(10_000.0), same(100.0)]);
+        let mut j = job(rows);
+        j.holdout_length = 4.0;
+        let scored = score(&j).expect("fitted");
+        let gg = scored.gg.as_ref().expect("spend model fitted");
+        let mut holdout = 0.0;
+        for (r, c) in j.rows.iter().zip(&scored.per) {
+            let (Some(r), Some(c)) = (r, c) else {
+                assert_eq!(r.is_some(), c.is_some());
+                continue;
+            };
+            let bg = &scored.bg;
+            assert_eq!(c.p_alive.to_bits(), bg.p_alive(r.x, r.t_x, r.t).to_bits());
+            let expected = bg.expected_purchases(j.horizon, r.x, r.t_x, r.t);
+            assert_eq!(c.expected_purchases.to_bits(), expected.to_bits());
+            let alone = clv::clv(bg, gg, r, 12, 0.01, 7.0, &mut clv::CountMemo::default());
+            assert_eq!(c.clv.map(f64::to_bits), Some(alone.to_bits()));
+            holdout += bg.expected_purchases(4.0, r.x, r.t_x, r.t);
+        }
+        assert_eq!(scored.holdout_predicted.to_bits(), holdout.to_bits());
+        let clv_at = |i: usize| scored.per[i].and_then(|c| c.clv);
+        assert!(clv_at(7) > clv_at(5), "{:?} {:?}", clv_at(7), clv_at(5));
+        assert_eq!(clv_at(8), clv_at(5));
     }
 
     #[test]
