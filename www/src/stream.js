@@ -165,7 +165,7 @@ export function serve(kexi, port) {
           c.at += IN;
         } else if (c.rest) {
           [c.raw, c.rest, c.at] = [c.rest, null, 0];
-        } else if (c.due > 0) {
+        } else if (c.more) {
           return; // the rest of the worksheet is on its way
         } else {
           send(c, c.scan.finish());
@@ -198,10 +198,10 @@ export function serve(kexi, port) {
     } else if (data.part) {
       end();
       try {
-        // `due`: compressed bytes still to come in a `rest` message.
+        // `more`: the rest of the worksheet is still to come in a `rest` message.
         current = {
           id: data.id, scan: new kexi.Scan(data.part, data.spec), raw: data.raw, at: 0,
-          rest: null, due: data.part[1] - data.raw.length, credit: AHEAD,
+          rest: null, more: data.raw.length < data.part[1], credit: AHEAD,
         };
       } catch {
         port.postMessage({ id: data.id, failed: true, broken });
@@ -212,8 +212,7 @@ export function serve(kexi, port) {
       if (data.stop) {
         end();
       } else if (data.rest) {
-        current.rest = data.rest;
-        current.due -= current.rest.length;
+        [current.rest, current.more] = [data.rest, false];
         pump();
       } else {
         current.credit += 1;
