@@ -1388,6 +1388,16 @@ fn read_shared_strings<R: Read>(
             }
             continue;
         };
+        // The common item, `<si>` and one plain `<t>`, without parsing its tags.
+        let rest = data.get(lt..).unwrap_or(&[]);
+        if let Some((plain, used)) = rest
+            .strip_prefix(b"<si>")
+            .and_then(|item| plain_item(item))
+        {
+            pool.push(plain, limits)?;
+            w.consume(lt + 4 + used);
+            continue;
+        }
         match special(data, lt) {
             Special::Skip(end) => {
                 w.consume(end);
@@ -1467,7 +1477,8 @@ fn plain_item(rest: &[u8]) -> Option<(&str, usize)> {
         return None;
     }
     let text = std::str::from_utf8(raw).ok()?;
-    let text = if preserve {
+    let edge = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\n'));
+    let text = if preserve || !(edge(raw.first()) || edge(raw.last())) {
         text
     } else {
         text.trim_matches([' ', '\t', '\r', '\n'])
