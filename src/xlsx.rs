@@ -1390,10 +1390,7 @@ fn read_shared_strings<R: Read>(
         };
         // The common item, `<si>` and one plain `<t>`, without parsing its tags.
         let rest = data.get(lt..).unwrap_or(&[]);
-        if let Some((plain, used)) = rest
-            .strip_prefix(b"<si>")
-            .and_then(|item| plain_item(item))
-        {
+        if let Some((plain, used)) = rest.strip_prefix(b"<si>").and_then(plain_item) {
             pool.push(plain, limits)?;
             w.consume(lt + 4 + used);
             continue;
