@@ -98,9 +98,10 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
     if args.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::Input(format!("JSON: {e}")))?;
-        println!("{json}");
+        print_out(&json)?;
+        print_out("\n")?;
     } else {
-        print!("{}", human(&args.file, &report));
+        print_out(&human(&args.file, &report))?;
     }
     if let Some(path) = &args.export {
         let bytes = kexi::export::workbook(&report, args.lang)
@@ -114,6 +115,19 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
         )?;
     }
     Ok(())
+}
+
+/// Prints `text` to standard output. A reader that has gone (`kexi analyze … | head`) is not a
+/// failure: the rest of the output is not wanted, and the files asked for are still written.
+fn print_out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Input(format!(
+            "无法输出 / cannot write the output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn write(path: &str, bytes: &[u8]) -> Result<(), Failure> {
@@ -163,7 +177,8 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
         Some("analyze") => {}
         Some(c @ ("template" | "sample")) => return parse_writer(c, it),
         Some("-h" | "--help" | "help") | None => {
-            print!("{USAGE}");
+            // Help cut short by its reader has nothing left to say either way.
+            let _ = print_out(USAGE);
             std::process::exit(0);
         }
         Some(other) => return Err(Failure::Usage(format!("unknown command '{other}'"))),

@@ -6,6 +6,8 @@
 mod bad_input;
 /// Classifications on hand-checked workbooks, options, and invariants over random order lists.
 mod classify;
+/// The `kexi` command: output cut short by its reader.
+mod cli;
 /// Predictive CLV through the reader: the CDNOW sample reproduces the published figures.
 mod clv_cdnow;
 /// Every workbook of the shared corpus gives a table or a clear error, and none panics.

@@ -1,0 +1,44 @@
+//! The `kexi` command as a shell user meets it.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+fn kexi() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kexi"))
+}
+
+/// `kexi analyze FILE --json | head` closes the pipe before the report is all printed: the
+/// command stops printing quietly (no panic, success) and still writes the files asked for.
+#[test]
+fn output_cut_short_by_its_reader_is_not_a_panic() {
+    let dir = std::env::temp_dir().join(format!("kexi-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("sample.xlsx");
+    let csv = dir.join("customers.csv");
+    let made = kexi()
+        .args(["sample", "--rows", "3000", "-o"])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = kexi()
+        .arg("analyze")
+        .arg(&file)
+        .arg("--json")
+        .arg("--csv")
+        .arg(&csv)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The report is far larger than a pipe's buffer: read its start, then close the pipe.
+    let mut head = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(&head[..1], b"{");
+    assert!(std::fs::metadata(&csv).unwrap().len() > 0);
+    std::fs::remove_dir_all(&dir).ok();
+}
