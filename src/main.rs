@@ -177,8 +177,7 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
         Some("analyze") => {}
         Some(c @ ("template" | "sample")) => return parse_writer(c, it),
         Some("-h" | "--help" | "help") | None => {
-            // Help cut short by its reader has nothing left to say either way.
-            let _ = print_out(USAGE);
+            print_out(USAGE)?;
             std::process::exit(0);
         }
         Some(other) => return Err(Failure::Usage(format!("unknown command '{other}'"))),

@@ -1452,9 +1452,11 @@ fn read_shared_strings<R: Read>(
     }
 }
 
-/// The text of a shared-string item that is one plain `<t>` (`<t>text</t></si>`, no entity,
-/// line end or `_xHHHH_` escape, not a rich or phonetic run), with the bytes it spans: most
-/// items are, and they need none of [`rich_text`]'s work. Anything else is `None`.
+/// The text of a shared-string item that is one plain `<t>` (`<t>text</t></si>`: no entity, no
+/// CR, no `_` (which may begin an `_xHHHH_` escape), not a rich or phonetic run), trimmed of edge
+/// spaces, tabs and line feeds unless `xml:space="preserve"`, with the bytes it spans: most items
+/// are, and they need none of [`rich_text`]'s work. Anything else is `None`, and is read the
+/// general way.
 fn plain_item(rest: &[u8]) -> Option<(&str, usize)> {
     const PRESERVE: &[u8] = b"<t xml:space=\"preserve\">";
     let (open, preserve) = if rest.starts_with(b"<t>") {
