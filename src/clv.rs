@@ -126,7 +126,11 @@ pub fn summarize(days: &[(i32, f64)], calibration_end: i32, unit_days: f64) -> O
     if days.is_sorted_by_key(|d| d.0) {
         return summarize_by_day(days, calibration_end, unit_days);
     }
-    let mut sorted = days.to_vec();
+    let mut sorted: Vec<(i32, f64)> = days
+        .iter()
+        .filter(|(d, _)| *d <= calibration_end)
+        .copied()
+        .collect();
     crate::sort::by(&mut sorted, |a, b| a.0.cmp(&b.0));
     summarize_by_day(&sorted, calibration_end, unit_days)
 }
@@ -2182,8 +2186,9 @@ mod tests {
                 }
                 let last = kept.last().map_or(first, |l| l.0);
                 let x = (distinct - 1) as f64;
-                (x, (f64::from(last) - f64::from(first)) / 7.0, (f64::from(end) - f64::from(first)) / 7.0,
-                 if distinct > 1 { total / x } else { 0.0 })
+                let weeks = |from: i32, to: i32| (f64::from(to) - f64::from(from)) / 7.0;
+                let monetary = if distinct > 1 { total / x } else { 0.0 };
+                (x, weeks(first, last), weeks(first, end), monetary)
             });
             let got = summarize(&days, end, 7.0);
             let bits = |r: (f64, f64, f64, f64)| [r.0, r.1, r.2, r.3].map(f64::to_bits);
