@@ -200,6 +200,22 @@ test('a large workbook read on two workers: cancel mid-read, and the next one, s
   await page.close();
 });
 
+test('the warm-up lays out the sample dashboard off screen and leaves nothing behind', async () => {
+  const { page, errors } = await open(`${base}/`);
+  // The rehearsal draws its charts one per idle moment; seen while under way, then gone.
+  await page.waitForFunction(() => document.querySelector('.rehearsal canvas'), null, { timeout: 20_000 });
+  assert.ok(await page.locator('.rehearsal .card.analysis').count() >= 2, 'the first sections are built');
+  assert.equal(await page.locator('.rehearsal [id]').count(), 0, 'without ids, which are the dashboard\'s');
+  await page.waitForFunction(() => 'warmed' in document.documentElement.dataset, null, { timeout: 20_000 });
+  assert.equal(await page.locator('.rehearsal, .chart.warmup').count(), 0);
+  assert.equal(await page.locator('[id^="a-"]').count(), 0, 'no section left in the page');
+  await drop(page, orders(300));
+  await page.waitForFunction(() => document.querySelectorAll('#a-rfm canvas').length >= 2);
+  assert.equal(await page.locator('#a-rfm').count(), 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('English by a switch', async () => {
   const { page } = await open(`${base}/`);
   await page.click('#lang');

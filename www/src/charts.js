@@ -179,6 +179,19 @@ export function disposeAll() {
 }
 
 addEventListener('resize', () => { for (const c of live) c.resize(); });
+/** Draws the chart in `box` now, if it is still to be drawn. */
+export function drawNow(box) {
+  pending.get(box)?.();
+}
+
+/** Disposes the chart in `box`, if any. */
+export function dispose(box) {
+  const chart = echarts.getInstanceByDom(box);
+  if (!chart) return;
+  live.delete(chart);
+  chart.dispose();
+}
+
 /** Draws every chart not drawn yet (before printing). */
 export function drawAll() {
   for (const draw of [...pending.values()]) draw();
