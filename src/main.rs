@@ -61,14 +61,22 @@ fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(msg)) => {
-            eprintln!("kexi: {msg}\n\n{USAGE}");
+            print_err(&format!("kexi: {msg}\n\n{USAGE}\n"));
             ExitCode::from(2)
         }
         Err(Failure::Input(msg)) => {
-            eprintln!("kexi: {msg}");
+            print_err(&format!("kexi: {msg}\n"));
             ExitCode::from(1)
         }
     }
+}
+
+/// Prints an error message to standard error. One that cannot be written (its reader has gone)
+/// has nowhere else to go: the exit code still says what went wrong (`eprintln!` would panic).
+fn print_err(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
 fn run(argv: Vec<String>) -> Result<(), Failure> {

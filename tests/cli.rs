@@ -42,3 +42,18 @@ fn output_cut_short_by_its_reader_is_not_a_panic() {
     assert!(std::fs::metadata(&csv).unwrap().len() > 0);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// An error message whose reader has gone (`kexi bogus 2>&1 | true`, the pipe closed before it
+/// is written) is not a panic either: the exit code still says what went wrong.
+#[test]
+fn error_message_with_no_reader_is_not_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = kexi()
+        .arg("bogus")
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(writer))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{status}");
+}

@@ -6,7 +6,7 @@
 mod bad_input;
 /// Classifications on hand-checked workbooks, options, and invariants over random order lists.
 mod classify;
-/// The `kexi` command: output cut short by its reader.
+/// The `kexi` command: output and error messages cut short by their reader.
 mod cli;
 /// Predictive CLV through the reader: the CDNOW sample reproduces the published figures.
 mod clv_cdnow;
