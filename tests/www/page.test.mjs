@@ -202,10 +202,12 @@ test('a large workbook read on two workers: cancel mid-read, and the next one, s
 
 test('the warm-up lays out the sample dashboard off screen and leaves nothing behind', async () => {
   const { page, errors } = await open(`${base}/`);
-  // The rehearsal draws its charts one per idle moment; seen while under way, then gone.
-  await page.waitForFunction(() => document.querySelector('.rehearsal canvas'), null, { timeout: 20_000 });
-  assert.ok(await page.locator('.rehearsal .card.analysis').count() >= 2, 'the first sections are built');
-  assert.equal(await page.locator('.rehearsal [id]').count(), 0, 'without ids, which are the dashboard\'s');
+  // The rehearsal draws its charts one per idle moment; seen while under way (its first two
+  // sections built, a chart drawn, no ids, which are the dashboard's), then gone.
+  await page.waitForFunction(() => document.querySelector('.rehearsal canvas')
+    && document.querySelectorAll('.rehearsal .figures').length === 2
+    && !document.querySelector('.rehearsal [id]')
+    && document.querySelector('.rehearsal').inert, null, { timeout: 20_000, polling: 10 });
   await page.waitForFunction(() => 'warmed' in document.documentElement.dataset, null, { timeout: 20_000 });
   assert.equal(await page.locator('.rehearsal, .chart.warmup').count(), 0);
   assert.equal(await page.locator('[id^="a-"]').count(), 0, 'no section left in the page');

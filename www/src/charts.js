@@ -184,8 +184,11 @@ export function drawNow(box) {
   pending.get(box)?.();
 }
 
-/** Disposes the chart in `box`, if any. */
+/** Disposes the chart in `box`, or forgets it if it was still to be drawn. */
 export function dispose(box) {
+  pending.delete(box);
+  observer.unobserve(box);
+  near.unobserve(box);
   const chart = echarts.getInstanceByDom(box);
   if (!chart) return;
   live.delete(chart);

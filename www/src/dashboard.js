@@ -77,6 +77,8 @@ export async function renderDashboard(root, overview, helpers) {
   rehearsal?.remove();
   rehearsal = null;
   disposeAll();
+  // The previous report's sections still to be built are not built now.
+  unfilled = [];
   const { nodes, later } = await dashboard(overview, helpers);
   unfilled = later;
   if (unfilled.length) whenIdle(fillNext, 300);
@@ -88,30 +90,30 @@ export async function renderDashboard(root, overview, helpers) {
 /** Lays out the dashboard of `overview` (the warm-up sample's) off screen and draws its first
  * sections' charts one per idle moment, then removes it. Nobody sees it: it runs before the first
  * file, so that the first real dashboard finds the engine's style, layout and font caches and
- * ECharts' code for those charts warm (at 100,000 rows the first dashboard's layout took 70 ms
- * cold and 3 ms warm, in a trace of the app). */
+ * ECharts' code for those charts warm (in traces of the app at 100,000 rows, a first dashboard's
+ * layout took 70 ms and a second one's in the same page 3 ms). */
 export async function rehearse(overview, helpers) {
-  const root = h('div', { className: 'rehearsal', 'aria-hidden': 'true' });
+  // inert: nothing in it can be focused or reached by assistive technology.
+  const root = h('div', { className: 'rehearsal', inert: '' });
   rehearsal = root;
   document.body.append(root);
   const idle = () => new Promise((resolve) => whenIdle(resolve, 500));
-  let boxes = [];
+  let nodes = [];
   try {
-    const { nodes } = await dashboard(overview, helpers);
+    ({ nodes } = await dashboard(overview, helpers));
     // A file's dashboard (which ends the rehearsal) may have come meanwhile.
     if (rehearsal !== root) return;
     fill(root, nodes);
     for (const node of root.querySelectorAll('[id]')) node.removeAttribute('id');
     root.getBoundingClientRect();
-    boxes = [...root.querySelectorAll('.chart')];
-    for (const box of boxes) {
+    for (const box of root.querySelectorAll('.chart')) {
       await idle();
       if (rehearsal !== root) return;
       drawNow(box);
     }
     await idle();
   } finally {
-    for (const box of boxes) dispose(box);
+    for (const node of nodes.flat(Infinity)) if (node instanceof Element) for (const box of node.querySelectorAll('.chart')) dispose(box);
     root.remove();
     if (rehearsal === root) rehearsal = null;
   }

@@ -227,26 +227,29 @@ function init() {
 
 /** Starts the worker ahead of the first file and has it run a small sample (so the engine
  * optimises the wasm's hot code before the user's file), which also fetches the vocabulary the
- * review needs; then, at once, a larger sample on the workers while the page lays out the small
- * one's dashboard off screen (once) and draws the first screen's kinds of chart. All of it happens
- * while the user is still choosing a file (a file chosen sooner waits for the step under way):
- * drawn during the read, the charts took the main thread's share of the two cores from the two
- * workers (the first 100,000-row file opened 0.1–0.2 s later). The larger sample: V8 optimises a
- * wasm function only after it has run a while, and the optimised code serves only its later calls.
- * With it, a 100,000-row file's dashboard came in a median 0.82 s rather than 0.90 s (six app runs
- * each, alternated); at 1,000,000 rows the difference was within the hour's spread (3.71 and
- * 3.72 s over twelve). The page is warm about 2.3 s after it opens rather than 1.8 s. */
+ * review needs; then, unless a file has come meanwhile, a larger sample on the workers while the
+ * page lays out the small one's dashboard off screen (once); after both, it draws one chart of
+ * each first-screen kind off screen. All of it happens while the user is still choosing a file (a
+ * file chosen sooner waits for the worker's step under way): drawn during the read, the charts took
+ * the main thread's share of the two cores from the two workers (the first 100,000-row file opened
+ * 0.1–0.2 s later). The larger sample: V8 optimises a wasm function only after it has run a while,
+ * and the optimised code serves only its later calls. With it, a 100,000-row file's dashboard came
+ * in a median 0.82 s rather than 0.90 s (six app runs each, alternated); at 1,000,000 rows the
+ * difference was within the hour's spread (3.71 and 3.72 s over twelve). The page is warm about
+ * 2.3 s after it opens rather than 1.8 s. */
 let rehearsed = false;
 function warm() {
-  call('warm', { rows: 3000 })
+  call('warm', { rows: 3000, overview: true })
     .then(({ vocabulary, overview }) => {
       state.vocabulary ??= vocabulary;
+      if (state.busy) return undefined;
       const steps = [call('warm', { rows: 20000 })];
       if (!rehearsed) {
         rehearsed = true;
-        steps.push(rehearse(overview, { names: async () => [], pick: () => {}, labelText, fieldText }));
+        steps.push(rehearse(overview, { names: async () => [], pick: () => {}, labelText, fieldText })
+          .catch((e) => console.error(e)));
       }
-      return Promise.all(steps);
+      return Promise.allSettled(steps);
     })
     .catch(() => {})
     .finally(warmUp);

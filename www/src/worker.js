@@ -38,14 +38,14 @@ const handlers = {
   // sample one analysis is probably not always enough (at 1M rows the scanning worker's CLV took
   // 0.48–0.75 s, median 0.67 s, after two warm-up analyses, and 0.62–0.84 s, median 0.78 s, after
   // one: six alternated app runs each; the ranges overlap, the hour moves them as much).
-  // Answers the vocabulary and the sample's overview, which the page lays out off screen.
-  async warm({ rows }) {
+  // Answers the vocabulary, and the sample's overview when asked (the page lays it out off screen).
+  async warm({ rows, overview: wanted }) {
     const warmup = await open(kexi, kexi.sample(rows ?? 3000), {}, undefined, scanner, true);
     let overview;
     try {
       for (let i = 0; i < 2; i++) overview = await analyze(warmup, {}, undefined, scanner);
     } finally { warmup.free(); }
-    return { vocabulary: kexi.vocabulary(), overview };
+    return { vocabulary: kexi.vocabulary(), overview: wanted ? overview : undefined };
   },
   export_xlsx({ lang }) { return need().export_xlsx(lang); },
   export_csv({ lang }) { return need().export_csv(lang); },
