@@ -235,8 +235,8 @@ function init() {
  * 0.1–0.2 s later). The larger sample: V8 optimises a wasm function only after it has run a while,
  * and the optimised code serves only its later calls. With it, a 100,000-row file's dashboard came
  * in a median 0.82 s rather than 0.90 s (six app runs each, alternated); at 1,000,000 rows the
- * difference was within the hour's spread (3.71 and 3.72 s over twelve). The page is warm about
- * 2.3 s after it opens rather than 1.8 s. */
+ * difference was within the hour's spread (3.71 and 3.72 s over twelve). The page is warm
+ * 1.9–2.3 s after it opens rather than 1.6–1.9 s. */
 let rehearsed = false;
 function warm() {
   call('warm', { rows: 3000, overview: true })
