@@ -144,13 +144,13 @@ let warmed = false;
 
 /** Draws a chart of each kind the first screen shows, once and off screen, before the first file
  * (the page calls it once the workers are warm): the engine compiles ECharts' drawing code then,
- * rather than when the dashboard's first charts are drawn. */
-export function warmUp() {
+ * rather than when the dashboard's first charts are drawn. Stops once `stop()` says so. */
+export function warmUp(stop = () => false) {
   if (warmed) return;
   warmed = true;
   const kinds = ['bar', 'stacked_bar', 'treemap', 'pie'];
   const step = () => {
-    const kind = kinds.shift();
+    const kind = stop() ? undefined : kinds.shift();
     if (!kind) {
       // Said on the page, for the app benchmark to choose its file after the warm-up.
       document.documentElement.dataset.warmed = '';
@@ -179,6 +179,7 @@ export function disposeAll() {
 }
 
 addEventListener('resize', () => { for (const c of live) c.resize(); });
+
 /** Draws the chart in `box` now, if it is still to be drawn. */
 export function drawNow(box) {
   pending.get(box)?.();

@@ -72,7 +72,8 @@ function table(rows, columns, { limit = 50 } = {}) {
 const share = (x) => pct(x);
 const int = (x) => num(x, 0);
 
-/** Draws the dashboard. `names(indexes)` resolves customer indexes to rows; `pick(key, value, text)` filters the table. */
+/** Draws the dashboard. `helpers`: `names(indexes)` resolves customer indexes to rows,
+ * `pick(key, value, text)` filters the table, `labelText` and `fieldText` name labels and fields. */
 export async function renderDashboard(root, overview, helpers) {
   rehearsal?.remove();
   rehearsal = null;
@@ -88,11 +89,12 @@ export async function renderDashboard(root, overview, helpers) {
 }
 
 /** Lays out the dashboard of `overview` (the warm-up sample's) off screen and draws its first
- * sections' charts one per idle moment, then removes it. Nobody sees it: it runs before the first
+ * sections' charts one per idle moment, then removes it; it stops early once `stop()` says so or
+ * a file's dashboard is drawn. Nobody sees it: it runs before the first
  * file, so that the first real dashboard finds the engine's style, layout and font caches and
  * ECharts' code for those charts warm (in traces of the app at 100,000 rows, a first dashboard's
  * layout took 70 ms and a second one's in the same page 3 ms). */
-export async function rehearse(overview, helpers) {
+export async function rehearse(overview, helpers, stop = () => false) {
   // inert: nothing in it can be focused or reached by assistive technology.
   const root = h('div', { className: 'rehearsal', inert: '' });
   rehearsal = root;
@@ -105,10 +107,11 @@ export async function rehearse(overview, helpers) {
     if (rehearsal !== root) return;
     fill(root, nodes);
     for (const node of root.querySelectorAll('[id]')) node.removeAttribute('id');
+    // Style and layout now, off screen: what the rehearsal is for.
     root.getBoundingClientRect();
     for (const box of root.querySelectorAll('.chart')) {
       await idle();
-      if (rehearsal !== root) return;
+      if (rehearsal !== root || stop()) return;
       drawNow(box);
     }
     await idle();

@@ -58,6 +58,7 @@ function busy(on) {
 }
 
 async function openBytes(name, buffer) {
+  fileCame = true;
   state.fileName = name;
   state.options = {};
   state.restored = false;
@@ -165,6 +166,7 @@ async function template(kind) {
 }
 
 async function trySample() {
+  fileCame = true;
   try {
     busy(true);
     const bytes = await call('sample', { rows: 20000 });
@@ -225,34 +227,39 @@ function init() {
   setTimeout(warm, 0);
 }
 
+/** Whether a file has come since the page opened: the warm-up's steps after the first are
+ * skipped or cut short then, so that they never run beside a file's read. */
+let fileCame = false;
+/** The small sample's dashboard is rehearsed once a page. */
+let rehearsed = false;
+
 /** Starts the worker ahead of the first file and has it run a small sample (so the engine
  * optimises the wasm's hot code before the user's file), which also fetches the vocabulary the
- * review needs; then, unless a file has come meanwhile, a larger sample on the workers while the
- * page lays out the small one's dashboard off screen (once); after both, it draws one chart of
- * each first-screen kind off screen. All of it happens while the user is still choosing a file (a
- * file chosen sooner waits for the worker's step under way): drawn during the read, the charts took
- * the main thread's share of the two cores from the two workers (the first 100,000-row file opened
- * 0.1–0.2 s later). The larger sample: V8 optimises a wasm function only after it has run a while,
- * and the optimised code serves only its later calls. With it, a 100,000-row file's dashboard came
- * in a median 0.82 s rather than 0.90 s (six app runs each, alternated); at 1,000,000 rows the
- * difference was within the hour's spread (3.71 and 3.72 s over twelve). The page is warm
- * 1.9–2.3 s after it opens rather than 1.6–1.9 s. */
-let rehearsed = false;
+ * review needs; then, until a file comes, a larger sample on the workers while the page lays out
+ * the small one's dashboard off screen (once), and after both one chart of each first-screen kind
+ * off screen. A file chosen meanwhile waits only for the worker's step under way: drawn during the
+ * read, the charts took the main thread's share of the two cores from the two workers (the first
+ * 100,000-row file opened 0.1–0.2 s later). The larger sample: V8 optimises a wasm function only
+ * after it has run a while, and the optimised code serves only its later calls. With it, a
+ * 100,000-row file's dashboard came in a median 0.82 s rather than 0.90 s (six app runs each,
+ * alternated); at 1,000,000 rows the difference was within the hour's spread (3.71 and 3.72 s
+ * over twelve). The page is warm 1.9–2.3 s after it opens rather than 1.6–1.9 s. */
 function warm() {
+  const stop = () => fileCame;
   call('warm', { rows: 3000, overview: true })
     .then(({ vocabulary, overview }) => {
       state.vocabulary ??= vocabulary;
-      if (state.busy) return undefined;
+      if (fileCame) return undefined;
       const steps = [call('warm', { rows: 20000 })];
       if (!rehearsed) {
         rehearsed = true;
-        steps.push(rehearse(overview, { names: async () => [], pick: () => {}, labelText, fieldText })
+        steps.push(rehearse(overview, { names: async () => [], pick: () => {}, labelText, fieldText }, stop)
           .catch((e) => console.error(e)));
       }
       return Promise.allSettled(steps);
     })
     .catch(() => {})
-    .finally(warmUp);
+    .finally(() => warmUp(stop));
 }
 
 init();
