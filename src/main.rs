@@ -74,9 +74,12 @@ fn main() -> ExitCode {
 /// Prints an error message to standard error. One that cannot be written (its reader has gone)
 /// has nowhere else to go: the exit code still says what went wrong (`eprintln!` would panic).
 fn print_err(text: &str) {
-    use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+    let _ = write_flushed(std::io::stderr().lock(), text);
+}
+
+fn write_flushed(mut w: impl std::io::Write, text: &str) -> std::io::Result<()> {
+    w.write_all(text.as_bytes())?;
+    w.flush()
 }
 
 fn run(argv: Vec<String>) -> Result<(), Failure> {
@@ -104,10 +107,10 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
         .map_err(|e| Failure::Input(format!("无法读取文件 / cannot read {}: {e}", args.file)))?;
     let report = analyze(&bytes, &args.options).map_err(|e| Failure::Input(e.to_string()))?;
     if args.json {
-        let json = serde_json::to_string_pretty(&report)
+        let mut json = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::Input(format!("JSON: {e}")))?;
+        json.push('\n');
         print_out(&json)?;
-        print_out("\n")?;
     } else {
         print_out(&human(&args.file, &report))?;
     }
@@ -128,9 +131,7 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
 /// Prints `text` to standard output. A reader that has gone (`kexi analyze … | head`) is not a
 /// failure: the rest of the output is not wanted, and the files asked for are still written.
 fn print_out(text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match write_flushed(std::io::stdout().lock(), text) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Input(format!(
             "无法输出 / cannot write the output: {e}"
         ))),

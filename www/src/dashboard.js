@@ -100,12 +100,11 @@ export async function rehearse(overview, helpers, stop = () => false) {
   rehearsal = root;
   document.body.append(root);
   const idle = () => new Promise((resolve) => whenIdle(resolve, 500));
-  let nodes = [];
   try {
-    ({ nodes } = await dashboard(overview, helpers));
+    const { nodes } = await dashboard(overview, helpers);
+    fill(root, nodes);
     // A file's dashboard (which ends the rehearsal) may have come meanwhile.
     if (rehearsal !== root) return;
-    fill(root, nodes);
     for (const node of root.querySelectorAll('[id]')) node.removeAttribute('id');
     // Style and layout now, off screen: what the rehearsal is for.
     root.getBoundingClientRect();
@@ -116,7 +115,7 @@ export async function rehearse(overview, helpers, stop = () => false) {
     }
     await idle();
   } finally {
-    for (const node of nodes.flat(Infinity)) if (node instanceof Element) for (const box of node.querySelectorAll('.chart')) dispose(box);
+    for (const box of root.querySelectorAll('.chart')) dispose(box);
     root.remove();
     if (rehearsal === root) rehearsal = null;
   }
