@@ -31,7 +31,8 @@
 //! ℓ = A₁ + A₂ + ln(e^A₃ + [x>0] e^A₄), the last term taken as a log-sum-exp. The fit maximises
 //! Σ ℓ, or rather minimises −Σℓ / n + penalizer · (r² + α² + a² + b²) over the log-parameters,
 //! with times rescaled so that the largest T is 1 (as lifetimes does; the penalty applies to the
-//! rescaled α). Identical (x, t_x, T) rows are collapsed into weighted rows first.
+//! rescaled α). Identical (x, t_x, T) rows are collapsed into weighted rows first; more than
+//! 20,000 of them, and the fit begins on an evenly spaced sample.
 //!
 //! Predictions:
 //! - P(alive | x, t_x, T) = 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)); 1 when x = 0
@@ -81,6 +82,13 @@ const LINE_SEARCH_TRIALS: u32 = 60;
 const ROUNDING: f64 = 1e-12;
 /// A fit whose gradient is still larger than this after all restarts is not a fit.
 const GRADIENT_ACCEPT: f64 = 1e-3;
+/// A BG/NBD fit on more distinct histories than this starts on an evenly spaced sample of
+/// about [`SAMPLE_ROWS`] of them, and goes on from where that fit ended (its point and its
+/// inverse Hessian) on all of them: the sample's iterations cost a fraction of a pass each,
+/// and the fit on all rows then needs only a few. Its answer is the same optimum to the same
+/// gradient tolerance.
+const SAMPLE_ABOVE: usize = 20_000;
+const SAMPLE_ROWS: usize = 5_000;
 
 /// One customer's summary in lifetimes' convention: frequency, recency, age (T) and mean repeat
 /// spend. See the module documentation for the definitions.
@@ -236,9 +244,10 @@ pub struct BgNbd {
     pub b: f64,
     /// Σ ℓ over the customers fitted, at these parameters, without the penalty.
     pub log_likelihood: f64,
-    /// BFGS iterations, all restarts included.
+    /// BFGS iterations, all restarts included (on all rows: a fit begun on a sample does not
+    /// count the sample's).
     pub iterations: u32,
-    /// Likelihood evaluations, line searches included.
+    /// Likelihood evaluations over all rows, line searches included.
     pub evaluations: u32,
     /// Whether the gradient tolerance was met; a fit returned with `false` stopped at the
     /// iteration limit close to (but not provably at) the optimum.
@@ -351,6 +360,43 @@ impl BgData {
         }
     }
 
+    /// Every `every`-th row (of the rows sorted by x, t_x, T, so that every stretch of
+    /// frequencies and recencies is represented), with its weight.
+    fn sample(&self, every: usize) -> BgData {
+        let every = every.max(1);
+        let mut out = BgData {
+            groups: Vec::new(),
+            t_x: Vec::new(),
+            t: Vec::new(),
+            w: Vec::new(),
+            times: self.times.clone(),
+            total_w: 0.0,
+        };
+        for grp in &self.groups {
+            let start = out.t.len();
+            let first = grp.start.next_multiple_of(every);
+            for i in (first..grp.end).step_by(every) {
+                let (Some(&t_x), Some(&t), Some(&w)) =
+                    (self.t_x.get(i), self.t.get(i), self.w.get(i))
+                else {
+                    continue;
+                };
+                out.t_x.push(t_x);
+                out.t.push(t);
+                out.w.push(w);
+                out.total_w += w;
+            }
+            if out.t.len() > start {
+                out.groups.push(Group {
+                    x: grp.x,
+                    start,
+                    end: out.t.len(),
+                });
+            }
+        }
+        out
+    }
+
     /// Σ w·ℓ at `[r, alpha, a, b]`, and its gradient with respect to those parameters when
     /// `grad` is given. Non-finite results are the caller's to catch.
     fn log_likelihood(&self, params: [f64; 4], grad: Option<&mut [f64; 4]>) -> f64 {
@@ -433,10 +479,40 @@ impl BgData {
     }
 }
 
+/// The BG/NBD fit's objective over the log-parameters: −Σ w·ℓ / Σ w plus the penalty, a mean
+/// over the rows' weight so that a sample's objective has the scale (and the curvature) of the
+/// whole one. Each call is counted in `evaluations` when given.
+fn bg_objective<'a>(
+    data: &'a BgData,
+    penalizer: f64,
+    evaluations: Option<&'a std::cell::Cell<u32>>,
+) -> impl FnMut(&[f64], &mut [f64]) -> f64 + 'a {
+    let n = data.total_w;
+    move |u: &[f64], grad: &mut [f64]| -> f64 {
+        if let Some(e) = evaluations {
+            e.set(e.get().saturating_add(1));
+        }
+        let p = [u[0].exp(), u[1].exp(), u[2].exp(), u[3].exp()];
+        let mut g = [0.0; 4];
+        let ll = data.log_likelihood(p, Some(&mut g));
+        let pen: f64 = p.iter().map(|v| v * v).sum();
+        for i in 0..4 {
+            grad[i] = p[i] * (-g[i] / n + 2.0 * penalizer * p[i]);
+        }
+        -ll / n + penalizer * pen
+    }
+}
+
 /// Fits the BG/NBD model by maximum likelihood. `penalizer` ≥ 0 is lifetimes'
 /// `penalizer_coef` (0 for the plain MLE; a negative or non-finite value counts as 0). Rows
 /// outside the model's domain (see [`Rfmt::is_valid`]) are skipped.
 pub fn fit_bgnbd(rows: &[Rfmt], penalizer: f64) -> Result<BgNbd, FitError> {
+    fit_bgnbd_with(rows, penalizer, SAMPLE_ABOVE)
+}
+
+/// [`fit_bgnbd`], starting on a sample when there are more than `sample_above` distinct
+/// histories.
+fn fit_bgnbd_with(rows: &[Rfmt], penalizer: f64, sample_above: usize) -> Result<BgNbd, FitError> {
     let penalizer = clean_penalizer(penalizer);
     let valid: Vec<&Rfmt> = rows.iter().filter(|r| r.is_valid()).collect();
     if valid.len() < MIN_CUSTOMERS {
@@ -459,21 +535,20 @@ pub fn fit_bgnbd(rows: &[Rfmt], penalizer: f64) -> Result<BgNbd, FitError> {
     let scale = 1.0 / max_t;
     let unscaled = BgData::collapse(rows);
     let data = unscaled.scaled(scale);
-    let n = data.total_w;
     let evaluations = std::cell::Cell::new(0u32);
-    let objective = |u: &[f64], grad: &mut [f64]| -> f64 {
-        evaluations.set(evaluations.get().saturating_add(1));
-        let p = [u[0].exp(), u[1].exp(), u[2].exp(), u[3].exp()];
-        let mut g = [0.0; 4];
-        let ll = data.log_likelihood(p, Some(&mut g));
-        let pen: f64 = p.iter().map(|v| v * v).sum();
-        for i in 0..4 {
-            grad[i] = p[i] * (-g[i] / n + 2.0 * penalizer * p[i]);
-        }
-        -ll / n + penalizer * pen
-    };
     let starts: [[f64; 4]; 3] = [[0.0; 4], [0.1; 4], [-1.0, 0.0, -0.5, 0.5]];
-    let best = minimize_with_restarts(objective, &starts)?;
+    let rows_n = data.t.len();
+    let warm = (rows_n > sample_above)
+        .then(|| data.sample(rows_n / SAMPLE_ROWS))
+        .and_then(|sample| {
+            minimize_with_restarts(bg_objective(&sample, penalizer, None), &starts, None).ok()
+        })
+        .map(|m| Warm { x: m.x, h: m.h });
+    let best = minimize_with_restarts(
+        bg_objective(&data, penalizer, Some(&evaluations)),
+        &starts,
+        warm,
+    )?;
     let (r, alpha_scaled, a, b) = (
         best.x[0].exp(),
         best.x[1].exp(),
@@ -861,7 +936,7 @@ pub fn fit_gamma_gamma(rows: &[Rfmt], penalizer: f64) -> Result<GammaGamma, FitE
         -ll / n + penalizer * pen
     };
     let starts: [[f64; 3]; 3] = [[0.0; 3], [0.1; 3], [1.0, 1.0, 0.0]];
-    let best = minimize_with_restarts(objective, &starts)?;
+    let best = minimize_with_restarts(objective, &starts, None)?;
     let (p, q, v) = (best.x[0].exp(), best.x[1].exp(), best.x[2].exp() / scale);
     let log_likelihood = GgData::collapse(&pairs, 1.0).log_likelihood([p, q, v], None);
     if ![p, q, v, log_likelihood].iter().all(|v| v.is_finite()) {
@@ -984,24 +1059,48 @@ struct Minimum {
     grad_norm: f64,
     iterations: u32,
     converged: bool,
+    /// The inverse Hessian BFGS had built at `x`.
+    h: Vec<Vec<f64>>,
 }
 
-/// Runs BFGS from each start (in order, stopping at the first that converges) and returns the
-/// lowest point found; `NotConverged` when none is finite with a small gradient.
+/// Where another fit of the same model ended: a point, and the inverse Hessian there.
+struct Warm {
+    x: Vec<f64>,
+    h: Vec<Vec<f64>>,
+}
+
+/// Runs BFGS from `warm`, if given, with its inverse Hessian, then, unless that converged,
+/// from each start (in order, stopping at the first that converges), and returns the lowest
+/// point found; `NotConverged` when none is finite with a small gradient.
 fn minimize_with_restarts<F, const N: usize>(
     mut f: F,
     starts: &[[f64; N]],
+    warm: Option<Warm>,
 ) -> Result<Minimum, FitError>
 where
     F: FnMut(&[f64], &mut [f64]) -> f64,
 {
     let mut best: Option<Minimum> = None;
     let mut iterations = 0;
+    if let Some(w) = warm {
+        let m = bfgs(&mut f, &w.x, Some(&w.h), MAX_ITERATIONS, GRADIENT_TOLERANCE);
+        iterations += m.iterations;
+        if m.converged && m.f.is_finite() && m.grad_norm < GRADIENT_ACCEPT {
+            return Ok(Minimum { iterations, ..m });
+        }
+        best = Some(m);
+    }
     for start in starts {
-        let mut m = bfgs(&mut f, start, MAX_ITERATIONS, GRADIENT_TOLERANCE);
+        let mut m = bfgs(&mut f, start, None, MAX_ITERATIONS, GRADIENT_TOLERANCE);
         // One warm restart (fresh Hessian) from where a run stopped short.
         if !m.converged && m.f.is_finite() {
-            let again = bfgs(&mut f, &m.x.clone(), MAX_ITERATIONS, GRADIENT_TOLERANCE);
+            let again = bfgs(
+                &mut f,
+                &m.x.clone(),
+                None,
+                MAX_ITERATIONS,
+                GRADIENT_TOLERANCE,
+            );
             let its = m.iterations + again.iterations;
             if again.f <= m.f {
                 m = again;
@@ -1050,44 +1149,56 @@ fn inf_norm(a: &[f64]) -> f64 {
 }
 
 /// Minimises `f` (value, and gradient written to the second argument) from `x0` by BFGS on
-/// the inverse Hessian, with a bisection weak-Wolfe line search and steps capped at 5 in the
-/// largest coordinate (the parameters are logarithms).
-fn bfgs(f: &mut Objective<'_>, x0: &[f64], max_iter: u32, gtol: f64) -> Minimum {
+/// the inverse Hessian (starting from `h0` when given, else from the identity), with a
+/// bisection weak-Wolfe line search and steps capped at 5 in the largest coordinate (the
+/// parameters are logarithms).
+fn bfgs(
+    f: &mut Objective<'_>,
+    x0: &[f64],
+    h0: Option<&[Vec<f64>]>,
+    max_iter: u32,
+    gtol: f64,
+) -> Minimum {
     const MAX_STEP: f64 = 5.0;
     let n = x0.len();
     let mut x = x0.to_vec();
     let mut g = vec![0.0; n];
     let mut fx = eval(f, &x, &mut g);
-    let mut h = identity(n);
-    let mut fresh = true; // h is the (scaled) identity
+    let h0 = h0.filter(|h| h.len() == n && h.iter().all(|row| row.len() == n));
+    let mut h = h0.map_or_else(|| identity(n), <[Vec<f64>]>::to_vec);
+    let mut fresh = h0.is_none(); // h is the (scaled) identity
     let mut iterations = 0;
-    let result = |x: Vec<f64>, fx: f64, g: &[f64], iterations: u32, converged: bool| Minimum {
-        x,
-        f: fx,
-        grad_norm: if fx.is_finite() {
-            inf_norm(g)
-        } else {
-            f64::INFINITY
-        },
-        iterations,
-        converged,
-    };
+    let result =
+        |x: Vec<f64>, fx: f64, g: &[f64], iterations: u32, converged: bool, h: Vec<Vec<f64>>| {
+            Minimum {
+                x,
+                f: fx,
+                grad_norm: if fx.is_finite() {
+                    inf_norm(g)
+                } else {
+                    f64::INFINITY
+                },
+                iterations,
+                converged,
+                h,
+            }
+        };
     if !fx.is_finite() {
-        return result(x, fx, &g, 0, false);
+        return result(x, fx, &g, 0, false, h);
     }
     let mut xn = vec![0.0; n];
     let mut gn = vec![0.0; n];
     let mut checkpoint = fx;
     while iterations < max_iter {
         if inf_norm(&g) < gtol {
-            return result(x, fx, &g, iterations, true);
+            return result(x, fx, &g, iterations, true, h);
         }
         // A likelihood whose best is at infinity (customers' spend nearly the same, so q and v
         // grow without bound) keeps improving in the tenth decimal for ever: when a stretch of
         // iterations gains almost nothing, the predictions no longer move either.
         if iterations > 0 && iterations % FLAT_ITERATIONS == 0 {
             if checkpoint - fx <= FLAT_GAIN * fx.abs().max(1.0) {
-                return result(x, fx, &g, iterations, true);
+                return result(x, fx, &g, iterations, true, h);
             }
             checkpoint = fx;
         }
@@ -1144,7 +1255,7 @@ fn bfgs(f: &mut Objective<'_>, x0: &[f64], max_iter: u32, gtol: f64) -> Minimum 
             // No decrease along d: retry once with steepest descent, else stop here.
             if fresh {
                 let close = inf_norm(&g) < gtol * 1e3;
-                return result(x, fx, &g, iterations, close);
+                return result(x, fx, &g, iterations, close, h);
             }
             h = identity(n);
             fresh = true;
@@ -1184,11 +1295,11 @@ fn bfgs(f: &mut Objective<'_>, x0: &[f64], max_iter: u32, gtol: f64) -> Minimum 
         g.copy_from_slice(&gn);
         fx = fnew;
         if stalled && inf_norm(&g) < gtol * 1e3 {
-            return result(x, fx, &g, iterations, true);
+            return result(x, fx, &g, iterations, true, h);
         }
     }
     let converged = inf_norm(&g) < gtol;
-    result(x, fx, &g, iterations, converged)
+    result(x, fx, &g, iterations, converged, h)
 }
 
 fn identity(n: usize) -> Vec<Vec<f64>> {
@@ -1652,7 +1763,7 @@ mod tests {
             g[1] = 200.0 * (x[1] - x[0] * x[0]);
             (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2)
         };
-        let m = bfgs(&mut f, &[-1.2, 1.0], 500, 1e-10);
+        let m = bfgs(&mut f, &[-1.2, 1.0], None, 500, 1e-10);
         assert!(m.converged, "{} iterations", m.iterations);
         assert!(
             (m.x[0] - 1.0).abs() < 1e-8 && (m.x[1] - 1.0).abs() < 1e-8,
@@ -1668,7 +1779,7 @@ mod tests {
                 (x[0] - 3.0).powi(2)
             }
         };
-        let m = bfgs(&mut g, &[-20.0], 100, 1e-10);
+        let m = bfgs(&mut g, &[-20.0], None, 100, 1e-10);
         assert!(m.converged && (m.x[0] - 3.0).abs() < 1e-8);
     }
 
@@ -2148,6 +2259,82 @@ mod tests {
         assert!(m.converged, "{m:?}");
         assert!(m.a / (m.a + m.b) < 1e-3, "{m:?}");
         assert!(m.evaluations <= m.iterations + 30, "{m:?}");
+    }
+
+    /// Distinct (x, t_x, T) histories of `rows`.
+    fn histories(rows: &[Rfmt]) -> usize {
+        let mut v: Vec<_> = rows
+            .iter()
+            .map(|r| (r.x.to_bits(), r.t_x.to_bits(), r.t.to_bits()))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v.len()
+    }
+
+    /// A fit begun on a sample of the histories ends where the fit on all of them does (the
+    /// same optimum to the gradient tolerance), in fewer passes over all of them.
+    #[test]
+    fn fit_begun_on_a_sample_ends_at_the_full_optimum() {
+        let rows = simulate(60_000, 11, (0.6, 5.0, 0.8, 2.5), 7 * 156);
+        assert!(histories(&rows) > SAMPLE_ABOVE, "{}", histories(&rows));
+        let plain = fit_bgnbd_with(&rows, 0.0, usize::MAX).unwrap();
+        let sampled = fit_bgnbd(&rows, 0.0).unwrap();
+        assert!(
+            plain.converged && sampled.converged,
+            "{plain:?} {sampled:?}"
+        );
+        for (got, want) in [
+            (sampled.r, plain.r),
+            (sampled.alpha, plain.alpha),
+            (sampled.a, plain.a),
+            (sampled.b, plain.b),
+        ] {
+            assert!(close(got, want, 1e-5), "{sampled:?} vs {plain:?}");
+        }
+        assert!(
+            close(sampled.log_likelihood, plain.log_likelihood, 1e-12),
+            "{sampled:?} vs {plain:?}"
+        );
+        assert!(
+            2 * sampled.evaluations < plain.evaluations,
+            "{sampled:?} vs {plain:?}"
+        );
+        // The same data with a penalty.
+        let plain = fit_bgnbd_with(&rows, 0.1, usize::MAX).unwrap();
+        let sampled = fit_bgnbd(&rows, 0.1).unwrap();
+        assert!(close(sampled.r, plain.r, 1e-5), "{sampled:?} vs {plain:?}");
+        assert!(close(sampled.b, plain.b, 1e-5), "{sampled:?} vs {plain:?}");
+    }
+
+    /// Where the best is at a → 0, b → ∞ (no dropout), the likelihood is flat along that
+    /// valley and a fit stops wherever its gradient is small enough: a fit begun on a sample
+    /// stops elsewhere in it than the plain fit, with a likelihood as high and the same
+    /// predictions.
+    #[test]
+    fn fit_begun_on_a_sample_of_a_flat_valley_predicts_alike() {
+        let rows = simulate(60_000, 3, (2.0, 30.0, 1e-4, 1e4), 7 * 156);
+        assert!(histories(&rows) > SAMPLE_ABOVE, "{}", histories(&rows));
+        let plain = fit_bgnbd_with(&rows, 0.0, usize::MAX).unwrap();
+        let sampled = fit_bgnbd(&rows, 0.0).unwrap();
+        assert!(sampled.converged, "{sampled:?}");
+        assert!(sampled.a / (sampled.a + sampled.b) < 1e-3, "{sampled:?}");
+        let (lp, ls) = (plain.log_likelihood, sampled.log_likelihood);
+        assert!(ls >= lp - 1e-9 * lp.abs(), "{sampled:?} vs {plain:?}");
+        for r in rows.iter().step_by(97) {
+            let (x, t_x, t) = (r.x, r.t_x, r.t);
+            let (p, s) = (plain.p_alive(x, t_x, t), sampled.p_alive(x, t_x, t));
+            assert!((p - s).abs() < 1e-3, "p_alive {p} vs {s} at {r:?}");
+            let (p, s) = (
+                plain.expected_purchases(52.0, x, t_x, t),
+                sampled.expected_purchases(52.0, x, t_x, t),
+            );
+            assert!(close(s, p, 1e-3), "expected {p} vs {s} at {r:?}");
+        }
+        assert!(
+            sampled.evaluations < plain.evaluations,
+            "{sampled:?} vs {plain:?}"
+        );
     }
 
     proptest! {
