@@ -108,6 +108,7 @@ fn dist2(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
+#[inline(always)]
 fn nearest(p: &[f64], centres: &[f64], d: usize) -> (usize, f64) {
     let mut best = (0, f64::INFINITY);
     for (k, c) in centres.chunks_exact(d.max(1)).enumerate() {
@@ -155,7 +156,18 @@ fn seed(pts: &Points<'_>, k: usize, rng: &mut SplitMix64) -> Vec<f64> {
 /// adds it to its new cluster's sums in the same visit (in point order, as a separate update pass
 /// would), so the points are read once an iteration.
 fn lloyd(pts: &Points<'_>, centres: &mut [f64], k: usize) -> Vec<usize> {
-    let d = pts.d.max(1);
+    // The default three features with the dimension known to the compiler, which then keeps a
+    // point in registers and unrolls each distance: the same operations in the same order.
+    if pts.d == 3 {
+        lloyd_in::<3>(pts, centres, k)
+    } else {
+        lloyd_in::<0>(pts, centres, k)
+    }
+}
+
+/// [`lloyd`] in `D` dimensions, or in `pts.d` when `D` is 0.
+fn lloyd_in<const D: usize>(pts: &Points<'_>, centres: &mut [f64], k: usize) -> Vec<usize> {
+    let d = if D == 0 { pts.d.max(1) } else { D };
     let mut assign = vec![usize::MAX; pts.len()];
     let mut sums = vec![0.0; k * d];
     let mut counts = vec![0usize; k];
