@@ -12,6 +12,7 @@ use crate::quality::{Issue, Quality};
 use crate::table::{Data, Table, NO_TEXT};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::collections::hash_map::Entry;
 
 /// One customer as the input names it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -131,22 +132,22 @@ pub fn resolve(ds: &Dataset) -> Customers {
         .as_ref()
         .is_none_or(|t| t.has(Field::CustomerId))
         && ds.orders.as_ref().is_none_or(|t| t.has(Field::CustomerId));
-    let mut index: FxHashMap<String, u32> = FxHashMap::default();
-    // First spelling seen of each canonical id, with its cell, to report variants once each.
-    let mut spelling: FxHashMap<String, &str> = FxHashMap::default();
+    let mut index: FxHashMap<String, Known<'_>> = FxHashMap::default();
 
     if let Some(t) = &ds.register {
         let key = key_field(t, both_ids);
         let amount_cols = amounts(t);
         for r in 0..t.n_rows() {
-            let Some(c) = customer_at(t, r, key, &mut out.quality, &mut spelling) else {
+            let Some(c) = customer_at(t, r, key) else {
                 out.register_customer.push(u32::MAX);
                 continue;
             };
             let amount = sum_at(&amount_cols, r);
             let row = t.rows.get(r).copied().unwrap_or(0);
-            match index.get(&c.key) {
-                Some(&i) => {
+            match index.entry(c.key) {
+                Entry::Occupied(mut e) => {
+                    let i = e.get().customer;
+                    e.get_mut().spelled(c.spelled, t, r, &mut out.quality);
                     out.register_customer.push(i);
                     let first = out
                         .list
@@ -167,9 +168,9 @@ pub fn resolve(ds: &Dataset) -> Customers {
                         )),
                     );
                 }
-                None => {
+                Entry::Vacant(e) => {
                     let i = out.list.len() as u32;
-                    index.insert(c.key, i);
+                    e.insert(Known::new(i, c.spelled));
                     out.register_customer.push(i);
                     out.list.push(Customer {
                         id: c.id.map(str::to_string),
@@ -233,13 +234,16 @@ pub fn resolve(ds: &Dataset) -> Customers {
             let (i, name) = match known {
                 Some(i) => (i, None),
                 None => {
-                    let Some(c) = customer_at(t, r, key, &mut out.quality, &mut spelling) else {
+                    let Some(c) = customer_at(t, r, key) else {
                         out.order_customer.push(u32::MAX);
                         continue;
                     };
-                    let i = match index.get(&c.key) {
-                        Some(&i) => i,
-                        None => {
+                    let i = match index.entry(c.key) {
+                        Entry::Occupied(mut e) => {
+                            e.get_mut().spelled(c.spelled, t, r, &mut out.quality);
+                            e.get().customer
+                        }
+                        Entry::Vacant(e) => {
                             if join.is_some() {
                                 let col = key.and_then(|f| t.column(f)).map_or(0, |c| c.source);
                                 out.quality.issue(
@@ -252,7 +256,7 @@ pub fn resolve(ds: &Dataset) -> Customers {
                                 );
                             }
                             let i = out.list.len() as u32;
-                            index.insert(c.key, i);
+                            e.insert(Known::new(i, c.spelled));
                             out.list.push(Customer {
                                 id: c.id.map(str::to_string),
                                 name: c.name.map(str::to_string),
@@ -323,15 +327,50 @@ struct Found<'t> {
     shown: &'t str,
     id: Option<&'t str>,
     name: Option<&'t str>,
+    /// When the key is the table's id column: that column and the id as written, to compare
+    /// with the key's first spelling.
+    spelled: Option<(u32, &'t str)>,
 }
 
-fn customer_at<'t>(
-    t: &'t Table,
-    r: usize,
-    key: Option<Field>,
-    quality: &mut Quality,
-    spelling: &mut FxHashMap<String, &'t str>,
-) -> Option<Found<'t>> {
+/// A key's customer, and the first spelling of its id seen in an id-keyed table (so that each
+/// other spelling is reported once). One map holds both, so a new customer's key is hashed and
+/// stored once.
+struct Known<'t> {
+    customer: u32,
+    first: Option<&'t str>,
+}
+
+impl<'t> Known<'t> {
+    fn new(customer: u32, spelled: Option<(u32, &'t str)>) -> Known<'t> {
+        Known {
+            customer,
+            first: spelled.map(|(_, raw)| raw),
+        }
+    }
+
+    /// Notes `spelled` (row `r` of `t`) as the first spelling if there is none yet, else
+    /// reports it if it differs.
+    fn spelled(&mut self, spelled: Option<(u32, &'t str)>, t: &Table, r: usize, q: &mut Quality) {
+        let Some((src, raw)) = spelled else { return };
+        match self.first {
+            Some(first) if first != raw => {
+                let row = t.rows.get(r).copied().unwrap_or(0);
+                q.issue(
+                    Issue::IdVariant,
+                    &t.sheet,
+                    src,
+                    row,
+                    raw,
+                    Some(first.to_string()),
+                );
+            }
+            Some(_) => {}
+            None => self.first = Some(raw),
+        }
+    }
+}
+
+fn customer_at(t: &Table, r: usize, key: Option<Field>) -> Option<Found<'_>> {
     let get = |f: Field| {
         text_col(t, f).and_then(|(src, v)| {
             let id = *v.get(r)?;
@@ -341,27 +380,12 @@ fn customer_at<'t>(
     let id = get(Field::CustomerId);
     let name = get(Field::CustomerName).map(|(_, n)| n);
     let mut k = String::new();
+    let mut spelled = None;
     let shown = match (key, id, name) {
         (Some(Field::CustomerId), Some((src, raw)), _) => {
             k.push_str("id:");
             push_canonical_id(raw, &mut k);
-            match spelling.get(&k) {
-                Some(&first) if first != raw => {
-                    let row = t.rows.get(r).copied().unwrap_or(0);
-                    quality.issue(
-                        Issue::IdVariant,
-                        &t.sheet,
-                        src,
-                        row,
-                        raw,
-                        Some(first.to_string()),
-                    );
-                }
-                Some(_) => {}
-                None => {
-                    spelling.insert(k.clone(), raw);
-                }
-            }
+            spelled = Some((src, raw));
             raw
         }
         (_, _, Some(n)) => {
@@ -381,6 +405,7 @@ fn customer_at<'t>(
         shown,
         id: id.map(|(_, s)| s),
         name,
+        spelled,
     })
 }
 
