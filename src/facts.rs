@@ -492,25 +492,38 @@ impl Mean {
 }
 
 /// Distinct cleaned labels of a text column ("华东 " and "华东" are one), resolved once per
-/// distinct cell text.
-#[derive(Default)]
+/// distinct cell text and then looked up by its text id, in a table as long as the table's
+/// text pool: an order list's product column asks once per line.
 struct Labeler {
     labels: Vec<String>,
-    by_text: FxHashMap<u32, u32>,
+    /// By text id: its label, [`UNSEEN`], or [`BLANK`] for a text that cleans to nothing.
+    by_text: Vec<u32>,
     by_label: FxHashMap<String, u32>,
 }
 
+const UNSEEN: u32 = u32::MAX;
+const BLANK: u32 = u32::MAX - 1;
+
 impl Labeler {
-    fn label(&mut self, t: &Table, id: u32) -> Option<u32> {
-        if id == NO_TEXT {
-            return None;
+    fn new(t: &Table) -> Labeler {
+        Labeler {
+            labels: Vec::new(),
+            by_text: vec![UNSEEN; t.pool.len()],
+            by_label: FxHashMap::default(),
         }
-        if let Some(&l) = self.by_text.get(&id) {
-            return Some(l);
+    }
+
+    fn label(&mut self, t: &Table, id: u32) -> Option<u32> {
+        let slot = self.by_text.get_mut(id as usize)?;
+        match *slot {
+            UNSEEN => {}
+            BLANK => return None,
+            l => return Some(l),
         }
         let text = clean_label(t.pool.get(id));
         let text = text.trim();
         if text.is_empty() {
+            *slot = BLANK;
             return None;
         }
         let l = match self.by_label.get(text) {
@@ -522,7 +535,7 @@ impl Labeler {
                 l
             }
         };
-        self.by_text.insert(id, l);
+        *slot = l;
         Some(l)
     }
 }
@@ -618,7 +631,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let mut payment = Mean::new(has.payment_days, n);
     let mut nps_mean = Mean::new(has.nps, n);
     let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
-    let mut labels = Labeler::default();
+    let mut labels = Labeler::new(t);
     let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
     let mut year_of = YearOf::new();
     let mut fetched = 0u64;
@@ -1017,9 +1030,7 @@ fn dim_of(t: &Table, column: &Column, owner: &[u32], n: usize) -> Option<Dim> {
         return None;
     };
     let mut values = vec![NO_TEXT; n];
-    let mut labels: Vec<String> = Vec::new();
-    let mut by_text: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut by_label: FxHashMap<String, u32> = FxHashMap::default();
+    let mut labels = Labeler::new(t);
     for (r, &i) in owner.iter().enumerate() {
         let Some(slot) = values.get_mut(i as usize) else {
             continue;
@@ -1027,37 +1038,14 @@ fn dim_of(t: &Table, column: &Column, owner: &[u32], n: usize) -> Option<Dim> {
         if *slot != NO_TEXT {
             continue;
         }
-        let Some(&id) = col.get(r) else { continue };
-        if id == NO_TEXT {
-            continue;
+        if let Some(label) = col.get(r).and_then(|&id| labels.label(t, id)) {
+            *slot = label;
         }
-        let label = match by_text.get(&id) {
-            Some(&l) => l,
-            None => {
-                let text = clean_label(t.pool.get(id));
-                let text = text.trim();
-                if text.is_empty() {
-                    continue;
-                }
-                let l = match by_label.get(text) {
-                    Some(&l) => l,
-                    None => {
-                        let l = labels.len() as u32;
-                        labels.push(text.to_string());
-                        by_label.insert(text.to_string(), l);
-                        l
-                    }
-                };
-                by_text.insert(id, l);
-                l
-            }
-        };
-        *slot = label;
     }
-    (!labels.is_empty()).then_some(Dim {
+    (!labels.labels.is_empty()).then_some(Dim {
         field: column.field,
         header: column.header.clone(),
-        labels,
+        labels: labels.labels,
         values,
     })
 }
