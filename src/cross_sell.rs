@@ -91,6 +91,11 @@ fn age_band(age: f64) -> usize {
 const AGE_BANDS: [&str; 5] = ["<25", "25–34", "35–44", "45–54", "55+"];
 
 /// Runs the pair counts and preference tables. `None` without at least two products.
+/// Up to this many products, co-purchases are counted in a table with a slot per pair (at
+/// most 8 MiB) rather than in a map: a hash per pair per customer, some three million at 1M
+/// order lines of 50 products.
+const DENSE_PRODUCTS: usize = 1024;
+
 pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
     let p = facts.products.as_ref()?;
     if p.labels.len() < 2 {
@@ -98,6 +103,13 @@ pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
     }
     let n_products = p.labels.len();
     let mut buyers = vec![0u64; n_products];
+    // Counts of (a, b), a < b, at a · n_products + b; pairs outside it go to the map.
+    let dense = if n_products <= DENSE_PRODUCTS {
+        n_products
+    } else {
+        0
+    };
+    let mut grid = vec![0u64; dense * dense];
     let mut pairs: FxHashMap<(u32, u32), u64> = FxHashMap::default();
     let mut n = 0u64;
     let mut mine: Vec<(u32, f64)> = Vec::new();
@@ -118,14 +130,26 @@ pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
                 *b += 1;
             }
             for &(b, _) in mine.get(k + 1..).unwrap_or(&[]) {
-                *pairs.entry((a, b)).or_insert(0) += 1;
+                let slot = (b as usize) < dense;
+                match grid.get_mut((a as usize) * dense + b as usize) {
+                    Some(count) if slot => *count += 1,
+                    _ => *pairs.entry((a, b)).or_insert(0) += 1,
+                }
             }
         }
     }
     let label = |x: u32| p.labels.get(x as usize).cloned().unwrap_or_default();
     let nf = n as f64;
-    let mut list: Vec<(u32, u32, u64, f64)> = pairs
-        .into_iter()
+    let from_grid = grid
+        .iter()
+        .enumerate()
+        .filter(|e| *e.1 > 0)
+        .map(|(at, &k)| {
+            let (a, b) = (at / dense.max(1), at % dense.max(1));
+            ((a as u32, b as u32), k)
+        });
+    let mut list: Vec<(u32, u32, u64, f64)> = from_grid
+        .chain(pairs)
         .filter(|&(_, k)| k >= o.min_customers)
         .map(|((a, b), k)| {
             let na = buyers.get(a as usize).copied().unwrap_or(1).max(1) as f64;
@@ -379,5 +403,42 @@ mod tests {
         assert_eq!(c.pairs.first().map(|p| p.b.as_str()), Some("Y"));
         let strict = cross_sell(&facts, &CrossSellOptions::default()).unwrap();
         assert_eq!(strict.pairs.len(), 1);
+
+        // The same baskets among more products than the pair table takes: counted in the map,
+        // with the same pairs.
+        let many = DENSE_PRODUCTS as u32 + 7;
+        let mut p = Products {
+            labels: (0..many).map(|i| format!("P{i}")).collect(),
+            offsets: vec![0],
+            ..Products::default()
+        };
+        let far = |x: u32| many - 3 + x;
+        for b in baskets {
+            p.items.extend(b.iter().map(|&x| (far(x), 10.0)));
+            p.offsets.push(p.items.len() as u32);
+        }
+        let facts = Facts {
+            customers: vec![Fact::default(); 5],
+            products: Some(p),
+            ..Facts::default()
+        };
+        let wide = cross_sell(&facts, &o).unwrap();
+        let named = |v: &[Pair]| -> Vec<(String, String, u64)> {
+            v.iter()
+                .map(|p| (p.a.clone(), p.b.clone(), p.customers))
+                .collect()
+        };
+        let renamed: Vec<_> = named(&c.pairs)
+            .into_iter()
+            .map(|(a, b, k)| {
+                let id = |l: &str| format!("P{}", far(u32::from(l.as_bytes()[0] - b'X')));
+                (id(&a), id(&b), k)
+            })
+            .collect();
+        assert_eq!(named(&wide.pairs), renamed);
+        assert_eq!(
+            wide.pairs.first().map(|p| p.lift),
+            c.pairs.first().map(|p| p.lift)
+        );
     }
 }
