@@ -342,13 +342,16 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
     let mut who = Vec::new();
     let mut raw = Vec::new();
     for (i, c) in facts.customers.iter().enumerate() {
-        let row: Option<Vec<f64>> = feats
-            .iter()
-            .map(|f| (f.3)(c).filter(|x| x.is_finite()))
-            .collect();
-        if let Some(row) = row {
+        let start = raw.len();
+        raw.extend(
+            feats
+                .iter()
+                .map_while(|f| (f.3)(c).filter(|x| x.is_finite())),
+        );
+        if raw.len() == start + d {
             who.push(i);
-            raw.extend(row);
+        } else {
+            raw.truncate(start);
         }
     }
     let n = who.len();
