@@ -90,12 +90,11 @@ fn age_band(age: f64) -> usize {
 
 const AGE_BANDS: [&str; 5] = ["<25", "25–34", "35–44", "45–54", "55+"];
 
-/// Runs the pair counts and preference tables. `None` without at least two products.
 /// Up to this many products, co-purchases are counted in a table with a slot per pair (at
-/// most 8 MiB) rather than in a map: a hash per pair per customer, some three million at 1M
-/// order lines of 50 products.
+/// most 8 MiB) rather than in a map: a hash per pair per customer, millions at 1M order lines.
 const DENSE_PRODUCTS: usize = 1024;
 
+/// Runs the pair counts and preference tables. `None` without at least two products.
 pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
     let p = facts.products.as_ref()?;
     if p.labels.len() < 2 {
@@ -130,10 +129,13 @@ pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
                 *b += 1;
             }
             for &(b, _) in mine.get(k + 1..).unwrap_or(&[]) {
-                let slot = (b as usize) < dense;
-                match grid.get_mut((a as usize) * dense + b as usize) {
-                    Some(count) if slot => *count += 1,
-                    _ => *pairs.entry((a, b)).or_insert(0) += 1,
+                let (ai, bi) = (a as usize, b as usize);
+                let slot = (ai < dense && bi < dense)
+                    .then(|| grid.get_mut(ai * dense + bi))
+                    .flatten();
+                match slot {
+                    Some(count) => *count += 1,
+                    None => *pairs.entry((a, b)).or_insert(0) += 1,
                 }
             }
         }
