@@ -492,29 +492,46 @@ impl Mean {
 }
 
 /// Distinct cleaned labels of a text column ("华东 " and "华东" are one), resolved once per
-/// distinct cell text and then looked up by its text id, in a table as long as the table's
-/// text pool: an order list's product column asks once per line.
+/// distinct cell text and then looked up by its text id: in a table as long as the table's text
+/// pool for a column asked once per order line (the products), else in a map (a dimension asks
+/// once per customer, and a register may have many text columns).
 struct Labeler {
     labels: Vec<String>,
     /// By text id: its label, [`UNSEEN`], or [`BLANK`] for a text that cleans to nothing.
-    by_text: Vec<u32>,
+    by_text: ByText,
     by_label: FxHashMap<String, u32>,
+}
+
+enum ByText {
+    Table(Vec<u32>),
+    Map(FxHashMap<u32, u32>),
 }
 
 const UNSEEN: u32 = u32::MAX;
 const BLANK: u32 = u32::MAX - 1;
 
 impl Labeler {
-    fn new(t: &Table) -> Labeler {
+    /// `per_line`: the column is asked once per line, and gets the table.
+    fn new(t: &Table, per_line: bool) -> Labeler {
         Labeler {
             labels: Vec::new(),
-            by_text: vec![UNSEEN; t.pool.len()],
+            by_text: if per_line {
+                ByText::Table(vec![UNSEEN; t.pool.len()])
+            } else {
+                ByText::Map(FxHashMap::default())
+            },
             by_label: FxHashMap::default(),
         }
     }
 
     fn label(&mut self, t: &Table, id: u32) -> Option<u32> {
-        let slot = self.by_text.get_mut(id as usize)?;
+        if id as usize >= t.pool.len() {
+            return None;
+        }
+        let slot = match &mut self.by_text {
+            ByText::Table(v) => v.get_mut(id as usize)?,
+            ByText::Map(m) => m.entry(id).or_insert(UNSEEN),
+        };
         match *slot {
             UNSEEN => {}
             BLANK => return None,
@@ -631,7 +648,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     let mut payment = Mean::new(has.payment_days, n);
     let mut nps_mean = Mean::new(has.nps, n);
     let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
-    let mut labels = Labeler::new(t);
+    let mut labels = Labeler::new(t, true);
     let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
     let mut year_of = YearOf::new();
     let mut fetched = 0u64;
@@ -1030,7 +1047,7 @@ fn dim_of(t: &Table, column: &Column, owner: &[u32], n: usize) -> Option<Dim> {
         return None;
     };
     let mut values = vec![NO_TEXT; n];
-    let mut labels = Labeler::new(t);
+    let mut labels = Labeler::new(t, false);
     for (r, &i) in owner.iter().enumerate() {
         let Some(slot) = values.get_mut(i as usize) else {
             continue;
