@@ -482,25 +482,27 @@ impl BgData {
     }
 }
 
-/// The BG/NBD fit's objective over the log-parameters: −Σ w·ℓ / Σ w plus the penalty, a mean
-/// over the rows' weight so that a sample's objective has the scale (and the curvature) of the
-/// whole one. Each call is counted in `evaluations` when given.
-fn bg_objective<'a>(
-    data: &'a BgData,
+/// A fit's objective over the log-parameters u: −ℓ(eᵘ) / n plus the penalty (the penalizer times
+/// Σ of the squared parameters), with its gradient. `ll` is the model's Σ w·ℓ at the parameters
+/// and writes its gradient in them; `n` is the rows' total weight, a mean so that a sample's
+/// objective has the scale (and the curvature) of the whole one. Each call is counted in
+/// `evaluations` when given.
+fn objective<'a, const N: usize>(
+    ll: impl Fn([f64; N], &mut [f64; N]) -> f64 + 'a,
+    n: f64,
     penalizer: f64,
     evaluations: Option<&'a std::cell::Cell<u32>>,
 ) -> impl FnMut(&[f64], &mut [f64]) -> f64 + 'a {
-    let n = data.total_w;
     move |u: &[f64], grad: &mut [f64]| -> f64 {
         if let Some(e) = evaluations {
             e.set(e.get().saturating_add(1));
         }
-        let p = [u[0].exp(), u[1].exp(), u[2].exp(), u[3].exp()];
-        let mut g = [0.0; 4];
-        let ll = data.log_likelihood(p, Some(&mut g));
+        let p: [f64; N] = std::array::from_fn(|i| u.get(i).copied().unwrap_or(0.0).exp());
+        let mut g = [0.0; N];
+        let ll = ll(p, &mut g);
         let pen: f64 = p.iter().map(|v| v * v).sum();
-        for i in 0..4 {
-            grad[i] = p[i] * (-g[i] / n + 2.0 * penalizer * p[i]);
+        for ((out, &pi), &gi) in grad.iter_mut().zip(&p).zip(&g) {
+            *out = pi * (-gi / n + 2.0 * penalizer * pi);
         }
         -ll / n + penalizer * pen
     }
@@ -544,14 +546,25 @@ fn fit_bgnbd_with(rows: &[Rfmt], penalizer: f64, sample_above: usize) -> Result<
     let warm = (rows_n > sample_above)
         .then(|| data.sample(rows_n / SAMPLE_ROWS))
         .and_then(|sample| {
-            minimize_with_restarts(bg_objective(&sample, penalizer, None), &starts, None).ok()
+            let f = objective(
+                |p, g| sample.log_likelihood(p, Some(g)),
+                sample.total_w,
+                penalizer,
+                None,
+            );
+            minimize_with_restarts(f, &starts, None).ok()
         })
         .map(|m| Warm {
             x: m.x,
             h: m.learned.then_some(m.h),
         });
     let best = minimize_with_restarts(
-        bg_objective(&data, penalizer, Some(&evaluations)),
+        objective(
+            |p, g| data.log_likelihood(p, Some(g)),
+            data.total_w,
+            penalizer,
+            Some(&evaluations),
+        ),
         &starts,
         warm,
     )?;
@@ -930,17 +943,12 @@ pub fn fit_gamma_gamma(rows: &[Rfmt], penalizer: f64) -> Result<GammaGamma, FitE
     let data = GgData::collapse(&pairs, scale);
     let n = data.total_w;
     let evaluations = std::cell::Cell::new(0u32);
-    let objective = |u: &[f64], grad: &mut [f64]| -> f64 {
-        evaluations.set(evaluations.get().saturating_add(1));
-        let p = [u[0].exp(), u[1].exp(), u[2].exp()];
-        let mut g = [0.0; 3];
-        let ll = data.log_likelihood(p, Some(&mut g));
-        let pen: f64 = p.iter().map(|v| v * v).sum();
-        for i in 0..3 {
-            grad[i] = p[i] * (-g[i] / n + 2.0 * penalizer * p[i]);
-        }
-        -ll / n + penalizer * pen
-    };
+    let objective = objective(
+        |p, g| data.log_likelihood(p, Some(g)),
+        n,
+        penalizer,
+        Some(&evaluations),
+    );
     let starts: [[f64; 3]; 3] = [[0.0; 3], [0.1; 3], [1.0, 1.0, 0.0]];
     let best = minimize_with_restarts(objective, &starts, None)?;
     let (p, q, v) = (best.x[0].exp(), best.x[1].exp(), best.x[2].exp() / scale);
