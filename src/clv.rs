@@ -554,10 +554,7 @@ fn fit_bgnbd_with(rows: &[Rfmt], penalizer: f64, sample_above: usize) -> Result<
             );
             minimize_with_restarts(f, &starts, None).ok()
         })
-        .map(|m| Warm {
-            x: m.x,
-            h: m.learned.then_some(m.h),
-        });
+        .map(|m| Warm { x: m.x, h: m.h });
     let best = minimize_with_restarts(
         objective(
             |p, g| data.log_likelihood(p, Some(g)),
@@ -1073,9 +1070,8 @@ struct Minimum {
     grad_norm: f64,
     iterations: u32,
     converged: bool,
-    /// The inverse Hessian BFGS had built at `x`, when `learned` (else an identity).
-    h: Vec<Vec<f64>>,
-    learned: bool,
+    /// The inverse Hessian BFGS had built at `x`; `None` while it had learned none.
+    h: Option<Vec<Vec<f64>>>,
 }
 
 /// Where another fit of the same model ended: a point, and the inverse Hessian there.
@@ -1200,7 +1196,7 @@ fn bfgs(
                   g: &[f64],
                   iterations: u32,
                   converged: bool,
-                  h: (Vec<Vec<f64>>, bool)| {
+                  h: Option<Vec<Vec<f64>>>| {
         Minimum {
             x,
             f: fx,
@@ -1211,26 +1207,25 @@ fn bfgs(
             },
             iterations,
             converged,
-            h: h.0,
-            learned: !h.1,
+            h,
         }
     };
     if !fx.is_finite() {
-        return result(x, fx, &g, 0, false, (h, fresh));
+        return result(x, fx, &g, 0, false, (!fresh).then_some(h));
     }
     let mut xn = vec![0.0; n];
     let mut gn = vec![0.0; n];
     let mut checkpoint = fx;
     while iterations < max_iter {
         if inf_norm(&g) < gtol {
-            return result(x, fx, &g, iterations, true, (h, fresh));
+            return result(x, fx, &g, iterations, true, (!fresh).then_some(h));
         }
         // A likelihood whose best is at infinity (customers' spend nearly the same, so q and v
         // grow without bound) keeps improving in the tenth decimal for ever: when a stretch of
         // iterations gains almost nothing, the predictions no longer move either.
         if iterations > 0 && iterations % FLAT_ITERATIONS == 0 {
             if checkpoint - fx <= FLAT_GAIN * fx.abs().max(1.0) {
-                return result(x, fx, &g, iterations, true, (h, fresh));
+                return result(x, fx, &g, iterations, true, (!fresh).then_some(h));
             }
             checkpoint = fx;
         }
@@ -1287,7 +1282,7 @@ fn bfgs(
             // No decrease along d: retry once with steepest descent, else stop here.
             if fresh {
                 let close = inf_norm(&g) < gtol * 1e3;
-                return result(x, fx, &g, iterations, close, (h, fresh));
+                return result(x, fx, &g, iterations, close, (!fresh).then_some(h));
             }
             h = identity(n);
             fresh = true;
@@ -1327,11 +1322,11 @@ fn bfgs(
         g.copy_from_slice(&gn);
         fx = fnew;
         if stalled && inf_norm(&g) < gtol * 1e3 {
-            return result(x, fx, &g, iterations, true, (h, fresh));
+            return result(x, fx, &g, iterations, true, (!fresh).then_some(h));
         }
     }
     let converged = inf_norm(&g) < gtol;
-    result(x, fx, &g, iterations, converged, (h, fresh))
+    result(x, fx, &g, iterations, converged, (!fresh).then_some(h))
 }
 
 fn identity(n: usize) -> Vec<Vec<f64>> {
@@ -1816,8 +1811,8 @@ mod tests {
         // Going on from where a run stopped, with the inverse Hessian it had learned, takes fewer
         // iterations than starting afresh there.
         let part = bfgs(&mut f, &[-1.2, 1.0], None, 15, 1e-10);
-        assert!(!part.converged && part.learned);
-        let on = bfgs(&mut f, &part.x, Some(&part.h), 500, 1e-10);
+        assert!(!part.converged && part.h.is_some());
+        let on = bfgs(&mut f, &part.x, part.h.as_deref(), 500, 1e-10);
         let afresh = bfgs(&mut f, &part.x, None, 500, 1e-10);
         assert!(on.converged && (on.x[0] - 1.0).abs() < 1e-8, "{:?}", on.x);
         assert!(
