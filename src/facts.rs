@@ -572,15 +572,14 @@ fn headed_numbers(t: &Table, f: Field) -> Vec<(String, &[f64])> {
 /// Order lines whose customers' facts are read ahead together (see [`fetch`]).
 const FETCH: usize = 32;
 
-/// Reads the amount and quantity of the facts the order lines of `owners` will add to (the sums
-/// every order list fills), one after the other, so that the waits on memory overlap: a hundred
-/// thousand customers' facts are far larger than the caches, and lines come in any customer
-/// order. Returns what it read, for the reads to be kept.
+/// Reads the facts the order lines of `owners` will add to, one after the other, so that the
+/// waits on memory overlap: a hundred thousand customers' facts are far larger than the caches,
+/// and lines come in any customer order. Returns what it read, for the reads to be kept.
 fn fetch(customers: &[Fact], owners: &[u32]) -> u64 {
     let mut seen = 0u64;
     for &i in owners {
         if let Some(c) = customers.get(i as usize) {
-            seen ^= c.amount.map_or(0, f64::to_bits) ^ c.quantity.map_or(1, f64::to_bits);
+            seen ^= c.profit.map_or(0, f64::to_bits) ^ c.praise.map_or(1, f64::to_bits);
         }
     }
     seen
@@ -645,41 +644,22 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     };
     let mut placed = vec![empty; counts.last().copied().unwrap_or(0) as usize];
     let mut next = counts.clone();
-    let mut payment = Mean::new(has.payment_days, n);
-    let mut nps_mean = Mean::new(has.nps, n);
-    let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
     let mut labels = Labeler::new(t, true);
     let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
     let mut year_of = YearOf::new();
-    let mut fetched = 0u64;
-    for r in 0..rows {
-        if r % FETCH == 0 {
-            fetched ^= fetch(
-                &facts.customers,
-                owner.get(r..rows.min(r + FETCH)).unwrap_or(&[]),
-            );
-        }
-        let i = owner.get(r).copied().unwrap_or(u32::MAX);
-        let Some(c) = facts.customers.get_mut(i as usize) else {
+    // Whether any of a customer's lines has a quantity (a customer whose lines have none has no
+    // quantity, not 0); a byte per customer, small enough to stay in cache.
+    let mut quantified = vec![false; if has.quantity { n } else { 0 }];
+    for (r, &i) in owners.iter().enumerate() {
+        let Some(at) = next.get_mut(i as usize).filter(|_| (i as usize) < n) else {
             continue;
         };
         let a = sum_at(&amount, r);
-        add(&mut c.amount, a);
-        let p = sum_at(&profit, r).or_else(|| {
-            let k = sum_at(&cost, r)?;
-            Some(a? - k)
-        });
-        add(&mut c.profit, p);
-        add(&mut c.returns, sum_at(&returns, r));
-        add(&mut c.receivable, sum_at(&receivable, r));
-        add(&mut c.complaints, sum_at(&complaints, r));
-        add(&mut c.praise, sum_at(&praise, r));
         let q = sum_at(&quantity, r);
-        add(&mut c.quantity, q);
-        payment.add(i, sum_at(&payment_days, r));
-        nps_mean.add(i, sum_at(&nps, r));
-        for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
-            m.add(i, col.get(r).copied().filter(|x| x.is_finite()));
+        if q.is_some() {
+            if let Some(k) = quantified.get_mut(i as usize) {
+                *k = true;
+            }
         }
         let day = day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE);
         let product = product_col
@@ -696,20 +676,57 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             (None, Some(v)) => v.get(r).copied().unwrap_or(NO_TEXT),
             (None, None) => NO_TEXT,
         };
-        if let Some(at) = next.get_mut(i as usize) {
-            if let Some(slot) = placed.get_mut(*at as usize) {
-                *slot = Line {
-                    key,
-                    product,
-                    amount: a.unwrap_or(0.0),
-                    quantity: q.unwrap_or(0.0),
-                };
-            }
-            *at += 1;
+        if let Some(slot) = placed.get_mut(*at as usize) {
+            *slot = Line {
+                key,
+                product,
+                amount: a.unwrap_or(0.0),
+                quantity: q.unwrap_or(0.0),
+            };
         }
+        *at += 1;
     }
     drop(next);
-    std::hint::black_box(fetched);
+
+    // The sums and means of the columns most order lists lack, line by line into each
+    // customer's facts; amount and quantity are summed from the groups below.
+    let mut payment = Mean::new(has.payment_days, n);
+    let mut nps_mean = Mean::new(has.nps, n);
+    let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
+    let rare = [&profit, &cost, &returns, &receivable, &complaints, &praise]
+        .iter()
+        .any(|c| !c.is_empty());
+    if rare || has.payment_days || has.nps || !satisfaction.is_empty() {
+        let mut fetched = 0u64;
+        for (r, &i) in owners.iter().enumerate() {
+            if r % FETCH == 0 {
+                fetched ^= fetch(
+                    &facts.customers,
+                    owners.get(r..rows.min(r + FETCH)).unwrap_or(&[]),
+                );
+            }
+            let Some(c) = facts.customers.get_mut(i as usize) else {
+                continue;
+            };
+            if rare {
+                let p = sum_at(&profit, r).or_else(|| {
+                    let k = sum_at(&cost, r)?;
+                    Some(sum_at(&amount, r)? - k)
+                });
+                add(&mut c.profit, p);
+                add(&mut c.returns, sum_at(&returns, r));
+                add(&mut c.receivable, sum_at(&receivable, r));
+                add(&mut c.complaints, sum_at(&complaints, r));
+                add(&mut c.praise, sum_at(&praise, r));
+            }
+            payment.add(i, sum_at(&payment_days, r));
+            nps_mean.add(i, sum_at(&nps, r));
+            for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
+                m.add(i, col.get(r).copied().filter(|x| x.is_finite()));
+            }
+        }
+        std::hint::black_box(fetched);
+    }
     for (i, c) in facts.customers.iter_mut().enumerate() {
         c.payment_days = payment.get(i);
         c.nps = nps_mean.get(i);
@@ -722,11 +739,6 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             values: (0..n).map(|i| m.get(i).unwrap_or(f64::NAN)).collect(),
         })
         .collect();
-    for c in &mut facts.customers {
-        if has.amount && c.amount.is_none() {
-            c.amount = Some(0.0);
-        }
-    }
 
     // Within each customer's group, lines by day.
     has.purchase_days = day_col.is_some();
@@ -753,6 +765,13 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             item_offsets.push(items.len() as u32);
             continue;
         };
+        // In row order, as the lines were placed: the sums a line-by-line pass would give.
+        if has.amount {
+            c.amount = Some(group.iter().fold(0.0, |s, l| s + l.amount));
+        }
+        if quantified.get(i).copied().unwrap_or(false) {
+            c.quantity = Some(group.iter().fold(0.0, |s, l| s + l.quantity));
+        }
         if with_products {
             let start = items.len();
             items.extend(
@@ -1071,6 +1090,53 @@ fn dim_of(t: &Table, column: &Column, owner: &[u32], n: usize) -> Option<Dim> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn facts_of(csv: &str) -> (Facts, Vec<Option<String>>) {
+        let book = crate::Book::open(csv.as_bytes(), &crate::grid::Limits::default()).unwrap();
+        let ds = crate::dataset::choose(&book, None, &Default::default()).unwrap();
+        let customers = crate::customers::resolve(&ds);
+        let names = customers.list.iter().map(|c| c.name.clone()).collect();
+        (build(&ds, &customers, None), names)
+    }
+
+    /// Amounts and quantities are summed from each customer's group of lines, the rarer columns
+    /// line by line; a blank is no value, a customer whose lines have no quantity has none, and
+    /// profit falls back to amount less cost line by line.
+    #[test]
+    fn sums_of_interleaved_customers_with_blanks() {
+        let (facts, names) = facts_of(
+            "客户名称,订单日期,销售额,数量,成本\n\
+             甲,2024-03-01,100,,30\n\
+             乙,2024-03-02,10,,\n\
+             甲,2024-03-05,,2,5\n\
+             丙,2024-03-06,,,\n\
+             甲,2024-03-04,50.5,,\n\
+             乙,2024-03-02,-4,,1\n",
+        );
+        let fact = |name: &str| {
+            let i = names
+                .iter()
+                .position(|n| n.as_deref() == Some(name))
+                .unwrap();
+            facts.customers[i].clone()
+        };
+        let (a, b, c) = (fact("甲"), fact("乙"), fact("丙"));
+        assert_eq!(
+            (a.amount, a.quantity, a.profit),
+            (Some(150.5), Some(2.0), Some(70.0))
+        );
+        assert_eq!((a.orders, a.largest_order), (Some(3), Some(100.0)));
+        assert_eq!(
+            (b.amount, b.quantity, b.profit),
+            (Some(6.0), None, Some(-5.0))
+        );
+        // Two lines of one day are one order of their sum.
+        assert_eq!((b.orders, b.largest_order), (Some(1), Some(6.0)));
+        assert_eq!(
+            (c.amount, c.quantity, c.profit, c.orders),
+            (Some(0.0), None, None, Some(1))
+        );
+    }
 
     proptest! {
         /// The packed sort is the stable sort by day, negative days and no date included.
