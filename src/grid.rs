@@ -125,8 +125,15 @@ fn hash_str(s: &str) -> u64 {
     BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
 }
 
-/// Appends `s` to a pool's `bytes` and `ends` and returns its id, within the text limit.
-fn append(bytes: &mut String, ends: &mut Vec<u32>, s: &str, limits: &Limits) -> Result<u32> {
+/// Appends `s` to a pool's `bytes`, `ends` and `empty` and returns its id, within the text
+/// limit.
+fn append(
+    bytes: &mut String,
+    ends: &mut Vec<u32>,
+    empty: &mut Vec<u64>,
+    s: &str,
+    limits: &Limits,
+) -> Result<u32> {
     let new_len = bytes.len() as u64 + s.len() as u64;
     if new_len > limits.max_text_bytes || new_len > u32::MAX as u64 {
         return Err(Error::too_large(Limit::TextBytes, limits.max_text_bytes));
@@ -134,6 +141,12 @@ fn append(bytes: &mut String, ends: &mut Vec<u32>, s: &str, limits: &Limits) -> 
     let id = ends.len() as u32;
     bytes.push_str(s);
     ends.push(bytes.len() as u32);
+    if id % 64 == 0 {
+        empty.push(0);
+    }
+    if let (true, Some(w)) = (s.is_empty(), empty.last_mut()) {
+        *w |= 1 << (id % 64);
+    }
     Ok(id)
 }
 
@@ -160,6 +173,10 @@ fn span(ends: &[u32], id: u32) -> (u32, u32) {
 pub struct StringPool {
     bytes: String,
     ends: Vec<u32>,
+    /// A bit per string, set if it is empty: a reader asks of every shared-string cell, and in
+    /// a table of a million strings their ends are one more wait on memory each, these bits
+    /// none.
+    empty: Vec<u64>,
     /// Id of each indexed string: 4 bytes a string, the text and its hash being found from
     /// `bytes` when the table grows, so indexing a string allocates nothing.
     index: hashbrown::HashTable<u32>,
@@ -194,17 +211,19 @@ impl StringPool {
         text_at(&self.bytes, &self.ends, id)
     }
 
-    /// Whether string `id` is empty or absent, from the ends alone: a reader asks this of every
-    /// shared-string cell, and the text's own bytes would be one more random read each.
+    /// Whether string `id` is empty or absent, from [`StringPool::empty`] alone.
     pub fn is_empty_at(&self, id: u32) -> bool {
-        let (start, end) = span(&self.ends, id);
-        end <= start
+        id as usize >= self.ends.len()
+            || self
+                .empty
+                .get(id as usize / 64)
+                .is_none_or(|w| (w >> (id % 64)) & 1 == 1)
     }
 
     /// Appends `s` without looking for an earlier copy and returns its id. Readers use this for
     /// a workbook's shared-string table, which is already distinct and addressed by position.
     pub fn push(&mut self, s: &str, limits: &Limits) -> Result<u32> {
-        append(&mut self.bytes, &mut self.ends, s, limits)
+        append(&mut self.bytes, &mut self.ends, &mut self.empty, s, limits)
     }
 
     /// Returns the id of `s`, adding it if it is new.
@@ -222,7 +241,7 @@ impl StringPool {
         ) {
             hashbrown::hash_table::Entry::Occupied(e) => Ok(*e.get()),
             hashbrown::hash_table::Entry::Vacant(e) => {
-                let id = append(&mut self.bytes, &mut self.ends, s, limits)?;
+                let id = append(&mut self.bytes, &mut self.ends, &mut self.empty, s, limits)?;
                 e.insert(id);
                 Ok(id)
             }
@@ -265,6 +284,7 @@ impl StringPool {
         self.dedupe = false;
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();
+        self.empty.shrink_to_fit();
     }
 
     /// A pool that appends without looking up (filled by a shared-string table).
@@ -792,13 +812,24 @@ mod tests {
     }
 
     #[test]
-    fn emptiness_from_the_ends_alone() {
+    fn emptiness_from_the_bits_alone() {
         let limits = Limits::default();
         let mut pool = StringPool::without_dedupe();
         for s in ["", "a", "", "客户"] {
             pool.push(s, &limits).unwrap();
         }
         for id in 0..6 {
+            assert_eq!(pool.is_empty_at(id), pool.get(id).is_empty(), "id {id}");
+        }
+        // Across words of bits, interned and pushed alike; past the end is absent.
+        let mut pool = StringPool::new();
+        for k in 0..150u32 {
+            let s = if k % 3 == 0 { String::new() } else { format!("s{k}") };
+            pool.intern(&s, &limits).unwrap();
+            pool.push(&s, &limits).unwrap();
+        }
+        pool.freeze();
+        for id in 0..(pool.len() as u32 + 70) {
             assert_eq!(pool.is_empty_at(id), pool.get(id).is_empty(), "id {id}");
         }
         assert!(pool.is_empty_at(u32::MAX));
