@@ -141,7 +141,7 @@ fn append(
     let id = ends.len() as u32;
     bytes.push_str(s);
     ends.push(bytes.len() as u32);
-    if id % 64 == 0 {
+    if id.is_multiple_of(64) {
         empty.push(0);
     }
     if let (true, Some(w)) = (s.is_empty(), empty.last_mut()) {
@@ -824,7 +824,11 @@ mod tests {
         // Across words of bits, interned and pushed alike; past the end is absent.
         let mut pool = StringPool::new();
         for k in 0..150u32 {
-            let s = if k % 3 == 0 { String::new() } else { format!("s{k}") };
+            let s = if k % 3 == 0 {
+                String::new()
+            } else {
+                format!("s{k}")
+            };
             pool.intern(&s, &limits).unwrap();
             pool.push(&s, &limits).unwrap();
         }
