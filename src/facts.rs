@@ -699,7 +699,7 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
     if rare || has.payment_days || has.nps || !satisfaction.is_empty() {
         let mut fetched = 0u64;
         for (r, &i) in owners.iter().enumerate() {
-            if r % FETCH == 0 {
+            if rare && r % FETCH == 0 {
                 fetched ^= fetch(
                     &facts.customers,
                     owners.get(r..rows.min(r + FETCH)).unwrap_or(&[]),
@@ -1111,7 +1111,10 @@ mod tests {
              甲,2024-03-05,,2,5\n\
              丙,2024-03-06,,,\n\
              甲,2024-03-04,50.5,,\n\
-             乙,2024-03-02,-4,,1\n",
+             乙,2024-03-02,-4,,1\n\
+             丁,2024-03-03,0.1,,\n\
+             丁,2024-03-01,0.2,,\n\
+             丁,2024-03-02,0.3,,\n",
         );
         let fact = |name: &str| {
             let i = names
@@ -1136,6 +1139,10 @@ mod tests {
             (c.amount, c.quantity, c.profit, c.orders),
             (Some(0.0), None, None, Some(1))
         );
+        // Summed in row order, not in day order: 0.1 + 0.2 + 0.3 is not 0.2 + 0.3 + 0.1.
+        let d = fact("丁");
+        assert_eq!(d.amount, Some(0.1 + 0.2 + 0.3));
+        assert_ne!(d.amount, Some(0.2 + 0.3 + 0.1));
     }
 
     proptest! {

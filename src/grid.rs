@@ -173,7 +173,7 @@ fn span(ends: &[u32], id: u32) -> (u32, u32) {
 pub struct StringPool {
     bytes: String,
     ends: Vec<u32>,
-    /// A bit per string, set if it is empty: a reader asks of every shared-string cell, and in
+    /// A bit per string, set if it is empty: a reader asks it of every shared-string cell, and in
     /// a table of a million strings their ends are one more wait on memory each, these bits
     /// none.
     empty: Vec<u64>,
@@ -211,7 +211,7 @@ impl StringPool {
         text_at(&self.bytes, &self.ends, id)
     }
 
-    /// Whether string `id` is empty or absent, from [`StringPool::empty`] alone.
+    /// Whether string `id` is empty or absent, from a bit per string (not the ends or the bytes).
     pub fn is_empty_at(&self, id: u32) -> bool {
         id as usize >= self.ends.len()
             || self

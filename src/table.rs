@@ -461,8 +461,9 @@ impl Builder {
         Ok(())
     }
 
-    /// Adds the held rows: their digests, then their slots in `seen_rows` looked up together,
-    /// then each row in order, as if each had been added when it came.
+    /// Adds the held rows: their texts' records read ahead, their digests, then their slots in
+    /// `seen_rows` looked up together, then each row in order, as if each had been added when it
+    /// came.
     fn flush(&mut self, grid: &Grid) -> Result<()> {
         if self.seen.len() < grid.pool.len() {
             self.seen.resize(grid.pool.len(), Seen::NEW);
