@@ -1196,7 +1196,7 @@ fn bfgs(
                   g: &[f64],
                   iterations: u32,
                   converged: bool,
-                  h: Option<Vec<Vec<f64>>>| {
+                  (h, fresh): (Vec<Vec<f64>>, bool)| {
         Minimum {
             x,
             f: fx,
@@ -1207,25 +1207,25 @@ fn bfgs(
             },
             iterations,
             converged,
-            h,
+            h: (!fresh).then_some(h),
         }
     };
     if !fx.is_finite() {
-        return result(x, fx, &g, 0, false, (!fresh).then_some(h));
+        return result(x, fx, &g, 0, false, (h, fresh));
     }
     let mut xn = vec![0.0; n];
     let mut gn = vec![0.0; n];
     let mut checkpoint = fx;
     while iterations < max_iter {
         if inf_norm(&g) < gtol {
-            return result(x, fx, &g, iterations, true, (!fresh).then_some(h));
+            return result(x, fx, &g, iterations, true, (h, fresh));
         }
         // A likelihood whose best is at infinity (customers' spend nearly the same, so q and v
         // grow without bound) keeps improving in the tenth decimal for ever: when a stretch of
         // iterations gains almost nothing, the predictions no longer move either.
         if iterations > 0 && iterations % FLAT_ITERATIONS == 0 {
             if checkpoint - fx <= FLAT_GAIN * fx.abs().max(1.0) {
-                return result(x, fx, &g, iterations, true, (!fresh).then_some(h));
+                return result(x, fx, &g, iterations, true, (h, fresh));
             }
             checkpoint = fx;
         }
@@ -1282,7 +1282,7 @@ fn bfgs(
             // No decrease along d: retry once with steepest descent, else stop here.
             if fresh {
                 let close = inf_norm(&g) < gtol * 1e3;
-                return result(x, fx, &g, iterations, close, (!fresh).then_some(h));
+                return result(x, fx, &g, iterations, close, (h, fresh));
             }
             h = identity(n);
             fresh = true;
@@ -1322,11 +1322,11 @@ fn bfgs(
         g.copy_from_slice(&gn);
         fx = fnew;
         if stalled && inf_norm(&g) < gtol * 1e3 {
-            return result(x, fx, &g, iterations, true, (!fresh).then_some(h));
+            return result(x, fx, &g, iterations, true, (h, fresh));
         }
     }
     let converged = inf_norm(&g) < gtol;
-    result(x, fx, &g, iterations, converged, (!fresh).then_some(h))
+    result(x, fx, &g, iterations, converged, (h, fresh))
 }
 
 fn identity(n: usize) -> Vec<Vec<f64>> {
