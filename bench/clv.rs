@@ -6,7 +6,7 @@
 //!
 //! `cargo bench --bench clv [-- --customers N --runs K]`
 
-use kexi::clv::{clv, fit_bgnbd, fit_gamma_gamma, summarize, Rfmt};
+use kexi::internals::clv::model::{clv, fit_bgnbd, fit_gamma_gamma, summarize, Rfmt};
 use std::time::{Duration, Instant};
 
 /// splitmix64.
@@ -110,7 +110,7 @@ fn main() {
         // In (x, T) order, as `predict::score` scores them: the memo keeps one (x, T)'s counts.
         let mut by_history: Vec<&Rfmt> = rows.iter().collect();
         by_history.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.t.total_cmp(&b.t)));
-        let mut memo = kexi::clv::CountMemo::default();
+        let mut memo = kexi::internals::clv::model::CountMemo::default();
         for r in by_history {
             total += bg.p_alive(r.x, r.t_x, r.t)
                 + bg.expected_purchases_memo(&mut memo, 39.0, r.x, r.t_x, r.t)

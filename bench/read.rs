@@ -123,7 +123,7 @@ fn measure(path: &Path, what: &str) {
             // The slowest of five typical queries over the report's customers (median of 21 runs
             // each); building the index is not counted (it happens once per analysis).
             let report = kexi::analyze(&bytes, &kexi::Options::default()).expect("analyze");
-            let index = kexi::filter::Index::new(&report);
+            let index = kexi::internals::filter::Index::new(&report);
             let queries = [
                 serde_json::json!({"rfm_segment": ["important_value", "important_keep"]}),
                 serde_json::json!({"region": ["华东", "华北"], "amount": {"min": 5000}}),
@@ -153,11 +153,12 @@ fn measure(path: &Path, what: &str) {
         "clv" => {
             let options = kexi::Options::default();
             let book = kexi::Book::open(&bytes, &options.limits).expect("open");
-            let ds = kexi::dataset::choose(&book, None, &options.mapping).expect("dataset");
-            let customers = kexi::customers::resolve(&ds);
-            let facts = kexi::facts::build(&ds, &customers, None);
+            let ds =
+                kexi::internals::dataset::choose(&book, None, &options.mapping).expect("dataset");
+            let customers = kexi::internals::customers::resolve(&ds);
+            let facts = kexi::internals::facts::build(&ds, &customers, None);
             let started = Instant::now();
-            let clv = kexi::predict::clv(&facts, &options.clv).expect("clv");
+            let clv = kexi::internals::clv::clv(&facts, &options.clv).expect("clv");
             std::hint::black_box(&clv);
             println!("{} {}", started.elapsed().as_secs_f64(), peak_rss_kb());
             return;
@@ -165,11 +166,12 @@ fn measure(path: &Path, what: &str) {
         "analyses" => {
             let options = kexi::Options::default();
             let book = kexi::Book::open(&bytes, &options.limits).expect("open");
-            let ds = kexi::dataset::choose(&book, None, &options.mapping).expect("dataset");
-            let customers = kexi::customers::resolve(&ds);
+            let ds =
+                kexi::internals::dataset::choose(&book, None, &options.mapping).expect("dataset");
+            let customers = kexi::internals::customers::resolve(&ds);
             let started = Instant::now();
-            let facts = kexi::facts::build(&ds, &customers, None);
-            let results = kexi::analyses::run(&facts, &options, |i| {
+            let facts = kexi::internals::facts::build(&ds, &customers, None);
+            let results = kexi::internals::analyses::run(&facts, &options, |i| {
                 customers.list[i].id.as_deref().unwrap_or("")
             });
             assert!(results.analyses.rfm.is_some());
@@ -208,16 +210,16 @@ fn phases(path: &Path) {
     };
     let book = kexi::Book::open(&bytes, &options.limits).expect("open");
     lap("read");
-    let ds = kexi::dataset::choose(&book, None, &options.mapping).expect("dataset");
+    let ds = kexi::internals::dataset::choose(&book, None, &options.mapping).expect("dataset");
     lap("table");
-    let customers = kexi::customers::resolve(&ds);
+    let customers = kexi::internals::customers::resolve(&ds);
     lap("customers");
-    let facts = kexi::facts::build(&ds, &customers, None);
+    let facts = kexi::internals::facts::build(&ds, &customers, None);
     lap("facts");
-    let clv = kexi::predict::clv(&facts, &options.clv);
+    let clv = kexi::internals::clv::clv(&facts, &options.clv);
     std::hint::black_box(&clv);
     lap("clv");
-    let results = kexi::analyses::run(&facts, &options, |i| {
+    let results = kexi::internals::analyses::run(&facts, &options, |i| {
         customers
             .list
             .get(i)

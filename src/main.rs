@@ -1,9 +1,7 @@
 //! The `kexi` command: a thin shell over the library. It is the only place that touches files,
 //! arguments and exit codes; errors are printed once, here.
 
-use kexi::mapping::Overrides;
-use kexi::report::Report;
-use kexi::{analyze, Options};
+use kexi::{analyze, Lang, Options, Overrides};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -43,7 +41,7 @@ struct Args {
     options: Options,
     export: Option<String>,
     csv: Option<String>,
-    lang: kexi::export::Lang,
+    lang: Lang,
 }
 
 enum Command {
@@ -112,18 +110,15 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
         json.push('\n');
         print_out(&json)?;
     } else {
-        print_out(&human(&args.file, &report))?;
+        print_out(&kexi::summary(&args.file, &report))?;
     }
     if let Some(path) = &args.export {
-        let bytes = kexi::export::workbook(&report, args.lang)
-            .map_err(|e| Failure::Input(e.to_string()))?;
+        let bytes =
+            kexi::workbook(&report, args.lang).map_err(|e| Failure::Input(e.to_string()))?;
         write(path, &bytes)?;
     }
     if let Some(path) = &args.csv {
-        write(
-            path,
-            kexi::export::customers_csv(&report, args.lang).as_bytes(),
-        )?;
+        write(path, kexi::customers_csv(&report, args.lang).as_bytes())?;
     }
     Ok(())
 }
@@ -194,7 +189,7 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
     let mut file = None;
     let mut json = false;
     let mut config = None;
-    let (mut export, mut csv, mut lang) = (None, None, kexi::export::Lang::Zh);
+    let (mut export, mut csv, mut lang) = (None, None, Lang::Zh);
     let (mut sheet, mut as_of, mut mapping) = (None, None, None);
     let mut clv_flags: Vec<(&'static str, String)> = Vec::new();
     while let Some(arg) = it.next() {
@@ -208,8 +203,8 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
             "--csv" => csv = Some(value("--csv")?),
             "--lang" => {
                 lang = match value("--lang")?.as_str() {
-                    "zh" => kexi::export::Lang::Zh,
-                    "en" => kexi::export::Lang::En,
+                    "zh" => Lang::Zh,
+                    "en" => Lang::En,
                     other => return Err(Failure::Usage(format!("--lang '{other}': zh or en"))),
                 }
             }
@@ -221,7 +216,7 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
             "--discount-rate" => clv_flags.push(("discount_rate", value("--discount-rate")?)),
             "--as-of" => {
                 let v = value("--as-of")?;
-                let d = kexi::normalize::iso_date(&v).ok_or_else(|| {
+                let d = kexi::parse_iso_date(&v).ok_or_else(|| {
                     Failure::Usage(format!("--as-of '{v}' is not a YYYY-MM-DD date"))
                 })?;
                 as_of = Some(d);
@@ -265,12 +260,12 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
         match key {
             "calibration_end" => {
                 options.clv.calibration_end =
-                    Some(kexi::normalize::iso_date(&v).ok_or_else(|| bad("a YYYY-MM-DD date"))?)
+                    Some(kexi::parse_iso_date(&v).ok_or_else(|| bad("a YYYY-MM-DD date"))?)
             }
             "time_unit" => {
                 options.clv.time_unit = match v.as_str() {
-                    "days" => kexi::predict::TimeUnit::Days,
-                    "weeks" => kexi::predict::TimeUnit::Weeks,
+                    "days" => kexi::TimeUnit::Days,
+                    "weeks" => kexi::TimeUnit::Weeks,
                     _ => return Err(bad("days or weeks")),
                 }
             }
@@ -289,432 +284,4 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
         csv,
         lang,
     })))
-}
-
-/// The human-readable summary: what was read, how it was mapped, what was skipped and why.
-fn human(file: &str, r: &Report) -> String {
-    use std::fmt::Write;
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "文件 File: {file}  ({:?}, {} bytes{})",
-        r.input.format,
-        r.input.file_bytes,
-        match (&r.input.encoding, &r.input.delimiter) {
-            (Some(e), Some(d)) => format!(", {e}, delimiter {d:?}"),
-            _ => String::new(),
-        }
-    );
-    let _ = writeln!(o, "\n工作表 Sheets:");
-    for s in &r.input.sheets {
-        let role = match s.role {
-            Some(kexi::dataset::Role::Register) => "  ← 客户登记表 customer register",
-            Some(kexi::dataset::Role::Orders) => "  ← 订单明细 order list",
-            None => "",
-        };
-        let _ = writeln!(
-            o,
-            "  {} [{:?}, {:?}] {} rows × {} cols, {} cells{role}",
-            s.info.name, s.info.kind, s.info.visibility, s.info.rows, s.info.cols, s.info.cells
-        );
-    }
-    for m in &r.mapping {
-        let _ = writeln!(
-            o,
-            "\n列映射 Mapping of '{}' (header rows {}–{}):",
-            m.sheet, m.header_rows.0, m.header_rows.1
-        );
-        for c in &m.columns {
-            let field = c.field.map_or("—".to_string(), |f| {
-                let year = c.year.map(|y| format!(" {y}")).unwrap_or_default();
-                format!("{}{year} ({})", f.key(), f.label_zh())
-            });
-            let _ = writeln!(
-                o,
-                "  {:>3} {:<24} → {:<32} {:?} {:.2}",
-                c.letter, c.header, field, c.status, c.confidence
-            );
-        }
-    }
-    let q = &r.quality.total;
-    let _ = writeln!(
-        o,
-        "\n数据质量 Quality: {} rows read, {} used, {} skipped",
-        q.rows_read,
-        q.rows_used,
-        q.rows_skipped_total()
-    );
-    for s in q.rows_skipped.values() {
-        let rows: Vec<String> = s.rows.iter().map(|r| r.to_string()).collect();
-        let _ = writeln!(
-            o,
-            "  skipped {} × {} / {} (rows {})",
-            s.count,
-            s.message_zh,
-            s.message_en,
-            rows.join(", ")
-        );
-    }
-    for (issue, n) in &q.issues {
-        let _ = writeln!(o, "  {n} × {issue:?}");
-    }
-    for w in q.warnings.iter().take(15) {
-        let _ = writeln!(o, "  ! {} / {}", w.message_zh, w.message_en);
-    }
-    if q.warnings.len() > 15 || q.warnings_omitted > 0 {
-        let _ = writeln!(
-            o,
-            "  … {} more warnings (see --json)",
-            q.warnings.len().saturating_sub(15) as u64 + q.warnings_omitted
-        );
-    }
-    if let Some(j) = &r.quality.join {
-        let _ = writeln!(
-            o,
-            "  join by {}: {} order lines matched, {} unmatched; {} register customers without orders",
-            j.key, j.order_lines_matched, j.order_lines_unmatched, j.register_customers_without_orders
-        );
-    }
-    let s = &r.summary;
-    let _ = writeln!(o, "\n汇总 Summary ({}):", s.shape);
-    let _ = writeln!(o, "  客户 customers: {}", s.customers);
-    if s.order_lines > 0 {
-        let _ = writeln!(o, "  订单行 order lines: {}", s.order_lines);
-    }
-    if let Some(a) = s.total_amount {
-        let _ = writeln!(o, "  金额合计 total amount: {a:.2}");
-    }
-    if let (Some(a), Some(b)) = (s.first_order_date, s.last_order_date) {
-        let _ = writeln!(o, "  订单日期 order dates: {a} … {b}");
-    }
-    if let Some(d) = s.as_of {
-        let _ = writeln!(o, "  分析基准日 as of: {d}");
-    }
-    if !s.amount_years.is_empty() {
-        let years: Vec<String> = s.amount_years.iter().map(|y| y.to_string()).collect();
-        let _ = writeln!(o, "  分年金额 amount by year: {}", years.join(", "));
-    }
-    analyses(&mut o, r);
-    o
-}
-
-/// The analyses, a few lines each; `--json` has everything.
-fn analyses(o: &mut String, r: &Report) {
-    use std::fmt::Write;
-    let a = &r.analyses;
-    let name = |i: usize| {
-        r.customers
-            .get(i)
-            .map(|c| {
-                let id = c.id.as_deref().unwrap_or("");
-                let name = c.name.as_deref().unwrap_or("");
-                format!("{id} {name}").trim().to_string()
-            })
-            .unwrap_or_default()
-    };
-    let _ = writeln!(o, "\n分析 Analyses:");
-    for st in &r.summary.analyses {
-        if st.ran {
-            let _ = writeln!(o, "  ✓ {}", st.key);
-        } else {
-            let needs: Vec<String> = st.needs.iter().map(|g| g.join(" / ")).collect();
-            let note = st.note.as_ref().map(|t| format!(" — {} / {}", t.zh, t.en));
-            let _ = writeln!(
-                o,
-                "  ✗ {} skipped: needs {}{}",
-                st.key,
-                needs.join(" + "),
-                note.unwrap_or_default()
-            );
-        }
-    }
-    if let Some(x) = &a.rfm {
-        let _ = writeln!(
-            o,
-            "\nRFM ({} customers; thresholds R {:.1} days, F {:.2}, M {:.2}):",
-            x.customers_scored,
-            x.thresholds.recency_days,
-            x.thresholds.frequency,
-            x.thresholds.monetary
-        );
-        for s in &x.segments {
-            let _ = writeln!(
-                o,
-                "  {:<8} {:>7} customers {:>5.1}%  amount {:>5.1}%  {}",
-                s.label.zh, s.customers, s.customer_share, s.amount_share, s.action.zh
-            );
-        }
-    }
-    if let Some(x) = &a.abc {
-        let _ = writeln!(
-            o,
-            "\nABC: top 20% of customers bring {:.1}% of the amount; {:.1}% of customers bring {}%",
-            x.top20_share, x.customers_for_a_share, x.options.amount_a
-        );
-        for c in &x.by_amount {
-            let _ = writeln!(
-                o,
-                "  {:<10} {:>7} customers {:>5.1}%  amount {:>5.1}%",
-                c.label.zh, c.customers, c.customer_share, c.amount_share
-            );
-        }
-    }
-    if let Some(x) = &a.value {
-        let _ = writeln!(
-            o,
-            "\n客户价值 Value tiers (mean score {:.1}):",
-            x.mean_score
-        );
-        for t in &x.tiers {
-            let _ = writeln!(
-                o,
-                "  {:<8} {:>7} customers {:>5.1}%  amount {:>5.1}%",
-                t.label.zh, t.customers, t.customer_share, t.amount_share
-            );
-        }
-    }
-    if let Some(x) = &a.lifecycle {
-        let _ = writeln!(
-            o,
-            "\n生命周期 Lifecycle (active rate {:.1}%):",
-            x.active_rate
-        );
-        for s in &x.stages {
-            let _ = writeln!(
-                o,
-                "  {:<8} {:>7} customers {:>5.1}%",
-                s.label.zh, s.customers, s.customer_share
-            );
-        }
-        if let Some(c) = &x.churn {
-            let _ = writeln!(
-                o,
-                "  churn over {} days: {} of {} customers lost = {:.1}% (retention {:.1}%)",
-                c.period_days, c.lost, c.customers_at_start, c.churn_rate, c.retention_rate
-            );
-        }
-    }
-    if let Some(x) = &a.alerts {
-        let _ = writeln!(
-            o,
-            "\n预流失重点客户 Pre-churn key customers: {} of {} key customers, {:.2} a year at risk",
-            x.alerts.len(),
-            x.key_customers,
-            x.amount_at_risk
-        );
-        for al in x.alerts.iter().take(10) {
-            let silence = match (al.recency_days, al.overdue) {
-                (Some(r), Some(k)) => format!("silent {r} days = {k:.1}× usual interval"),
-                (Some(r), None) => format!("silent {r} days"),
-                _ => String::new(),
-            };
-            let alive = al
-                .p_alive
-                .map(|p| format!(", P(alive) {p:.2}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "  {:<24} {silence}{alive}, {:.2} a year at risk",
-                name(al.customer as usize),
-                al.amount_at_risk
-            );
-        }
-    }
-    if let Some(x) = &a.distribution {
-        for d in &x.dimensions {
-            let _ = writeln!(o, "\n按{} By {}:", d.label.zh, d.label.en.to_lowercase());
-            for g in d.groups.iter().take(8) {
-                let change = g
-                    .amount_change
-                    .map(|c| format!("  YoY {c:+.1}%"))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    o,
-                    "  {:<12} {:>7} customers {:>5.1}%  amount {:>5.1}%{change}",
-                    g.value.as_deref().unwrap_or("(未填)"),
-                    g.customers,
-                    g.customer_share,
-                    g.amount_share
-                );
-            }
-            if d.groups.len() > 8 {
-                let _ = writeln!(o, "  … {} more", d.groups.len() - 8);
-            }
-        }
-    }
-    more(o, r, &name);
-    if let Some(x) = &a.customer_flow {
-        let _ = writeln!(o, "\n客户增减 Customer flow (per {:?}, last 12):", x.period);
-        let _ = writeln!(
-            o,
-            "  {:<8} {:>6} {:>6} {:>6} {:>7} {:>7}",
-            "period", "new", "back", "lost", "net", "total"
-        );
-        for row in x.rows.iter().rev().take(12).rev() {
-            let _ = writeln!(
-                o,
-                "  {:<8} {:>6} {:>6} {:>6} {:>7} {:>7}",
-                row.period, row.new, row.returning, row.lost, row.net, row.total
-            );
-        }
-    }
-}
-
-/// The analyses beyond classification, a few lines each.
-fn more(o: &mut String, r: &Report, name: &dyn Fn(usize) -> String) {
-    use std::fmt::Write;
-    let a = &r.analyses;
-    if let Some(x) = &a.performance {
-        let _ = writeln!(o, "\n年度业绩 Sales by year:");
-        for y in &x.years {
-            let growth = y
-                .growth
-                .map(|g| format!("  YoY {g:+.1}%"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "  {}  {:>14.2}  {:>7} customers{growth}",
-                y.year, y.amount, y.customers
-            );
-        }
-        let list = |o: &mut String, title: &str, v: &[kexi::performance::Mover]| {
-            if v.is_empty() {
-                return;
-            }
-            let _ = writeln!(o, "  {title}:");
-            for m in v.iter().take(5) {
-                let rank = |r: Option<u32>| r.map_or("—".to_string(), |r| r.to_string());
-                let _ = writeln!(
-                    o,
-                    "    {:<24} {:>12.2} → {:>12.2}  rank {} → {}",
-                    name(m.customer as usize),
-                    m.amount_before,
-                    m.amount_after,
-                    rank(m.rank_before),
-                    rank(m.rank_after)
-                );
-            }
-        };
-        list(o, "增长最多 biggest increase", &x.top_growth);
-        list(o, "下降最多 biggest decrease", &x.top_decline);
-    }
-    if let Some(x) = &a.bcg {
-        let _ = writeln!(
-            o,
-            "\n波士顿矩阵 BCG matrix ({} → {}):",
-            x.years.0, x.years.1
-        );
-        for q in &x.customers.quadrants {
-            let _ = writeln!(
-                o,
-                "  {:<6} {:>7} customers  {:>5.1}% of last year's amount",
-                q.label.zh, q.items, q.amount_share
-            );
-        }
-    }
-    if let Some(x) = &a.clusters {
-        let _ = writeln!(o, "\n客户聚类 Clusters (k = {}):", x.k);
-        let names: Vec<&str> = x.features.iter().map(|f| f.zh.as_str()).collect();
-        for c in &x.clusters {
-            let means: Vec<String> = names
-                .iter()
-                .zip(&c.means)
-                .map(|(n, m)| format!("{n} {m:.1}"))
-                .collect();
-            let _ = writeln!(
-                o,
-                "  #{} {:>7} customers {:>5.1}%  {}",
-                c.cluster,
-                c.customers,
-                c.customer_share,
-                means.join(", ")
-            );
-        }
-    }
-    if let Some(x) = &a.pipeline {
-        let _ = writeln!(
-            o,
-            "\n销售漏斗 Pipeline: {} leads, {} bought, conversion {:.1}%",
-            x.leads, x.bought, x.conversion
-        );
-    }
-    if let Some(x) = &a.nps {
-        let _ = writeln!(
-            o,
-            "\nNPS {:.1} ({} answers: {} promoters, {} passives, {} detractors)",
-            x.overall.score.unwrap_or(0.0),
-            x.overall.responses,
-            x.overall.promoters,
-            x.overall.passives,
-            x.overall.detractors
-        );
-    }
-    if let Some(x) = &a.csi {
-        let _ = writeln!(
-            o,
-            "满意度指数 CSI {:.1} over {} customers",
-            x.score.unwrap_or(0.0),
-            x.customers
-        );
-    }
-    if let Some(x) = &a.credit {
-        let grades: Vec<String> = x
-            .grades
-            .iter()
-            .map(|g| format!("{} {}", g.grade.key(), g.customers))
-            .collect();
-        let _ = writeln!(
-            o,
-            "\n信用等级 Credit grades: {}; {} valuable customers with poor credit",
-            grades.join(", "),
-            x.disagreements.len()
-        );
-    }
-    if let Some(x) = &a.cross_sell {
-        let _ = writeln!(
-            o,
-            "\n交叉销售 Products bought together ({} customers):",
-            x.customers
-        );
-        for p in x.pairs.iter().take(5) {
-            let _ = writeln!(
-                o,
-                "  {} + {}: {} customers, support {:.1}%, confidence {:.1}%, lift {:.2}",
-                p.a, p.b, p.customers, p.support, p.confidence_ab, p.lift
-            );
-        }
-    }
-    if let Some(x) = &a.clv {
-        let b = &x.bgnbd;
-        let _ = writeln!(
-            o,
-            "\n预测价值 CLV (BG/NBD r {:.4}, α {:.4}, a {:.4}, b {:.4}; {} customers to {}):",
-            b.r, b.alpha, b.a, b.b, x.customers_fitted, x.calibration_end
-        );
-        let _ = writeln!(o, "  mean P(alive) {:.2}", x.mean_p_alive);
-        match (&x.gamma_gamma, x.mean_clv) {
-            (Some(g), Some(m)) => {
-                let _ = writeln!(
-                    o,
-                    "  Gamma-Gamma p {:.3}, q {:.3}, v {:.3}; mean {}-month CLV {:.2}",
-                    g.p, g.q, g.v, x.options.horizon_months, m
-                );
-            }
-            _ => {
-                if let Some(e) = &x.gamma_gamma_error {
-                    let _ = writeln!(o, "  no CLV: {} / {}", e.zh, e.en);
-                }
-            }
-        }
-        if let Some(w) = &x.correlation_warning {
-            let _ = writeln!(o, "  ! {}", w.en);
-        }
-        if let Some(h) = &x.holdout {
-            let _ = writeln!(
-                o,
-                "  holdout {} … {}: predicted {:.1} repeat purchases, actual {:.0}",
-                h.start, h.end, h.predicted, h.actual
-            );
-        }
-    }
 }

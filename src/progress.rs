@@ -43,6 +43,7 @@ thread_local! {
 
 /// Runs `work` with `sink` receiving its progress events; the previous sink (if any) is
 /// restored afterwards, also when `work` panics and the panic is caught further up.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the page's bindings call it
 pub fn observe<T>(sink: impl FnMut(&Progress) + 'static, work: impl FnOnce() -> T) -> T {
     struct Restore(Option<Sink>);
     impl Drop for Restore {

@@ -4,8 +4,8 @@
 //! them all across. Options come in and results go out as JSON (see `to_js`); errors cross as values
 //! (`{code, message_zh, message_en}`), never as traps.
 
-use crate::filter::Index;
 use crate::progress::{self, Progress};
+use crate::report::filter::Index;
 use crate::{Book, Error, Options, Report, Underway};
 use serde::Serialize;
 use std::cell::OnceCell;
@@ -139,7 +139,7 @@ impl Session {
             .ok_or_else(|| into_error(Error::bad_option("analyze the file first")))?;
         let scored = answer
             .zip(underway.job())
-            .and_then(|(b, job)| crate::predict::scored_from_numbers(&b, job));
+            .and_then(|(b, job)| crate::analyze::clv::scored_from_numbers(&b, job));
         self.keep(underway.finish(scored))
     }
 
@@ -186,12 +186,12 @@ impl Session {
 
     /// The results workbook (xlsx) of the last report, headers and labels in `lang` (zh or en).
     pub fn export_xlsx(&self, lang: &str) -> Result<Vec<u8>, JsValue> {
-        crate::export::workbook(&self.last()?.report, lang_of(lang)?).map_err(into_error)
+        crate::write::export::workbook(&self.last()?.report, lang_of(lang)?).map_err(into_error)
     }
 
     /// The last report's customer table as CSV (formula-safe, UTF-8 with BOM).
     pub fn export_csv(&self, lang: &str) -> Result<String, JsValue> {
-        Ok(crate::export::customers_csv(
+        Ok(crate::write::export::customers_csv(
             &self.last()?.report,
             lang_of(lang)?,
         ))
@@ -211,7 +211,7 @@ impl Session {
 /// `finish` gives the [`Session`].
 #[wasm_bindgen]
 pub struct Reading {
-    inner: crate::book::Streaming,
+    inner: crate::read::book::Streaming,
     ahead: crate::table::Ahead,
 }
 
@@ -224,7 +224,7 @@ impl Reading {
         options: JsValue,
         progress: Option<js_sys::Function>,
     ) -> Result<Option<Reading>, JsValue> {
-        use crate::grid::RowSink;
+        use crate::read::grid::RowSink;
         let options = options_from(options)?;
         let inner = observed(progress, || Book::stream(bytes, &options.limits));
         Ok(inner.map_err(into_error)?.map(|inner| {
@@ -290,8 +290,8 @@ impl Reading {
 /// other worker.
 #[wasm_bindgen]
 pub struct Scan {
-    inflater: crate::inflate::Inflater,
-    scanner: crate::xlsx::Scanner,
+    inflater: crate::read::inflate::Inflater,
+    scanner: crate::read::xlsx::Scanner,
 }
 
 /// Inflated bytes scanned per stream: a stream is about a fifth of that.
@@ -305,18 +305,18 @@ impl Scan {
         let &[offset, compressed, size, crc, deflated] = part.as_slice() else {
             return Err(into_error(Error::bad_option("part: five numbers")));
         };
-        let part = crate::xlsx::Part {
+        let part = crate::read::xlsx::Part {
             offset: offset as u64,
             compressed: compressed as u64,
             size: size as u64,
             crc: crc as u32,
             deflated: deflated != 0.0,
         };
-        let spec = crate::xlsx::Spec::from_bytes(spec)
+        let spec = crate::read::xlsx::Spec::from_bytes(spec)
             .ok_or_else(|| into_error(Error::bad_option("spec: not a Reading's")))?;
         Ok(Scan {
-            inflater: crate::inflate::Inflater::new(part),
-            scanner: crate::xlsx::Scanner::new(spec),
+            inflater: crate::read::inflate::Inflater::new(part),
+            scanner: crate::read::xlsx::Scanner::new(spec),
         })
     }
 
@@ -397,15 +397,15 @@ fn with_index<'a>(report: &'a Report, ids: &[u32]) -> Vec<Indexed<'a>> {
 #[wasm_bindgen]
 pub fn table_csv(header: Vec<String>, rows: JsValue) -> Result<String, JsValue> {
     let rows: Vec<Vec<String>> = from_js(&rows)?;
-    Ok(crate::export::csv(&header, &rows))
+    Ok(crate::write::export::csv(&header, &rows))
 }
 
 /// A blank template: `register` or `orders`.
 #[wasm_bindgen]
 pub fn template(kind: &str) -> Result<Vec<u8>, JsValue> {
     match kind {
-        "register" => crate::template::register(),
-        "orders" => crate::template::orders(),
+        "register" => crate::write::template::register(),
+        "orders" => crate::write::template::orders(),
         other => Err(Error::bad_option(format!(
             "template '{other}': register or orders"
         ))),
@@ -416,23 +416,23 @@ pub fn template(kind: &str) -> Result<Vec<u8>, JsValue> {
 /// The sample workbook with about `rows` order lines.
 #[wasm_bindgen]
 pub fn sample(rows: u32) -> Result<Vec<u8>, JsValue> {
-    crate::sample::orders(rows, 1).map_err(into_error)
+    crate::write::sample::orders(rows, 1).map_err(into_error)
 }
 
 /// On the other worker: fits and scores the CLV models of a job a [`Session::analyze`] handed
 /// out, and returns the answer for [`Session::complete`].
 #[wasm_bindgen]
 pub fn predict(job: &[f64]) -> Result<Vec<f64>, JsValue> {
-    let job = crate::predict::Job::from_numbers(job)
+    let job = crate::analyze::clv::Job::from_numbers(job)
         .ok_or_else(|| into_error(Error::bad_option("not a CLV job")))?;
-    let scored = crate::predict::score(&job);
-    Ok(crate::predict::scored_to_numbers(&scored))
+    let scored = crate::analyze::clv::score(&job);
+    Ok(crate::analyze::clv::scored_to_numbers(&scored))
 }
 
-fn lang_of(s: &str) -> Result<crate::export::Lang, JsValue> {
+fn lang_of(s: &str) -> Result<crate::write::export::Lang, JsValue> {
     match s {
-        "zh" | "" => Ok(crate::export::Lang::Zh),
-        "en" => Ok(crate::export::Lang::En),
+        "zh" | "" => Ok(crate::write::export::Lang::Zh),
+        "en" => Ok(crate::write::export::Lang::En),
         other => Err(into_error(Error::bad_option(format!(
             "language '{other}': zh or en"
         )))),

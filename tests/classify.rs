@@ -3,11 +3,11 @@
 //! class, shares add up, counts match percentages, scores in range, row order irrelevant).
 
 use crate::fixtures::{new_workbook, write_rows, C};
-use kexi::abc::Class;
-use kexi::lifecycle::Stage;
-use kexi::report::Report;
-use kexi::rfm::Segment;
-use kexi::value::Tier;
+use kexi::internals::abc::Class;
+use kexi::internals::lifecycle::Stage;
+use kexi::internals::report::Report;
+use kexi::internals::rfm::Segment;
+use kexi::internals::value::Tier;
 use kexi::{analyze, Options};
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -55,7 +55,7 @@ fn orders_workbook() -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
-fn by_id(r: &Report) -> HashMap<&str, &kexi::report::CustomerRow> {
+fn by_id(r: &Report) -> HashMap<&str, &kexi::internals::report::CustomerRow> {
     r.customers
         .iter()
         .map(|c| (c.id.as_deref().unwrap_or(""), &**c))

@@ -142,54 +142,55 @@ fn alike_spenders_fit_quickly() {
 /// job itself).
 #[test]
 fn models_scored_elsewhere_give_the_same_report() {
-    use kexi::predict;
+    use kexi::internals::clv;
     let options = Options::from_json(r#"{"clv": {"calibration_end": "1997-09-30"}}"#).unwrap();
     let bytes = cdnow_workbook();
     let book = kexi::Book::open(&bytes, &options.limits).unwrap();
-    let ds = kexi::dataset::choose(&book, None, &options.mapping).unwrap();
-    let customers = kexi::customers::resolve(&ds);
-    let facts = kexi::facts::build(&ds, &customers, None);
+    let ds = kexi::internals::dataset::choose(&book, None, &options.mapping).unwrap();
+    let customers = kexi::internals::customers::resolve(&ds);
+    let facts = kexi::internals::facts::build(&ds, &customers, None);
 
-    let prepared = predict::prepare(&facts, &options.clv).unwrap();
+    let prepared = clv::prepare(&facts, &options.clv).unwrap();
     let sent = prepared.job.to_numbers();
-    let job = predict::Job::from_numbers(&sent).expect("job read back");
+    let job = clv::Job::from_numbers(&sent).expect("job read back");
     assert_eq!(job, prepared.job);
-    let answer = predict::scored_to_numbers(&predict::score(&job));
-    let scored = predict::scored_from_numbers(&answer, &prepared.job).expect("answer read back");
-    let split = predict::finish(&facts, &options.clv, &prepared, scored.unwrap());
-    let whole = predict::clv(&facts, &options.clv).unwrap();
+    let answer = clv::scored_to_numbers(&clv::score(&job));
+    let scored = clv::scored_from_numbers(&answer, &prepared.job).expect("answer read back");
+    let split = clv::finish(&facts, &options.clv, &prepared, scored.unwrap());
+    let whole = clv::clv(&facts, &options.clv).unwrap();
     assert_eq!(split, whole);
 
     for cut in (0..sent.len()).step_by(97) {
         assert!(
-            predict::Job::from_numbers(&sent[..cut]).is_none(),
+            clv::Job::from_numbers(&sent[..cut]).is_none(),
             "job cut at {cut}"
         );
     }
     for cut in (0..answer.len()).step_by(89) {
         assert!(
-            predict::scored_from_numbers(&answer[..cut], &job).is_none(),
+            clv::scored_from_numbers(&answer[..cut], &job).is_none(),
             "answer cut at {cut}"
         );
     }
     let mut longer = answer.clone();
     longer.extend([0.0; 4]);
-    assert!(predict::scored_from_numbers(&longer, &job).is_none());
+    assert!(clv::scored_from_numbers(&longer, &job).is_none());
     // The same answer for a job whose first customer was not summarised.
     let mut other = sent.clone();
     assert_eq!(other[7], 1.0);
     other[7] = 0.0;
-    let other = predict::Job::from_numbers(&other).expect("a job one summary short");
-    assert!(predict::scored_from_numbers(&answer, &other).is_none());
+    let other = clv::Job::from_numbers(&other).expect("a job one summary short");
+    assert!(clv::scored_from_numbers(&answer, &other).is_none());
 
     // The analyses with CLV scored apart and added after: the same results, in the same order.
     let tiebreak = |i: usize| customers.list[i].id.as_deref().unwrap_or("");
-    let mut apart = kexi::analyses::run_but_clv(&facts, &options, &tiebreak);
-    let scored = predict::scored_from_numbers(&answer, &prepared.job);
-    kexi::analyses::add_clv(&mut apart, &facts, &options, Ok(prepared), scored);
-    let together = kexi::analyses::run(&facts, &options, tiebreak);
-    let json =
-        |r: &kexi::analyses::Results| serde_json::to_string(&(&r.analyses, &r.status)).unwrap();
+    let mut apart = kexi::internals::analyses::run_but_clv(&facts, &options, &tiebreak);
+    let scored = clv::scored_from_numbers(&answer, &prepared.job);
+    kexi::internals::analyses::add_clv(&mut apart, &facts, &options, Ok(prepared), scored);
+    let together = kexi::internals::analyses::run(&facts, &options, tiebreak);
+    let json = |r: &kexi::internals::analyses::Results| {
+        serde_json::to_string(&(&r.analyses, &r.status)).unwrap()
+    };
     assert_eq!(json(&apart), json(&together));
     assert_eq!(apart.labels.alert, together.labels.alert);
     assert_eq!(apart.labels.clv, together.labels.clv);

@@ -4,7 +4,7 @@
 
 use crate::fixtures::{new_workbook, write_rows, C};
 use calamine::{Data, Reader, Xlsx};
-use kexi::export::{self, Lang};
+use kexi::internals::export::{self, Lang};
 use kexi::{analyze, Book, Options};
 use std::io::{Cursor, Read};
 
@@ -191,7 +191,7 @@ fn templates_map_onto_kexi_fields_and_have_drop_downs() {
         let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, [sheet, "说明"]);
         // A header row alone: every column maps to the field meant for it.
-        let ds = kexi::dataset::choose(&book, Some(sheet), &Default::default()).unwrap();
+        let ds = kexi::internals::dataset::choose(&book, Some(sheet), &Default::default()).unwrap();
         let (_, table) = ds.tables().next().unwrap();
         let mapped: Vec<&str> = table
             .mapping
@@ -206,7 +206,7 @@ fn templates_map_onto_kexi_fields_and_have_drop_downs() {
             .mapping
             .columns
             .iter()
-            .all(|c| c.status != kexi::mapping::Status::Ambiguous));
+            .all(|c| c.status != kexi::internals::mapping::Status::Ambiguous));
         let xml = sheet_xml(&bytes, "xl/worksheets/sheet1.xml");
         if sheet == "客户登记表" {
             assert!(xml.contains("<dataValidation"), "drop-down lists");

@@ -1,5 +1,5 @@
-use kexi::dataset::Role;
-use kexi::quality::SkipReason;
+use kexi::internals::dataset::Role;
+use kexi::internals::quality::SkipReason;
 use kexi::{analyze, Options};
 
 fn fixture(name: &str) -> Vec<u8> {

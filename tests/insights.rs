@@ -3,10 +3,10 @@
 //! clusters, and the multi-dimensional filter.
 
 use crate::fixtures::{new_workbook, write_rows, C};
-use kexi::bcg::Quadrant;
-use kexi::credit::Grade;
-use kexi::filter::Index;
-use kexi::report::Report;
+use kexi::internals::bcg::Quadrant;
+use kexi::internals::credit::Grade;
+use kexi::internals::filter::Index;
+use kexi::internals::report::Report;
 use kexi::{analyze, Options};
 use serde_json::json;
 
@@ -209,7 +209,7 @@ fn yearly_performance_and_movers() {
     assert_eq!(k1.year_amounts, vec![1000.0, 5000.0]);
     assert_eq!(k1.year_ranks, vec![Some(2), Some(1)]);
     assert_eq!(k1.growth, Some(400.0));
-    let ids = |v: &[kexi::performance::Mover]| {
+    let ids = |v: &[kexi::internals::performance::Mover]| {
         v.iter()
             .map(|m| r.customers[m.customer as usize].id.clone().unwrap())
             .collect::<Vec<_>>()

@@ -1,7 +1,7 @@
 use crate::fixtures::{new_workbook, write_rows, C};
-use kexi::dataset::Role;
-use kexi::mapping::Field;
-use kexi::quality::{Issue, SkipReason};
+use kexi::internals::dataset::Role;
+use kexi::internals::mapping::Field;
+use kexi::internals::quality::{Issue, SkipReason};
 use kexi::{analyze, Options};
 use rust_xlsxwriter::Format;
 
@@ -183,10 +183,10 @@ fn messy_register_reads_correctly() {
 #[test]
 fn phone_numbers_and_ids_stay_text() {
     let book = kexi::Book::open(&messy_register(), &Default::default()).unwrap();
-    let ds = kexi::dataset::choose(&book, None, &Default::default()).unwrap();
+    let ds = kexi::internals::dataset::choose(&book, None, &Default::default()).unwrap();
     let t = ds.register.unwrap();
     let phone = t.column(Field::Phone).unwrap();
-    let kexi::table::Data::Text(ids) = &phone.data else {
+    let kexi::internals::table::Data::Text(ids) = &phone.data else {
         panic!("phone is text")
     };
     let phones: Vec<_> = ids.iter().map(|&i| t.text(i).unwrap_or("")).collect();
@@ -201,12 +201,12 @@ fn phone_numbers_and_ids_stay_text() {
         ]
     );
     let first = t.column(Field::FirstOrderDate).unwrap();
-    let kexi::table::Data::Date(days) = &first.data else {
+    let kexi::internals::table::Data::Date(days) = &first.data else {
         panic!("dates")
     };
     let dates: Vec<_> = days
         .iter()
-        .map(|&d| kexi::table::date_of(d).map(|d| d.to_string()))
+        .map(|&d| kexi::internals::table::date_of(d).map(|d| d.to_string()))
         .collect();
     assert_eq!(
         dates,
@@ -331,7 +331,7 @@ fn register_and_orders_join_by_id() {
 fn mapping_override_changes_the_result() {
     let bytes = messy_register();
     let options = Options {
-        mapping: kexi::mapping::Overrides::from_json(r#"{"F": "ignore"}"#).unwrap(),
+        mapping: kexi::internals::mapping::Overrides::from_json(r#"{"F": "ignore"}"#).unwrap(),
         ..Options::default()
     };
     let r = analyze(&bytes, &options).unwrap();
@@ -341,7 +341,7 @@ fn mapping_override_changes_the_result() {
         .iter()
         .find(|c| c.letter == "F")
         .unwrap();
-    assert_eq!(c.status, kexi::mapping::Status::Ignored);
+    assert_eq!(c.status, kexi::internals::mapping::Status::Ignored);
 }
 
 #[test]
@@ -422,7 +422,7 @@ fn order_ids_count_orders_only_without_dates() {
     assert_eq!(k1(dated), (3, Some(2), Some(207.0), Some(1)));
     let loads_order_ids = |csv: &str| {
         let book = kexi::Book::open(csv.as_bytes(), &Default::default()).unwrap();
-        let ds = kexi::dataset::choose(&book, None, &Default::default()).unwrap();
+        let ds = kexi::internals::dataset::choose(&book, None, &Default::default()).unwrap();
         ds.orders.unwrap().has(Field::OrderId)
     };
     assert!(!loads_order_ids(dated));

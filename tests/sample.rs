@@ -3,9 +3,9 @@
 //! listed, never analysed), map every template header, and find in the sample the churn, alerts
 //! and span of dates it was made to show. exports.rs covers the fields and determinism.
 
-use kexi::alerts::Reason;
-use kexi::dataset::Role;
-use kexi::mapping::Status;
+use kexi::internals::alerts::Reason;
+use kexi::internals::dataset::Role;
+use kexi::internals::mapping::Status;
 use kexi::{analyze_book, Book, Options};
 use std::io::{Cursor, Read};
 
@@ -135,7 +135,7 @@ fn the_overview_keeps_the_top_of_per_customer_lists() {
     let mut report = analyze_book(&book, &Options::default()).unwrap();
     let full = report.analyses.alerts.clone().unwrap();
     assert!(
-        full.alerts.len() > kexi::report::OVERVIEW_LIST,
+        full.alerts.len() > kexi::internals::report::OVERVIEW_LIST,
         "{}",
         full.alerts.len()
     );
@@ -146,7 +146,7 @@ fn the_overview_keeps_the_top_of_per_customer_lists() {
     assert_eq!(report.analyses.alerts.as_ref(), Some(&full));
     let short = &overview["analyses"]["alerts"];
     let listed = short["alerts"].as_array().unwrap();
-    assert_eq!(listed.len(), kexi::report::OVERVIEW_LIST);
+    assert_eq!(listed.len(), kexi::internals::report::OVERVIEW_LIST);
     assert_eq!(short["alerted"], full.alerted);
     for (shown, kept) in listed.iter().zip(&full.alerts) {
         assert_eq!(shown["customer"], kept.customer);

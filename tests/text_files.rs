@@ -1,4 +1,4 @@
-use kexi::quality::SkipReason;
+use kexi::internals::quality::SkipReason;
 use kexi::{analyze, Options};
 
 const ORDERS: &str = "客户名称,所属区域,订单日期,销售额\n华东贸易,华东,2024-03-05,\"￥1,234.00\"\n北方机械,华北,2024年3月6日,1.2万\n华东贸易,华东,2024/3/7,766\n合计,,,14000\n";

@@ -5,10 +5,11 @@
 
 use crate::fixtures::{new_workbook, write_rows, C};
 use crate::streamed::streamed;
-use kexi::grid::Value;
-use kexi::inflate::Inflater;
-use kexi::xlsx::Part;
-use kexi::{Book, Grid, Limits};
+use kexi::internals::grid::Grid;
+use kexi::internals::grid::Value;
+use kexi::internals::inflate::Inflater;
+use kexi::internals::xlsx::Part;
+use kexi::{Book, Limits};
 use std::path::Path;
 
 /// Every stored cell as (row, col, value text), in a canonical order.
@@ -159,8 +160,8 @@ fn generated_workbooks_read_the_same() {
 /// Whether the fast path reads the file itself (so the comparison tests it, not calamine twice).
 fn fast_path_reads(bytes: &[u8]) -> bool {
     matches!(
-        kexi::xlsx::read(bytes, &Limits::default()),
-        Ok(kexi::xlsx::Outcome::Read(_))
+        kexi::internals::xlsx::read(bytes, &Limits::default()),
+        Ok(kexi::internals::xlsx::Outcome::Read(_))
     )
 }
 
@@ -179,14 +180,15 @@ fn corpus_xlsx_reads_the_same_as_calamine() {
     for path in paths {
         let bytes = std::fs::read(&path).unwrap();
         if !matches!(
-            kexi::sniff::sniff(&bytes),
-            Ok(kexi::sniff::Format::Xlsx | kexi::sniff::Format::Xlsm)
+            kexi::internals::sniff::sniff(&bytes),
+            Ok(kexi::internals::sniff::Format::Xlsx | kexi::internals::sniff::Format::Xlsm)
         ) {
             continue;
         }
         files += 1;
         let name = path.display().to_string();
-        if let Ok(kexi::xlsx::Outcome::FallBack(why)) = kexi::xlsx::read(&bytes, &Limits::default())
+        if let Ok(kexi::internals::xlsx::Outcome::FallBack(why)) =
+            kexi::internals::xlsx::read(&bytes, &Limits::default())
         {
             fell_back.push(format!("{name}: {why}"));
         }

@@ -1,10 +1,10 @@
 //! A file read as the page's two workers read it, in one thread: shared by the differential test
 //! (tests/xlsx_diff.rs) and the xlsx fuzz target.
 
-use kexi::grid::RowSink;
-use kexi::mapping::Overrides;
-use kexi::table::{self, Ahead};
-use kexi::xlsx::Scanner;
+use kexi::internals::grid::RowSink;
+use kexi::internals::mapping::Overrides;
+use kexi::internals::table::{self, Ahead};
+use kexi::internals::xlsx::Scanner;
 use kexi::{Book, Limits};
 
 /// The largest worksheet's compressed bytes inflated by `Inflater`, `input` bytes in and at most
@@ -35,13 +35,14 @@ pub fn streamed(
     let mut ahead = Ahead::new(&Overrides::default());
     ahead.begin(reading.sheet());
     let mut fed = Ok(true);
-    let inflated = kexi::inflate::pieces(part, part.of(bytes)?, input, output, |piece| {
-        fed = scanner.feed(&piece);
-        if matches!(fed, Ok(true)) {
-            fed = reading.feed(&scanner.take(), &mut ahead);
-        }
-        matches!(fed, Ok(true))
-    });
+    let inflated =
+        kexi::internals::inflate::pieces(part, part.of(bytes)?, input, output, |piece| {
+            fed = scanner.feed(&piece);
+            if matches!(fed, Ok(true)) {
+                fed = reading.feed(&scanner.take(), &mut ahead);
+            }
+            matches!(fed, Ok(true))
+        });
     match fed {
         Ok(true) => {}
         Ok(false) => return None,

@@ -2,11 +2,11 @@
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(s) = std::str::from_utf8(data) {
-        let _ = kexi::normalize::parse_number(s);
-        let _ = kexi::normalize::parse_date_text(s);
-        let _ = kexi::normalize::clean_label(s);
+        let _ = kexi::internals::normalize::parse_number(s);
+        let _ = kexi::internals::normalize::parse_date_text(s);
+        let _ = kexi::internals::normalize::clean_label(s);
         if let Ok(x) = s.trim().parse::<f64>() {
-            let _ = kexi::normalize::excel_serial_to_datetime(x);
+            let _ = kexi::internals::normalize::excel_serial_to_datetime(x);
         }
     }
 });

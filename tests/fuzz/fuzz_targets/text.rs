@@ -6,6 +6,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         max_text_bytes: 16 << 20,
         ..Default::default()
     };
-    let mut grid = kexi::Grid::new(limits);
-    let _ = kexi::text::read(data, &mut grid);
+    let mut grid = kexi::internals::grid::Grid::new(limits);
+    let _ = kexi::internals::text::read(data, &mut grid);
 });

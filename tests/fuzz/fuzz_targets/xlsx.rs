@@ -16,7 +16,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         max_decompressed_bytes: 64 << 20,
         ..Default::default()
     };
-    let _ = kexi::xlsx::read(data, &limits);
+    let _ = kexi::internals::xlsx::read(data, &limits);
     let input = 1 + usize::from(data.first().copied().unwrap_or(0)) * 97;
     let output = 1 + usize::from(data.last().copied().unwrap_or(0)) * 131;
     // A streamed read that succeeds read every sheet through the fast path, as the whole read
@@ -37,7 +37,7 @@ fn digest(book: &Book) -> String {
         for c in 0..grid.n_cols() {
             for (r, v) in grid.column(c) {
                 let text = match v {
-                    kexi::grid::Value::Text(i) | kexi::grid::Value::Error(i) => grid.pool.get(i),
+                    kexi::internals::grid::Value::Text(i) | kexi::internals::grid::Value::Error(i) => grid.pool.get(i),
                     _ => "",
                 };
                 out.push_str(&format!("{r},{c}:{v:?}{text};"));

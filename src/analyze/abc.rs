@@ -1,0 +1,357 @@
+//! ABC classification and the Pareto curve: which few customers bring most of the sales.
+//!
+//! Definitions (docs/analyses.md). Customers with an amount are ranked by it, largest first;
+//! equal amounts are ordered by the customer's id or name so the result does not depend on row
+//! order.
+//! - By amount (the default class): with S the sum of positive amounts, a customer is A while
+//!   the share of S held by the customers ranked before it is below `amount_a` (80%), B while it
+//!   is below `amount_b` (95%), else C. The customer that crosses 80% is therefore still A.
+//!   Customers with zero or negative amounts are C.
+//! - By count: the first round(n × `count_a`%) customers are A (at least one when n > 0), the
+//!   next round(n × (`count_a` + `count_b`)%) − A are B, the rest C.
+//! - The Pareto curve is the cumulative share of S against the share of customers, and
+//!   "the top 20% of customers bring X%" reads it at round(n × 20%) customers.
+
+use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::Facts;
+use serde::{Deserialize, Serialize};
+
+/// Which classification is reported as a customer's `abc_class`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    #[default]
+    Amount,
+    Count,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AbcOptions {
+    /// Percent of customers in A, by count.
+    pub count_a: f64,
+    /// Percent of customers in B, by count.
+    pub count_b: f64,
+    /// Cumulative percent of the amount that A reaches.
+    pub amount_a: f64,
+    /// Cumulative percent of the amount that A and B reach.
+    pub amount_b: f64,
+    pub method: Method,
+}
+
+impl Default for AbcOptions {
+    fn default() -> Self {
+        AbcOptions {
+            count_a: 10.0,
+            count_b: 20.0,
+            amount_a: 80.0,
+            amount_b: 95.0,
+            method: Method::Amount,
+        }
+    }
+}
+
+impl AbcOptions {
+    /// Checks the percentages make sense; the message names the option.
+    pub fn check(&self) -> Result<(), String> {
+        let ok = |x: f64| x.is_finite() && (0.0..=100.0).contains(&x);
+        if !(ok(self.count_a) && ok(self.count_b) && self.count_a + self.count_b <= 100.0) {
+            return Err("abc.count_a + abc.count_b must be within 0–100".into());
+        }
+        if !(ok(self.amount_a) && ok(self.amount_b) && self.amount_a <= self.amount_b) {
+            return Err("abc.amount_a ≤ abc.amount_b, both within 0–100".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Class {
+    A,
+    B,
+    C,
+}
+
+impl Class {
+    pub const ALL: [Class; 3] = [Class::A, Class::B, Class::C];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Class::A => "A",
+            Class::B => "B",
+            Class::C => "C",
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Class::A => Text::new("A类（重点）", "A (key)"),
+            Class::B => Text::new("B类（一般）", "B (regular)"),
+            Class::C => Text::new("C类（次要）", "C (minor)"),
+        }
+    }
+}
+
+/// One customer's classes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CustomerAbc {
+    /// 1 for the largest amount.
+    pub rank: u32,
+    pub by_amount: Class,
+    pub by_count: Class,
+    /// Percent of the total reached up to and including this customer.
+    pub cumulative_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassRow {
+    pub class: Class,
+    pub label: Text,
+    pub customers: u64,
+    pub customer_share: f64,
+    pub amount: f64,
+    pub amount_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Abc {
+    pub options: AbcOptions,
+    pub customers_ranked: u64,
+    /// Sum of the positive amounts (S).
+    pub total_amount: f64,
+    pub by_amount: Vec<ClassRow>,
+    pub by_count: Vec<ClassRow>,
+    /// Percent of S brought by the top 20% of customers.
+    pub top20_share: f64,
+    /// Percent of customers that bring `amount_a`% of S.
+    pub customers_for_a_share: f64,
+    /// (percent of customers, cumulative percent of S), at most 201 points from (0, 0).
+    pub pareto: Vec<(f64, f64)>,
+    pub charts: Vec<Chart>,
+}
+
+/// Ranks and classifies customers by amount. `tiebreak(i)` is customer i's id or name.
+/// Returns `None` when no customer has a positive amount.
+pub fn abc<'a>(
+    facts: &Facts,
+    options: &AbcOptions,
+    tiebreak: impl Fn(usize) -> &'a str,
+) -> Option<(Abc, Vec<Option<CustomerAbc>>)> {
+    let mut ranked: Vec<(usize, f64)> = facts
+        .customers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.amount.filter(|a| a.is_finite()).map(|a| (i, a)))
+        .collect();
+    crate::sort::by_key_then(
+        &mut ranked,
+        |r| !crate::sort::f64_key(r.1),
+        |a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| tiebreak(a.0).cmp(tiebreak(b.0)))
+        },
+    );
+    let total: f64 = ranked.iter().map(|r| r.1.max(0.0)).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let n = ranked.len();
+    let round = |pct: f64| ((n as f64) * pct / 100.0).round() as usize;
+    let n_a = if n > 0 && options.count_a > 0.0 {
+        round(options.count_a).max(1)
+    } else {
+        0
+    }
+    .min(n);
+    let n_ab = round(options.count_a + options.count_b).clamp(n_a, n);
+
+    let mut per = vec![None; facts.customers.len()];
+    let mut rows_amount = [(0u64, 0.0f64); 3];
+    let mut rows_count = [(0u64, 0.0f64); 3];
+    let mut cum = 0.0;
+    let mut pareto_cum = Vec::with_capacity(n + 1);
+    pareto_cum.push(0.0);
+    let mut customers_for_a = None;
+    for (k, &(i, amount)) in ranked.iter().enumerate() {
+        let before = 100.0 * cum / total;
+        cum += amount.max(0.0);
+        let share = 100.0 * cum / total;
+        pareto_cum.push(share);
+        let by_amount = if amount <= 0.0 {
+            Class::C
+        } else if before < options.amount_a {
+            Class::A
+        } else if before < options.amount_b {
+            Class::B
+        } else {
+            Class::C
+        };
+        if customers_for_a.is_none() && share >= options.amount_a - 1e-9 {
+            customers_for_a = Some(100.0 * (k + 1) as f64 / n as f64);
+        }
+        let by_count = if k < n_a {
+            Class::A
+        } else if k < n_ab {
+            Class::B
+        } else {
+            Class::C
+        };
+        for (rows, class) in [(&mut rows_amount, by_amount), (&mut rows_count, by_count)] {
+            if let Some(r) = rows.get_mut(class as usize) {
+                r.0 += 1;
+                r.1 += amount;
+            }
+        }
+        if let Some(slot) = per.get_mut(i) {
+            *slot = Some(CustomerAbc {
+                rank: (k + 1) as u32,
+                by_amount,
+                by_count,
+                cumulative_share: share,
+            });
+        }
+    }
+    let at = |k: usize| pareto_cum.get(k).copied().unwrap_or(100.0);
+    let top20_share = at(round(20.0));
+    let steps = n.min(200);
+    let pareto: Vec<(f64, f64)> = (0..=steps)
+        .map(|j| {
+            let k = (j * n).div_ceil(steps.max(1));
+            (100.0 * k as f64 / n.max(1) as f64, at(k))
+        })
+        .collect();
+    let table = |rows: &[(u64, f64); 3]| -> Vec<ClassRow> {
+        Class::ALL
+            .iter()
+            .zip(rows.iter())
+            .map(|(&class, &(c, a))| ClassRow {
+                class,
+                label: class.label(),
+                customers: c,
+                customer_share: 100.0 * c as f64 / n as f64,
+                amount: a,
+                amount_share: 100.0 * a / total,
+            })
+            .collect()
+    };
+    let by_amount = table(&rows_amount);
+    let by_count = table(&rows_count);
+    let charts = charts(&pareto, &by_amount, options);
+    Some((
+        Abc {
+            options: *options,
+            customers_ranked: n as u64,
+            total_amount: total,
+            by_amount,
+            by_count,
+            top20_share,
+            customers_for_a_share: customers_for_a.unwrap_or(100.0),
+            pareto,
+            charts,
+        },
+        per,
+    ))
+}
+
+fn charts(pareto: &[(f64, f64)], by_amount: &[ClassRow], options: &AbcOptions) -> Vec<Chart> {
+    vec![
+        Chart {
+            id: "abc_pareto".into(),
+            kind: Kind::Line,
+            title: Text::new("帕累托曲线", "Pareto curve"),
+            categories: Vec::new(),
+            keys: Vec::new(),
+            series: vec![Series {
+                name: Text::new("累计销售额占比", "Cumulative share of amount"),
+                unit: Unit::Percent,
+                data: pareto.iter().map(|p| p.1).collect(),
+                x: Some(pareto.iter().map(|p| p.0).collect()),
+            }],
+            x_title: Some(Text::new("客户占比 %", "Share of customers %")),
+            y_title: Some(Text::new(
+                format!("累计销售额占比 %（A类至 {}%）", options.amount_a),
+                format!(
+                    "Cumulative share of amount % (A up to {}%)",
+                    options.amount_a
+                ),
+            )),
+        },
+        Chart {
+            id: "abc_classes".into(),
+            kind: Kind::Bar,
+            title: Text::new("ABC 分类", "ABC classes"),
+            categories: by_amount.iter().map(|r| r.label.clone()).collect(),
+            keys: by_amount
+                .iter()
+                .map(|r| r.class.key().to_string())
+                .collect(),
+            series: vec![
+                Series::new(
+                    Text::new("客户占比", "Share of customers"),
+                    Unit::Percent,
+                    by_amount.iter().map(|r| r.customer_share).collect(),
+                ),
+                Series::new(
+                    Text::new("销售额占比", "Share of amount"),
+                    Unit::Percent,
+                    by_amount.iter().map(|r| r.amount_share).collect(),
+                ),
+            ],
+            x_title: None,
+            y_title: Some(Text::new("%", "%")),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Fact;
+
+    fn facts(amounts: &[f64]) -> Facts {
+        Facts {
+            customers: amounts
+                .iter()
+                .map(|&a| Fact {
+                    amount: Some(a),
+                    ..Fact::default()
+                })
+                .collect(),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn hand_checked_classes() {
+        // Total 1000. Ranked 500, 300, 100, 50, 30, 20: shares before 0, 50, 80, 90, 95, 98.
+        let f = facts(&[100.0, 500.0, 20.0, 300.0, 50.0, 30.0]);
+        let names = ["c", "a", "f", "b", "d", "e"];
+        let (abc, per) = abc(&f, &AbcOptions::default(), |i| names[i]).unwrap();
+        let classes: Vec<Class> = per.iter().map(|c| c.unwrap().by_amount).collect();
+        use Class::*;
+        assert_eq!(classes, vec![B, A, C, A, B, C]);
+        assert_eq!(abc.total_amount, 1000.0);
+        // Top 20% of 6 = round(1.2) = 1 customer = 50%.
+        assert_eq!(abc.top20_share, 50.0);
+        // 80% is reached with 2 of 6 customers.
+        assert!((abc.customers_for_a_share - 100.0 * 2.0 / 6.0).abs() < 1e-9);
+        // By count: A = round(0.6) = 1, A+B = round(1.8) = 2.
+        let by_count: Vec<Class> = per.iter().map(|c| c.unwrap().by_count).collect();
+        assert_eq!(by_count, vec![C, A, C, B, C, C]);
+        assert_eq!(abc.pareto.first(), Some(&(0.0, 0.0)));
+        assert_eq!(abc.pareto.last(), Some(&(100.0, 100.0)));
+    }
+
+    #[test]
+    fn ties_follow_the_name_not_the_row() {
+        let f = facts(&[10.0, 10.0]);
+        let (_, per) = abc(&f, &AbcOptions::default(), |i| ["b", "a"][i]).unwrap();
+        assert_eq!(per[1].unwrap().rank, 1);
+        assert_eq!(per[0].unwrap().rank, 2);
+    }
+
+    #[test]
+    fn no_positive_amount_is_no_result() {
+        assert!(abc(&facts(&[0.0, -5.0]), &AbcOptions::default(), |_| "").is_none());
+    }
+}

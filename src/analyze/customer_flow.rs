@@ -1,0 +1,301 @@
+//! The customer increase/decrease table (客户增减分析表): per month, quarter or year, how many
+//! customers were won, lost and won back, and how many were on the books at the end.
+//!
+//! Definitions (docs/analyses.md), with L the lifecycle's `lost_days` (180):
+//! - new (新增): the customer's first purchase falls in the period;
+//! - lost (流失): the customer becomes lost in the period, on the day its silence first
+//!   exceeds L (last purchase + L + 1), provided that day is before the as-of date;
+//! - returning (回流): a purchase in the period after a silence of more than L days;
+//! - net = new + returning − lost; total = customers not lost at the period's end (the
+//!   running sum of net).
+//!
+//! With `period: "auto"` (the default) periods are months when the purchases span at most three
+//! years, quarters up to ten years, else years.
+
+use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::Facts;
+use crate::table::date_of;
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    #[default]
+    Auto,
+    Month,
+    Quarter,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlowOptions {
+    pub period: Period,
+}
+
+/// Most periods in a table; a finer unit that would exceed it falls back to years.
+const MAX_PERIODS: i64 = 1200;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowRow {
+    /// `2024-03`, `2024Q1` or `2024`.
+    pub period: String,
+    pub start: Option<chrono::NaiveDate>,
+    pub new: u64,
+    pub returning: u64,
+    pub lost: u64,
+    pub net: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flow {
+    /// The unit used (never `auto`).
+    pub period: Period,
+    pub lost_days: u32,
+    pub rows: Vec<FlowRow>,
+    pub charts: Vec<Chart>,
+}
+
+fn index(day: i32, p: Period) -> Option<i64> {
+    let d = date_of(day)?;
+    let y = i64::from(d.year());
+    Some(match p {
+        Period::Month | Period::Auto => y * 12 + i64::from(d.month0()),
+        Period::Quarter => y * 4 + i64::from(d.month0() / 3),
+        Period::Year => y,
+    })
+}
+
+fn label(i: i64, p: Period) -> (String, Option<chrono::NaiveDate>) {
+    let (y, m, text) = match p {
+        Period::Month | Period::Auto => {
+            let (y, m) = (i.div_euclid(12), i.rem_euclid(12) + 1);
+            (y, m, format!("{y}-{m:02}"))
+        }
+        Period::Quarter => {
+            let (y, q) = (i.div_euclid(4), i.rem_euclid(4) + 1);
+            (y, (q - 1) * 3 + 1, format!("{y}Q{q}"))
+        }
+        Period::Year => (i, 1, format!("{i}")),
+    };
+    let start = i32::try_from(y)
+        .ok()
+        .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m as u32, 1));
+    (text, start)
+}
+
+/// Builds the table from each customer's purchase days. `None` without purchase history.
+pub fn flow(facts: &Facts, options: &FlowOptions, lost_days: u32) -> Option<Flow> {
+    if !facts.has.purchase_days {
+        return None;
+    }
+    let as_of = facts.as_of?;
+    let (first, _) = facts.day_span()?;
+    let last = as_of.saturating_sub(1).max(first);
+    let months = index(last, Period::Month)? - index(first, Period::Month)? + 1;
+    let mut period = match options.period {
+        Period::Auto if months <= 36 => Period::Month,
+        Period::Auto if months <= 120 => Period::Quarter,
+        Period::Auto => Period::Year,
+        p => p,
+    };
+    let span = |p| Some(index(last, p)? - index(first, p)? + 1);
+    if span(period)? > MAX_PERIODS {
+        period = Period::Year;
+    }
+    let p0 = index(first, period)?;
+    let n = usize::try_from(span(period)?.clamp(1, MAX_PERIODS)).ok()?;
+    let mut new = vec![0u64; n];
+    let mut returning = vec![0u64; n];
+    let mut lost = vec![0u64; n];
+    let slot = |day: i32| -> Option<usize> {
+        let i = index(day, period)? - p0;
+        usize::try_from(i).ok().filter(|&i| i < n)
+    };
+    let gap = i64::from(lost_days);
+    let bump = |v: &mut Vec<u64>, day: i32| {
+        if let Some(x) = slot(day).and_then(|i| v.get_mut(i)) {
+            *x += 1;
+        }
+    };
+    for i in 0..facts.customers.len() {
+        let mut prev: Option<i32> = None;
+        for (d, _) in facts.purchases(i) {
+            if d >= as_of {
+                break;
+            }
+            match prev {
+                None => bump(&mut new, d),
+                Some(p) if i64::from(d) - i64::from(p) > gap => {
+                    bump(&mut lost, p.saturating_add(lost_days as i32 + 1));
+                    bump(&mut returning, d);
+                }
+                Some(_) => {}
+            }
+            prev = Some(d);
+        }
+        if let Some(p) = prev {
+            let gone = p.saturating_add(lost_days as i32 + 1);
+            if gone < as_of {
+                bump(&mut lost, gone);
+            }
+        }
+    }
+    let mut total = 0i64;
+    let rows: Vec<FlowRow> = (0..n)
+        .map(|k| {
+            let (a, r, l) = (
+                new.get(k).copied().unwrap_or(0),
+                returning.get(k).copied().unwrap_or(0),
+                lost.get(k).copied().unwrap_or(0),
+            );
+            let net = a as i64 + r as i64 - l as i64;
+            total += net;
+            let (period_label, start) = label(p0 + k as i64, period);
+            FlowRow {
+                period: period_label,
+                start,
+                new: a,
+                returning: r,
+                lost: l,
+                net,
+                total,
+            }
+        })
+        .collect();
+    let cats: Vec<Text> = rows
+        .iter()
+        .map(|r| Text::new(r.period.clone(), r.period.clone()))
+        .collect();
+    let col = |f: fn(&FlowRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let charts = vec![
+        Chart {
+            id: "customer_flow".into(),
+            kind: Kind::Bar,
+            title: Text::new("客户增减", "Customers won and lost"),
+            categories: cats.clone(),
+            keys: Vec::new(),
+            series: vec![
+                Series::new(
+                    Text::new("新增", "New"),
+                    Unit::Customers,
+                    col(|r| r.new as f64),
+                ),
+                Series::new(
+                    Text::new("回流", "Returning"),
+                    Unit::Customers,
+                    col(|r| r.returning as f64),
+                ),
+                Series::new(
+                    Text::new("流失", "Lost"),
+                    Unit::Customers,
+                    col(|r| -(r.lost as f64)),
+                ),
+            ],
+            x_title: None,
+            y_title: Some(Text::new("客户数", "Customers")),
+        },
+        Chart {
+            id: "customer_total".into(),
+            kind: Kind::Line,
+            title: Text::new("在册客户数", "Customers on the books"),
+            categories: cats,
+            keys: Vec::new(),
+            series: vec![Series::new(
+                Text::new("期末客户数", "Customers at period end"),
+                Unit::Customers,
+                col(|r| r.total as f64),
+            )],
+            x_title: None,
+            y_title: Some(Text::new("客户数", "Customers")),
+        },
+    ];
+    Some(Flow {
+        period,
+        lost_days,
+        rows,
+        charts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Fact, Has};
+    use crate::table::day_number;
+    use chrono::NaiveDate;
+
+    fn facts(customers: &[Vec<(i32, u32, u32)>], as_of: (i32, u32, u32)) -> Facts {
+        let day =
+            |(y, m, d): (i32, u32, u32)| day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let mut f = Facts {
+            as_of: Some(day(as_of)),
+            has: Has {
+                purchase_days: true,
+                ..Has::default()
+            },
+            ..Facts::default()
+        };
+        f.offsets.push(0);
+        for c in customers {
+            let days: Vec<i32> = c.iter().map(|&d| day(d)).collect();
+            f.customers.push(Fact {
+                first_order: days.first().copied(),
+                last_order: days.last().copied(),
+                ..Fact::default()
+            });
+            f.day_amounts.extend(days.iter().map(|_| 1.0));
+            f.days.extend(days);
+            f.offsets.push(f.days.len() as u32);
+        }
+        f
+    }
+
+    #[test]
+    fn hand_checked_quarters() {
+        // L = 90. A: 2024-01-10, then 2024-06-01 (gap 143 > 90: lost 2024-04-10 (Q2), back Q2),
+        // then silent: lost 2024-08-31 (Q3). B: 2024-02-01 and 2024-03-01, lost 2024-05-31 (Q2).
+        // C: 2024-11-15, still active at 2024-12-31.
+        let f = facts(
+            &[
+                vec![(2024, 1, 10), (2024, 6, 1)],
+                vec![(2024, 2, 1), (2024, 3, 1)],
+                vec![(2024, 11, 15)],
+            ],
+            (2024, 12, 31),
+        );
+        let r = flow(
+            &f,
+            &FlowOptions {
+                period: Period::Quarter,
+            },
+            90,
+        )
+        .unwrap();
+        let got: Vec<(&str, u64, u64, u64, i64)> = r
+            .rows
+            .iter()
+            .map(|r| (r.period.as_str(), r.new, r.returning, r.lost, r.total))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("2024Q1", 2, 0, 0, 2),
+                ("2024Q2", 0, 1, 2, 1),
+                ("2024Q3", 0, 0, 1, 0),
+                ("2024Q4", 1, 0, 0, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn auto_picks_months_for_a_short_span() {
+        let f = facts(&[vec![(2024, 1, 10)], vec![(2024, 3, 5)]], (2024, 3, 6));
+        let r = flow(&f, &FlowOptions::default(), 180).unwrap();
+        assert_eq!(r.period, Period::Month);
+        let labels: Vec<&str> = r.rows.iter().map(|r| r.period.as_str()).collect();
+        assert_eq!(labels, vec!["2024-01", "2024-02", "2024-03"]);
+    }
+}

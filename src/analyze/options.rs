@@ -1,0 +1,68 @@
+//! What the caller chooses: the sheet, mapping corrections, the as-of date, the reading limits
+//! and each analysis's own settings, as one JSON object (the CLI's `--config`, the page's
+//! settings). Every field has a default, so `{}` is valid; unknown keys are refused.
+
+use crate::analyze::{
+    abc, alerts, bcg, clusters, clv, credit, cross_sell, customer_flow, distribution, lifecycle,
+    nps, performance, rfm, value,
+};
+use crate::error::{Error, Result};
+use crate::read::grid::Limits;
+use crate::table::mapping::Overrides;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// What the caller chooses. Every field has a default, so `{}` is a valid options object.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Options {
+    /// Analyse only this sheet (by name) instead of choosing the register and order list.
+    pub sheet: Option<String>,
+    /// Column mapping corrections: header text or column letter → field key or "ignore".
+    pub mapping: Overrides,
+    /// The date recency is measured against; default the day after the last order.
+    #[serde(deserialize_with = "crate::table::normalize::de_iso_date")]
+    pub as_of: Option<NaiveDate>,
+    pub limits: Limits,
+    pub rfm: rfm::RfmOptions,
+    pub abc: abc::AbcOptions,
+    pub value: value::ValueOptions,
+    pub lifecycle: lifecycle::LifecycleOptions,
+    pub alerts: alerts::AlertOptions,
+    pub distribution: distribution::DistributionOptions,
+    pub customer_flow: customer_flow::FlowOptions,
+    pub performance: performance::PerformanceOptions,
+    pub bcg: bcg::BcgOptions,
+    pub clusters: clusters::ClusterOptions,
+    pub csi: nps::CsiOptions,
+    pub credit: credit::CreditOptions,
+    pub cross_sell: cross_sell::CrossSellOptions,
+    pub clv: clv::ClvOptions,
+}
+
+impl Options {
+    /// Reads options from JSON (the CLI's `--config` file, the page's settings), refusing
+    /// unknown keys and settings out of range.
+    pub fn from_json(s: &str) -> Result<Options> {
+        let o: Options = serde_json::from_str(s).map_err(|e| Error::bad_option(e.to_string()))?;
+        o.check()?;
+        Ok(o)
+    }
+
+    /// Checks every analysis setting; the error names the first bad one.
+    pub fn check(&self) -> Result<()> {
+        self.check_analyses().map_err(Error::bad_option)
+    }
+
+    /// Checks every analysis setting; the message names the first bad one.
+    fn check_analyses(&self) -> std::result::Result<(), String> {
+        self.abc.check()?;
+        self.value.check()?;
+        self.lifecycle.check()?;
+        self.alerts.check()?;
+        self.clusters.check()?;
+        self.csi.check()?;
+        self.credit.check()?;
+        self.clv.check()
+    }
+}

@@ -1,0 +1,315 @@
+//! Sales performance by customer and year, and the movers between the last two years.
+//!
+//! Definitions (docs/analyses.md): per year (the last ten with purchases, from order dates or a
+//! register's year-split amount columns), each customer's amount, quantity, share of the year's
+//! amount and rank (1 = largest; customers who bought nothing that year are unranked; equal
+//! amounts ranked by id or name). Growth compares the last two years: (after − before) ÷ before,
+//! in percent, undefined for a customer without purchases the year before. Movers, top `top` each:
+//! largest total over all years; largest increase and largest decrease in amount (with the rate);
+//! largest rise and fall in rank among customers ranked in both years.
+
+use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::Facts;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PerformanceOptions {
+    /// Customers in each list of movers.
+    pub top: usize,
+}
+
+impl Default for PerformanceOptions {
+    fn default() -> Self {
+        PerformanceOptions { top: 10 }
+    }
+}
+
+/// Years kept at most.
+pub const MAX_YEARS: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearTotal {
+    pub year: i32,
+    /// Customers who bought that year.
+    pub customers: u64,
+    pub amount: f64,
+    pub quantity: Option<f64>,
+    /// Percent change of the amount from the year before.
+    pub growth: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mover {
+    /// Index into the report's `customers`.
+    pub customer: u32,
+    pub total: f64,
+    pub amount_before: f64,
+    pub amount_after: f64,
+    pub change: f64,
+    pub growth: Option<f64>,
+    pub rank_before: Option<u32>,
+    pub rank_after: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Performance {
+    pub options: PerformanceOptions,
+    pub years: Vec<YearTotal>,
+    /// The two years the movers compare.
+    pub compared: Option<(i32, i32)>,
+    pub top_total: Vec<Mover>,
+    pub top_growth: Vec<Mover>,
+    pub top_decline: Vec<Mover>,
+    pub top_rank_up: Vec<Mover>,
+    pub top_rank_down: Vec<Mover>,
+    pub charts: Vec<Chart>,
+}
+
+/// One customer's yearly figures, aligned with `Performance::years`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CustomerYears {
+    pub amounts: Vec<f64>,
+    pub ranks: Vec<Option<u32>>,
+    /// Growth from the second-last to the last year, in percent.
+    pub growth: Option<f64>,
+}
+
+/// Runs the yearly analysis. `None` without any dated amount.
+pub fn performance<'a>(
+    facts: &Facts,
+    o: &PerformanceOptions,
+    tiebreak: impl Fn(usize) -> &'a str,
+) -> Option<(Performance, Vec<CustomerYears>)> {
+    let by_year = facts.by_year(MAX_YEARS);
+    let years = by_year.years.clone();
+    if years.is_empty() {
+        return None;
+    }
+    let n = facts.customers.len();
+    let y = years.len();
+    // amounts[i * y + k]: customer i in year k.
+    let mut amounts = vec![0.0f64; n * y];
+    let mut totals: Vec<YearTotal> = years
+        .iter()
+        .map(|&year| YearTotal {
+            year,
+            customers: 0,
+            amount: 0.0,
+            quantity: facts.has.quantity.then_some(0.0),
+            growth: None,
+        })
+        .collect();
+    for i in 0..n {
+        for &(year, a, q) in by_year.of(i) {
+            let Ok(k) = years.binary_search(&year) else {
+                continue;
+            };
+            if let Some(slot) = amounts.get_mut(i * y + k) {
+                *slot += a;
+            }
+            if let Some(t) = totals.get_mut(k) {
+                t.customers += 1;
+                t.amount += a;
+                if let Some(tq) = t.quantity.as_mut() {
+                    *tq += q;
+                }
+            }
+        }
+    }
+    for k in 1..y {
+        let before = totals.get(k - 1).map_or(0.0, |t| t.amount);
+        if let Some(t) = totals.get_mut(k) {
+            t.growth = (before > 0.0).then(|| 100.0 * (t.amount - before) / before);
+        }
+    }
+    // Ranks per year.
+    let mut ranks = vec![None; n * y];
+    let mut order: Vec<usize> = Vec::with_capacity(n);
+    for k in 0..y {
+        order.clear();
+        order.extend((0..n).filter(|&i| amounts.get(i * y + k).is_some_and(|&a| a > 0.0)));
+        let at = |i: usize| amounts.get(i * y + k).copied().unwrap_or(0.0);
+        crate::sort::by_key_then(
+            &mut order,
+            |&i| !crate::sort::f64_key(at(i)),
+            |&a, &b| {
+                at(b)
+                    .total_cmp(&at(a))
+                    .then_with(|| tiebreak(a).cmp(tiebreak(b)))
+            },
+        );
+        for (r, &i) in order.iter().enumerate() {
+            if let Some(slot) = ranks.get_mut(i * y + k) {
+                *slot = Some(r as u32 + 1);
+            }
+        }
+    }
+    let per: Vec<CustomerYears> = (0..n)
+        .map(|i| {
+            let a = amounts.get(i * y..(i + 1) * y).unwrap_or(&[]).to_vec();
+            let growth = match a.as_slice() {
+                [.., before, after] if *before > 0.0 => Some(100.0 * (after - before) / before),
+                _ => None,
+            };
+            CustomerYears {
+                ranks: ranks.get(i * y..(i + 1) * y).unwrap_or(&[]).to_vec(),
+                amounts: a,
+                growth,
+            }
+        })
+        .collect();
+
+    let mover = |i: usize| -> Mover {
+        let c = per.get(i);
+        let a = c.map_or(&[][..], |c| c.amounts.as_slice());
+        let r = c.map_or(&[][..], |c| c.ranks.as_slice());
+        let before = if y >= 2 {
+            a.get(y - 2).copied().unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let after = a.last().copied().unwrap_or(0.0);
+        Mover {
+            customer: i as u32,
+            total: a.iter().sum(),
+            amount_before: before,
+            amount_after: after,
+            change: after - before,
+            growth: c.and_then(|c| c.growth),
+            rank_before: if y >= 2 {
+                r.get(y - 2).copied().flatten()
+            } else {
+                None
+            },
+            rank_after: r.last().copied().flatten(),
+        }
+    };
+    let all: Vec<Mover> = (0..n).map(mover).collect();
+    let top = |v: Vec<&Mover>, key: &dyn Fn(&Mover) -> f64| -> Vec<Mover> {
+        let head = crate::sort::first(v, o.top, |a, b| {
+            key(b)
+                .total_cmp(&key(a))
+                .then_with(|| tiebreak(a.customer as usize).cmp(tiebreak(b.customer as usize)))
+        });
+        head.into_iter().cloned().collect()
+    };
+    let top_total = top(all.iter().filter(|m| m.total > 0.0).collect(), &|m| m.total);
+    let (mut growth, mut decline, mut up, mut down) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    if y >= 2 {
+        growth = top(all.iter().filter(|m| m.change > 0.0).collect(), &|m| {
+            m.change
+        });
+        decline = top(all.iter().filter(|m| m.change < 0.0).collect(), &|m| {
+            -m.change
+        });
+        let moved = |m: &Mover| match (m.rank_before, m.rank_after) {
+            (Some(b), Some(a)) => Some(f64::from(b) - f64::from(a)),
+            _ => None,
+        };
+        up = top(
+            all.iter()
+                .filter(|m| moved(m).is_some_and(|d| d > 0.0))
+                .collect(),
+            &|m| moved(m).unwrap_or(0.0),
+        );
+        down = top(
+            all.iter()
+                .filter(|m| moved(m).is_some_and(|d| d < 0.0))
+                .collect(),
+            &|m| -moved(m).unwrap_or(0.0),
+        );
+    }
+    let cats: Vec<Text> = years
+        .iter()
+        .map(|y| Text::new(format!("{y}年"), y.to_string()))
+        .collect();
+    let mut series = vec![Series::new(
+        Text::new("销售额", "Amount"),
+        Unit::Amount,
+        totals.iter().map(|t| t.amount).collect(),
+    )];
+    series.push(Series::new(
+        Text::new("购买客户数", "Customers who bought"),
+        Unit::Customers,
+        totals.iter().map(|t| t.customers as f64).collect(),
+    ));
+    let charts = vec![Chart {
+        id: "performance_years".into(),
+        kind: Kind::Bar,
+        title: Text::new("年度销售业绩", "Sales by year"),
+        categories: cats,
+        keys: years.iter().map(|y| y.to_string()).collect(),
+        series,
+        x_title: None,
+        y_title: None,
+    }];
+    Some((
+        Performance {
+            options: *o,
+            compared: (y >= 2).then(|| {
+                (
+                    years.get(y - 2).copied().unwrap_or(0),
+                    years.last().copied().unwrap_or(0),
+                )
+            }),
+            years: totals,
+            top_total,
+            top_growth: growth,
+            top_decline: decline,
+            top_rank_up: up,
+            top_rank_down: down,
+            charts,
+        },
+        per,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Fact, YearAmounts};
+
+    #[test]
+    fn hand_checked_movers() {
+        // Register with 2023 and 2024 amounts: a 100 → 300, b 500 → 200, c — → 50, d 50 → —.
+        let nan = f64::NAN;
+        let facts = Facts {
+            customers: vec![Fact::default(); 4],
+            year_amounts: vec![
+                YearAmounts {
+                    year: 2023,
+                    amounts: vec![100.0, 500.0, nan, 50.0],
+                },
+                YearAmounts {
+                    year: 2024,
+                    amounts: vec![300.0, 200.0, 50.0, nan],
+                },
+            ],
+            ..Facts::default()
+        };
+        let names = ["a", "b", "c", "d"];
+        let (p, per) = performance(&facts, &PerformanceOptions::default(), |i| names[i]).unwrap();
+        assert_eq!(p.compared, Some((2023, 2024)));
+        assert_eq!(p.years[0].amount, 650.0);
+        assert_eq!(p.years[1].amount, 550.0);
+        assert_eq!(p.years[1].customers, 3);
+        assert!((p.years[1].growth.unwrap() - 100.0 * (550.0 - 650.0) / 650.0).abs() < 1e-9);
+        assert_eq!(per[0].ranks, vec![Some(2), Some(1)]);
+        assert_eq!(per[1].ranks, vec![Some(1), Some(2)]);
+        assert_eq!(per[2].ranks, vec![None, Some(3)]);
+        assert_eq!(per[0].growth, Some(200.0));
+        assert_eq!(per[2].growth, None);
+        let ids = |v: &[Mover]| {
+            v.iter()
+                .map(|m| names[m.customer as usize])
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&p.top_total), vec!["b", "a", "c", "d"]);
+        assert_eq!(ids(&p.top_growth), vec!["a", "c"]);
+        assert_eq!(ids(&p.top_decline), vec!["b", "d"]);
+        assert_eq!(ids(&p.top_rank_up), vec!["a"]);
+        assert_eq!(ids(&p.top_rank_down), vec!["b"]);
+    }
+}

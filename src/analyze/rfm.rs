@@ -1,0 +1,515 @@
+//! RFM: recency, frequency and monetary value, scored 1–5 and split into the eight segments of
+//! the Chinese CRM model (重要价值客户 …).
+//!
+//! Definitions (docs/analyses.md):
+//! - R = days from the last order to the as-of date; F = orders (purchase days);
+//!   M = total amount, or amount per order with `monetary: "mean"`.
+//! - Scores 1–5 by quintile with ties kept together: a customer's score is
+//!   1 + ⌊5 × (customers strictly worse) ÷ (customers scored)⌋, where worse means an older last
+//!   order for R and a smaller value for F and M. Equal values always get equal scores.
+//! - Segments compare each measure with its mean (default) or median over the scored customers:
+//!   R↑ when the last order is more recent than the threshold (R < threshold), F↑ and M↑ when the
+//!   value is strictly above it. M decides 重要/一般; R and F pick one of four within each.
+//!
+//! Only customers who have bought, with a last order date, an order count and an amount, are
+//! scored; the rest (潜在客户) have no segment.
+
+use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::Facts;
+use serde::{Deserialize, Serialize};
+
+/// Whether M is the total or the amount per order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monetary {
+    #[default]
+    Sum,
+    Mean,
+}
+
+/// What "above" and "below" are measured against for the eight segments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Threshold {
+    #[default]
+    Mean,
+    Median,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RfmOptions {
+    pub monetary: Monetary,
+    pub threshold: Threshold,
+}
+
+/// The eight RFM segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    ImportantValue,
+    ImportantDevelop,
+    ImportantKeep,
+    ImportantRetain,
+    GeneralValue,
+    GeneralDevelop,
+    GeneralKeep,
+    GeneralRetain,
+}
+
+impl Segment {
+    pub const ALL: [Segment; 8] = [
+        Segment::ImportantValue,
+        Segment::ImportantDevelop,
+        Segment::ImportantKeep,
+        Segment::ImportantRetain,
+        Segment::GeneralValue,
+        Segment::GeneralDevelop,
+        Segment::GeneralKeep,
+        Segment::GeneralRetain,
+    ];
+
+    /// The segment of R↑/F↑/M↑ flags.
+    pub fn of(r_high: bool, f_high: bool, m_high: bool) -> Segment {
+        match (m_high, r_high, f_high) {
+            (true, true, true) => Segment::ImportantValue,
+            (true, true, false) => Segment::ImportantDevelop,
+            (true, false, true) => Segment::ImportantKeep,
+            (true, false, false) => Segment::ImportantRetain,
+            (false, true, true) => Segment::GeneralValue,
+            (false, true, false) => Segment::GeneralDevelop,
+            (false, false, true) => Segment::GeneralKeep,
+            (false, false, false) => Segment::GeneralRetain,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Segment::ImportantValue => "important_value",
+            Segment::ImportantDevelop => "important_develop",
+            Segment::ImportantKeep => "important_keep",
+            Segment::ImportantRetain => "important_retain",
+            Segment::GeneralValue => "general_value",
+            Segment::GeneralDevelop => "general_develop",
+            Segment::GeneralKeep => "general_keep",
+            Segment::GeneralRetain => "general_retain",
+        }
+    }
+
+    pub fn label(self) -> Text {
+        let (zh, en) = match self {
+            Segment::ImportantValue => ("重要价值客户", "Champions (important value)"),
+            Segment::ImportantDevelop => ("重要发展客户", "Important to develop"),
+            Segment::ImportantKeep => ("重要保持客户", "Important to keep"),
+            Segment::ImportantRetain => ("重要挽留客户", "Important to win back"),
+            Segment::GeneralValue => ("一般价值客户", "Loyal, low spend"),
+            Segment::GeneralDevelop => ("一般发展客户", "New or occasional"),
+            Segment::GeneralKeep => ("一般保持客户", "Fading regulars"),
+            Segment::GeneralRetain => ("一般挽留客户", "Low on everything"),
+        };
+        Text::new(zh, en)
+    }
+
+    /// A one-line suggested action.
+    pub fn action(self) -> Text {
+        let (zh, en) = match self {
+            Segment::ImportantValue => (
+                "核心客户：保持VIP待遇，专属服务与优先资源。",
+                "Core customers: keep them delighted with VIP service and priority resources.",
+            ),
+            Segment::ImportantDevelop => (
+                "近期购买且金额高但频次低：推荐关联产品，提高购买频次。",
+                "Recent big spenders who buy rarely: cross-sell to raise how often they buy.",
+            ),
+            Segment::ImportantKeep => (
+                "高频高额但近期未购：主动回访，防止流失。",
+                "Frequent big spenders gone quiet: call them before they drift away.",
+            ),
+            Segment::ImportantRetain => (
+                "金额高但久未购买、频次低：重点挽回，了解流失原因。",
+                "Big spenders slipping away: win them back and find out why they left.",
+            ),
+            Segment::GeneralValue => (
+                "近期常买但金额低：推荐高价值产品，提升客单价。",
+                "Recent, frequent, small orders: upsell to raise the order value.",
+            ),
+            Segment::GeneralDevelop => (
+                "近期偶尔小额购买：培育关系，引导复购。",
+                "Recent occasional small buyers: nurture them toward repeat purchases.",
+            ),
+            Segment::GeneralKeep => (
+                "曾经常买的小客户近期未购：低成本维护，定期提醒。",
+                "Former regulars with small orders: keep in touch at low cost.",
+            ),
+            Segment::GeneralRetain => (
+                "各项指标都低：低成本触达，必要时放弃。",
+                "Low on every measure: low-cost reminders, or let them go.",
+            ),
+        };
+        Text::new(zh, en)
+    }
+}
+
+/// One customer's RFM result.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CustomerRfm {
+    pub recency_days: i32,
+    pub frequency: u32,
+    pub monetary: f64,
+    pub r_score: u8,
+    pub f_score: u8,
+    pub m_score: u8,
+    pub segment: Segment,
+}
+
+/// The values segments are split at.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Thresholds {
+    pub recency_days: f64,
+    pub frequency: f64,
+    pub monetary: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentRow {
+    pub key: Segment,
+    pub label: Text,
+    pub customers: u64,
+    /// Percent of scored customers.
+    pub customer_share: f64,
+    pub amount: f64,
+    /// Percent of the scored customers' total amount.
+    pub amount_share: f64,
+    pub mean_recency_days: Option<f64>,
+    pub mean_frequency: Option<f64>,
+    pub mean_monetary: Option<f64>,
+    pub action: Text,
+}
+
+/// How many customers got each score, per measure (index 0 = score 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreCounts {
+    pub r: [u64; 5],
+    pub f: [u64; 5],
+    pub m: [u64; 5],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rfm {
+    pub options: RfmOptions,
+    pub customers_scored: u64,
+    pub thresholds: Thresholds,
+    pub segments: Vec<SegmentRow>,
+    pub scores: ScoreCounts,
+    pub charts: Vec<Chart>,
+}
+
+/// Scores 1–5 by quintile with ties together: 1 + ⌊5 × (values strictly worse) ÷ n⌋.
+pub fn quintile_scores(values: &[f64], higher_is_better: bool) -> Vec<u8> {
+    let n = values.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    let key = |i: usize| {
+        let v = values.get(i).copied().unwrap_or(0.0);
+        if higher_is_better {
+            v
+        } else {
+            -v
+        }
+    };
+    crate::sort::by_key(&mut order, |&i| crate::sort::f64_key(key(i)));
+    let mut scores = vec![1u8; n];
+    let mut start = 0;
+    while start < n {
+        let v = order.get(start).map_or(0.0, |&i| key(i));
+        let mut end = start + 1;
+        while end < n && order.get(end).map(|&i| key(i)) == Some(v) {
+            end += 1;
+        }
+        let s = (1 + (5 * start) / n).min(5) as u8;
+        for &i in order.get(start..end).unwrap_or(&[]) {
+            if let Some(slot) = scores.get_mut(i) {
+                *slot = s;
+            }
+        }
+        start = end;
+    }
+    scores
+}
+
+fn center(values: &[f64], t: Threshold) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    match t {
+        Threshold::Mean => values.iter().sum::<f64>() / values.len() as f64,
+        Threshold::Median => {
+            let mut v = values.to_vec();
+            crate::sort::floats(&mut v);
+            let m = v.len() / 2;
+            if v.len() % 2 == 1 {
+                v.get(m).copied().unwrap_or(0.0)
+            } else {
+                (v.get(m - 1).copied().unwrap_or(0.0) + v.get(m).copied().unwrap_or(0.0)) / 2.0
+            }
+        }
+    }
+}
+
+/// Runs RFM over the customers who have bought. Returns the summary and, per customer, its
+/// result (`None` for customers not scored).
+pub fn rfm(facts: &Facts, options: &RfmOptions) -> (Rfm, Vec<Option<CustomerRfm>>) {
+    let mut who = Vec::new();
+    let (mut r, mut f, mut m) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, c) in facts.customers.iter().enumerate() {
+        let (Some(rec), Some(freq), Some(amount)) = (c.recency_days, c.orders, c.amount) else {
+            continue;
+        };
+        if freq == 0 {
+            continue;
+        }
+        let money = match options.monetary {
+            Monetary::Sum => amount,
+            Monetary::Mean => amount / freq as f64,
+        };
+        who.push(i);
+        r.push(rec as f64);
+        f.push(freq as f64);
+        m.push(money);
+    }
+    let rs = quintile_scores(&r, false);
+    let fs = quintile_scores(&f, true);
+    let ms = quintile_scores(&m, true);
+    let thresholds = Thresholds {
+        recency_days: center(&r, options.threshold),
+        frequency: center(&f, options.threshold),
+        monetary: center(&m, options.threshold),
+    };
+
+    let mut per = vec![None; facts.customers.len()];
+    let mut scores = ScoreCounts {
+        r: [0; 5],
+        f: [0; 5],
+        m: [0; 5],
+    };
+    #[derive(Default, Clone, Copy)]
+    struct Acc {
+        n: u64,
+        amount: f64,
+        r: f64,
+        f: f64,
+        m: f64,
+    }
+    let mut acc = [Acc::default(); 8];
+    let mut total_amount = 0.0;
+    for (k, &i) in who.iter().enumerate() {
+        let (rv, fv, mv) = (
+            r.get(k).copied().unwrap_or(0.0),
+            f.get(k).copied().unwrap_or(0.0),
+            m.get(k).copied().unwrap_or(0.0),
+        );
+        let segment = Segment::of(
+            rv < thresholds.recency_days,
+            fv > thresholds.frequency,
+            mv > thresholds.monetary,
+        );
+        let one = CustomerRfm {
+            recency_days: rv as i32,
+            frequency: fv as u32,
+            monetary: mv,
+            r_score: rs.get(k).copied().unwrap_or(1),
+            f_score: fs.get(k).copied().unwrap_or(1),
+            m_score: ms.get(k).copied().unwrap_or(1),
+            segment,
+        };
+        for (counts, s) in [
+            (&mut scores.r, one.r_score),
+            (&mut scores.f, one.f_score),
+            (&mut scores.m, one.m_score),
+        ] {
+            if let Some(c) = counts.get_mut(usize::from(s.saturating_sub(1))) {
+                *c += 1;
+            }
+        }
+        let amount = facts.customers.get(i).and_then(|c| c.amount).unwrap_or(0.0);
+        total_amount += amount;
+        if let Some(a) = acc.get_mut(segment as usize) {
+            a.n += 1;
+            a.amount += amount;
+            a.r += rv;
+            a.f += fv;
+            a.m += mv;
+        }
+        if let Some(slot) = per.get_mut(i) {
+            *slot = Some(one);
+        }
+    }
+    let n = who.len() as u64;
+    let pct = |x: f64, of: f64| if of != 0.0 { 100.0 * x / of } else { 0.0 };
+    let segments: Vec<SegmentRow> = Segment::ALL
+        .iter()
+        .zip(acc.iter())
+        .map(|(&s, a)| {
+            let mean = |x: f64| (a.n > 0).then(|| x / a.n as f64);
+            SegmentRow {
+                key: s,
+                label: s.label(),
+                customers: a.n,
+                customer_share: pct(a.n as f64, n as f64),
+                amount: a.amount,
+                amount_share: pct(a.amount, total_amount),
+                mean_recency_days: mean(a.r),
+                mean_frequency: mean(a.f),
+                mean_monetary: mean(a.m),
+                action: s.action(),
+            }
+        })
+        .collect();
+    let charts = charts(&segments, &scores);
+    (
+        Rfm {
+            options: *options,
+            customers_scored: n,
+            thresholds,
+            segments,
+            scores,
+            charts,
+        },
+        per,
+    )
+}
+
+fn charts(segments: &[SegmentRow], scores: &ScoreCounts) -> Vec<Chart> {
+    let categories: Vec<Text> = segments.iter().map(|s| s.label.clone()).collect();
+    let keys: Vec<String> = segments.iter().map(|s| s.key.key().to_string()).collect();
+    let score_cats: Vec<Text> = (1..=5)
+        .map(|s| Text::new(format!("{s}分"), format!("{s}")))
+        .collect();
+    let as_f = |v: &[u64; 5]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    vec![
+        Chart {
+            id: "rfm_segments".into(),
+            kind: Kind::Bar,
+            title: Text::new("RFM 八类客户", "RFM segments"),
+            categories: categories.clone(),
+            keys: keys.clone(),
+            series: vec![Series::new(
+                Text::new("客户数", "Customers"),
+                Unit::Customers,
+                segments.iter().map(|s| s.customers as f64).collect(),
+            )],
+            x_title: None,
+            y_title: Some(Text::new("客户数", "Customers")),
+        },
+        Chart {
+            id: "rfm_amount".into(),
+            kind: Kind::Treemap,
+            title: Text::new("各类客户销售额", "Amount by RFM segment"),
+            categories,
+            keys,
+            series: vec![Series::new(
+                Text::new("销售额", "Amount"),
+                Unit::Amount,
+                segments.iter().map(|s| s.amount).collect(),
+            )],
+            x_title: None,
+            y_title: None,
+        },
+        Chart {
+            id: "rfm_scores".into(),
+            kind: Kind::Bar,
+            title: Text::new("R/F/M 得分分布", "R, F and M score distribution"),
+            categories: score_cats,
+            keys: Vec::new(),
+            series: vec![
+                Series::new(Text::new("R", "R"), Unit::Customers, as_f(&scores.r)),
+                Series::new(Text::new("F", "F"), Unit::Customers, as_f(&scores.f)),
+                Series::new(Text::new("M", "M"), Unit::Customers, as_f(&scores.m)),
+            ],
+            x_title: Some(Text::new("得分", "Score")),
+            y_title: Some(Text::new("客户数", "Customers")),
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Fact;
+
+    fn fact(recency: i32, orders: u32, amount: f64) -> Fact {
+        Fact {
+            recency_days: Some(recency),
+            last_order: Some(100 - recency),
+            orders: Some(orders),
+            amount: Some(amount),
+            ..Fact::default()
+        }
+    }
+
+    #[test]
+    fn quintiles_keep_ties_together() {
+        // 10 values: 1 ×6, 2 ×2, 3, 4. Strictly-smaller counts 0, 6, 8, 9 → 1, 4, 5, 5.
+        let v = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 3.0, 4.0];
+        assert_eq!(
+            quintile_scores(&v, true),
+            vec![1, 1, 1, 1, 1, 1, 4, 4, 5, 5]
+        );
+        // Five distinct values get 1..=5; reversed when lower is better.
+        let v = [10.0, 20.0, 30.0, 40.0, 50.0];
+        assert_eq!(quintile_scores(&v, true), vec![1, 2, 3, 4, 5]);
+        assert_eq!(quintile_scores(&v, false), vec![5, 4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn hand_checked_segments() {
+        // Means: R = 40, F = 3, M = 1000.
+        let facts = Facts {
+            customers: vec![
+                fact(10, 5, 2000.0), // R↑ F↑ M↑ 重要价值
+                fact(10, 1, 1500.0), // R↑ F↓ M↑ 重要发展
+                fact(90, 6, 400.0),  // R↓ F↑ M↓ 一般保持
+                fact(60, 0, 0.0),    // not scored: no orders
+                fact(60, 1, 100.0),  // R↓ F↓ M↓ 一般挽留
+            ],
+            ..Facts::default()
+        };
+        let (r, per) = rfm(&facts, &RfmOptions::default());
+        assert_eq!(r.customers_scored, 4);
+        assert_eq!(r.thresholds.recency_days, 42.5);
+        assert_eq!(r.thresholds.frequency, 3.25);
+        assert_eq!(r.thresholds.monetary, 1000.0);
+        let seg: Vec<Option<Segment>> = per.iter().map(|c| c.map(|c| c.segment)).collect();
+        assert_eq!(
+            seg,
+            vec![
+                Some(Segment::ImportantValue),
+                Some(Segment::ImportantDevelop),
+                Some(Segment::GeneralKeep),
+                None,
+                Some(Segment::GeneralRetain),
+            ]
+        );
+        let total: u64 = r.segments.iter().map(|s| s.customers).sum();
+        assert_eq!(total, 4);
+        let v = r.segments.first().map(|s| s.amount_share).unwrap_or(0.0);
+        assert!((v - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn median_and_mean_per_order() {
+        let facts = Facts {
+            customers: vec![fact(1, 1, 100.0), fact(2, 2, 100.0), fact(3, 4, 1000.0)],
+            ..Facts::default()
+        };
+        let opts = RfmOptions {
+            monetary: Monetary::Mean,
+            threshold: Threshold::Median,
+        };
+        let (r, per) = rfm(&facts, &opts);
+        assert_eq!(r.thresholds.monetary, 100.0);
+        assert_eq!(r.thresholds.frequency, 2.0);
+        let c = per.get(2).copied().flatten();
+        assert_eq!(c.map(|c| c.monetary), Some(250.0));
+        assert_eq!(c.map(|c| c.segment), Some(Segment::ImportantKeep));
+    }
+}

@@ -1,0 +1,1173 @@
+//! Per-customer facts: what every analysis reads instead of the tables.
+//!
+//! Order lines are folded once into one [`Fact`] per customer (first and last order, order count,
+//! amounts, profit, returns, …) plus each customer's purchase days with their amounts. A customer
+//! register without an order list gives the same facts from its own columns (最近购买日期,
+//! 购买次数, 销售额 …). An order is a purchase day: several lines of one customer on one day count
+//! as one order, as in the lifetimes convention the CLV model also uses.
+//!
+//! Facts are indexed like `Customers::list`. Nothing here classifies; the analyses do.
+
+pub mod customers;
+
+use crate::facts::customers::Customers;
+use crate::table::dataset::Dataset;
+use crate::table::mapping::Field;
+use crate::table::normalize::clean_label;
+use crate::table::{Column, Data, Table, YearOf, NO_DATE, NO_TEXT};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// What is known of one customer. `None` means the input does not say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Fact {
+    /// Day number (days since 1970-01-01) of the first order.
+    #[serde(skip)]
+    pub first_order: Option<i32>,
+    #[serde(skip)]
+    pub last_order: Option<i32>,
+    /// Orders: distinct purchase days (or distinct order ids when there are no dates, or the
+    /// register's order count).
+    pub orders: Option<u32>,
+    /// Total amount.
+    pub amount: Option<f64>,
+    /// Amount per order.
+    pub average_order: Option<f64>,
+    /// Largest single order (a purchase day's lines summed).
+    pub largest_order: Option<f64>,
+    /// Profit: the profit column, else amount − cost.
+    pub profit: Option<f64>,
+    /// Profit ÷ amount.
+    pub margin: Option<f64>,
+    pub returns: Option<f64>,
+    /// Money still owed (应收/欠款).
+    pub receivable: Option<f64>,
+    /// Mean collection days.
+    pub payment_days: Option<f64>,
+    pub complaints: Option<f64>,
+    pub praise: Option<f64>,
+    /// Units bought.
+    pub quantity: Option<f64>,
+    pub credit_limit: Option<f64>,
+    /// Mean 0–10 likelihood to recommend.
+    pub nps: Option<f64>,
+    /// Age in years: the age column, else from the birth date at the as-of date.
+    pub age: Option<f64>,
+    #[serde(skip)]
+    pub birth_date: Option<i32>,
+    /// Days from the first order to the as-of date.
+    pub tenure_days: Option<i32>,
+    /// Days from the last order to the as-of date.
+    pub recency_days: Option<i32>,
+    /// Mean days between orders: (last − first) ÷ (orders − 1), for two orders or more.
+    pub interval_days: Option<f64>,
+}
+
+impl Fact {
+    /// Whether the customer has bought anything.
+    pub fn has_bought(&self) -> bool {
+        self.orders.is_some_and(|n| n > 0) || self.last_order.is_some()
+    }
+}
+
+/// A text dimension of the customers (region, industry, an unmapped column …), one label per
+/// customer.
+#[derive(Debug, Clone)]
+pub struct Dim {
+    /// `None` for an extra (unmapped) column.
+    pub field: Option<Field>,
+    /// The column's header text.
+    pub header: String,
+    /// Distinct labels; `values` index into it.
+    pub labels: Vec<String>,
+    /// Per customer, an index into `labels`, or [`NO_TEXT`] where unknown.
+    pub values: Vec<u32>,
+}
+
+/// The amounts of a register's year-split columns (2023年销售额, 2024年 …).
+#[derive(Debug, Clone)]
+pub struct YearAmounts {
+    pub year: i32,
+    /// Per customer; NaN where the cell is empty.
+    pub amounts: Vec<f64>,
+}
+
+/// Amounts per customer and year (see [`Facts::by_year`]).
+#[derive(Debug, Clone)]
+pub struct ByYear<'a> {
+    /// The years kept, ascending.
+    pub years: Vec<i32>,
+    all: &'a Years,
+}
+
+/// Every customer's amounts per year, worked out once for the analyses that read them.
+#[derive(Debug, Clone, Default)]
+pub struct Years {
+    /// Every year with a purchase, ascending.
+    years: Vec<i32>,
+    offsets: Vec<u32>,
+    /// (year, amount, quantity), ascending by year per customer.
+    items: Vec<(i32, f64, f64)>,
+}
+
+impl<'a> ByYear<'a> {
+    /// Customer `i`'s (year, amount, quantity), ascending; may include years older than
+    /// `years` keeps.
+    pub fn of(&self, i: usize) -> &'a [(i32, f64, f64)] {
+        let all = self.all;
+        let lo = all.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = all.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        all.items.get(lo..hi).unwrap_or(&[])
+    }
+
+    /// Customer `i`'s amount and quantity in `year` (0 when it bought nothing).
+    pub fn get(&self, i: usize, year: i32) -> (f64, f64) {
+        let mine = self.of(i);
+        mine.binary_search_by_key(&year, |p| p.0)
+            .ok()
+            .and_then(|k| mine.get(k))
+            .map_or((0.0, 0.0), |p| (p.1, p.2))
+    }
+}
+
+/// Which indicators the input has, for the analyses to say what they could use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Has {
+    /// Purchase days are known per customer (an order list with dates).
+    pub purchase_days: bool,
+    pub last_order: bool,
+    pub first_order: bool,
+    pub orders: bool,
+    pub amount: bool,
+    pub largest_order: bool,
+    pub profit: bool,
+    pub returns: bool,
+    pub receivable: bool,
+    pub payment_days: bool,
+    pub complaints: bool,
+    pub praise: bool,
+    pub quantity: bool,
+    pub credit_limit: bool,
+    pub nps: bool,
+    pub age: bool,
+}
+
+/// What each customer bought: distinct products with their amounts, and each product's amount
+/// per year.
+#[derive(Debug, Clone, Default)]
+pub struct Products {
+    pub labels: Vec<String>,
+    /// Customer `i`'s products are `items[offsets[i]..offsets[i + 1]]`, ascending by product.
+    pub offsets: Vec<u32>,
+    pub items: Vec<(u32, f64)>,
+    /// (product, year, amount), ascending; lines without a date are left out.
+    pub by_year: Vec<(u32, i32, f64)>,
+}
+
+impl Products {
+    pub fn of(&self, i: usize) -> &[(u32, f64)] {
+        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        self.items.get(lo..hi).unwrap_or(&[])
+    }
+}
+
+/// One satisfaction column, per customer (the mean of its lines); NaN where unknown.
+#[derive(Debug, Clone)]
+pub struct ScoreColumn {
+    pub header: String,
+    pub values: Vec<f64>,
+}
+
+/// Everything the analyses read.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The day recency is measured against.
+    pub as_of: Option<i32>,
+    pub customers: Vec<Fact>,
+    /// Customer `i`'s purchase days are `days[offsets[i]..offsets[i + 1]]`, ascending and
+    /// distinct, with the amount bought that day in `day_amounts` (0 where the amount is blank).
+    pub offsets: Vec<u32>,
+    pub days: Vec<i32>,
+    pub day_amounts: Vec<f64>,
+    /// Units bought that day (0 where unknown).
+    pub day_quantities: Vec<f64>,
+    /// Text dimensions: [`CUSTOMER_DIMS`] the input has, then its extra (unmapped) columns.
+    pub dims: Vec<Dim>,
+    pub products: Option<Products>,
+    pub satisfaction: Vec<ScoreColumn>,
+    pub year_amounts: Vec<YearAmounts>,
+    pub has: Has,
+    /// [`Facts::by_year`]'s work, done on its first call.
+    pub(crate) years: std::cell::OnceCell<Years>,
+}
+
+impl Facts {
+    /// Customer `i`'s purchases as (day, amount), ascending by day.
+    pub fn purchases(&self, i: usize) -> impl Iterator<Item = (i32, f64)> + '_ {
+        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        let days = self.days.get(lo..hi).unwrap_or(&[]);
+        let amounts = self.day_amounts.get(lo..hi).unwrap_or(&[]);
+        days.iter().copied().zip(amounts.iter().copied())
+    }
+
+    /// Each customer's amount and quantity per year, over the last `max_years` years that have
+    /// any: from purchase days, or from a register's year-split amount columns.
+    pub fn by_year(&self, max_years: usize) -> ByYear<'_> {
+        let all = self.years.get_or_init(|| self.years());
+        let keep = all.years.len().saturating_sub(max_years);
+        ByYear {
+            years: all.years.get(keep..).unwrap_or(&[]).to_vec(),
+            all,
+        }
+    }
+
+    fn years(&self) -> Years {
+        let mut offsets = Vec::with_capacity(self.customers.len() + 1);
+        offsets.push(0u32);
+        let mut items: Vec<(i32, f64, f64)> = Vec::new();
+        let mut year_of = YearOf::new();
+        for i in 0..self.customers.len() {
+            let start = items.len();
+            if self.has.purchase_days {
+                for (day, amount, quantity) in self.purchases_with_quantity(i) {
+                    let Some(year) = year_of.year(day) else {
+                        continue;
+                    };
+                    if items.len() > start && items.last().map(|p| p.0) == Some(year) {
+                        if let Some(last) = items.last_mut() {
+                            last.1 += amount;
+                            last.2 += quantity;
+                        }
+                    } else {
+                        items.push((year, amount, quantity));
+                    }
+                }
+            } else {
+                for y in &self.year_amounts {
+                    if let Some(&a) = y.amounts.get(i).filter(|a| a.is_finite()) {
+                        items.push((y.year, a, 0.0));
+                    }
+                }
+            }
+            offsets.push(items.len() as u32);
+        }
+        let mut years: Vec<i32> = items.iter().map(|p| p.0).collect();
+        crate::sort::by_key(&mut years, |&y| crate::sort::i32_key(y));
+        years.dedup();
+        Years {
+            years,
+            offsets,
+            items,
+        }
+    }
+
+    pub fn dim(&self, field: Field) -> Option<&Dim> {
+        self.dims.iter().find(|d| d.field == Some(field))
+    }
+
+    /// Customer `i`'s purchases as (day, amount, quantity), ascending by day.
+    pub fn purchases_with_quantity(&self, i: usize) -> impl Iterator<Item = (i32, f64, f64)> + '_ {
+        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
+        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
+        let q = self.day_quantities.get(lo..hi).unwrap_or(&[]);
+        self.purchases(i)
+            .zip(q.iter().copied().chain(std::iter::repeat(0.0)))
+            .map(|((d, a), q)| (d, a, q))
+    }
+
+    /// The earliest and latest purchase day of anyone.
+    pub fn day_span(&self) -> Option<(i32, i32)> {
+        let lo = self
+            .customers
+            .iter()
+            .filter_map(|c| c.first_order.or(c.last_order))
+            .min()?;
+        let hi = self.customers.iter().filter_map(|c| c.last_order).max()?;
+        Some((lo, hi))
+    }
+}
+
+/// The dimensions customers are grouped by.
+pub const DIMENSIONS: [Field; 9] = [
+    Field::Region,
+    Field::Province,
+    Field::City,
+    Field::Industry,
+    Field::CompanySize,
+    Field::Ownership,
+    Field::Source,
+    Field::Channel,
+    Field::Salesperson,
+];
+
+/// Every text dimension a customer can have: the grouping ones, then the lead and personal ones.
+pub const CUSTOMER_DIMS: [Field; 14] = [
+    Field::Region,
+    Field::Province,
+    Field::City,
+    Field::Industry,
+    Field::CompanySize,
+    Field::Ownership,
+    Field::Source,
+    Field::Channel,
+    Field::Salesperson,
+    Field::LeadStatus,
+    Field::PurchaseTiming,
+    Field::Gender,
+    Field::Education,
+    Field::Occupation,
+];
+
+/// Folds the dataset's rows into facts. `as_of` is the chosen as-of day, if the caller set one;
+/// otherwise it is the day after the latest order.
+pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
+    let n = customers.list.len();
+    let mut facts = Facts {
+        customers: vec![Fact::default(); n],
+        offsets: vec![0; n + 1],
+        ..Facts::default()
+    };
+    if let Some(t) = &ds.orders {
+        from_orders(t, &customers.order_customer, &mut facts);
+    }
+    if let Some(t) = &ds.register {
+        from_register(t, &customers.register_customer, &mut facts);
+    }
+    for (field, t, map) in CUSTOMER_DIMS.iter().flat_map(|&f| {
+        // A dimension is the register's where it has one, else the order list's.
+        let reg = ds
+            .register
+            .as_ref()
+            .filter(|t| t.has(f))
+            .map(|t| (f, t, &customers.register_customer));
+        reg.or_else(|| {
+            ds.orders
+                .as_ref()
+                .filter(|t| t.has(f))
+                .map(|t| (f, t, &customers.order_customer))
+        })
+    }) {
+        if let Some(col) = t.column(field) {
+            if let Some(d) = dim_of(t, col, map, n) {
+                facts.dims.push(d);
+            }
+        }
+    }
+    // Extra columns: the register's, or the order list's when there is no register.
+    let extra_source = ds
+        .register
+        .as_ref()
+        .map(|t| (t, &customers.register_customer))
+        .or_else(|| ds.orders.as_ref().map(|t| (t, &customers.order_customer)));
+    if let Some((t, map)) = extra_source {
+        for col in t.columns.iter().filter(|c| c.field.is_none()) {
+            if let Some(d) = dim_of(t, col, map, n) {
+                facts.dims.push(d);
+            }
+        }
+    }
+    let latest = facts.customers.iter().filter_map(|c| c.last_order).max();
+    facts.as_of = as_of.or_else(|| latest.map(|d| d.saturating_add(1)));
+    facts.has.age = facts
+        .customers
+        .iter()
+        .any(|c| c.age.is_some() || c.birth_date.is_some());
+    if let Some(as_of) = facts.as_of {
+        for c in &mut facts.customers {
+            c.tenure_days = c.first_order.map(|d| as_of.saturating_sub(d));
+            c.recency_days = c.last_order.map(|d| as_of.saturating_sub(d));
+            if c.age.is_none() {
+                c.age = c
+                    .birth_date
+                    .filter(|&b| b < as_of)
+                    .map(|b| f64::from(as_of - b) / 365.2425);
+            }
+        }
+    }
+    for c in &mut facts.customers {
+        if let (Some(a), Some(o)) = (c.amount, c.orders) {
+            c.average_order = (o > 0).then(|| a / o as f64);
+        }
+        if let (Some(p), Some(a)) = (c.profit, c.amount) {
+            c.margin = (a > 0.0).then(|| p / a);
+        }
+        if let (Some(f), Some(l), Some(o)) = (c.first_order, c.last_order, c.orders) {
+            c.interval_days = (o >= 2 && l > f).then(|| (l - f) as f64 / (o - 1) as f64);
+        }
+    }
+    facts
+}
+
+fn numbers(t: &Table, f: Field) -> Vec<&[f64]> {
+    t.columns
+        .iter()
+        .filter(|c| c.field == Some(f))
+        .filter_map(|c| match &c.data {
+            Data::Number(v) => Some(v.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn dates(t: &Table, f: Field) -> Option<&[i32]> {
+    match &t.column(f)?.data {
+        Data::Date(v) => Some(v.as_slice()),
+        _ => None,
+    }
+}
+
+fn texts(t: &Table, f: Field) -> Option<&[u32]> {
+    match &t.column(f)?.data {
+        Data::Text(v) => Some(v.as_slice()),
+        _ => None,
+    }
+}
+
+/// The sum over `cols` at row `r`, ignoring blanks; `None` if all are blank.
+fn sum_at(cols: &[&[f64]], r: usize) -> Option<f64> {
+    let mut sum = None;
+    for c in cols {
+        if let Some(&x) = c.get(r) {
+            if x.is_finite() {
+                sum = Some(sum.unwrap_or(0.0) + x);
+            }
+        }
+    }
+    sum
+}
+
+fn add(slot: &mut Option<f64>, x: Option<f64>) {
+    if let Some(x) = x {
+        *slot = Some(slot.unwrap_or(0.0) + x);
+    }
+}
+
+/// One order line as the grouping pass reads it, placed among its customer's lines (see
+/// [`from_orders`]).
+#[derive(Clone, Copy)]
+struct Line {
+    /// The line's day number when the table has order dates ([`NO_DATE`] for a line without
+    /// one), else its order id (a table text id, or [`NO_TEXT`]).
+    key: u32,
+    /// Index into the product labels, or [`NO_TEXT`].
+    product: u32,
+    amount: f64,
+    quantity: f64,
+}
+
+impl Line {
+    fn day(&self) -> i32 {
+        self.key as i32
+    }
+}
+
+/// A per-customer mean built line by line.
+struct Mean {
+    sum: Vec<f64>,
+    n: Vec<u32>,
+}
+
+impl Mean {
+    fn new(on: bool, customers: usize) -> Mean {
+        let k = if on { customers } else { 0 };
+        Mean {
+            sum: vec![0.0; k],
+            n: vec![0; k],
+        }
+    }
+
+    fn add(&mut self, i: u32, x: Option<f64>) {
+        if let (Some(x), Some(s), Some(n)) =
+            (x, self.sum.get_mut(i as usize), self.n.get_mut(i as usize))
+        {
+            *s += x;
+            *n += 1;
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<f64> {
+        let n = *self.n.get(i)?;
+        (n > 0).then(|| self.sum.get(i).copied().unwrap_or(0.0) / f64::from(n))
+    }
+}
+
+/// Distinct cleaned labels of a text column ("华东 " and "华东" are one), resolved once per
+/// distinct cell text and then looked up by its text id: in a table as long as the table's text
+/// pool for a column asked once per order line (the products), else in a map (a dimension asks
+/// once per customer, and a register may have many text columns).
+struct Labeler {
+    labels: Vec<String>,
+    /// By text id: its label, [`UNSEEN`], or [`BLANK`] for a text that cleans to nothing.
+    by_text: ByText,
+    by_label: FxHashMap<String, u32>,
+}
+
+enum ByText {
+    Table(Vec<u32>),
+    Map(FxHashMap<u32, u32>),
+}
+
+const UNSEEN: u32 = u32::MAX;
+const BLANK: u32 = u32::MAX - 1;
+
+impl Labeler {
+    /// `per_line`: the column is asked once per line, and gets the table.
+    fn new(t: &Table, per_line: bool) -> Labeler {
+        Labeler {
+            labels: Vec::new(),
+            by_text: if per_line {
+                ByText::Table(vec![UNSEEN; t.pool.len()])
+            } else {
+                ByText::Map(FxHashMap::default())
+            },
+            by_label: FxHashMap::default(),
+        }
+    }
+
+    fn label(&mut self, t: &Table, id: u32) -> Option<u32> {
+        if id as usize >= t.pool.len() {
+            return None;
+        }
+        let slot = match &mut self.by_text {
+            ByText::Table(v) => v.get_mut(id as usize)?,
+            ByText::Map(m) => m.entry(id).or_insert(UNSEEN),
+        };
+        match *slot {
+            UNSEEN => {}
+            BLANK => return None,
+            l => return Some(l),
+        }
+        let text = clean_label(t.pool.get(id));
+        let text = text.trim();
+        if text.is_empty() {
+            *slot = BLANK;
+            return None;
+        }
+        let l = match self.by_label.get(text) {
+            Some(&l) => l,
+            None => {
+                let l = self.labels.len() as u32;
+                self.labels.push(text.to_string());
+                self.by_label.insert(text.to_string(), l);
+                l
+            }
+        };
+        *slot = l;
+        Some(l)
+    }
+}
+
+/// Number columns of a field with their headers (several satisfaction columns, say).
+fn headed_numbers(t: &Table, f: Field) -> Vec<(String, &[f64])> {
+    t.columns
+        .iter()
+        .filter(|c| c.field == Some(f))
+        .filter_map(|c| match &c.data {
+            Data::Number(v) => Some((c.header.clone(), v.as_slice())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Order lines whose customers' facts are read ahead together (see [`fetch`]).
+const FETCH: usize = 32;
+
+/// Reads the facts the order lines of `owners` will add to, one after the other, so that the
+/// waits on memory overlap: a hundred thousand customers' facts are far larger than the caches,
+/// and lines come in any customer order. Returns what it read, for the reads to be kept.
+fn fetch(customers: &[Fact], owners: &[u32]) -> u64 {
+    let mut seen = 0u64;
+    for &i in owners {
+        if let Some(c) = customers.get(i as usize) {
+            seen ^= c.profit.map_or(0, f64::to_bits) ^ c.praise.map_or(1, f64::to_bits);
+        }
+    }
+    seen
+}
+
+fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
+    let n = facts.customers.len();
+    let amount = numbers(t, Field::Amount);
+    let profit = numbers(t, Field::Profit);
+    let cost = numbers(t, Field::Cost);
+    let returns = numbers(t, Field::Returns);
+    let receivable = numbers(t, Field::Receivable);
+    let payment_days = numbers(t, Field::PaymentDays);
+    let complaints = numbers(t, Field::Complaints);
+    let praise = numbers(t, Field::Praise);
+    let quantity = numbers(t, Field::Quantity);
+    let nps = numbers(t, Field::Nps);
+    let satisfaction = headed_numbers(t, Field::Satisfaction);
+    let day_col = dates(t, Field::OrderDate);
+    let order_col = texts(t, Field::OrderId);
+    let product_col = texts(t, Field::Product);
+
+    let has = &mut facts.has;
+    has.quantity = !quantity.is_empty();
+    has.nps = !nps.is_empty();
+    has.orders = true;
+    has.amount = !amount.is_empty();
+    has.profit = !profit.is_empty() || (!cost.is_empty() && has.amount);
+    has.returns = !returns.is_empty();
+    has.receivable = !receivable.is_empty();
+    has.payment_days = !payment_days.is_empty();
+    has.complaints = !complaints.is_empty();
+    has.praise = !praise.is_empty();
+    has.largest_order = has.amount;
+
+    // Each line is written straight into its customer's group (a stable counting sort by
+    // customer), so the grouping pass below reads every group as one run of memory. Reading the
+    // lines of a hundred thousand customers by row number instead waits on memory at each line
+    // of each group, in four columns (day, amount, quantity, product).
+    let rows = t.n_rows().min(owner.len());
+    let owners = owner.get(..rows).unwrap_or(&[]);
+    let mut counts = vec![0u32; n + 1];
+    for &i in owners {
+        // A row without a customer (`u32::MAX`) is in no group.
+        if (i as usize) < n {
+            if let Some(k) = counts.get_mut(i as usize + 1) {
+                *k += 1;
+            }
+        }
+    }
+    for i in 1..counts.len() {
+        let prev = counts.get(i - 1).copied().unwrap_or(0);
+        if let Some(k) = counts.get_mut(i) {
+            *k += prev;
+        }
+    }
+    let empty = Line {
+        key: NO_DATE as u32,
+        product: NO_TEXT,
+        amount: 0.0,
+        quantity: 0.0,
+    };
+    let mut placed = vec![empty; counts.last().copied().unwrap_or(0) as usize];
+    let mut next = counts.clone();
+    let mut labels = Labeler::new(t, true);
+    let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
+    let mut year_of = YearOf::new();
+    // Whether any of a customer's lines has a quantity (a customer whose lines have none has no
+    // quantity, not 0); a byte per customer, small enough to stay in cache.
+    let mut quantified = vec![false; if has.quantity { n } else { 0 }];
+    for (r, &i) in owners.iter().enumerate() {
+        let Some(at) = next.get_mut(i as usize).filter(|_| (i as usize) < n) else {
+            continue;
+        };
+        let a = sum_at(&amount, r);
+        let q = sum_at(&quantity, r);
+        if q.is_some() {
+            if let Some(k) = quantified.get_mut(i as usize) {
+                *k = true;
+            }
+        }
+        let day = day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE);
+        let product = product_col
+            .and_then(|v| v.get(r).copied())
+            .and_then(|id| labels.label(t, id))
+            .unwrap_or(NO_TEXT);
+        if product != NO_TEXT {
+            if let Some(year) = year_of.year(day) {
+                *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
+            }
+        }
+        let key = match (day_col, order_col) {
+            (Some(_), _) => day as u32,
+            (None, Some(v)) => v.get(r).copied().unwrap_or(NO_TEXT),
+            (None, None) => NO_TEXT,
+        };
+        if let Some(slot) = placed.get_mut(*at as usize) {
+            *slot = Line {
+                key,
+                product,
+                amount: a.unwrap_or(0.0),
+                quantity: q.unwrap_or(0.0),
+            };
+        }
+        *at += 1;
+    }
+    drop(next);
+
+    // The sums and means of the columns most order lists lack, line by line into each
+    // customer's facts; amount and quantity are summed from the groups below.
+    let mut payment = Mean::new(has.payment_days, n);
+    let mut nps_mean = Mean::new(has.nps, n);
+    let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
+    let rare = [&profit, &cost, &returns, &receivable, &complaints, &praise]
+        .iter()
+        .any(|c| !c.is_empty());
+    if rare || has.payment_days || has.nps || !satisfaction.is_empty() {
+        let mut fetched = 0u64;
+        for (r, &i) in owners.iter().enumerate() {
+            if rare && r % FETCH == 0 {
+                fetched ^= fetch(
+                    &facts.customers,
+                    owners.get(r..rows.min(r + FETCH)).unwrap_or(&[]),
+                );
+            }
+            let Some(c) = facts.customers.get_mut(i as usize) else {
+                continue;
+            };
+            if rare {
+                let p = sum_at(&profit, r).or_else(|| {
+                    let k = sum_at(&cost, r)?;
+                    Some(sum_at(&amount, r)? - k)
+                });
+                add(&mut c.profit, p);
+                add(&mut c.returns, sum_at(&returns, r));
+                add(&mut c.receivable, sum_at(&receivable, r));
+                add(&mut c.complaints, sum_at(&complaints, r));
+                add(&mut c.praise, sum_at(&praise, r));
+            }
+            payment.add(i, sum_at(&payment_days, r));
+            nps_mean.add(i, sum_at(&nps, r));
+            for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
+                m.add(i, col.get(r).copied().filter(|x| x.is_finite()));
+            }
+        }
+        std::hint::black_box(fetched);
+    }
+    for (i, c) in facts.customers.iter_mut().enumerate() {
+        c.payment_days = payment.get(i);
+        c.nps = nps_mean.get(i);
+    }
+    facts.satisfaction = satisfaction
+        .iter()
+        .zip(&sat)
+        .map(|((header, _), m)| ScoreColumn {
+            header: header.clone(),
+            values: (0..n).map(|i| m.get(i).unwrap_or(f64::NAN)).collect(),
+        })
+        .collect();
+
+    // Within each customer's group, lines by day.
+    has.purchase_days = day_col.is_some();
+    has.first_order = day_col.is_some();
+    has.last_order = day_col.is_some();
+    // At most a day per line; reserved once rather than grown by doubling, and trimmed after.
+    let mut days = Vec::with_capacity(placed.len());
+    let mut day_amounts = Vec::with_capacity(placed.len());
+    let mut day_quantities = Vec::with_capacity(placed.len());
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0u32);
+    let mut order_ids: Vec<u32> = Vec::new();
+    let mut by_day: Vec<u64> = Vec::new();
+    let mut reordered: Vec<Line> = Vec::new();
+    let with_products = !labels.labels.is_empty();
+    let mut items: Vec<(u32, f64)> = Vec::new();
+    let mut item_offsets = Vec::with_capacity(if with_products { n + 1 } else { 0 });
+    item_offsets.push(0u32);
+    for i in 0..n {
+        let lo = counts.get(i).copied().unwrap_or(0) as usize;
+        let hi = counts.get(i + 1).copied().unwrap_or(0) as usize;
+        let (Some(group), Some(c)) = (placed.get_mut(lo..hi), facts.customers.get_mut(i)) else {
+            offsets.push(days.len() as u32);
+            item_offsets.push(items.len() as u32);
+            continue;
+        };
+        // In row order, as the lines were placed: the sums a line-by-line pass would give.
+        if has.amount {
+            c.amount = Some(group.iter().fold(0.0, |s, l| s + l.amount));
+        }
+        if quantified.get(i).copied().unwrap_or(false) {
+            c.quantity = Some(group.iter().fold(0.0, |s, l| s + l.quantity));
+        }
+        if with_products {
+            let start = items.len();
+            items.extend(
+                group
+                    .iter()
+                    .filter(|l| l.product != NO_TEXT)
+                    .map(|l| (l.product, l.amount)),
+            );
+            if let Some(mine) = items.get_mut(start..) {
+                mine.sort_unstable_by_key(|p| p.0);
+            }
+            // Merge repeats of a product in place.
+            let mut w = start;
+            for r in start..items.len() {
+                let Some(&(p, a)) = items.get(r) else { break };
+                match items.get_mut(w.wrapping_sub(1)) {
+                    Some(prev) if w > start && prev.0 == p => prev.1 += a,
+                    _ => {
+                        if let Some(slot) = items.get_mut(w) {
+                            *slot = (p, a);
+                        }
+                        w += 1;
+                    }
+                }
+            }
+            items.truncate(w);
+            item_offsets.push(items.len() as u32);
+        }
+        let orders;
+        let mut largest: Option<f64>;
+        if day_col.is_some() {
+            // Most order lists are kept in date order, and then so is every group.
+            if !group.is_sorted_by_key(Line::day) {
+                sort_by_day(group, &mut by_day, &mut reordered);
+            }
+            let start = days.len();
+            for l in group.iter().filter(|l| l.day() != NO_DATE) {
+                if days.len() > start && days.last() == Some(&l.day()) {
+                    if let Some(x) = day_amounts.last_mut() {
+                        *x += l.amount;
+                    }
+                    if let Some(x) = day_quantities.last_mut() {
+                        *x += l.quantity;
+                    }
+                } else {
+                    days.push(l.day());
+                    day_amounts.push(l.amount);
+                    day_quantities.push(l.quantity);
+                }
+            }
+            let mine = days.get(start..).unwrap_or(&[]);
+            c.first_order = mine.first().copied();
+            c.last_order = mine.last().copied();
+            orders = mine.len() as u32;
+            largest = day_amounts
+                .get(start..)
+                .unwrap_or(&[])
+                .iter()
+                .copied()
+                .reduce(f64::max);
+            // Lines without a date still make an order of their own.
+            if orders == 0 && !group.is_empty() {
+                largest = group.iter().map(|l| l.amount).reduce(f64::max);
+            }
+        } else if order_col.is_some() {
+            order_ids.clear();
+            order_ids.extend(group.iter().map(|l| l.key));
+            order_ids.sort_unstable();
+            order_ids.dedup();
+            orders = order_ids.len() as u32;
+            largest = group.iter().map(|l| l.amount).reduce(f64::max);
+        } else {
+            orders = group.len() as u32;
+            largest = group.iter().map(|l| l.amount).reduce(f64::max);
+        }
+        c.orders = Some(orders.max(u32::from(!group.is_empty() && orders == 0)));
+        if has.amount {
+            c.largest_order = largest;
+        }
+        offsets.push(days.len() as u32);
+    }
+    drop(placed);
+    days.shrink_to_fit();
+    day_amounts.shrink_to_fit();
+    day_quantities.shrink_to_fit();
+    items.shrink_to_fit();
+    facts.offsets = offsets;
+    facts.days = days;
+    facts.day_amounts = day_amounts;
+    facts.day_quantities = day_quantities;
+    if with_products {
+        let mut by_year: Vec<(u32, i32, f64)> = product_years
+            .into_iter()
+            .map(|((p, y), a)| (p, y, a))
+            .collect();
+        crate::sort::by(&mut by_year, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        facts.products = Some(Products {
+            labels: labels.labels,
+            offsets: item_offsets,
+            items,
+            by_year,
+        });
+    }
+}
+
+/// Sorts a customer's `lines`, which are in row order, by day stably: as `(day, position)`
+/// packed in one word, so one `sort_unstable` on `buf` (kept across customers, as is `out`) does
+/// it, without a comparator or an allocation per customer.
+fn sort_by_day(lines: &mut [Line], buf: &mut Vec<u64>, out: &mut Vec<Line>) {
+    buf.clear();
+    buf.extend(
+        lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (u64::from(l.key ^ 0x8000_0000) << 32) | k as u64),
+    );
+    buf.sort_unstable();
+    out.clear();
+    out.extend(
+        buf.iter()
+            .filter_map(|&k| lines.get(k as u32 as usize).copied()),
+    );
+    if out.len() == lines.len() {
+        lines.copy_from_slice(out);
+    }
+}
+
+fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
+    // A customer listed twice keeps its first row, as `customers` counts it.
+    let mut seen = vec![false; facts.customers.len()];
+    let owner: Vec<u32> = owner
+        .iter()
+        .map(|&i| match seen.get_mut(i as usize) {
+            Some(s) if !*s => {
+                *s = true;
+                i
+            }
+            _ => u32::MAX,
+        })
+        .collect();
+    let owner = owner.as_slice();
+    let with_orders = facts.has.orders;
+    let amount = numbers(t, Field::Amount);
+    let first = dates(t, Field::FirstOrderDate);
+    let last = dates(t, Field::LastOrderDate);
+    let count = numbers(t, Field::OrderCount);
+    let has = &mut facts.has;
+    // The order list, when there is one, is the record of purchases; the register adds what
+    // only it knows (arrears, complaints, …).
+    if !with_orders {
+        has.amount = !amount.is_empty();
+        has.first_order = first.is_some();
+        has.last_order = last.is_some();
+        has.orders = !count.is_empty();
+    }
+    let mut fill = |f: Field, flag: bool, set: fn(&mut Fact, f64)| -> bool {
+        let cols = numbers(t, f);
+        if flag || cols.is_empty() {
+            return flag;
+        }
+        for (r, &i) in owner.iter().enumerate() {
+            if let (Some(c), Some(x)) = (facts.customers.get_mut(i as usize), sum_at(&cols, r)) {
+                set(c, x);
+            }
+        }
+        true
+    };
+    let has_profit = fill(Field::Profit, has.profit, |c, x| c.profit = Some(x));
+    let has_returns = fill(Field::Returns, has.returns, |c, x| c.returns = Some(x));
+    let has_receivable = fill(Field::Receivable, has.receivable, |c, x| {
+        c.receivable = Some(x)
+    });
+    let has_payment = fill(Field::PaymentDays, has.payment_days, |c, x| {
+        c.payment_days = Some(x)
+    });
+    let has_complaints = fill(Field::Complaints, has.complaints, |c, x| {
+        c.complaints = Some(x)
+    });
+    let has_praise = fill(Field::Praise, has.praise, |c, x| c.praise = Some(x));
+    let has_quantity = fill(Field::Quantity, has.quantity, |c, x| c.quantity = Some(x));
+    let has_credit = fill(Field::CreditLimit, has.credit_limit, |c, x| {
+        c.credit_limit = Some(x)
+    });
+    let has_nps = fill(Field::Nps, has.nps, |c, x| c.nps = Some(x));
+    fill(Field::Age, false, |c, x| {
+        c.age = (x.is_finite() && (0.0..150.0).contains(&x)).then_some(x)
+    });
+    has.quantity = has_quantity;
+    has.credit_limit = has_credit;
+    has.nps = has_nps;
+    if let Some(birth) = dates(t, Field::BirthDate) {
+        for (r, &i) in owner.iter().enumerate() {
+            if let (Some(c), Some(&d)) = (facts.customers.get_mut(i as usize), birth.get(r)) {
+                if d != NO_DATE {
+                    c.birth_date = Some(d);
+                }
+            }
+        }
+    }
+    if facts.satisfaction.is_empty() {
+        let n = facts.customers.len();
+        facts.satisfaction = headed_numbers(t, Field::Satisfaction)
+            .into_iter()
+            .map(|(header, col)| {
+                let mut values = vec![f64::NAN; n];
+                for (r, &i) in owner.iter().enumerate() {
+                    if let (Some(slot), Some(&x)) = (values.get_mut(i as usize), col.get(r)) {
+                        *slot = x;
+                    }
+                }
+                ScoreColumn { header, values }
+            })
+            .collect();
+    }
+    has.profit = has_profit;
+    has.returns = has_returns;
+    has.receivable = has_receivable;
+    has.payment_days = has_payment;
+    has.complaints = has_complaints;
+    has.praise = has_praise;
+
+    if !with_orders {
+        for (r, &i) in owner.iter().enumerate() {
+            let Some(c) = facts.customers.get_mut(i as usize) else {
+                continue;
+            };
+            if let Some(a) = sum_at(&amount, r) {
+                c.amount = Some(a);
+            } else if has.amount {
+                c.amount.get_or_insert(0.0);
+            }
+            let day =
+                |v: Option<&[i32]>| v.and_then(|v| v.get(r).copied()).filter(|&d| d != NO_DATE);
+            c.first_order = day(first).or(c.first_order);
+            c.last_order = day(last).or(c.last_order);
+            if let Some(k) = sum_at(&count, r) {
+                c.orders = Some(k.max(0.0).min(u32::MAX as f64) as u32);
+            }
+        }
+        // A register with dates but no count: one order is known to have happened.
+        for c in &mut facts.customers {
+            if c.orders.is_none() && c.last_order.is_some() {
+                c.orders = Some(1);
+            }
+            if let (Some(f), Some(l)) = (c.first_order, c.last_order) {
+                if f > l {
+                    c.first_order = Some(l);
+                }
+            }
+            if c.last_order.is_none() && c.first_order.is_some() && c.orders == Some(1) {
+                c.last_order = c.first_order;
+            }
+        }
+        has.last_order |= has.first_order && facts.customers.iter().any(|c| c.last_order.is_some());
+        has.orders |= has.last_order;
+        let years: Vec<i32> = {
+            let mut y: Vec<i32> = t
+                .columns
+                .iter()
+                .filter(|c| c.field == Some(Field::Amount))
+                .filter_map(|c| c.year)
+                .collect();
+            crate::sort::by(&mut y, |a, b| a.cmp(b));
+            y.dedup();
+            y
+        };
+        for year in years {
+            let cols: Vec<&[f64]> = t
+                .columns
+                .iter()
+                .filter(|c| c.field == Some(Field::Amount) && c.year == Some(year))
+                .filter_map(|c| match &c.data {
+                    Data::Number(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let mut amounts = vec![f64::NAN; facts.customers.len()];
+            for (r, &i) in owner.iter().enumerate() {
+                if let (Some(slot), Some(x)) = (amounts.get_mut(i as usize), sum_at(&cols, r)) {
+                    *slot = if slot.is_nan() { x } else { *slot + x };
+                }
+            }
+            facts.year_amounts.push(YearAmounts { year, amounts });
+        }
+    }
+}
+
+/// Labels of one text column per customer: the first non-blank value seen for the customer,
+/// cleaned (full-width folded, trimmed) so "华东 " and "华东" group together.
+fn dim_of(t: &Table, column: &Column, owner: &[u32], n: usize) -> Option<Dim> {
+    let Data::Text(col) = &column.data else {
+        return None;
+    };
+    let mut values = vec![NO_TEXT; n];
+    let mut labels = Labeler::new(t, false);
+    for (r, &i) in owner.iter().enumerate() {
+        let Some(slot) = values.get_mut(i as usize) else {
+            continue;
+        };
+        if *slot != NO_TEXT {
+            continue;
+        }
+        if let Some(label) = col.get(r).and_then(|&id| labels.label(t, id)) {
+            *slot = label;
+        }
+    }
+    (!labels.labels.is_empty()).then_some(Dim {
+        field: column.field,
+        header: column.header.clone(),
+        labels: labels.labels,
+        values,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn facts_of(csv: &str) -> (Facts, Vec<Option<String>>) {
+        let book =
+            crate::Book::open(csv.as_bytes(), &crate::read::grid::Limits::default()).unwrap();
+        let ds = crate::table::dataset::choose(&book, None, &Default::default()).unwrap();
+        let customers = crate::facts::customers::resolve(&ds);
+        let names = customers.list.iter().map(|c| c.name.clone()).collect();
+        (build(&ds, &customers, None), names)
+    }
+
+    /// Amounts and quantities are summed from each customer's group of lines, the rarer columns
+    /// line by line; a blank is no value, a customer whose lines have no quantity has none, and
+    /// profit falls back to amount less cost line by line.
+    #[test]
+    fn sums_of_interleaved_customers_with_blanks() {
+        let (facts, names) = facts_of(
+            "客户名称,订单日期,销售额,数量,成本\n\
+             甲,2024-03-01,100,,30\n\
+             乙,2024-03-02,10,,\n\
+             甲,2024-03-05,,2,5\n\
+             丙,2024-03-06,,,\n\
+             甲,2024-03-04,50.5,,\n\
+             乙,2024-03-02,-4,,1\n\
+             丁,2024-03-03,0.1,,\n\
+             丁,2024-03-01,0.2,,\n\
+             丁,2024-03-02,0.3,,\n",
+        );
+        let fact = |name: &str| {
+            let i = names
+                .iter()
+                .position(|n| n.as_deref() == Some(name))
+                .unwrap();
+            facts.customers[i].clone()
+        };
+        let (a, b, c) = (fact("甲"), fact("乙"), fact("丙"));
+        assert_eq!(
+            (a.amount, a.quantity, a.profit),
+            (Some(150.5), Some(2.0), Some(70.0))
+        );
+        assert_eq!((a.orders, a.largest_order), (Some(3), Some(100.0)));
+        assert_eq!(
+            (b.amount, b.quantity, b.profit),
+            (Some(6.0), None, Some(-5.0))
+        );
+        // Two lines of one day are one order of their sum.
+        assert_eq!((b.orders, b.largest_order), (Some(1), Some(6.0)));
+        assert_eq!(
+            (c.amount, c.quantity, c.profit, c.orders),
+            (Some(0.0), None, None, Some(1))
+        );
+        // Summed in row order, not in day order: 0.1 + 0.2 + 0.3 is not 0.2 + 0.3 + 0.1.
+        let d = fact("丁");
+        assert_eq!(d.amount, Some(0.1 + 0.2 + 0.3));
+        assert_ne!(d.amount, Some(0.2 + 0.3 + 0.1));
+    }
+
+    proptest! {
+        /// The packed sort is the stable sort by day, negative days and no date included.
+        #[test]
+        fn lines_sorted_by_day_as_a_stable_sort(
+            days in proptest::collection::vec(
+                prop_oneof![Just(NO_DATE), Just(i32::MAX), -3i32..3, any::<i32>()], 0..40),
+        ) {
+            // Each line's position in its amount, to see the order among lines of one day.
+            let mut lines: Vec<Line> = days
+                .iter()
+                .enumerate()
+                .map(|(k, &d)| Line { key: d as u32, product: NO_TEXT, amount: k as f64, quantity: 0.0 })
+                .collect();
+            let mut want: Vec<(i32, f64)> = lines.iter().map(|l| (l.day(), l.amount)).collect();
+            want.sort_by_key(|p| p.0);
+            // Buffers left over from an earlier customer.
+            let (mut buf, mut out) = (vec![7; 3], lines.iter().take(2).copied().collect());
+            sort_by_day(&mut lines, &mut buf, &mut out);
+            let got: Vec<(i32, f64)> = lines.iter().map(|l| (l.day(), l.amount)).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Which sheets hold the data: a customer register, an order list, or both.
+//!
+//! Every visible worksheet's header is located and mapped (cheap: only the top rows are read);
+//! a sheet that maps a customer column and an order date or order id is an order list, one that
+//! maps a customer column without them is a register. The best of each kind (most mapped fields,
+//! then most rows) is turned into a [`Table`]. Hidden sheets (instructions, lookups) are listed but
+//! never chosen unless named.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::read::book::Book;
+use crate::read::book::{SheetKind, Visibility};
+use crate::table::header;
+use crate::table::mapping::{self, Field, Overrides, Status};
+use crate::table::{self, Ahead, Table};
+use serde::Serialize;
+
+/// What a sheet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// One row per customer.
+    Register,
+    /// One row per order line, many per customer.
+    Orders,
+}
+
+/// The tables chosen from a book.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub register: Option<Table>,
+    pub orders: Option<Table>,
+}
+
+impl Dataset {
+    pub fn tables(&self) -> impl Iterator<Item = (Role, &Table)> {
+        self.register
+            .iter()
+            .map(|t| (Role::Register, t))
+            .chain(self.orders.iter().map(|t| (Role::Orders, t)))
+    }
+}
+
+/// The role a table's mapped fields suggest.
+pub fn role_of(fields: &[Field]) -> Role {
+    if fields
+        .iter()
+        .any(|f| matches!(f, Field::OrderDate | Field::OrderId))
+    {
+        Role::Orders
+    } else {
+        Role::Register
+    }
+}
+
+struct Candidate {
+    index: usize,
+    role: Role,
+    score: (usize, u64),
+}
+
+/// Chooses and builds the tables of `book`: the named sheet, or the best register and order list.
+pub fn choose(book: &Book, sheet: Option<&str>, overrides: &Overrides) -> Result<Dataset> {
+    choose_with(book, sheet, overrides, None)
+}
+
+/// [`choose`], with a table built while one of the sheets was read, used if it is that sheet's
+/// table for `overrides`.
+pub fn choose_with(
+    book: &Book,
+    sheet: Option<&str>,
+    overrides: &Overrides,
+    mut ahead: Option<Ahead>,
+) -> Result<Dataset> {
+    let ahead = &mut ahead;
+    let mut ds = Dataset::default();
+    if let Some(name) = sheet {
+        let index = book.sheet_index(name).ok_or_else(|| {
+            Error::new(ErrorKind::NoSuchSheet {
+                sheet: name.to_string(),
+            })
+        })?;
+        let t = build(book, index, overrides, ahead)?;
+        match role_of(&mapped_fields(&t.mapping)) {
+            Role::Register => ds.register = Some(t),
+            Role::Orders => ds.orders = Some(t),
+        }
+        return Ok(ds);
+    }
+
+    let mut candidates = Vec::new();
+    let mut first_error: Option<Error> = None;
+    for (index, info) in book.sheets.iter().enumerate() {
+        if info.visibility != Visibility::Visible || info.kind != SheetKind::Worksheet {
+            continue;
+        }
+        let Some(Some(grid)) = book.grids.get(index) else {
+            continue;
+        };
+        if grid.n_cells() == 0 {
+            continue;
+        }
+        let merges = book.merges.get(index).map_or(&[][..], |m| m.as_slice());
+        let header = match header::locate(grid, merges, &info.name) {
+            Ok(h) => h,
+            Err(e) => {
+                first_error.get_or_insert(e);
+                continue;
+            }
+        };
+        let m = mapping::map_columns(&header.labels, overrides);
+        let fields = mapped_fields(&m);
+        if !fields
+            .iter()
+            .any(|f| matches!(f, Field::CustomerId | Field::CustomerName))
+        {
+            continue;
+        }
+        candidates.push(Candidate {
+            index,
+            role: role_of(&fields),
+            score: (fields.len(), info.cells),
+        });
+    }
+    for role in [Role::Register, Role::Orders] {
+        let best = candidates
+            .iter()
+            .filter(|c| c.role == role)
+            .max_by_key(|c| c.score);
+        if let Some(c) = best {
+            let t = build(book, c.index, overrides, ahead)?;
+            match role {
+                Role::Register => ds.register = Some(t),
+                Role::Orders => ds.orders = Some(t),
+            }
+        }
+    }
+    if ds.register.is_none() && ds.orders.is_none() {
+        // No sheet names its customers: fall back to the largest visible sheet with a header, so
+        // the user sees its mapping and can correct it, or report why nothing could be used.
+        let largest = book
+            .sheets
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.visibility == Visibility::Visible && s.kind == SheetKind::Worksheet)
+            .max_by_key(|(_, s)| s.cells)
+            .map(|(i, _)| i);
+        match largest.map(|i| build(book, i, overrides, ahead)) {
+            Some(Ok(t)) => match role_of(&mapped_fields(&t.mapping)) {
+                Role::Register => ds.register = Some(t),
+                Role::Orders => ds.orders = Some(t),
+            },
+            Some(Err(e)) => return Err(first_error.unwrap_or(e)),
+            None => return Err(first_error.unwrap_or_else(|| Error::new(ErrorKind::EmptyWorkbook))),
+        }
+    }
+    Ok(ds)
+}
+
+fn build(
+    book: &Book,
+    index: usize,
+    overrides: &Overrides,
+    ahead: &mut Option<Ahead>,
+) -> Result<Table> {
+    let info = book
+        .sheets
+        .get(index)
+        .ok_or_else(|| Error::new(ErrorKind::EmptyWorkbook))?;
+    let grid = match book.grids.get(index) {
+        Some(Some(g)) if g.n_cells() > 0 => g,
+        _ => {
+            return Err(Error::new(ErrorKind::NoHeader {
+                sheet: info.name.clone(),
+            }))
+        }
+    };
+    let merges = book.merges.get(index).map_or(&[][..], |m| m.as_slice());
+    if ahead.as_ref().is_some_and(|a| a.sheet() == info.name) {
+        if let Some(t) = ahead.take().and_then(|a| a.finish(grid, merges, overrides)) {
+            return Ok(t);
+        }
+    }
+    table::build(&info.name, grid, merges, overrides)
+}
+
+/// Fields a mapping assigns (auto or by the user).
+pub fn mapped_fields(m: &mapping::Mapping) -> Vec<Field> {
+    m.columns
+        .iter()
+        .filter(|c| matches!(c.status, Status::Auto | Status::Overridden))
+        .filter_map(|c| c.field)
+        .collect()
+}
