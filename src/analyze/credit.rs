@@ -13,8 +13,8 @@ use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::analyze::score;
 use crate::analyze::value::{CustomerValue, Tier};
 use crate::facts::Facts;
-use crate::table::mapping::Field;
-use crate::table::NO_TEXT;
+use crate::facts::Field;
+use crate::facts::NO_TEXT;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

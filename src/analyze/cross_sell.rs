@@ -12,8 +12,8 @@
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::Facts;
-use crate::table::mapping::Field;
-use crate::table::NO_TEXT;
+use crate::facts::Field;
+use crate::facts::NO_TEXT;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 

@@ -13,8 +13,8 @@
 //! years, quarters up to ten years, else years.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::days::date_of;
 use crate::facts::Facts;
-use crate::table::date_of;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
@@ -223,8 +223,8 @@ pub fn flow(facts: &Facts, options: &FlowOptions, lost_days: u32) -> Option<Flow
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::days::day_number;
     use crate::facts::{Fact, Has};
-    use crate::table::day_number;
     use chrono::NaiveDate;
 
     fn facts(customers: &[Vec<(i32, u32, u32)>], as_of: (i32, u32, u32)) -> Facts {

@@ -9,9 +9,9 @@
 //! compares the last two of those years, in percent of the earlier one.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::Field;
+use crate::facts::NO_TEXT;
 use crate::facts::{Facts, DIMENSIONS};
-use crate::table::mapping::Field;
-use crate::table::NO_TEXT;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -239,8 +239,8 @@ fn charts(field: Field, label: &Text, groups: &[Group], o: &DistributionOptions)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::days::day_number;
     use crate::facts::{Dim, Fact, Has};
-    use crate::table::day_number;
     use chrono::NaiveDate;
 
     #[test]

@@ -224,7 +224,7 @@ pub fn lifecycle(facts: &Facts, o: &LifecycleOptions) -> Option<(Lifecycle, Vec<
     Some((
         Lifecycle {
             options: *o,
-            as_of: facts.as_of.and_then(crate::table::date_of),
+            as_of: facts.as_of.and_then(crate::facts::days::date_of),
             stages,
             active_rate: pct(live as f64, bought as f64),
             churn,
@@ -266,8 +266,8 @@ fn churn(facts: &Facts, o: &LifecycleOptions, as_of: i32) -> Churn {
     };
     Churn {
         period_days: period,
-        start: crate::table::date_of(start),
-        end: crate::table::date_of(as_of),
+        start: crate::facts::days::date_of(start),
+        end: crate::facts::days::date_of(as_of),
         customers_at_start: at_start,
         lost,
         churn_rate: rate,

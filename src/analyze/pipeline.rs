@@ -9,10 +9,10 @@
 //! leads who bought ÷ leads, in percent, overall and per source, channel and salesperson.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::clean_label;
 use crate::facts::Facts;
-use crate::table::mapping::Field;
-use crate::table::normalize::clean_label;
-use crate::table::NO_TEXT;
+use crate::facts::Field;
+use crate::facts::NO_TEXT;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -10,11 +10,16 @@
 
 pub mod customers;
 
+/// The table's vocabulary the analyses speak: day numbers, fields and the missing-text id. The
+/// analyses import these from here, never from `table`.
+pub use crate::table::days;
+pub use crate::table::mapping::Field;
+pub use crate::table::normalize::{clean_label, de_iso_date};
+pub use crate::table::NO_TEXT;
+
 use crate::facts::customers::Customers;
 use crate::table::dataset::Dataset;
-use crate::table::mapping::Field;
-use crate::table::normalize::clean_label;
-use crate::table::{Column, Data, Table, YearOf, NO_DATE, NO_TEXT};
+use crate::table::{Column, Data, Table, YearOf, NO_DATE};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 

@@ -7,47 +7,12 @@
 //! format itself bounds that range to 65,536 × 256). Delimited text goes through `text`.
 
 use crate::error::{Error, ErrorKind, Limit, Result};
-use crate::read::grid::{Cell, Grid, Limits, RowSink};
+use crate::read::calamine;
+use crate::read::grid::{Grid, Limits, RowSink};
+pub use crate::read::sheet::{Merge, SheetInfo, SheetKind, Visibility};
 use crate::read::sniff::{sniff, Format};
 use crate::read::text::TextMeta;
-use calamine::{Data, DataRef, Reader};
-use serde::Serialize;
 use std::io::Cursor;
-
-/// Whether a sheet is shown in the workbook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    Visible,
-    Hidden,
-    VeryHidden,
-}
-
-/// What a sheet holds; only worksheets have cells to analyse.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SheetKind {
-    Worksheet,
-    Chartsheet,
-    Dialog,
-    Macro,
-}
-
-/// A merged region, zero-based and inclusive: (first_row, first_col, last_row, last_col).
-pub type Merge = (u32, u32, u32, u32);
-
-/// What the reader knows of one sheet.
-#[derive(Debug, Clone, Serialize)]
-pub struct SheetInfo {
-    pub name: String,
-    pub visibility: Visibility,
-    pub kind: SheetKind,
-    /// One past the last row holding a cell (0 for an empty sheet), from the cells actually read.
-    pub rows: u32,
-    /// One past the last column holding a cell.
-    pub cols: u32,
-    pub cells: u64,
-}
 
 /// A file read into memory: its sheets, their cells and merged regions.
 #[derive(Debug, Clone)]
@@ -98,13 +63,13 @@ impl Book {
                 match fast {
                     crate::read::xlsx::Outcome::Read(sheets) => book.add_all(sheets),
                     crate::read::xlsx::Outcome::FallBack(_) => {
-                        guarded(|| read_xlsx(bytes, limits, &mut book))?
+                        calamine::read(book.format, bytes, limits, &mut book)?
                     }
                 }
             }
-            Format::Xlsb => guarded(|| read_xlsb(bytes, limits, &mut book))?,
-            Format::Xls => guarded(|| read_xls(bytes, limits, &mut book))?,
-            Format::Ods => guarded(|| read_ods(bytes, limits, &mut book))?,
+            Format::Xlsb | Format::Xls | Format::Ods => {
+                calamine::read(book.format, bytes, limits, &mut book)?
+            }
         }
         book.nonempty()
     }
@@ -234,7 +199,7 @@ impl Book {
         Ok(self)
     }
 
-    fn add(
+    pub(super) fn add(
         &mut self,
         name: String,
         visibility: Visibility,
@@ -265,7 +230,7 @@ impl Book {
     }
 
     /// Cells read so far across sheets; each new sheet gets what is left of the cell limit.
-    fn remaining(&self, limits: &Limits) -> Limits {
+    pub(super) fn remaining(&self, limits: &Limits) -> Limits {
         let used: u64 = self.sheets.iter().map(|s| s.cells).sum();
         Limits {
             max_cells: limits.max_cells.saturating_sub(used),
@@ -345,281 +310,6 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xlsx_error)?;
-    let is_1904 = wb.has_1904_epoch();
-    let metas = wb.sheets_metadata().to_vec();
-    for meta in metas {
-        let (visibility, kind) = sheet_meta(&meta);
-        if kind != SheetKind::Worksheet {
-            book.add(meta.name, visibility, kind, None, Vec::new());
-            continue;
-        }
-        let mut grid = Grid::new(book.remaining(limits));
-        let mut shared = SharedIds::default();
-        {
-            let mut reader = wb.worksheet_cells_reader(&meta.name).map_err(xlsx_error)?;
-            let mut ticks = Ticks::new(&meta.name);
-            while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
-                let (row, col) = cell.get_position();
-                ticks.at(row);
-                push_ref(&mut grid, &mut shared, row, col, cell.get_value(), is_1904)?;
-            }
-        }
-        // calamine finds merged cells by parsing the whole sheet XML a second time, which
-        // doubles the read of a large sheet; past MERGE_SCAN_CELLS the header is found from the
-        // cells alone (see `header`: a label carried over blanks stands for a merge).
-        let merges = if grid.n_cells() > MERGE_SCAN_CELLS {
-            Vec::new()
-        } else {
-            wb.merge_cells_by_sheet_name(&meta.name)
-                .map(|dims| {
-                    dims.iter()
-                        .take(MAX_MERGES)
-                        .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        book.add(meta.name, visibility, kind, Some(grid), merges);
-    }
-    Ok(())
-}
-
-/// Runs a calamine reader behind a panic boundary. calamine indexes some records by offsets and
-/// keys read from the file (the robustness fuzzing found a malformed xlsb whose sheet relationship
-/// id is missing: a `HashMap` index panics), so where unwinding exists (the CLI, the tests) such a
-/// file becomes a `corrupt` error like any other damaged file. In wasm a panic aborts: the page's
-/// worker ends with a message and a fresh worker takes the next file.
-fn guarded(read: impl FnOnce() -> Result<()>) -> Result<()> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
-        Ok(r) => r,
-        Err(_) => Err(Error::corrupt(
-            "the workbook's records are inconsistent (the reader stopped)",
-        )),
-    }
-}
-
-/// Reports reading progress every 4096 rows of a sheet read cell by cell.
-struct Ticks<'a> {
-    sheet: &'a str,
-    next: u32,
-}
-
-impl<'a> Ticks<'a> {
-    fn new(sheet: &'a str) -> Self {
-        progress::report(Phase::Reading, Some(sheet), 0, None);
-        Ticks { sheet, next: 4096 }
-    }
-
-    fn at(&mut self, row: u32) {
-        if row >= self.next {
-            progress::report(Phase::Reading, Some(self.sheet), row.into(), None);
-            self.next = row.saturating_add(4096);
-        }
-    }
-}
-
-/// Largest span (rows × columns, first to last cell) of an xls sheet: calamine allocates it as a
-/// dense grid of 32-byte cells, so 8M cells is 256 MB. A full BIFF8 sheet is 65,536 × 256.
-const XLS_MAX_AREA: u64 = 8 << 20;
-
-/// Largest xlsx sheet (in cells) whose merged regions are read.
-const MERGE_SCAN_CELLS: u64 = 500_000;
-
-use crate::progress::{self, Phase};
-use crate::read::xlsx::MAX_MERGES;
-
-fn read_xlsb(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
-    let mut wb: calamine::Xlsb<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xlsb_error)?;
-    let is_1904 = wb.has_1904_epoch();
-    let metas = wb.sheets_metadata().to_vec();
-    for meta in metas {
-        let (visibility, kind) = sheet_meta(&meta);
-        if kind != SheetKind::Worksheet {
-            book.add(meta.name, visibility, kind, None, Vec::new());
-            continue;
-        }
-        let mut grid = Grid::new(book.remaining(limits));
-        let mut shared = SharedIds::default();
-        {
-            let mut reader = wb.worksheet_cells_reader(&meta.name).map_err(xlsb_error)?;
-            let mut ticks = Ticks::new(&meta.name);
-            while let Some(cell) = reader.next_cell().map_err(xlsb_error)? {
-                let (row, col) = cell.get_position();
-                ticks.at(row);
-                push_ref(&mut grid, &mut shared, row, col, cell.get_value(), is_1904)?;
-            }
-        }
-        book.add(meta.name, visibility, kind, Some(grid), Vec::new());
-    }
-    Ok(())
-}
-
-fn read_xls(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
-    // calamine holds each sheet as a dense grid; bound it like the cells we store.
-    crate::read::ole::check(bytes, limits.max_cells.min(XLS_MAX_AREA))?;
-    let mut wb: calamine::Xls<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xls_error)?;
-    let is_1904 = wb.has_1904_epoch();
-    let metas = wb.sheets_metadata().to_vec();
-    for meta in metas {
-        let (visibility, kind) = sheet_meta(&meta);
-        if kind != SheetKind::Worksheet {
-            book.add(meta.name, visibility, kind, None, Vec::new());
-            continue;
-        }
-        progress::report(Phase::Reading, Some(&meta.name), 0, None);
-        let range = wb.worksheet_range(&meta.name).map_err(xls_error)?;
-        let grid = grid_from_range(&range, book.remaining(limits), is_1904)?;
-        let merges = wb
-            .merge_cells_by_sheet_name(&meta.name)
-            .unwrap_or_default()
-            .iter()
-            .take(MAX_MERGES)
-            .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
-            .collect();
-        book.add(meta.name, visibility, kind, Some(grid), merges);
-    }
-    Ok(())
-}
-
-fn read_ods(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
-    let mut wb: calamine::Ods<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(ods_error)?;
-    let metas = wb.sheets_metadata().to_vec();
-    for meta in metas {
-        let (visibility, kind) = sheet_meta(&meta);
-        progress::report(Phase::Reading, Some(&meta.name), 0, None);
-        let range = wb.worksheet_range(&meta.name).map_err(ods_error)?;
-        let grid = grid_from_range(&range, book.remaining(limits), false)?;
-        book.add(meta.name, visibility, kind, Some(grid), Vec::new());
-    }
-    Ok(())
-}
-
-fn grid_from_range(range: &calamine::Range<Data>, limits: Limits, is_1904: bool) -> Result<Grid> {
-    let mut grid = Grid::new(limits);
-    for (row, col, data) in range.used_cells() {
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let row = r0.saturating_add(row as u32);
-        let col = c0.saturating_add(col as u32);
-        let cell = match data {
-            Data::Int(i) => Cell::Number(*i as f64),
-            Data::Float(x) => Cell::Number(*x),
-            Data::String(s) => Cell::Text(s),
-            Data::Bool(b) => Cell::Bool(*b),
-            Data::DateTime(d) => Cell::Date(serial_1900(d.as_f64(), is_1904)),
-            Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
-            Data::Error(e) => {
-                grid.push(row, col, Cell::Error(&e.to_string()))?;
-                continue;
-            }
-            Data::Empty => continue,
-        };
-        grid.push(row, col, cell)?;
-    }
-    Ok(grid)
-}
-
-/// Pool ids of calamine's shared strings, keyed by where each string lives. A shared string is
-/// the same `&str` every time a cell uses it, so its address identifies it: one integer hash per
-/// cell instead of hashing the text, which matters on the millions of text cells of an order list.
-#[derive(Default)]
-struct SharedIds(rustc_hash::FxHashMap<(usize, usize), u32>);
-
-fn push_ref(
-    grid: &mut Grid,
-    shared: &mut SharedIds,
-    row: u32,
-    col: u32,
-    data: &DataRef<'_>,
-    is_1904: bool,
-) -> Result<()> {
-    if let DataRef::SharedString(s) = data {
-        if s.is_empty() {
-            return Ok(());
-        }
-        let key = (s.as_ptr() as usize, s.len());
-        let id = match shared.0.get(&key) {
-            Some(&id) => id,
-            None => {
-                let limits = *grid.limits();
-                let id = grid.pool.intern(s, &limits)?;
-                shared.0.insert(key, id);
-                id
-            }
-        };
-        return grid.push_value(row, col, crate::read::grid::Value::Text(id));
-    }
-    let cell = match data {
-        DataRef::Int(i) => Cell::Number(*i as f64),
-        DataRef::Float(x) => Cell::Number(*x),
-        DataRef::String(s) => Cell::Text(s),
-        DataRef::SharedString(s) => Cell::Text(s),
-        DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(d) => Cell::Date(serial_1900(d.as_f64(), is_1904)),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
-        DataRef::Error(e) => return grid.push(row, col, Cell::Error(&e.to_string())).map(drop),
-        DataRef::Empty => return Ok(()),
-    };
-    grid.push(row, col, cell).map(drop)
-}
-
-/// Converts a serial of the 1904 date system to the 1900 system every later stage assumes.
-fn serial_1900(serial: f64, is_1904: bool) -> f64 {
-    if is_1904 {
-        serial + 1462.0
-    } else {
-        serial
-    }
-}
-
-fn sheet_meta(meta: &calamine::Sheet) -> (Visibility, SheetKind) {
-    let visibility = match meta.visible {
-        calamine::SheetVisible::Visible => Visibility::Visible,
-        calamine::SheetVisible::Hidden => Visibility::Hidden,
-        calamine::SheetVisible::VeryHidden => Visibility::VeryHidden,
-    };
-    let kind = match meta.typ {
-        calamine::SheetType::WorkSheet => SheetKind::Worksheet,
-        calamine::SheetType::ChartSheet => SheetKind::Chartsheet,
-        calamine::SheetType::DialogSheet => SheetKind::Dialog,
-        calamine::SheetType::MacroSheet | calamine::SheetType::Vba => SheetKind::Macro,
-    };
-    (visibility, kind)
-}
-
-fn xlsx_error(e: calamine::XlsxError) -> Error {
-    match e {
-        calamine::XlsxError::Password => Error::new(ErrorKind::Encrypted),
-        other => Error::corrupt(format!("xlsx: {other}")),
-    }
-}
-
-fn xlsb_error(e: calamine::XlsbError) -> Error {
-    match e {
-        calamine::XlsbError::Password => Error::new(ErrorKind::Encrypted),
-        other => Error::corrupt(format!("xlsb: {other}")),
-    }
-}
-
-fn xls_error(e: calamine::XlsError) -> Error {
-    match e {
-        calamine::XlsError::Password => Error::new(ErrorKind::Encrypted),
-        other => Error::corrupt(format!("xls: {other}")),
-    }
-}
-
-fn ods_error(e: calamine::OdsError) -> Error {
-    match e {
-        calamine::OdsError::Password => Error::new(ErrorKind::Encrypted),
-        other => Error::corrupt(format!("ods: {other}")),
-    }
 }
 
 #[cfg(test)]

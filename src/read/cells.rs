@@ -8,7 +8,7 @@
 //! count of XML bytes scanned so far (for progress). Reading never trusts a stream: a record cut
 //! short or of an unknown kind is an error, never a panic.
 
-use crate::read::book::Merge;
+use crate::read::sheet::Merge;
 
 /// A cell's value as the scanner read it; text borrows the stream.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -7,10 +7,12 @@
 //! Architecture invariant: nothing in `read` imports from `table` or above (tests aside).
 
 pub mod book;
+mod calamine;
 pub mod cells;
 pub mod grid;
 pub mod inflate;
 pub mod ole;
+pub mod sheet;
 pub mod sniff;
 pub mod text;
 pub mod xlsx;

@@ -18,9 +18,9 @@
 
 use crate::error::{Error, Limit, Result};
 use crate::progress::{self, Phase};
-use crate::read::book::{Merge, SheetKind, Visibility};
 use crate::read::cells;
 use crate::read::grid::{Cell, Grid, Limits, RowSink, StringPool, Value};
+use crate::read::sheet::{Merge, SheetKind, Visibility};
 use memchr::{memchr, memchr3, memmem};
 use rustc_hash::FxHashMap;
 use std::io::{Cursor, Read};

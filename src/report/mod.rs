@@ -17,7 +17,7 @@ use crate::analyze::value::Tier;
 use crate::analyze::{Analyses, Labels, Status};
 use crate::facts::customers::{Customer, Join};
 use crate::facts::{Fact, Facts};
-use crate::read::book::SheetInfo;
+use crate::read::sheet::SheetInfo;
 use crate::read::sniff::Format;
 use crate::table::dataset::Role;
 use crate::table::date_of;

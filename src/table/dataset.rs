@@ -8,7 +8,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::read::book::Book;
-use crate::read::book::{SheetKind, Visibility};
+use crate::read::sheet::{SheetKind, Visibility};
 use crate::table::header;
 use crate::table::mapping::{self, Field, Overrides, Status};
 use crate::table::{self, Ahead, Table};

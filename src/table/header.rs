@@ -11,8 +11,8 @@
 //! space, which `mapping` reads as one header ("销售额（元） 2023年" → amount, year 2023).
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::read::book::Merge;
 use crate::read::grid::{Grid, RowWalker, Value};
+use crate::read::sheet::Merge;
 use serde::Serialize;
 
 /// How many non-empty rows from the top are considered as header candidates.

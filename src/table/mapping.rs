@@ -11,6 +11,7 @@
 //! docs/mapping.md describes the fields, the confidence rules and the override format.
 
 use crate::error::{Error, Result};
+pub use crate::table::cell_ref::column_letter;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -1904,18 +1905,6 @@ fn letter_index(s: &str) -> Option<usize> {
         n * 26 + (b.to_ascii_uppercase() - b'A') as usize + 1
     });
     Some(n - 1)
-}
-
-/// The spreadsheet letter of a 0-based column index: 0 → "A", 25 → "Z", 26 → "AA".
-pub fn column_letter(index: u32) -> String {
-    let mut n = index as u64 + 1;
-    let mut letters = Vec::new();
-    while n > 0 {
-        let rem = ((n - 1) % 26) as u8;
-        letters.push((b'A' + rem) as char);
-        n = (n - 1) / 26;
-    }
-    letters.iter().rev().collect()
 }
 
 /// How a column's field was decided.

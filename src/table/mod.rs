@@ -7,25 +7,27 @@
 //! missing value plus a warning naming its cell (订单明细!F57). Text is cleaned once per distinct
 //! string, not once per cell.
 
+pub mod cell_ref;
 pub mod dataset;
+pub mod days;
 pub mod header;
 pub mod mapping;
 pub mod normalize;
 pub mod quality;
 
 use crate::error::{Error, Limit, Result};
-use crate::read::book::Merge;
 use crate::read::grid::{Grid, RowSink, RowWalker, StringPool, Value};
+use crate::read::sheet::Merge;
 use crate::table::quality::{Issue, Quality};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use header::{Header, RowKind};
 use mapping::{Field, FieldKind, Mapping, Overrides, Status};
 use normalize::{DateParse, Num};
 
 /// A missing text value.
 pub const NO_TEXT: u32 = u32::MAX;
-/// A missing date.
-pub const NO_DATE: i32 = i32::MIN;
+pub use cell_ref::cell_ref;
+pub use days::{date_of, day_number, YearOf, NO_DATE};
 
 /// Typed values of one column, one per table row.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,62 +91,6 @@ impl Table {
         cell_ref(&self.sheet, col, row)
     }
 }
-
-/// `Sheet!F57` for zero-based `col` and `row`.
-pub fn cell_ref(sheet: &str, col: u32, row: u32) -> String {
-    format!("{sheet}!{}{}", mapping::column_letter(col), row + 1)
-}
-
-/// Converts a date to the table's day number.
-pub fn day_number(d: NaiveDate) -> i32 {
-    d.num_days_from_ce() - EPOCH_DAYS_FROM_CE
-}
-
-/// The date of a table day number.
-pub fn date_of(day: i32) -> Option<NaiveDate> {
-    if day == NO_DATE {
-        return None;
-    }
-    NaiveDate::from_num_days_from_ce_opt(day.checked_add(EPOCH_DAYS_FROM_CE)?)
-}
-
-/// The calendar year of table days, remembered by day: order lines repeat a few thousand days,
-/// and working a year out through a date costs as much as the rest of a line's step in `facts`.
-pub struct YearOf {
-    /// (day, its year) by day modulo the length; [`NO_DATE`] where none is kept.
-    seen: Vec<(i32, i32)>,
-}
-
-impl YearOf {
-    pub fn new() -> Self {
-        YearOf {
-            seen: vec![(NO_DATE, 0); 4096],
-        }
-    }
-
-    /// The year of `day`, as `date_of(day)` has it; `None` for [`NO_DATE`] and days out of range.
-    pub fn year(&mut self, day: i32) -> Option<i32> {
-        if day == NO_DATE {
-            return None;
-        }
-        let slot = self.seen.get_mut((day & 4095) as usize)?;
-        if slot.0 == day {
-            return Some(slot.1);
-        }
-        let year = date_of(day)?.year();
-        *slot = (day, year);
-        Some(year)
-    }
-}
-
-impl Default for YearOf {
-    fn default() -> Self {
-        YearOf::new()
-    }
-}
-
-/// Days from 0001-01-01 (day 1) to 1970-01-01.
-const EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
 /// Builds the table of one sheet.
 pub fn build(sheet: &str, grid: &Grid, merges: &[Merge], overrides: &Overrides) -> Result<Table> {
@@ -943,6 +889,7 @@ fn kind_reason(kind: RowKind) -> crate::table::quality::SkipReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     #[test]
     fn serial_day_reads_serials_as_the_date_reader_does() {

@@ -170,7 +170,7 @@ impl Quality {
         value: &str,
         detail: Option<String>,
     ) {
-        let cell = crate::table::cell_ref(sheet, col, row);
+        let cell = crate::table::cell_ref::cell_ref(sheet, col, row);
         let detail = detail.unwrap_or_default();
         let (zh, en) = match issue {
             Issue::InvalidNumber => (

@@ -15,8 +15,8 @@
 pub mod model;
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::facts::days::{date_of, day_number};
 use crate::facts::Facts;
-use crate::table::{date_of, day_number};
 use chrono::NaiveDate;
 use model::{BgNbd, FitError, GammaGamma, Rfmt};
 use serde::{Deserialize, Serialize};
@@ -42,7 +42,7 @@ impl TimeUnit {
 #[serde(default, deny_unknown_fields)]
 pub struct ClvOptions {
     /// End of the calibration period; default the last purchase day.
-    #[serde(deserialize_with = "crate::table::normalize::de_iso_date")]
+    #[serde(deserialize_with = "crate::facts::de_iso_date")]
     pub calibration_end: Option<NaiveDate>,
     pub time_unit: TimeUnit,
     pub horizon_months: u32,
