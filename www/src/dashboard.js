@@ -92,8 +92,8 @@ export async function renderDashboard(root, overview, helpers) {
  * sections' charts one per idle moment, then removes it; it stops early once `stop()` says so or
  * a file's dashboard is drawn. Nobody sees it: it runs before the first
  * file, so that the first real dashboard finds the engine's style, layout and font caches and
- * ECharts' code for those charts warm (in traces of the app at 100,000 rows, a first dashboard's
- * layout took 70 ms and a second one's in the same page 3 ms). */
+ * ECharts' code for those charts warm: a page lays out its first dashboard far more slowly than
+ * its second (measured in docs/performance.md). */
 export async function rehearse(overview, helpers, stop = () => false) {
   // inert: nothing in it can be focused or reached by assistive technology.
   const root = h('div', { className: 'rehearsal', inert: '' });

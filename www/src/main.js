@@ -238,12 +238,9 @@ let rehearsed = false;
  * review needs; then, until a file comes, a larger sample on the workers while the page lays out
  * the small one's dashboard off screen (once), and after both one chart of each first-screen kind
  * off screen. A file chosen meanwhile waits only for the worker's step under way: drawn during the
- * read, the charts took the main thread's share of the two cores from the two workers (the first
- * 100,000-row file opened 0.1–0.2 s later). The larger sample: V8 optimises a wasm function only
- * after it has run a while, and the optimised code serves only its later calls. With it, a
- * 100,000-row file's dashboard came in a median 0.82 s rather than 0.90 s (six app runs each,
- * alternated); at 1,000,000 rows the difference was within the hour's spread (3.71 and 3.72 s
- * over twelve). The page is warm 1.9–2.3 s after it opens rather than 1.6–1.9 s. */
+ * read, the charts would take the main thread's share of the two cores from the two workers. The
+ * larger sample: V8 optimises a wasm function only after it has run a while, and the optimised
+ * code serves only its later calls (its effect and the warm-up's length: docs/performance.md). */
 function warm() {
   const stop = () => fileCame;
   call('warm', { rows: 3000, overview: true })

@@ -10,21 +10,19 @@
 // (kexi.predict) while the reading worker runs the other analyses; without an answer, the
 // reading worker scores them itself.
 
-// Compressed bytes per Scan.input, and streams the scanner makes ahead of the reader (enough to
-// keep it busy while the reader reads the rest of the file: at 1M rows the shared strings take
-// the reader about 0.2 s, in which the scanner makes some 20 streams; with 16 it stood idle for
-// a tenth of a second): besides the compressed worksheet, which the scanner holds, that many
-// streams (each the cells of 2 MiB of XML, about 0.4 MiB) are all the stream holds, however large
-// the sheet.
+// Compressed bytes per Scan.input, and streams the scanner makes ahead of the reader: enough to
+// keep the scanner busy while the reader loads the shared strings and the rest of the file
+// (measured in docs/performance.md). Besides the compressed worksheet, which the scanner holds,
+// that many streams (each the cells of 2 MiB of XML, about 0.4 MiB) are all the stream holds,
+// however large the sheet.
 const IN = 1 << 18;
 const AHEAD = 32;
 // The compressed worksheet goes to the scanner in two pieces: its first 1 MiB at once, so the
-// scanner starts without waiting for the reading worker to copy out the rest (at 1M rows about
-// 35 ms, which then overlaps the scanner's first few streams).
+// scanner starts without waiting for the reading worker to copy out the rest, a copy which then
+// overlaps the scanner's first few streams.
 const FIRST = 1 << 20;
 // Files smaller than this are read whole: below it, handing streams between workers costs about
-// what a second core saves (a 0.7 MB workbook of 10,000 rows reads as fast either way; one of
-// 2 MB, 30,000 rows, a sixth faster streamed).
+// what a second core saves (measured in docs/performance.md).
 const LARGE = 1 << 20;
 
 let job = 0;

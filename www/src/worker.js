@@ -35,9 +35,7 @@ const handlers = {
   // The sample goes the way a file goes, so the scanning worker's code is warmed too. It is
   // analysed twice: the engine optimises a function once it has run enough, and the optimised
   // code serves only its later calls; many functions run once an analysis, and on a 3,000-row
-  // sample one analysis is probably not always enough (at 1M rows the scanning worker's CLV took
-  // 0.48–0.75 s, median 0.67 s, after two warm-up analyses, and 0.62–0.84 s, median 0.78 s, after
-  // one: six alternated app runs each; the ranges overlap, the hour moves them as much).
+  // sample one analysis is probably not always enough (measured in docs/performance.md).
   // Answers the vocabulary, and the sample's overview when asked (the page lays it out off screen).
   async warm({ rows, overview: wanted }) {
     const warmup = await open(kexi, kexi.sample(rows ?? 3000), {}, undefined, scanner, true);
