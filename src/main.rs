@@ -275,7 +275,9 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
             _ => options.clv.discount_rate = v.parse().map_err(|_| bad("a number"))?,
         }
     }
-    options.check().map_err(|e| Failure::Usage(e.to_string()))?;
+    let options = options
+        .checked()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
     Ok(Command::Analyze(Box::new(Args {
         file,
         json,

@@ -39,7 +39,7 @@ impl Underway {
         options: Options,
         ahead: Option<crate::table::Ahead>,
     ) -> Result<Underway> {
-        options.check()?;
+        let options = options.checked()?;
         crate::progress::report(crate::progress::Phase::Mapping, None, 0, None);
         let ds = crate::table::dataset::choose_with(
             book,

@@ -132,7 +132,7 @@ pub struct Abc {
 
 /// Ranks and classifies customers by amount. `tiebreak(i)` is customer i's id or name.
 /// Returns `None` when no customer has a positive amount.
-pub fn abc<'a>(
+pub fn run<'a>(
     facts: &Facts,
     options: &AbcOptions,
     tiebreak: impl Fn(usize) -> &'a str,
@@ -326,7 +326,7 @@ mod tests {
         // Total 1000. Ranked 500, 300, 100, 50, 30, 20: shares before 0, 50, 80, 90, 95, 98.
         let f = facts(&[100.0, 500.0, 20.0, 300.0, 50.0, 30.0]);
         let names = ["c", "a", "f", "b", "d", "e"];
-        let (abc, per) = abc(&f, &AbcOptions::default(), |i| names[i]).unwrap();
+        let (abc, per) = run(&f, &AbcOptions::default(), |i| names[i]).unwrap();
         let classes: Vec<Class> = per.iter().map(|c| c.unwrap().by_amount).collect();
         use Class::*;
         assert_eq!(classes, vec![B, A, C, A, B, C]);
@@ -345,13 +345,13 @@ mod tests {
     #[test]
     fn ties_follow_the_name_not_the_row() {
         let f = facts(&[10.0, 10.0]);
-        let (_, per) = abc(&f, &AbcOptions::default(), |i| ["b", "a"][i]).unwrap();
+        let (_, per) = run(&f, &AbcOptions::default(), |i| ["b", "a"][i]).unwrap();
         assert_eq!(per[1].unwrap().rank, 1);
         assert_eq!(per[0].unwrap().rank, 2);
     }
 
     #[test]
     fn no_positive_amount_is_no_result() {
-        assert!(abc(&facts(&[0.0, -5.0]), &AbcOptions::default(), |_| "").is_none());
+        assert!(run(&facts(&[0.0, -5.0]), &AbcOptions::default(), |_| "").is_none());
     }
 }

@@ -19,11 +19,17 @@ use serde::{Deserialize, Serialize};
 pub struct AlertOptions {
     /// Silence, in multiples of the customer's own purchase interval, that raises an alert.
     pub multiple: f64,
+    /// CLV's `p_alive_alert`, copied from its section when the options are checked.
+    #[serde(skip)]
+    pub p_alive_below: f64,
 }
 
 impl Default for AlertOptions {
     fn default() -> Self {
-        AlertOptions { multiple: 2.0 }
+        AlertOptions {
+            multiple: 2.0,
+            p_alive_below: crate::analyze::clv::ClvOptions::default().p_alive_alert,
+        }
     }
 }
 
@@ -76,14 +82,14 @@ pub struct Alerts {
 }
 
 /// Finds the alerts. Either classification and the P(alive) may be absent (an empty slice).
-pub fn alerts(
+pub fn run(
     facts: &Facts,
     options: &AlertOptions,
     abc: &[Option<CustomerAbc>],
     value: &[Option<CustomerValue>],
     p_alive: &[Option<f64>],
-    p_alive_below: f64,
 ) -> Alerts {
+    let p_alive_below = options.p_alive_below;
     let mut out = Vec::new();
     let mut key_customers = 0;
     for (i, c) in facts.customers.iter().enumerate() {
@@ -171,7 +177,7 @@ mod tests {
         let abc = vec![a(Class::A), a(Class::A), a(Class::B), a(Class::C)];
         let v = |tier| Some(CustomerValue { score: 0.0, tier });
         let value = vec![None, None, v(Tier::Vip), v(Tier::Small)];
-        let r = alerts(&facts, &AlertOptions::default(), &abc, &value, &[], 0.5);
+        let r = run(&facts, &AlertOptions::default(), &abc, &value, &[]);
         assert_eq!(r.key_customers, 3);
         let who: Vec<u32> = r.alerts.iter().map(|a| a.customer).collect();
         assert_eq!(who, vec![2, 0]);
@@ -179,7 +185,7 @@ mod tests {
         assert_eq!(r.amount_at_risk, 1400.0);
         // A low P(alive) alerts a key customer that is not overdue.
         let alive = vec![None, Some(0.2), None, None];
-        let r = alerts(&facts, &AlertOptions::default(), &abc, &value, &alive, 0.5);
+        let r = run(&facts, &AlertOptions::default(), &abc, &value, &alive);
         let who: Vec<u32> = r.alerts.iter().map(|a| a.customer).collect();
         assert_eq!(who, vec![1, 2, 0]);
         assert_eq!(r.alerts[0].reasons, vec![Reason::LowPAlive]);

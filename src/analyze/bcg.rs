@@ -241,7 +241,7 @@ fn matrix(
 }
 
 /// Places customers, and products where the input has them. `None` with fewer than two years.
-pub fn bcg(facts: &Facts, o: &BcgOptions) -> Option<(Bcg, Vec<Option<Quadrant>>)> {
+pub fn run(facts: &Facts, o: &BcgOptions) -> Option<(Bcg, Vec<Option<Quadrant>>)> {
     let by_year = facts.by_year(MAX_YEARS);
     let (before, after) = match by_year.years.as_slice() {
         [.., b, a] => (*b, *a),

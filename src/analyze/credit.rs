@@ -179,7 +179,7 @@ pub fn size_rank(text: &str) -> Option<f64> {
 }
 
 /// Grades every customer with a credit indicator. `None` when the input has none.
-pub fn credit(
+pub fn run(
     facts: &Facts,
     o: &CreditOptions,
     value: &[Option<CustomerValue>],
@@ -371,7 +371,7 @@ mod tests {
             v(Tier::Vip),
         ];
         let o = CreditOptions::default();
-        let (c, per) = credit(&facts, &o, &value).unwrap();
+        let (c, per) = run(&facts, &o, &value).unwrap();
         // Weights 0.30 and 0.25 over two indicators, each 0, 0.5, 1 (lower is better); clipped
         // at 1% of three values: ranges [10.9, 99.1] and [10, 990].
         let s: Vec<Option<Grade>> = per.iter().map(|c| c.map(|c| c.grade)).collect();

@@ -95,7 +95,7 @@ const AGE_BANDS: [&str; 5] = ["<25", "25–34", "35–44", "45–54", "55+"];
 const DENSE_PRODUCTS: usize = 1024;
 
 /// Runs the pair counts and preference tables. `None` without at least two products.
-pub fn cross_sell(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
+pub fn run(facts: &Facts, o: &CrossSellOptions) -> Option<CrossSell> {
     let p = facts.products.as_ref()?;
     if p.labels.len() < 2 {
         return None;
@@ -392,7 +392,7 @@ mod tests {
             min_customers: 1,
             ..CrossSellOptions::default()
         };
-        let c = cross_sell(&facts, &o).unwrap();
+        let c = run(&facts, &o).unwrap();
         assert_eq!(c.customers, 5);
         let xy = c.pairs.iter().find(|p| p.a == "X" && p.b == "Y").unwrap();
         assert_eq!(xy.customers, 2);
@@ -403,7 +403,7 @@ mod tests {
         // Y–Z: 1 customer, lift = (1/3) ÷ (2/5) = 5/6; X–Z never.
         assert!(c.pairs.iter().all(|p| !(p.a == "X" && p.b == "Z")));
         assert_eq!(c.pairs.first().map(|p| p.b.as_str()), Some("Y"));
-        let strict = cross_sell(&facts, &CrossSellOptions::default()).unwrap();
+        let strict = run(&facts, &CrossSellOptions::default()).unwrap();
         assert_eq!(strict.pairs.len(), 1);
 
         // The same baskets among more products than the pair table takes: counted in the map,
@@ -424,7 +424,7 @@ mod tests {
             products: Some(p),
             ..Facts::default()
         };
-        let wide = cross_sell(&facts, &o).unwrap();
+        let wide = run(&facts, &o).unwrap();
         let named = |v: &[Pair]| -> Vec<(String, String, u64)> {
             v.iter()
                 .map(|p| (p.a.clone(), p.b.clone(), p.customers))

@@ -28,10 +28,23 @@ pub enum Period {
     Year,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FlowOptions {
     pub period: Period,
+    /// The lifecycle's `lost_days`, copied from its section when the options are checked, so a
+    /// loss is counted on the day the lifecycle counts it.
+    #[serde(skip)]
+    pub lost_days: u32,
+}
+
+impl Default for FlowOptions {
+    fn default() -> Self {
+        FlowOptions {
+            period: Period::default(),
+            lost_days: crate::analyze::lifecycle::LifecycleOptions::default().lost_days,
+        }
+    }
 }
 
 /// Most periods in a table; a finer unit that would exceed it falls back to years.
@@ -87,7 +100,8 @@ fn label(i: i64, p: Period) -> (String, Option<chrono::NaiveDate>) {
 }
 
 /// Builds the table from each customer's purchase days. `None` without purchase history.
-pub fn flow(facts: &Facts, options: &FlowOptions, lost_days: u32) -> Option<Flow> {
+pub fn run(facts: &Facts, options: &FlowOptions) -> Option<Flow> {
+    let lost_days = options.lost_days;
     if !facts.has.purchase_days {
         return None;
     }
@@ -266,12 +280,12 @@ mod tests {
             ],
             (2024, 12, 31),
         );
-        let r = flow(
+        let r = run(
             &f,
             &FlowOptions {
                 period: Period::Quarter,
+                lost_days: 90,
             },
-            90,
         )
         .unwrap();
         let got: Vec<(&str, u64, u64, u64, i64)> = r
@@ -293,7 +307,7 @@ mod tests {
     #[test]
     fn auto_picks_months_for_a_short_span() {
         let f = facts(&[vec![(2024, 1, 10)], vec![(2024, 3, 5)]], (2024, 3, 6));
-        let r = flow(&f, &FlowOptions::default(), 180).unwrap();
+        let r = run(&f, &FlowOptions::default()).unwrap();
         assert_eq!(r.period, Period::Month);
         let labels: Vec<&str> = r.rows.iter().map(|r| r.period.as_str()).collect();
         assert_eq!(labels, vec!["2024-01", "2024-02", "2024-03"]);

@@ -74,7 +74,7 @@ fn change(before: f64, after: f64) -> Option<f64> {
 }
 
 /// Groups the customers by every dimension the input has.
-pub fn distribution(facts: &Facts, options: &DistributionOptions) -> Option<Distribution> {
+pub fn run(facts: &Facts, options: &DistributionOptions) -> Option<Distribution> {
     if facts.dims.is_empty() {
         return None;
     }
@@ -282,7 +282,7 @@ mod tests {
                 ..Fact::default()
             });
         }
-        let d = distribution(&facts, &DistributionOptions::default()).unwrap();
+        let d = run(&facts, &DistributionOptions::default()).unwrap();
         let dim = &d.dimensions[0];
         assert_eq!(dim.years, vec![2023, 2024]);
         let east = &dim.groups[0];

@@ -173,7 +173,7 @@ pub struct Lifecycle {
 }
 
 /// Stages every customer; `None` when the input has no last-order date at all.
-pub fn lifecycle(facts: &Facts, o: &LifecycleOptions) -> Option<(Lifecycle, Vec<Option<Stage>>)> {
+pub fn run(facts: &Facts, o: &LifecycleOptions) -> Option<(Lifecycle, Vec<Option<Stage>>)> {
     if !facts.has.last_order {
         return None;
     }

@@ -28,8 +28,6 @@ pub mod value;
 use crate::analyze::chart::Text;
 use crate::facts::Facts;
 use abc::CustomerAbc;
-use clv as predict;
-use customer_flow as flow;
 use lifecycle::Stage;
 use rfm::CustomerRfm;
 use serde::Serialize;
@@ -62,7 +60,7 @@ pub struct Labels {
     pub nps: Vec<Option<nps::NpsGroup>>,
     pub csi: Vec<Option<f64>>,
     pub credit: Vec<Option<credit::CustomerCredit>>,
-    pub clv: Vec<Option<predict::CustomerClv>>,
+    pub clv: Vec<Option<clv::CustomerClv>>,
 }
 
 /// Every analysis that ran, under its stable key (docs/report.md).
@@ -81,7 +79,7 @@ pub struct Analyses {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<distribution::Distribution>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub customer_flow: Option<flow::Flow>,
+    pub customer_flow: Option<customer_flow::Flow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub performance: Option<performance::Performance>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,7 +97,7 @@ pub struct Analyses {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cross_sell: Option<cross_sell::CrossSell>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub clv: Option<predict::Clv>,
+    pub clv: Option<clv::Clv>,
 }
 
 /// What the analyses produced.
@@ -131,23 +129,123 @@ const DIMENSION_KEYS: &[&str] = &[
     "salesperson",
 ];
 
-fn status(key: &'static str, ran: bool, needs: Vec<&'static [&'static str]>) -> Status {
-    Status {
-        key,
-        ran,
-        needs: if ran {
-            Vec::new()
-        } else {
-            needs.into_iter().map(<[&str]>::to_vec).collect()
+/// Why an analysis did not run: the columns it lacks (one of each list) and, where the columns
+/// were there, what the data lacked.
+struct Skip {
+    needs: Vec<&'static [&'static str]>,
+    note: Option<Text>,
+}
+
+impl Skip {
+    fn needs(needs: &[&'static [&'static str]]) -> Skip {
+        Skip {
+            needs: needs.to_vec(),
+            note: None,
+        }
+    }
+
+    fn note(mut self, zh: &str, en: &str) -> Skip {
+        self.note = Some(Text::new(zh, en));
+        self
+    }
+}
+
+/// What every step reads, and the results it adds to.
+struct Run<'f, 'a> {
+    facts: &'f Facts,
+    o: &'f Options,
+    tiebreak: &'f dyn Fn(usize) -> &'a str,
+    r: Results,
+}
+
+/// One analysis in the registry: its key in the report and how it runs.
+struct Step {
+    key: &'static str,
+    run: fn(&mut Run) -> Result<(), Skip>,
+}
+
+/// The analyses but CLV and the alerts, in the report's order. A step that finds what it needs
+/// adds its section and labels; otherwise it says what it lacks.
+const STEPS: &[Step] = &[
+    Step {
+        key: "rfm",
+        run: run_rfm,
+    },
+    Step {
+        key: "abc",
+        run: run_abc,
+    },
+    Step {
+        key: "value",
+        run: run_value,
+    },
+    Step {
+        key: "lifecycle",
+        run: run_lifecycle,
+    },
+    Step {
+        key: "distribution",
+        run: run_distribution,
+    },
+    Step {
+        key: "customer_flow",
+        run: run_customer_flow,
+    },
+    Step {
+        key: "performance",
+        run: run_performance,
+    },
+    Step {
+        key: "bcg",
+        run: run_bcg,
+    },
+    Step {
+        key: "clusters",
+        run: run_clusters,
+    },
+    Step {
+        key: "pipeline",
+        run: run_pipeline,
+    },
+    Step {
+        key: "nps",
+        run: run_nps,
+    },
+    Step {
+        key: "csi",
+        run: run_csi,
+    },
+    Step {
+        key: "credit",
+        run: run_credit,
+    },
+    Step {
+        key: "cross_sell",
+        run: run_cross_sell,
+    },
+];
+
+fn status(key: &'static str, outcome: Result<(), Skip>) -> Status {
+    match outcome {
+        Ok(()) => Status {
+            key,
+            ran: true,
+            needs: Vec::new(),
+            note: None,
         },
-        note: None,
+        Err(skip) => Status {
+            key,
+            ran: false,
+            needs: skip.needs.into_iter().map(<[&str]>::to_vec).collect(),
+            note: skip.note,
+        },
     }
 }
 
 /// Runs the analyses. `tiebreak(i)` is customer i's id or name, for ranking ties. Natively the
 /// CLV models are fitted and scored on a second thread while the other analyses run.
 pub fn run<'a>(facts: &Facts, o: &Options, tiebreak: impl Fn(usize) -> &'a str) -> Results {
-    run_with(facts, o, &tiebreak, predict::prepare(facts, &o.clv))
+    run_with(facts, o, &tiebreak, clv::prepare(facts, &o.clv))
 }
 
 /// [`run`], with the CLV job already prepared.
@@ -155,256 +253,237 @@ pub fn run_with<'a>(
     facts: &Facts,
     o: &Options,
     tiebreak: &dyn Fn(usize) -> &'a str,
-    prepared: Result<predict::Prepared, Text>,
+    prepared: Result<clv::Prepared, Text>,
 ) -> Results {
     let job = prepared.as_ref().ok().map(|p| &p.job);
     #[cfg(not(target_arch = "wasm32"))]
     let (mut r, scored) = std::thread::scope(|s| {
-        let scoring = job.map(|j| s.spawn(|| predict::score(j)));
+        let scoring = job.map(|j| s.spawn(|| clv::score(j)));
         let r = run_but_clv(facts, o, tiebreak);
         let scored = scoring.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (r, scored)
     });
     #[cfg(target_arch = "wasm32")]
-    let (mut r, scored) = (run_but_clv(facts, o, tiebreak), job.map(predict::score));
+    let (mut r, scored) = (run_but_clv(facts, o, tiebreak), job.map(clv::score));
     add_clv(&mut r, facts, o, prepared, scored);
     r
 }
 
 /// Every analysis but CLV and the alerts, which read CLV; [`add_clv`] adds them.
 pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: &dyn Fn(usize) -> &'a str) -> Results {
-    let mut r = Results::default();
-
-    let has = facts.has;
-    let rfm_ok = has.last_order && has.orders && has.amount;
-    let mut st = status(
-        "rfm",
-        rfm_ok,
-        [
-            (!has.last_order, LAST_ORDER),
-            (!has.orders, ORDERS),
-            (!has.amount, AMOUNT),
-        ]
-        .into_iter()
-        .filter_map(|(missing, f)| missing.then_some(f))
-        .collect(),
-    );
-    if rfm_ok {
-        let (res, per) = rfm::rfm(facts, &o.rfm);
-        if res.customers_scored == 0 {
-            st.ran = false;
-            st.note = Some(Text::new(
-                "没有已购买的客户",
-                "No customer has bought anything",
-            ));
-        } else {
-            r.analyses.rfm = Some(res);
-            r.labels.rfm = per;
-        }
-    }
-    r.status.push(st);
-
-    let mut st = status("abc", has.amount, vec![AMOUNT]);
-    if has.amount {
-        match abc::abc(facts, &o.abc, tiebreak) {
-            Some((res, per)) => {
-                r.analyses.abc = Some(res);
-                r.labels.abc = per;
-            }
-            None => {
-                st.ran = false;
-                st.note = Some(Text::new(
-                    "没有金额为正的客户",
-                    "No customer has a positive amount",
-                ));
-            }
-        }
-    }
-    r.status.push(st);
-
-    let mut st = status("value", true, vec![AMOUNT, ORDERS]);
-    match value::value(facts, &o.value) {
-        Some((res, per)) => {
-            r.analyses.value = Some(res);
-            r.labels.value = per;
-        }
-        None => {
-            st.ran = false;
-            st.needs = vec![AMOUNT.to_vec(), ORDERS.to_vec()];
-            st.note = Some(Text::new(
-                "没有在客户间有差异的指标",
-                "No indicator differs between customers",
-            ));
-        }
-    }
-    r.status.push(st);
-
-    let st = status("lifecycle", has.last_order, vec![LAST_ORDER]);
-    if let Some((res, per)) = lifecycle::lifecycle(facts, &o.lifecycle) {
-        r.active_rate = Some(res.active_rate);
-        r.churn_rate = res.churn.as_ref().map(|c| c.churn_rate);
-        r.analyses.lifecycle = Some(res);
-        r.labels.lifecycle = per;
-    }
-    r.status.push(st);
-
-    let st = status("distribution", !facts.dims.is_empty(), vec![DIMENSION_KEYS]);
-    if let Some(res) = distribution::distribution(facts, &o.distribution) {
-        r.analyses.distribution = Some(res);
-    }
-    r.status.push(st);
-
-    let st = status("customer_flow", has.purchase_days, vec![&["order_date"]]);
-    if let Some(res) = flow::flow(facts, &o.customer_flow, o.lifecycle.lost_days) {
-        r.analyses.customer_flow = Some(res);
-    }
-    r.status.push(st);
-
-    // The analyses below run when their function finds what it needs; `needs` says what that is.
-    let mut ran = |key, ok: bool, needs: Vec<&'static [&'static str]>, note: Option<Text>| {
-        let mut st = status(key, ok, needs);
-        if !ok {
-            st.note = note;
-        }
-        r.status.push(st);
+    let mut run = Run {
+        facts,
+        o,
+        tiebreak,
+        r: Results::default(),
     };
-    let res = performance::performance(facts, &o.performance, tiebreak);
-    ran("performance", res.is_some(), vec![YEAR_AMOUNT], None);
-    if let Some((res, per)) = res {
-        r.analyses.performance = Some(res);
-        r.labels.years = per;
+    for step in STEPS {
+        let st = status(step.key, (step.run)(&mut run));
+        run.r.status.push(st);
     }
-    let res = bcg::bcg(facts, &o.bcg);
-    ran(
-        "bcg",
-        res.is_some(),
-        vec![YEAR_AMOUNT],
-        Some(Text::new(
-            "需要两个年度的销售额",
-            "Needs amounts in two years",
-        )),
-    );
-    if let Some((res, per)) = res {
-        r.analyses.bcg = Some(res);
-        r.labels.bcg = per;
+    run.r
+}
+
+fn run_rfm(x: &mut Run) -> Result<(), Skip> {
+    let has = x.facts.has;
+    let lacking: Vec<_> = [
+        (!has.last_order, LAST_ORDER),
+        (!has.orders, ORDERS),
+        (!has.amount, AMOUNT),
+    ]
+    .into_iter()
+    .filter_map(|(missing, f)| missing.then_some(f))
+    .collect();
+    if !lacking.is_empty() {
+        return Err(Skip::needs(&lacking));
     }
-    let res = clusters::clusters(facts, &o.clusters);
-    ran(
-        "clusters",
-        res.is_some(),
-        vec![LAST_ORDER, ORDERS, AMOUNT],
-        Some(Text::new(
+    let (res, per) = rfm::run(x.facts, &x.o.rfm);
+    if res.customers_scored == 0 {
+        return Err(Skip::needs(&[]).note("没有已购买的客户", "No customer has bought anything"));
+    }
+    x.r.analyses.rfm = Some(res);
+    x.r.labels.rfm = per;
+    Ok(())
+}
+
+fn run_abc(x: &mut Run) -> Result<(), Skip> {
+    if !x.facts.has.amount {
+        return Err(Skip::needs(&[AMOUNT]));
+    }
+    let (res, per) = abc::run(x.facts, &x.o.abc, x.tiebreak).ok_or_else(|| {
+        Skip::needs(&[AMOUNT]).note("没有金额为正的客户", "No customer has a positive amount")
+    })?;
+    x.r.analyses.abc = Some(res);
+    x.r.labels.abc = per;
+    Ok(())
+}
+
+fn run_value(x: &mut Run) -> Result<(), Skip> {
+    let (res, per) = value::run(x.facts, &x.o.value).ok_or_else(|| {
+        Skip::needs(&[AMOUNT, ORDERS]).note(
+            "没有在客户间有差异的指标",
+            "No indicator differs between customers",
+        )
+    })?;
+    x.r.analyses.value = Some(res);
+    x.r.labels.value = per;
+    Ok(())
+}
+
+/// Ran whenever a last order date exists: the section is there whenever the lifecycle has one.
+fn run_lifecycle(x: &mut Run) -> Result<(), Skip> {
+    if let Some((res, per)) = lifecycle::run(x.facts, &x.o.lifecycle) {
+        x.r.active_rate = Some(res.active_rate);
+        x.r.churn_rate = res.churn.as_ref().map(|c| c.churn_rate);
+        x.r.analyses.lifecycle = Some(res);
+        x.r.labels.lifecycle = per;
+    }
+    ready(x.facts.has.last_order, &[LAST_ORDER])
+}
+
+fn run_distribution(x: &mut Run) -> Result<(), Skip> {
+    x.r.analyses.distribution = distribution::run(x.facts, &x.o.distribution);
+    ready(!x.facts.dims.is_empty(), &[DIMENSION_KEYS])
+}
+
+fn run_customer_flow(x: &mut Run) -> Result<(), Skip> {
+    x.r.analyses.customer_flow = customer_flow::run(x.facts, &x.o.customer_flow);
+    ready(x.facts.has.purchase_days, &[&["order_date"]])
+}
+
+/// `Ok` when the facts had what a step needs, else the step's needs.
+fn ready(has: bool, needs: &[&'static [&'static str]]) -> Result<(), Skip> {
+    if has {
+        Ok(())
+    } else {
+        Err(Skip::needs(needs))
+    }
+}
+
+fn run_performance(x: &mut Run) -> Result<(), Skip> {
+    let (res, per) = performance::performance(x.facts, &x.o.performance, x.tiebreak)
+        .ok_or_else(|| Skip::needs(&[YEAR_AMOUNT]))?;
+    x.r.analyses.performance = Some(res);
+    x.r.labels.years = per;
+    Ok(())
+}
+
+fn run_bcg(x: &mut Run) -> Result<(), Skip> {
+    let (res, per) = bcg::run(x.facts, &x.o.bcg).ok_or_else(|| {
+        Skip::needs(&[YEAR_AMOUNT]).note("需要两个年度的销售额", "Needs amounts in two years")
+    })?;
+    x.r.analyses.bcg = Some(res);
+    x.r.labels.bcg = per;
+    Ok(())
+}
+
+fn run_clusters(x: &mut Run) -> Result<(), Skip> {
+    let (res, per) = clusters::clusters(x.facts, &x.o.clusters).ok_or_else(|| {
+        Skip::needs(&[LAST_ORDER, ORDERS, AMOUNT]).note(
             "至少需要4个客户具备所选特征",
             "Needs at least 4 customers with the chosen features",
-        )),
-    );
-    if let Some((res, per)) = res {
-        r.analyses.clusters = Some(res);
-        r.labels.cluster = per;
-    }
-    let res = pipeline::pipeline(facts);
-    ran(
-        "pipeline",
-        res.is_some(),
-        vec![&["lead_status", "purchase_timing"]],
-        None,
-    );
-    r.analyses.pipeline = res;
-    let res = nps::nps(facts, &r.labels.rfm);
-    ran("nps", res.is_some(), vec![&["nps"]], None);
-    if let Some((res, per)) = res {
-        r.analyses.nps = Some(res);
-        r.labels.nps = per;
-    }
-    let res = nps::csi(facts, &o.csi, &r.labels.rfm);
-    ran("csi", res.is_some(), vec![&["satisfaction"]], None);
-    if let Some((res, per)) = res {
-        r.analyses.csi = Some(res);
-        r.labels.csi = per;
-    }
-    let res = credit::credit(facts, &o.credit, &r.labels.value);
-    ran(
-        "credit",
-        res.is_some(),
-        vec![&["payment_days", "receivable", "credit_limit", "returns"]],
-        None,
-    );
-    if let Some((res, per)) = res {
-        r.analyses.credit = Some(res);
-        r.labels.credit = per;
-    }
-    let res = cross_sell::cross_sell(facts, &o.cross_sell);
-    ran(
-        "cross_sell",
-        res.is_some(),
-        vec![&["product"]],
-        Some(Text::new("需要至少两种产品", "Needs at least two products")),
-    );
-    r.analyses.cross_sell = res;
-    r
+        )
+    })?;
+    x.r.analyses.clusters = Some(res);
+    x.r.labels.cluster = per;
+    Ok(())
+}
+
+fn run_pipeline(x: &mut Run) -> Result<(), Skip> {
+    let res = pipeline::run(x.facts)
+        .ok_or_else(|| Skip::needs(&[&["lead_status", "purchase_timing"]]))?;
+    x.r.analyses.pipeline = Some(res);
+    Ok(())
+}
+
+fn run_nps(x: &mut Run) -> Result<(), Skip> {
+    let (res, per) = nps::nps(x.facts, &x.r.labels.rfm).ok_or_else(|| Skip::needs(&[&["nps"]]))?;
+    x.r.analyses.nps = Some(res);
+    x.r.labels.nps = per;
+    Ok(())
+}
+
+fn run_csi(x: &mut Run) -> Result<(), Skip> {
+    let (res, per) = nps::csi(x.facts, &x.o.csi, &x.r.labels.rfm)
+        .ok_or_else(|| Skip::needs(&[&["satisfaction"]]))?;
+    x.r.analyses.csi = Some(res);
+    x.r.labels.csi = per;
+    Ok(())
+}
+
+fn run_credit(x: &mut Run) -> Result<(), Skip> {
+    let (res, per) = credit::run(x.facts, &x.o.credit, &x.r.labels.value).ok_or_else(|| {
+        Skip::needs(&[&["payment_days", "receivable", "credit_limit", "returns"]])
+    })?;
+    x.r.analyses.credit = Some(res);
+    x.r.labels.credit = per;
+    Ok(())
+}
+
+fn run_cross_sell(x: &mut Run) -> Result<(), Skip> {
+    let res = cross_sell::run(x.facts, &x.o.cross_sell).ok_or_else(|| {
+        Skip::needs(&[&["product"]]).note("需要至少两种产品", "Needs at least two products")
+    })?;
+    x.r.analyses.cross_sell = Some(res);
+    Ok(())
 }
 
 /// Adds CLV and the alerts to `r` (in the report's order, after the lifecycle). `scored` is
-/// [`predict::score`]'s outcome for `prepared`'s job if it was worked out elsewhere; `None`
+/// [`clv::score`]'s outcome for `prepared`'s job if it was worked out elsewhere; `None`
 /// scores here.
 pub fn add_clv(
     r: &mut Results,
     facts: &Facts,
     o: &Options,
-    prepared: Result<predict::Prepared, Text>,
-    scored: Option<Result<predict::Scored, crate::analyze::clv::model::FitError>>,
+    prepared: Result<clv::Prepared, Text>,
+    scored: Option<Result<clv::Scored, clv::model::FitError>>,
 ) {
-    let n = facts.customers.len();
-    let has = facts.has;
     let at = r
         .status
         .iter()
         .position(|s| s.key == "lifecycle")
         .map_or(r.status.len(), |i| i + 1);
-    let mut st = status("clv", has.purchase_days, vec![&["order_date"], AMOUNT]);
     let outcome = prepared.and_then(|p| {
-        let scored = scored.unwrap_or_else(|| predict::score(&p.job));
+        let scored = scored.unwrap_or_else(|| clv::score(&p.job));
         scored
-            .map(|s| predict::finish(facts, &o.clv, &p, s))
-            .map_err(|e| predict::explain(&e))
+            .map(|s| clv::finish(facts, &o.clv, &p, s))
+            .map_err(|e| clv::explain(&e))
     });
-    match outcome {
+    let st = match outcome {
         Ok((res, per)) => {
             r.analyses.clv = Some(res);
             r.labels.clv = per;
+            Ok(())
         }
-        Err(why) => {
-            st.ran = false;
-            st.needs = vec![vec!["order_date"], AMOUNT.to_vec()];
-            st.note = Some(why);
-        }
-    }
-    r.status.insert(at, st);
+        Err(why) => Err(Skip {
+            needs: vec![&["order_date"], AMOUNT],
+            note: Some(why),
+        }),
+    };
+    r.status.insert(at, status("clv", st));
+    let st = add_alerts(r, facts, o);
+    r.status.insert(at + 1, status("alerts", st));
+}
 
-    // A key customer unlikely to be alive is an alert.
-    let alerts_ok =
+/// The alerts: key customers (by ABC or value) silent for too long, or unlikely to be alive.
+fn add_alerts(r: &mut Results, facts: &Facts, o: &Options) -> Result<(), Skip> {
+    let has = facts.has;
+    let ok =
         has.last_order && has.orders && (!r.labels.abc.is_empty() || !r.labels.value.is_empty());
-    let st = status("alerts", alerts_ok, vec![LAST_ORDER, ORDERS, AMOUNT]);
-    if alerts_ok {
-        let p_alive: Vec<Option<f64>> = r.labels.clv.iter().map(|c| c.map(|c| c.p_alive)).collect();
-        let res = alerts::alerts(
-            facts,
-            &o.alerts,
-            &r.labels.abc,
-            &r.labels.value,
-            &p_alive,
-            o.clv.p_alive_alert,
-        );
-        let mut flags = vec![false; n];
-        for a in &res.alerts {
-            if let Some(f) = flags.get_mut(a.customer as usize) {
-                *f = true;
-            }
-        }
-        r.labels.alert = flags;
-        r.analyses.alerts = Some(res);
+    if !ok {
+        return Err(Skip::needs(&[LAST_ORDER, ORDERS, AMOUNT]));
     }
-    r.status.insert(at + 1, st);
+    let p_alive: Vec<Option<f64>> = r.labels.clv.iter().map(|c| c.map(|c| c.p_alive)).collect();
+    let res = alerts::run(facts, &o.alerts, &r.labels.abc, &r.labels.value, &p_alive);
+    let mut flags = vec![false; facts.customers.len()];
+    for a in &res.alerts {
+        if let Some(f) = flags.get_mut(a.customer as usize) {
+            *f = true;
+        }
+    }
+    r.labels.alert = flags;
+    r.analyses.alerts = Some(res);
+    Ok(())
 }
 
 #[cfg(test)]

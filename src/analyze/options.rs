@@ -45,8 +45,16 @@ impl Options {
     /// unknown keys and settings out of range.
     pub fn from_json(s: &str) -> Result<Options> {
         let o: Options = serde_json::from_str(s).map_err(|e| Error::bad_option(e.to_string()))?;
-        o.check()?;
-        Ok(o)
+        o.checked()
+    }
+
+    /// Checks every analysis setting (the error names the first bad one) and copies into a
+    /// section what it reads from another's, so each analysis takes its own settings only.
+    pub fn checked(mut self) -> Result<Options> {
+        self.check()?;
+        self.customer_flow.lost_days = self.lifecycle.lost_days;
+        self.alerts.p_alive_below = self.clv.p_alive_alert;
+        Ok(self)
     }
 
     /// Checks every analysis setting; the error names the first bad one.

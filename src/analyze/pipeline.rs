@@ -173,7 +173,7 @@ fn count(label: Text, key: &str, leads: u64, bought: u64) -> Count {
 }
 
 /// Runs the pipeline. `None` without lead status or purchase timing.
-pub fn pipeline(facts: &Facts) -> Option<Pipeline> {
+pub fn run(facts: &Facts) -> Option<Pipeline> {
     let status_dim = facts.dim(Field::LeadStatus);
     let timing_dim = facts.dim(Field::PurchaseTiming);
     if status_dim.is_none() && timing_dim.is_none() {
@@ -372,7 +372,7 @@ mod tests {
             ],
             ..Facts::default()
         };
-        let p = pipeline(&facts).unwrap();
+        let p = run(&facts).unwrap();
         assert_eq!((p.leads, p.bought), (4, 2));
         assert_eq!(p.conversion, 50.0);
         let f: Vec<u64> = p.funnel.iter().map(|c| c.leads).collect();

@@ -257,7 +257,7 @@ fn center(values: &[f64], t: Threshold) -> f64 {
 
 /// Runs RFM over the customers who have bought. Returns the summary and, per customer, its
 /// result (`None` for customers not scored).
-pub fn rfm(facts: &Facts, options: &RfmOptions) -> (Rfm, Vec<Option<CustomerRfm>>) {
+pub fn run(facts: &Facts, options: &RfmOptions) -> (Rfm, Vec<Option<CustomerRfm>>) {
     let mut who = Vec::new();
     let (mut r, mut f, mut m) = (Vec::new(), Vec::new(), Vec::new());
     for (i, c) in facts.customers.iter().enumerate() {
@@ -473,7 +473,7 @@ mod tests {
             ],
             ..Facts::default()
         };
-        let (r, per) = rfm(&facts, &RfmOptions::default());
+        let (r, per) = run(&facts, &RfmOptions::default());
         assert_eq!(r.customers_scored, 4);
         assert_eq!(r.thresholds.recency_days, 42.5);
         assert_eq!(r.thresholds.frequency, 3.25);
@@ -505,7 +505,7 @@ mod tests {
             monetary: Monetary::Mean,
             threshold: Threshold::Median,
         };
-        let (r, per) = rfm(&facts, &opts);
+        let (r, per) = run(&facts, &opts);
         assert_eq!(r.thresholds.monetary, 100.0);
         assert_eq!(r.thresholds.frequency, 2.0);
         let c = per.get(2).copied().flatten();

@@ -266,7 +266,7 @@ pub struct Value {
 }
 
 /// Scores every customer with at least one indicator. `None` when no indicator varies.
-pub fn value(facts: &Facts, options: &ValueOptions) -> Option<(Value, Vec<Option<CustomerValue>>)> {
+pub fn run(facts: &Facts, options: &ValueOptions) -> Option<(Value, Vec<Option<CustomerValue>>)> {
     // Every indicator of a customer in one visit: a pass over all the facts per indicator read
     // them twelve times from memory.
     let n = facts.customers.len();
@@ -436,7 +436,7 @@ mod tests {
             clip_percent: 0.0,
             ..ValueOptions::default()
         };
-        let (v, per) = value(&facts, &opts).unwrap();
+        let (v, per) = run(&facts, &opts).unwrap();
         let s: Vec<f64> = per.iter().map(|c| c.unwrap().score).collect();
         // Weights 0.20, 0.25, 0.05. c0: all worst → 0.
         assert!(s[0].abs() < 1e-9);
@@ -464,6 +464,6 @@ mod tests {
             customers: vec![fact(1, 5.0, None), fact(1, 5.0, None)],
             ..Facts::default()
         };
-        assert!(value(&facts, &ValueOptions::default()).is_none());
+        assert!(run(&facts, &ValueOptions::default()).is_none());
     }
 }

@@ -14,6 +14,7 @@ const { chromium } = await import(new URL('../../www/node_modules/playwright-cor
 const tmp = mkdtempSync(join(tmpdir(), 'kexi-page-'));
 // Screenshots of the dashboard and the customer table, kept for a look after the run.
 const artifacts = fileURLToPath(new URL('../../target/www-screenshots/', import.meta.url));
+const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
 mkdirSync(artifacts, { recursive: true });
 
 let server;
@@ -98,6 +99,9 @@ test('a dropped order list gives the dashboard and the table; text stays text; n
   assert.ok((await page.locator('#a-clv canvas').count()) >= 1, 'CLV chart drawn once scrolled to');
   await page.evaluate(() => scrollTo(0, 0));
   await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
+  // The first screen is README's picture: KEXI_DOCS_SCREENSHOT=1 writes it to docs/.
+  const first = process.env.KEXI_DOCS_SCREENSHOT ? join(docs, 'dashboard.png') : join(artifacts, 'first-screen.png');
+  await page.screenshot({ path: first });
 
   await page.click('#tab-customers');
   await page.waitForSelector('.viewport .tr');
