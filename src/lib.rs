@@ -44,7 +44,7 @@ pub mod internals {
         lifecycle, nps, performance, pipeline, rfm, score, value,
     };
     pub use crate::facts::customers;
-    pub use crate::read::{book, cells, grid, inflate, ole, sniff, text, xlsx};
+    pub use crate::read::{book, cells, grid, inflate, ole, sniff, stream, text, xlsx};
     pub use crate::report::filter;
     pub use crate::table::{dataset, header, mapping, normalize, quality};
     pub use crate::write::export;

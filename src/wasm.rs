@@ -211,7 +211,7 @@ impl Session {
 /// `finish` gives the [`Session`].
 #[wasm_bindgen]
 pub struct Reading {
-    inner: crate::read::book::Streaming,
+    inner: crate::read::stream::Streaming,
     ahead: crate::table::Ahead,
 }
 
@@ -287,15 +287,9 @@ impl Reading {
 }
 
 /// Inflates a [`Reading`]'s worksheet (its `part()`) and scans the XML into cell streams, on the
-/// other worker.
+/// other worker: the scanning half of `read::stream`.
 #[wasm_bindgen]
-pub struct Scan {
-    inflater: crate::read::inflate::Inflater,
-    scanner: crate::read::xlsx::Scanner,
-}
-
-/// Inflated bytes scanned per stream: a stream is about a fifth of that.
-const PIECE: usize = 1 << 21;
+pub struct Scan(crate::read::stream::Scan);
 
 #[wasm_bindgen]
 impl Scan {
@@ -314,38 +308,31 @@ impl Scan {
         };
         let spec = crate::read::xlsx::Spec::from_bytes(spec)
             .ok_or_else(|| into_error(Error::bad_option("spec: not a Reading's")))?;
-        Ok(Scan {
-            inflater: crate::read::inflate::Inflater::new(part),
-            scanner: crate::read::xlsx::Scanner::new(spec),
-        })
+        let piece = crate::read::stream::PIECE;
+        Ok(Scan(crate::read::stream::Scan::new(part, spec, piece)))
     }
 
     /// Adds the next compressed bytes.
     pub fn input(&mut self, piece: &[u8]) {
-        self.inflater.input(piece);
+        self.0.input(piece);
     }
 
     /// The cells of the next inflated piece, as a stream for [`Reading::feed`]; `undefined`
     /// once the input given is used up. Throws for a damaged entry, and where the worksheet is
     /// to be read whole.
     pub fn next(&mut self) -> Result<Option<Vec<u8>>, JsValue> {
-        let Some(piece) = self.inflater.next(PIECE).map_err(into_error)? else {
-            return Ok(None);
-        };
-        if !self.scanner.feed(&piece).map_err(into_error)? {
-            return Err(read_whole());
+        use crate::read::stream::Scanned;
+        match self.0.next_stream().map_err(into_error)? {
+            Scanned::Stream(stream) => Ok(Some(stream)),
+            Scanned::Hungry => Ok(None),
+            Scanned::Declined => Err(read_whole()),
         }
-        Ok(Some(self.scanner.take()))
     }
 
     /// The last stream, once the entry has ended at its declared size and CRC-32; throws
     /// otherwise, and where the worksheet is to be read whole.
     pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
-        self.inflater.finish().map_err(into_error)?;
-        if !self.scanner.finish().map_err(into_error)? {
-            return Err(read_whole());
-        }
-        Ok(self.scanner.take())
+        self.0.finish().map_err(into_error)?.ok_or_else(read_whole)
     }
 }
 

@@ -1,16 +1,15 @@
 //! Opening a file: every sheet listed, every worksheet's cells streamed into a [`Grid`].
 //!
-//! This is the only module that talks to calamine. xlsx and xlsm go through the fast streaming
-//! reader of `xlsx` first and through calamine's cell reader when it declines the file; xlsb sheets
-//! stream through calamine's cell reader, cell by cell, into the grid; xls and ods have
-//! no streaming API in calamine, so their cells are copied out of its range (for xls the BIFF8
-//! format itself bounds that range to 65,536 × 256). Delimited text goes through `text`.
+//! xlsx and xlsm go through the fast streaming reader of `xlsx` first and through `calamine`
+//! when it declines the file; xlsb, xls and ods go through `calamine`; delimited text through
+//! `text`. A large xlsx can be read in two halves on two cores (`stream`).
 
 use crate::error::{Error, ErrorKind, Limit, Result};
 use crate::read::calamine;
-use crate::read::grid::{Grid, Limits, RowSink};
+use crate::read::grid::{Grid, Limits};
 pub use crate::read::sheet::{Merge, SheetInfo, SheetKind, Visibility};
 use crate::read::sniff::{sniff, Format};
+use crate::read::stream::Streaming;
 use crate::read::text::TextMeta;
 use std::io::Cursor;
 
@@ -83,7 +82,7 @@ impl Book {
         if !matches!(book.format, Format::Xlsx | Format::Xlsm) {
             return Ok(None);
         }
-        Ok(crate::read::xlsx::stream(bytes, limits)?.map(|inner| Streaming { book, inner }))
+        Ok(crate::read::xlsx::stream(bytes, limits)?.map(|inner| Streaming::new(book, inner)))
     }
 
     /// An empty book of `bytes`' format, once the file's size, its format and (for a zip) its
@@ -110,89 +109,26 @@ impl Book {
     }
 
     /// [`Book::open`] on two threads for a large xlsx (natively; the page does the same with two
-    /// workers): one inflates the largest worksheet and scans its XML ([`crate::read::xlsx::Scanner`]) while this one
+    /// workers): one scans the largest worksheet ([`crate::read::stream::Scan`]) while this one
     /// stores its cells, telling `rows` of each row as it completes.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn open_threaded(bytes: &[u8], limits: &Limits, rows: &mut dyn RowSink) -> Result<Book> {
-        // Below this, a second thread costs about what it saves.
-        const LARGE: usize = 16 << 20;
-        Book::open_threaded_from(bytes, limits, LARGE, rows).map(|(book, _)| book)
-    }
-
-    /// The book, and whether it was read on two threads (else whole).
-    #[cfg(not(target_arch = "wasm32"))]
-    fn open_threaded_from(
+    pub fn open_threaded(
         bytes: &[u8],
         limits: &Limits,
-        large: usize,
-        rows: &mut dyn RowSink,
-    ) -> Result<(Book, bool)> {
-        let whole = || Book::open(bytes, limits).map(|book| (book, false));
-        if bytes.len() < large {
-            return whole();
-        }
-        let Some(mut reading) = Book::stream(bytes, limits)? else {
-            return whole();
-        };
-        let part = reading.part();
-        let Some(raw) = part.of(bytes) else {
-            return whole();
-        };
-        let spec = reading.spec();
-        rows.begin(reading.sheet());
-        let read = std::thread::scope(|scope| {
-            let (streams, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-            let scanning = std::thread::Builder::new().spawn_scoped(scope, move || {
-                let mut scanner = crate::read::xlsx::Scanner::new(spec);
-                let mut scanned = Ok(true);
-                let inflated = crate::read::inflate::pieces(part, raw, 1 << 18, 1 << 21, |piece| {
-                    scanned = scanner.feed(&piece);
-                    matches!(scanned, Ok(true)) && streams.send(scanner.take()).is_ok()
-                });
-                // A damaged entry: read whole, which says what is wrong with it.
-                if !matches!(scanned, Ok(true)) || !matches!(inflated, Ok(true)) {
-                    return scanned.map(|s| s && inflated.is_ok_and(|i| i));
-                }
-                Ok(scanner.finish()? && streams.send(scanner.take()).is_ok())
-            });
-            // No thread to be had: read whole.
-            let Ok(scanning) = scanning else {
-                return Ok(false);
-            };
-            let mut fed = reading.load(bytes);
-            if matches!(fed, Ok(true)) {
-                for stream in &received {
-                    fed = reading.feed(&stream, rows);
-                    if !matches!(fed, Ok(true)) {
-                        break;
-                    }
-                }
-            }
-            // The scanner stops at its next piece once nobody receives.
-            drop(received);
-            let scanned = scanning.join().unwrap_or(Ok(false));
-            Ok(fed? && scanned?)
-        });
-        if !read? {
-            rows.unordered();
-            return whole();
-        }
-        match reading.finish(rows)? {
-            Some(book) => Ok((book, true)),
-            None => {
-                rows.unordered();
-                whole()
-            }
-        }
+        rows: &mut dyn crate::read::grid::RowSink,
+    ) -> Result<Book> {
+        // Below this, a second thread costs about what it saves.
+        const LARGE: usize = 16 << 20;
+        crate::read::stream::threaded(bytes, limits, LARGE, rows).map(|(book, _)| book)
     }
 
-    fn add_all(&mut self, sheets: Vec<crate::read::xlsx::Sheet>) {
+    pub(super) fn add_all(&mut self, sheets: Vec<crate::read::xlsx::Sheet>) {
         for s in sheets {
             self.add(s.name, s.visibility, s.kind, s.grid, s.merges);
         }
     }
 
-    fn nonempty(self) -> Result<Book> {
+    pub(super) fn nonempty(self) -> Result<Book> {
         if self.sheets.iter().all(|s| s.cells == 0) {
             return Err(Error::new(ErrorKind::EmptyWorkbook));
         }
@@ -240,53 +176,6 @@ impl Book {
 
     pub fn sheet_index(&self, name: &str) -> Option<usize> {
         self.sheets.iter().position(|s| s.name == name)
-    }
-}
-
-/// A workbook being read from its worksheet's inflated bytes (see [`Book::stream`]).
-pub struct Streaming {
-    /// The book so far: its format and size, no sheet yet.
-    book: Book,
-    inner: crate::read::xlsx::Streamed,
-}
-
-impl Streaming {
-    /// Where the worksheet's compressed bytes are in the file, and what they inflate to.
-    pub fn part(&self) -> crate::read::xlsx::Part {
-        self.inner.part()
-    }
-
-    /// The streamed worksheet's name.
-    pub fn sheet(&self) -> &str {
-        self.inner.sheet()
-    }
-
-    /// What the [`crate::read::xlsx::Scanner`] of the worksheet's inflated bytes needs.
-    pub fn spec(&self) -> crate::read::xlsx::Spec {
-        self.inner.spec()
-    }
-
-    /// Reads the rest of `bytes` (the file given to [`Book::stream`]): its shared strings and
-    /// other sheets, while the scanner already runs. `Ok(false)`: this file needs [`Book::open`]
-    /// after all.
-    pub fn load(&mut self, bytes: &[u8]) -> Result<bool> {
-        self.inner.load(bytes)
-    }
-
-    /// Stores the next cell stream of the worksheet's [`crate::read::xlsx::Scanner`], telling `rows` of each row
-    /// once it is complete. `Ok(false)`: this file needs [`Book::open`] after all.
-    pub fn feed(&mut self, stream: &[u8], rows: &mut dyn RowSink) -> Result<bool> {
-        self.inner.feed(stream, rows)
-    }
-
-    /// The book, once every stream is fed; `None`: this file needs [`Book::open`] after all.
-    pub fn finish(self, rows: &mut dyn RowSink) -> Result<Option<Book>> {
-        let crate::read::xlsx::Outcome::Read(sheets) = self.inner.finish(rows)? else {
-            return Ok(None);
-        };
-        let mut book = self.book;
-        book.add_all(sheets);
-        book.nonempty().map(Some)
     }
 }
 
@@ -340,11 +229,12 @@ mod tests {
         let limits = Limits::default();
         let bytes = crate::write::sample::orders(20_000, 5).unwrap();
         let whole = Book::open(&bytes, &limits).unwrap();
-        let (threaded, streamed) = Book::open_threaded_from(&bytes, &limits, 0, &mut ()).unwrap();
+        let (threaded, streamed) =
+            crate::read::stream::threaded(&bytes, &limits, 0, &mut ()).unwrap();
         assert!(streamed);
         assert_eq!(digest(&threaded), digest(&whole));
         assert!(
-            !Book::open_threaded_from(&bytes, &limits, bytes.len() + 1, &mut ())
+            !crate::read::stream::threaded(&bytes, &limits, bytes.len() + 1, &mut ())
                 .unwrap()
                 .1
         );
@@ -354,7 +244,7 @@ mod tests {
         bad[(part.offset + part.compressed / 2) as usize] ^= 0x55;
         let code = |r: Result<Book>| r.err().map(|e| e.code());
         let threaded = |bytes: &[u8], limits: &Limits| {
-            Book::open_threaded_from(bytes, limits, 0, &mut ()).map(|(book, _)| book)
+            crate::read::stream::threaded(bytes, limits, 0, &mut ()).map(|(book, _)| book)
         };
         let expected = code(Book::open(&bad, &limits));
         assert!(expected.is_some());
@@ -365,7 +255,7 @@ mod tests {
             ..limits
         };
         assert_eq!(
-            Book::open_threaded_from(&bytes, &small, 0, &mut ())
+            crate::read::stream::threaded(&bytes, &small, 0, &mut ())
                 .map_err(|e| e.code())
                 .err(),
             Some("too_large")
@@ -382,7 +272,8 @@ mod tests {
         let whole = Book::open(&bytes, &limits).unwrap();
         let after = crate::table::dataset::choose(&whole, None, &Overrides::default()).unwrap();
         let mut ahead = Ahead::new(&Overrides::default());
-        let (book, streamed) = Book::open_threaded_from(&bytes, &limits, 0, &mut ahead).unwrap();
+        let (book, streamed) =
+            crate::read::stream::threaded(&bytes, &limits, 0, &mut ahead).unwrap();
         assert!(streamed);
         assert!(!ahead.sheet().is_empty());
         let index = book.sheet_index(ahead.sheet()).unwrap();

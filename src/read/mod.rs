@@ -14,6 +14,7 @@ pub mod inflate;
 pub mod ole;
 pub mod sheet;
 pub mod sniff;
+pub mod stream;
 pub mod text;
 pub mod xlsx;
 

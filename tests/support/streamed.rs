@@ -1,10 +1,8 @@
 //! A file read as the page's two workers read it, in one thread: shared by the differential test
 //! (tests/xlsx_diff.rs) and the xlsx fuzz target.
 
-use kexi::internals::grid::RowSink;
 use kexi::internals::mapping::Overrides;
 use kexi::internals::table::{self, Ahead};
-use kexi::internals::xlsx::Scanner;
 use kexi::{Book, Limits};
 
 /// The largest worksheet's compressed bytes inflated by `Inflater`, `input` bytes in and at most
@@ -20,50 +18,10 @@ pub fn streamed(
     input: usize,
     output: usize,
 ) -> Option<kexi::Result<Book>> {
-    let mut reading = match Book::stream(bytes, limits) {
-        Ok(Some(r)) => r,
-        Ok(None) => return None,
-        Err(e) => return Some(Err(e)),
-    };
-    let part = reading.part();
-    let mut scanner = Scanner::new(reading.spec());
-    match reading.load(bytes) {
-        Ok(true) => {}
-        Ok(false) => return None,
-        Err(e) => return Some(Err(e)),
-    }
     let mut ahead = Ahead::new(&Overrides::default());
-    ahead.begin(reading.sheet());
-    let mut fed = Ok(true);
-    let inflated =
-        kexi::internals::inflate::pieces(part, part.of(bytes)?, input, output, |piece| {
-            fed = scanner.feed(&piece);
-            if matches!(fed, Ok(true)) {
-                fed = reading.feed(&scanner.take(), &mut ahead);
-            }
-            matches!(fed, Ok(true))
-        });
-    match fed {
-        Ok(true) => {}
-        Ok(false) => return None,
-        Err(e) => return Some(Err(e)),
-    }
-    if !inflated.ok()? {
-        return None;
-    }
-    match scanner.finish() {
-        Ok(true) => {}
-        Ok(false) => return None,
-        Err(e) => return Some(Err(e)),
-    }
-    match reading.feed(&scanner.take(), &mut ahead) {
-        Ok(true) => {}
-        Ok(false) => return None,
-        Err(e) => return Some(Err(e)),
-    }
-    let book = match reading.finish(&mut ahead) {
-        Ok(Some(book)) => book,
-        Ok(None) => return None,
+    let book = match kexi::internals::stream::interleaved(bytes, limits, input, output, &mut ahead)?
+    {
+        Ok(book) => book,
         Err(e) => return Some(Err(e)),
     };
     let name = ahead.sheet().to_string();
