@@ -1,4 +1,4 @@
-//! Robustness run (issue 7): every file under ../shared/corpus (real xls, xlsx, xlsb and ods,
+//! Robustness run: every file under ../shared/corpus (real xls, xlsx, xlsb and ods,
 //! encrypted and malformed ones included) plus files generated here to attack the reader, each
 //! read and analysed in its own child process under a memory cap and a time limit. Prints a table
 //! of outcomes; exits 1 if any child panicked, aborted or hung.

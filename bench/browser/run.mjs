@@ -1,4 +1,4 @@
-// Side-by-side browser benchmark (issue 7): for each generated order workbook, SheetJS reading it
+// Side-by-side browser benchmark: for each generated order workbook, SheetJS reading it
 // and summing its cells against kexi reading and fully classifying it, in headless Debian Chromium,
 // several runs each in a fresh browser; prints medians, the ratio and peak memory.
 //

@@ -21,7 +21,7 @@ pub struct Options {
     /// Column mapping corrections: header text or column letter → field key or "ignore".
     pub mapping: Overrides,
     /// The date recency is measured against; default the day after the last order.
-    #[serde(deserialize_with = "crate::table::normalize::de_iso_date")]
+    #[serde(deserialize_with = "crate::facts::de_iso_date")]
     pub as_of: Option<NaiveDate>,
     pub limits: Limits,
     pub rfm: rfm::RfmOptions,

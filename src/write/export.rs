@@ -1,7 +1,7 @@
 //! Exports of a report: the results workbook (xlsx) and CSV.
 //!
 //! The workbook has a summary sheet, the customer table with every label, and one sheet per
-//! analysis that ran: its tables and, for each of its chart specs (src/chart.rs), a native Excel
+//! analysis that ran: its tables and, for each of its chart specs (src/analyze/chart.rs), a native Excel
 //! chart over data written on that sheet. Bar, stacked bar, pie, line and scatter map to the same
 //! Excel kinds; treemap, funnel and pyramid have no native equivalent that reads plain ranges and
 //! are drawn as horizontal bars. Analysis tables are written from the report's own serialized

@@ -1,4 +1,4 @@
-// Draws the report's chart specs (src/chart.rs: kind, bilingual title, categories, series,
+// Draws the report's chart specs (src/analyze/chart.rs: kind, bilingual title, categories, series,
 // units) with Apache ECharts, bundled from npm. Only presentation lives here: every number comes
 // from the spec. Tooltips render as canvas rich text, never as HTML, so category names taken from
 // the spreadsheet cannot inject markup.
@@ -14,7 +14,7 @@ echarts.use([BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelCh
 
 const live = new Set();
 
-/** The filter key a click on a chart's categories sets, by chart id (see src/filter.rs). */
+/** The filter key a click on a chart's categories sets, by chart id (see src/report/filter.rs). */
 export function clickKey(id) {
   const fixed = { rfm_segments: 'rfm_segment', rfm_amount: 'rfm_segment', abc_classes: 'abc_class', bcg_customers: 'bcg',
     clusters: 'cluster', credit_grades: 'credit_grade', lifecycle_stages: 'lifecycle', nps: 'nps_group',
