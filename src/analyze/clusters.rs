@@ -44,7 +44,10 @@ impl Default for ClusterOptions {
 
 type Getter = fn(&Fact) -> Option<f64>;
 
-const FEATURES: [(&str, &str, &str, Getter); 7] = [
+/// A feature: its key, its Chinese and English names, and how to read it.
+type Feature = (&'static str, &'static str, &'static str, Getter);
+
+const FEATURES: [Feature; 7] = [
     ("recency", "最近购买天数", "Recency (days)", |c| {
         c.recency_days.map(f64::from)
     }),
@@ -330,7 +333,7 @@ const SAMPLE: usize = 2000;
 
 /// Clusters the customers with every feature known. `None` with fewer customers than 2 × k.
 pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Option<u32>>)> {
-    let feats: Vec<&(&str, &str, &str, Getter)> = o
+    let feats: Vec<&Feature> = o
         .features
         .iter()
         .filter_map(|f| FEATURES.iter().find(|x| x.0 == f))
@@ -339,6 +342,58 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
     if d == 0 {
         return None;
     }
+    let (who, raw) = feature_rows(facts, &feats);
+    let n = who.len();
+    if n < 4 {
+        return None;
+    }
+    let x = standardized(&raw, d, o.log);
+    let pts = Points { x: &x, d };
+    // A fixed, evenly spread sample for choosing k.
+    let step = n.div_ceil(SAMPLE).max(1);
+    let sample_x: Vec<f64> = (0..n)
+        .step_by(step)
+        .flat_map(|i| pts.row(i).to_vec())
+        .collect();
+    let sample = Points { x: &sample_x, d };
+    let Chosen {
+        silhouettes,
+        k,
+        mut centres,
+    } = choose_k(&sample, o)?;
+    let assign = lloyd(&pts, &mut centres, k);
+
+    // Profiles in original units; clusters renumbered by mean monetary value.
+    let fit = Fit {
+        k,
+        d,
+        assign: &assign,
+        raw: &raw,
+    };
+    let sums = fit.sums(&who, facts);
+    let key_j = o.features.iter().position(|f| f == "monetary").unwrap_or(0);
+    let (order, number) = sums.ranking(key_j);
+    let profiles = sums.profiles(&order, &number, n);
+    let per = fit.per_customer(&who, &number, facts.customers.len());
+    let features: Vec<Text> = feats.iter().map(|f| Text::new(f.1, f.2)).collect();
+    let charts = vec![fit.scatter(&number, n, step, &features)];
+    Some((
+        Clusters {
+            options: o.clone(),
+            features,
+            k,
+            silhouettes,
+            customers_clustered: n as u64,
+            clusters: profiles,
+            charts,
+        },
+        per,
+    ))
+}
+
+/// The customers with every feature known, and their features, a row of `feats` each.
+fn feature_rows(facts: &Facts, feats: &[&Feature]) -> (Vec<usize>, Vec<f64>) {
+    let d = feats.len();
     let mut who = Vec::new();
     let mut raw = Vec::new();
     for (i, c) in facts.customers.iter().enumerate() {
@@ -354,13 +409,15 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
             raw.truncate(start);
         }
     }
-    let n = who.len();
-    if n < 4 {
-        return None;
-    }
+    (who, raw)
+}
+
+/// The features ln(1 + x)-transformed when `log` is on, then z-scored feature by feature.
+fn standardized(raw: &[f64], d: usize, log: bool) -> Vec<f64> {
+    let n = raw.len() / d;
     let mut x: Vec<f64> = raw
         .iter()
-        .map(|&v| if o.log { v.max(0.0).ln_1p() } else { v })
+        .map(|&v| if log { v.max(0.0).ln_1p() } else { v })
         .collect();
     for j in 0..d {
         let col = || x.iter().skip(j).step_by(d);
@@ -370,14 +427,21 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
             *v = if sd > 0.0 { (*v - mean) / sd } else { 0.0 };
         }
     }
-    let pts = Points { x: &x, d };
-    // A fixed, evenly spread sample for choosing k.
-    let step = n.div_ceil(SAMPLE).max(1);
-    let sample_x: Vec<f64> = (0..n)
-        .step_by(step)
-        .flat_map(|i| pts.row(i).to_vec())
-        .collect();
-    let sample = Points { x: &sample_x, d };
+    x
+}
+
+/// The k chosen on the sample.
+struct Chosen {
+    /// (k, mean silhouette) for each k tried.
+    silhouettes: Vec<(usize, f64)>,
+    k: usize,
+    /// The sample's centres for that k.
+    centres: Vec<f64>,
+}
+
+/// Fits each candidate k on the sample and keeps the best by mean silhouette (the given k when
+/// there is one).
+fn choose_k(sample: &Points<'_>, o: &ClusterOptions) -> Option<Chosen> {
     let candidates: Vec<usize> = match o.k {
         Some(k) => vec![k],
         None => (2..=8).filter(|&k| k * 2 <= sample.len()).collect(),
@@ -386,15 +450,15 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
         .iter()
         .map(|&k| {
             let mut rng = SplitMix64::new(o.seed ^ (k as u64).wrapping_mul(0x9E37_79B9));
-            let mut centres = seed(&sample, k, &mut rng);
-            let assign = lloyd(&sample, &mut centres, k);
+            let mut centres = seed(sample, k, &mut rng);
+            let assign = lloyd(sample, &mut centres, k);
             (k, centres, assign)
         })
         .collect();
     let scores = if fits.len() > 1 {
         let views: Vec<(usize, &[usize])> =
             fits.iter().map(|(k, _, a)| (*k, a.as_slice())).collect();
-        silhouettes(&sample, &views)
+        silhouettes(sample, &views)
     } else {
         vec![0.0; fits.len()]
     };
@@ -405,119 +469,161 @@ pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Opti
             best = Some((k, s, centres));
         }
     }
-    let (k, _, mut centres) = best?;
-    let assign = lloyd(&pts, &mut centres, k);
+    let (k, _, centres) = best?;
+    Some(Chosen {
+        silhouettes,
+        k,
+        centres,
+    })
+}
 
-    // Profiles in original units; clusters renumbered by mean monetary value.
-    let mut sums = vec![0.0; k * d];
-    let mut counts = vec![0u64; k];
-    let mut amounts = vec![0.0; k];
-    for (r, &a) in assign.iter().enumerate() {
-        if let Some(c) = counts.get_mut(a) {
-            *c += 1;
-        }
-        for j in 0..d {
-            if let (Some(s), Some(&v)) = (sums.get_mut(a * d + j), raw.get(r * d + j)) {
-                *s += v;
+/// The final fit: each clustered customer's cluster, and its features in original units.
+struct Fit<'a> {
+    k: usize,
+    d: usize,
+    assign: &'a [usize],
+    raw: &'a [f64],
+}
+
+/// Per cluster, its customers, their features summed and their amount summed.
+struct ClusterSums {
+    k: usize,
+    d: usize,
+    sums: Vec<f64>,
+    counts: Vec<u64>,
+    amounts: Vec<f64>,
+}
+
+impl Fit<'_> {
+    /// Sums each cluster's customers, features and amounts, in customer order.
+    fn sums(&self, who: &[usize], facts: &Facts) -> ClusterSums {
+        let (k, d, raw) = (self.k, self.d, self.raw);
+        let mut sums = vec![0.0; k * d];
+        let mut counts = vec![0u64; k];
+        let mut amounts = vec![0.0; k];
+        for (r, &a) in self.assign.iter().enumerate() {
+            if let Some(c) = counts.get_mut(a) {
+                *c += 1;
+            }
+            for j in 0..d {
+                if let (Some(s), Some(&v)) = (sums.get_mut(a * d + j), raw.get(r * d + j)) {
+                    *s += v;
+                }
+            }
+            if let (Some(s), Some(c)) = (
+                amounts.get_mut(a),
+                who.get(r).and_then(|&i| facts.customers.get(i)),
+            ) {
+                *s += c.amount.unwrap_or(0.0);
             }
         }
-        if let (Some(s), Some(c)) = (
-            amounts.get_mut(a),
-            who.get(r).and_then(|&i| facts.customers.get(i)),
-        ) {
-            *s += c.amount.unwrap_or(0.0);
-        }
-    }
-    let total_amount: f64 = amounts.iter().sum();
-    let key_j = o.features.iter().position(|f| f == "monetary").unwrap_or(0);
-    let mean_of = |a: usize, j: usize| {
-        sums.get(a * d + j).copied().unwrap_or(0.0)
-            / counts.get(a).copied().unwrap_or(1).max(1) as f64
-    };
-    let mut order: Vec<usize> = (0..k).collect();
-    crate::sort::by(&mut order, |&a, &b| {
-        mean_of(b, key_j)
-            .total_cmp(&mean_of(a, key_j))
-            .then(a.cmp(&b))
-    });
-    let mut number = vec![0u32; k];
-    for (rank, &a) in order.iter().enumerate() {
-        if let Some(slot) = number.get_mut(a) {
-            *slot = rank as u32 + 1;
-        }
-    }
-    let profiles: Vec<Profile> = order
-        .iter()
-        .map(|&a| {
-            let c = counts.get(a).copied().unwrap_or(0);
-            Profile {
-                cluster: number.get(a).copied().unwrap_or(0),
-                customers: c,
-                customer_share: 100.0 * c as f64 / n as f64,
-                means: (0..d).map(|j| mean_of(a, j)).collect(),
-                amount_share: if total_amount != 0.0 {
-                    100.0 * amounts.get(a).copied().unwrap_or(0.0) / total_amount
-                } else {
-                    0.0
-                },
-            }
-        })
-        .collect();
-    let mut per = vec![None; facts.customers.len()];
-    for (r, &a) in assign.iter().enumerate() {
-        if let Some(slot) = who.get(r).and_then(|&i| per.get_mut(i)) {
-            *slot = number.get(a).copied();
-        }
-    }
-    let features: Vec<Text> = feats.iter().map(|f| Text::new(f.1, f.2)).collect();
-    // Scatter of the first two features over the sample, one series per cluster.
-    let (fx, fy) = (0, d.saturating_sub(1));
-    let series = (1..=k as u32)
-        .map(|c| {
-            let rows: Vec<usize> = (0..n)
-                .step_by(step)
-                .filter(|&r| assign.get(r).and_then(|&a| number.get(a)) == Some(&c))
-                .collect();
-            Series {
-                name: Text::new(format!("第{c}类"), format!("Cluster {c}")),
-                unit: Unit::Amount,
-                data: rows
-                    .iter()
-                    .map(|&r| raw.get(r * d + fy).copied().unwrap_or(0.0))
-                    .collect(),
-                x: Some(
-                    rows.iter()
-                        .map(|&r| raw.get(r * d + fx).copied().unwrap_or(0.0))
-                        .collect(),
-                ),
-            }
-        })
-        .collect();
-    let charts = vec![Chart {
-        id: "clusters".into(),
-        kind: Kind::Scatter,
-        title: Text::new(
-            format!("客户聚类（k = {k}）"),
-            format!("Customer clusters (k = {k})"),
-        ),
-        categories: Vec::new(),
-        keys: (1..=k).map(|c| c.to_string()).collect(),
-        series,
-        x_title: features.get(fx).cloned(),
-        y_title: features.get(fy).cloned(),
-    }];
-    Some((
-        Clusters {
-            options: o.clone(),
-            features,
+        ClusterSums {
             k,
-            silhouettes,
-            customers_clustered: n as u64,
-            clusters: profiles,
-            charts,
-        },
-        per,
-    ))
+            d,
+            sums,
+            counts,
+            amounts,
+        }
+    }
+
+    /// Each customer's cluster number (`None` for a customer not clustered).
+    fn per_customer(&self, who: &[usize], number: &[u32], customers: usize) -> Vec<Option<u32>> {
+        let mut per = vec![None; customers];
+        for (r, &a) in self.assign.iter().enumerate() {
+            if let Some(slot) = who.get(r).and_then(|&i| per.get_mut(i)) {
+                *slot = number.get(a).copied();
+            }
+        }
+        per
+    }
+
+    /// Scatter of the first two features over the sample, one series per cluster.
+    fn scatter(&self, number: &[u32], n: usize, step: usize, features: &[Text]) -> Chart {
+        let (k, d, raw) = (self.k, self.d, self.raw);
+        let (fx, fy) = (0, d.saturating_sub(1));
+        let series = (1..=k as u32)
+            .map(|c| {
+                let rows: Vec<usize> = (0..n)
+                    .step_by(step)
+                    .filter(|&r| self.assign.get(r).and_then(|&a| number.get(a)) == Some(&c))
+                    .collect();
+                Series {
+                    name: Text::new(format!("第{c}类"), format!("Cluster {c}")),
+                    unit: Unit::Amount,
+                    data: rows
+                        .iter()
+                        .map(|&r| raw.get(r * d + fy).copied().unwrap_or(0.0))
+                        .collect(),
+                    x: Some(
+                        rows.iter()
+                            .map(|&r| raw.get(r * d + fx).copied().unwrap_or(0.0))
+                            .collect(),
+                    ),
+                }
+            })
+            .collect();
+        Chart {
+            id: "clusters".into(),
+            kind: Kind::Scatter,
+            title: Text::new(
+                format!("客户聚类（k = {k}）"),
+                format!("Customer clusters (k = {k})"),
+            ),
+            categories: Vec::new(),
+            keys: (1..=k).map(|c| c.to_string()).collect(),
+            series,
+            x_title: features.get(fx).cloned(),
+            y_title: features.get(fy).cloned(),
+        }
+    }
+}
+
+impl ClusterSums {
+    /// Cluster `a`'s mean of feature `j`.
+    fn mean_of(&self, a: usize, j: usize) -> f64 {
+        self.sums.get(a * self.d + j).copied().unwrap_or(0.0)
+            / self.counts.get(a).copied().unwrap_or(1).max(1) as f64
+    }
+
+    /// The clusters by mean of feature `key_j`, largest first, and each cluster's number (its
+    /// place in that order, from 1).
+    fn ranking(&self, key_j: usize) -> (Vec<usize>, Vec<u32>) {
+        let mut order: Vec<usize> = (0..self.k).collect();
+        crate::sort::by(&mut order, |&a, &b| {
+            self.mean_of(b, key_j)
+                .total_cmp(&self.mean_of(a, key_j))
+                .then(a.cmp(&b))
+        });
+        let mut number = vec![0u32; self.k];
+        for (rank, &a) in order.iter().enumerate() {
+            if let Some(slot) = number.get_mut(a) {
+                *slot = rank as u32 + 1;
+            }
+        }
+        (order, number)
+    }
+
+    /// The clusters' profiles in `order`, of `n` customers clustered.
+    fn profiles(&self, order: &[usize], number: &[u32], n: usize) -> Vec<Profile> {
+        let total_amount: f64 = self.amounts.iter().sum();
+        order
+            .iter()
+            .map(|&a| {
+                let c = self.counts.get(a).copied().unwrap_or(0);
+                Profile {
+                    cluster: number.get(a).copied().unwrap_or(0),
+                    customers: c,
+                    customer_share: 100.0 * c as f64 / n as f64,
+                    means: (0..self.d).map(|j| self.mean_of(a, j)).collect(),
+                    amount_share: if total_amount != 0.0 {
+                        100.0 * self.amounts.get(a).copied().unwrap_or(0.0) / total_amount
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

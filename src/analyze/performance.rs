@@ -9,7 +9,7 @@
 //! largest rise and fall in rank among customers ranked in both years.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
-use crate::facts::Facts;
+use crate::facts::{ByYear, Facts};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -88,7 +88,47 @@ pub fn performance<'a>(
     }
     let n = facts.customers.len();
     let y = years.len();
-    // amounts[i * y + k]: customer i in year k.
+    let (amounts, totals) = year_amounts(&by_year, n, facts.has.quantity);
+    let ranks = ranks(&amounts, n, y, &tiebreak);
+    let per = customer_years(&amounts, &ranks, n, y);
+    let all: Vec<Mover> = (0..n).map(|i| mover(&per, i, y)).collect();
+    let top = |key: fn(&Mover) -> f64| top_by(&all, o.top, key, &tiebreak);
+    let top_total = top(|m| m.total);
+    let (mut growth, mut decline, mut up, mut down) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    if y >= 2 {
+        growth = top(|m| m.change);
+        decline = top(|m| -m.change);
+        up = top(|m| rank_rise(m).unwrap_or(0.0));
+        down = top(|m| -rank_rise(m).unwrap_or(0.0));
+    }
+    let charts = vec![years_chart(&years, &totals)];
+    Some((
+        Performance {
+            options: *o,
+            compared: (y >= 2).then(|| {
+                (
+                    years.get(y - 2).copied().unwrap_or(0),
+                    years.last().copied().unwrap_or(0),
+                )
+            }),
+            years: totals,
+            top_total,
+            top_growth: growth,
+            top_decline: decline,
+            top_rank_up: up,
+            top_rank_down: down,
+            charts,
+        },
+        per,
+    ))
+}
+
+/// Each customer's amount per year (`amounts[i * y + k]`: customer `i` in year `k`), and the
+/// years' totals with their growth.
+fn year_amounts(by_year: &ByYear<'_>, n: usize, has_quantity: bool) -> (Vec<f64>, Vec<YearTotal>) {
+    let years = &by_year.years;
+    let y = years.len();
     let mut amounts = vec![0.0f64; n * y];
     let mut totals: Vec<YearTotal> = years
         .iter()
@@ -96,7 +136,7 @@ pub fn performance<'a>(
             year,
             customers: 0,
             amount: 0.0,
-            quantity: facts.has.quantity.then_some(0.0),
+            quantity: has_quantity.then_some(0.0),
             growth: None,
         })
         .collect();
@@ -123,7 +163,17 @@ pub fn performance<'a>(
             t.growth = (before > 0.0).then(|| 100.0 * (t.amount - before) / before);
         }
     }
-    // Ranks per year.
+    (amounts, totals)
+}
+
+/// Each customer's rank per year, laid out as `amounts` (1 = largest; `None` without purchases
+/// that year).
+fn ranks<'a>(
+    amounts: &[f64],
+    n: usize,
+    y: usize,
+    tiebreak: &impl Fn(usize) -> &'a str,
+) -> Vec<Option<u32>> {
     let mut ranks = vec![None; n * y];
     let mut order: Vec<usize> = Vec::with_capacity(n);
     for k in 0..y {
@@ -145,7 +195,17 @@ pub fn performance<'a>(
             }
         }
     }
-    let per: Vec<CustomerYears> = (0..n)
+    ranks
+}
+
+/// Each customer's amounts and ranks by year, and its growth over the last two years.
+fn customer_years(
+    amounts: &[f64],
+    ranks: &[Option<u32>],
+    n: usize,
+    y: usize,
+) -> Vec<CustomerYears> {
+    (0..n)
         .map(|i| {
             let a = amounts.get(i * y..(i + 1) * y).unwrap_or(&[]).to_vec();
             let growth = match a.as_slice() {
@@ -158,69 +218,61 @@ pub fn performance<'a>(
                 growth,
             }
         })
-        .collect();
+        .collect()
+}
 
-    let mover = |i: usize| -> Mover {
-        let c = per.get(i);
-        let a = c.map_or(&[][..], |c| c.amounts.as_slice());
-        let r = c.map_or(&[][..], |c| c.ranks.as_slice());
-        let before = if y >= 2 {
-            a.get(y - 2).copied().unwrap_or(0.0)
+/// Customer `i` as a mover: its total, and its amounts and ranks in the last two of `y` years.
+fn mover(per: &[CustomerYears], i: usize, y: usize) -> Mover {
+    let c = per.get(i);
+    let a = c.map_or(&[][..], |c| c.amounts.as_slice());
+    let r = c.map_or(&[][..], |c| c.ranks.as_slice());
+    let before = if y >= 2 {
+        a.get(y - 2).copied().unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let after = a.last().copied().unwrap_or(0.0);
+    Mover {
+        customer: i as u32,
+        total: a.iter().sum(),
+        amount_before: before,
+        amount_after: after,
+        change: after - before,
+        growth: c.and_then(|c| c.growth),
+        rank_before: if y >= 2 {
+            r.get(y - 2).copied().flatten()
         } else {
-            0.0
-        };
-        let after = a.last().copied().unwrap_or(0.0);
-        Mover {
-            customer: i as u32,
-            total: a.iter().sum(),
-            amount_before: before,
-            amount_after: after,
-            change: after - before,
-            growth: c.and_then(|c| c.growth),
-            rank_before: if y >= 2 {
-                r.get(y - 2).copied().flatten()
-            } else {
-                None
-            },
-            rank_after: r.last().copied().flatten(),
-        }
-    };
-    let all: Vec<Mover> = (0..n).map(mover).collect();
-    let top = |v: Vec<&Mover>, key: &dyn Fn(&Mover) -> f64| -> Vec<Mover> {
-        let head = crate::sort::first(v, o.top, |a, b| {
-            key(b)
-                .total_cmp(&key(a))
-                .then_with(|| tiebreak(a.customer as usize).cmp(tiebreak(b.customer as usize)))
-        });
-        head.into_iter().cloned().collect()
-    };
-    let top_total = top(all.iter().filter(|m| m.total > 0.0).collect(), &|m| m.total);
-    let (mut growth, mut decline, mut up, mut down) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    if y >= 2 {
-        growth = top(all.iter().filter(|m| m.change > 0.0).collect(), &|m| {
-            m.change
-        });
-        decline = top(all.iter().filter(|m| m.change < 0.0).collect(), &|m| {
-            -m.change
-        });
-        let moved = |m: &Mover| match (m.rank_before, m.rank_after) {
-            (Some(b), Some(a)) => Some(f64::from(b) - f64::from(a)),
-            _ => None,
-        };
-        up = top(
-            all.iter()
-                .filter(|m| moved(m).is_some_and(|d| d > 0.0))
-                .collect(),
-            &|m| moved(m).unwrap_or(0.0),
-        );
-        down = top(
-            all.iter()
-                .filter(|m| moved(m).is_some_and(|d| d < 0.0))
-                .collect(),
-            &|m| -moved(m).unwrap_or(0.0),
-        );
+            None
+        },
+        rank_after: r.last().copied().flatten(),
     }
+}
+
+/// Places a mover rose in rank from the year before to the last (negative when it fell).
+fn rank_rise(m: &Mover) -> Option<f64> {
+    match (m.rank_before, m.rank_after) {
+        (Some(b), Some(a)) => Some(f64::from(b) - f64::from(a)),
+        _ => None,
+    }
+}
+
+/// The first `top` movers by `key`, largest first, among those whose `key` is above 0.
+fn top_by<'a>(
+    all: &[Mover],
+    top: usize,
+    key: fn(&Mover) -> f64,
+    tiebreak: &impl Fn(usize) -> &'a str,
+) -> Vec<Mover> {
+    let head = crate::sort::first(all.iter().filter(|m| key(m) > 0.0), top, |a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then_with(|| tiebreak(a.customer as usize).cmp(tiebreak(b.customer as usize)))
+    });
+    head.into_iter().cloned().collect()
+}
+
+/// The bar chart of each year's amount and customers who bought.
+fn years_chart(years: &[i32], totals: &[YearTotal]) -> Chart {
     let cats: Vec<Text> = years
         .iter()
         .map(|y| Text::new(format!("{y}年"), y.to_string()))
@@ -235,7 +287,7 @@ pub fn performance<'a>(
         Unit::Customers,
         totals.iter().map(|t| t.customers as f64).collect(),
     ));
-    let charts = vec![Chart {
+    Chart {
         id: "performance_years".into(),
         kind: Kind::Bar,
         title: Text::new("年度销售业绩", "Sales by year"),
@@ -244,26 +296,7 @@ pub fn performance<'a>(
         series,
         x_title: None,
         y_title: None,
-    }];
-    Some((
-        Performance {
-            options: *o,
-            compared: (y >= 2).then(|| {
-                (
-                    years.get(y - 2).copied().unwrap_or(0),
-                    years.last().copied().unwrap_or(0),
-                )
-            }),
-            years: totals,
-            top_total,
-            top_growth: growth,
-            top_decline: decline,
-            top_rank_up: up,
-            top_rank_down: down,
-            charts,
-        },
-        per,
-    ))
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::table::quality::{Issue, Quality};
 use crate::table::{Data, Table, NO_TEXT};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::hash_map::Entry;
+use std::collections::hash_map::{Entry, VacantEntry};
 
 /// One customer as the input names it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,16 +113,8 @@ fn text_col(t: &Table, f: Field) -> Option<(u32, &[u32])> {
     }
 }
 
-fn amounts(t: &Table) -> Vec<&[f64]> {
-    t.columns
-        .iter()
-        .filter(|c| c.field == Some(Field::Amount))
-        .filter_map(|c| match &c.data {
-            Data::Number(v) => Some(v.as_slice()),
-            _ => None,
-        })
-        .collect()
-}
+/// A customer by its key, with the first spelling of its id (see [`Known`]).
+type Index<'t> = FxHashMap<String, Known<'t>>;
 
 /// Resolves the customers of a dataset.
 pub fn resolve(ds: &Dataset) -> Customers {
@@ -132,62 +124,201 @@ pub fn resolve(ds: &Dataset) -> Customers {
         .as_ref()
         .is_none_or(|t| t.has(Field::CustomerId))
         && ds.orders.as_ref().is_none_or(|t| t.has(Field::CustomerId));
-    let mut index: FxHashMap<String, Known<'_>> = FxHashMap::default();
-
+    let mut index: Index<'_> = FxHashMap::default();
     if let Some(t) = &ds.register {
+        add_register(t, key_field(t, both_ids), &mut index, &mut out);
+    }
+    if let Some(t) = &ds.orders {
         let key = key_field(t, both_ids);
-        let amount_cols = amounts(t);
-        for r in 0..t.n_rows() {
-            let Some(c) = customer_at(t, r, key) else {
-                out.register_customer.push(u32::MAX);
-                continue;
-            };
-            let amount = sum_at(&amount_cols, r);
-            let row = t.rows.get(r).copied().unwrap_or(0);
-            match index.entry(c.key) {
-                Entry::Occupied(mut e) => {
-                    let i = e.get().customer;
-                    e.get_mut().spelled(c.spelled, t, r, &mut out.quality);
-                    out.register_customer.push(i);
-                    let first = out
-                        .list
-                        .get(i as usize)
-                        .and_then(|x| x.register_row)
-                        .unwrap_or(0);
-                    let col = key.and_then(|f| t.column(f)).map_or(0, |c| c.source);
-                    out.quality.issue(
-                        Issue::DuplicateCustomer,
+        add_orders(t, key, ds.register.is_some(), &mut index, &mut out);
+    }
+    out
+}
+
+/// Adds the register's customers, each once; a row repeating a customer is reported.
+fn add_register<'t>(t: &'t Table, key: Option<Field>, index: &mut Index<'t>, out: &mut Customers) {
+    let amount_cols = super::numbers(t, Field::Amount);
+    for r in 0..t.n_rows() {
+        let Some(mut c) = customer_at(t, r, key) else {
+            out.register_customer.push(u32::MAX);
+            continue;
+        };
+        let amount = sum_at(&amount_cols, r);
+        let row = t.rows.get(r).copied().unwrap_or(0);
+        match index.entry(std::mem::take(&mut c.key)) {
+            Entry::Occupied(mut e) => {
+                let i = e.get().customer;
+                e.get_mut().spelled(c.spelled, t, r, &mut out.quality);
+                out.register_customer.push(i);
+                let first = out
+                    .list
+                    .get(i as usize)
+                    .and_then(|x| x.register_row)
+                    .unwrap_or(0);
+                let col = key_source(t, key);
+                out.quality.issue(
+                    Issue::DuplicateCustomer,
+                    &t.sheet,
+                    col,
+                    row,
+                    c.shown,
+                    Some(crate::table::cell_ref(
                         &t.sheet,
                         col,
-                        row,
-                        c.shown,
-                        Some(crate::table::cell_ref(
-                            &t.sheet,
-                            col,
-                            first.saturating_sub(1),
-                        )),
-                    );
-                }
-                Entry::Vacant(e) => {
-                    let i = out.list.len() as u32;
-                    e.insert(Known::new(i, c.spelled));
-                    out.register_customer.push(i);
-                    out.list.push(Customer {
-                        id: c.id.map(str::to_string),
-                        name: c.name.map(str::to_string),
-                        order_lines: 0,
-                        amount,
-                        register_row: Some(row + 1),
-                    });
-                }
+                        first.saturating_sub(1),
+                    )),
+                );
+            }
+            Entry::Vacant(e) => {
+                let i = add_new(e, &c, amount, Some(row + 1), &mut out.list);
+                out.register_customer.push(i);
             }
         }
     }
+}
 
-    if let Some(t) = &ds.orders {
-        let key = key_field(t, both_ids);
-        let amount_cols = amounts(t);
-        let mut join = ds.register.as_ref().map(|_| Join {
+/// Adds the order lines: each to its key's customer, a new customer for a key not seen before.
+fn add_orders<'t>(
+    t: &'t Table,
+    key: Option<Field>,
+    with_register: bool,
+    index: &mut Index<'t>,
+    out: &mut Customers,
+) {
+    let amount_cols = super::numbers(t, Field::Amount);
+    let mut tally = Tally::new(key, with_register, out.list.len());
+    // With an order list, a customer's amount is what its orders add up to; the register's
+    // own (year) amount columns stay in the register table.
+    for c in &mut out.list {
+        c.amount = None;
+    }
+    let amount_source = t.column(Field::Amount).map(|c| c.source);
+    // Order lines repeat their customer's text: resolve each distinct key text once.
+    let key_ids: Option<&[u32]> = key.and_then(|f| text_col(t, f)).map(|(_, v)| v);
+    // Customer by key text id (`u32::MAX`: not yet seen).
+    let mut seen = vec![u32::MAX; if key_ids.is_some() { t.pool.len() } else { 0 }];
+    let mut fetched = 0u64;
+    for r in 0..t.n_rows() {
+        if let (0, Some(keys)) = (r % FETCH, key_ids) {
+            let block = keys.get(r..t.n_rows().min(r + FETCH)).unwrap_or(&[]);
+            fetched ^= fetch(block, &seen, &out.list);
+        }
+        let amount = sum_at(&amount_cols, r);
+        if let (None, Some(col)) = (amount, amount_source) {
+            let row = t.rows.get(r).copied().unwrap_or(0);
+            let what = Some("amount / 金额".into());
+            out.quality
+                .issue(Issue::MissingValue, &t.sheet, col, row, "", what);
+        }
+        let key_text = key_ids
+            .and_then(|v| v.get(r).copied())
+            .filter(|&k| k != NO_TEXT);
+        let known = key_text
+            .and_then(|k| seen.get(k as usize).copied())
+            .filter(|&i| i != u32::MAX);
+        let (i, name) = match known {
+            Some(i) => (i, None),
+            None => {
+                let joined = tally.join.is_some();
+                let Some((i, name)) = line_customer(t, r, key, joined, index, out) else {
+                    out.order_customer.push(u32::MAX);
+                    continue;
+                };
+                if let Some(slot) = key_text.and_then(|k| seen.get_mut(k as usize)) {
+                    *slot = i;
+                }
+                (i, name)
+            }
+        };
+        tally.line(i);
+        out.order_customer.push(i);
+        add_line(&mut out.list, i, amount, name);
+    }
+    std::hint::black_box(fetched);
+    out.join = tally.into_join();
+}
+
+/// Row `r`'s customer, looked up by its key or added (and reported as not in the register when
+/// there is one), with its name as written; `None` for a row without a customer.
+fn line_customer<'t>(
+    t: &'t Table,
+    r: usize,
+    key: Option<Field>,
+    joined: bool,
+    index: &mut Index<'t>,
+    out: &mut Customers,
+) -> Option<(u32, Option<&'t str>)> {
+    let mut c = customer_at(t, r, key)?;
+    let i = match index.entry(std::mem::take(&mut c.key)) {
+        Entry::Occupied(mut e) => {
+            e.get_mut().spelled(c.spelled, t, r, &mut out.quality);
+            e.get().customer
+        }
+        Entry::Vacant(e) => {
+            if joined {
+                let row = t.rows.get(r).copied().unwrap_or(0);
+                let col = key_source(t, key);
+                out.quality
+                    .issue(Issue::UnmatchedCustomer, &t.sheet, col, row, c.shown, None);
+            }
+            add_new(e, &c, None, None, &mut out.list)
+        }
+    };
+    Some((i, c.name))
+}
+
+/// Adds customer `c`, new under its key, to `list`; returns its index.
+fn add_new<'t>(
+    e: VacantEntry<'_, String, Known<'t>>,
+    c: &Found<'t>,
+    amount: Option<f64>,
+    register_row: Option<u32>,
+    list: &mut Vec<Customer>,
+) -> u32 {
+    let i = list.len() as u32;
+    e.insert(Known::new(i, c.spelled));
+    list.push(Customer {
+        id: c.id.map(str::to_string),
+        name: c.name.map(str::to_string),
+        order_lines: 0,
+        amount,
+        register_row,
+    });
+    i
+}
+
+/// Counts an order line of `amount` for customer `i`, and takes its `name` if it has none.
+#[inline]
+fn add_line(list: &mut [Customer], i: u32, amount: Option<f64>, name: Option<&str>) {
+    if let Some(cust) = list.get_mut(i as usize) {
+        cust.order_lines += 1;
+        if let Some(a) = amount {
+            cust.amount = Some(cust.amount.unwrap_or(0.0) + a);
+        }
+        if cust.name.is_none() {
+            cust.name = name.map(str::to_string);
+        }
+    }
+}
+
+/// The source column of a table's customer key (0 without one), for messages.
+fn key_source(t: &Table, key: Option<Field>) -> u32 {
+    key.and_then(|f| t.column(f)).map_or(0, |c| c.source)
+}
+
+/// How the order lines met the register, counted line by line.
+struct Tally {
+    /// `None` without a register.
+    join: Option<Join>,
+    /// Per register customer, whether any line is its.
+    has_orders: Vec<bool>,
+    n_register: usize,
+}
+
+impl Tally {
+    /// Nothing counted yet; a join only `with_register`, named for the `key` field.
+    fn new(key: Option<Field>, with_register: bool, n_register: usize) -> Tally {
+        let join = with_register.then(|| Join {
             key: if key == Some(Field::CustomerId) {
                 "customer_id"
             } else {
@@ -195,112 +326,37 @@ pub fn resolve(ds: &Dataset) -> Customers {
             },
             ..Join::default()
         });
-        let n_register = out.list.len();
-        // With an order list, a customer's amount is what its orders add up to; the register's
-        // own (year) amount columns stay in the register table.
-        for c in &mut out.list {
-            c.amount = None;
+        Tally {
+            join,
+            has_orders: vec![false; n_register],
+            n_register,
         }
-        let mut has_orders = vec![false; n_register];
-        let amount_source = t.column(Field::Amount).map(|c| c.source);
-        // Order lines repeat their customer's text: resolve each distinct key text once.
-        let key_ids: Option<&[u32]> = key.and_then(|f| text_col(t, f)).map(|(_, v)| v);
-        // Customer by key text id (`u32::MAX`: not yet seen).
-        let mut seen = vec![u32::MAX; if key_ids.is_some() { t.pool.len() } else { 0 }];
-        let mut fetched = 0u64;
-        for r in 0..t.n_rows() {
-            if let (0, Some(keys)) = (r % FETCH, key_ids) {
-                let block = keys.get(r..t.n_rows().min(r + FETCH)).unwrap_or(&[]);
-                fetched ^= fetch(block, &seen, &out.list);
-            }
-            let amount = sum_at(&amount_cols, r);
-            let row = t.rows.get(r).copied().unwrap_or(0);
-            if let (None, Some(col)) = (amount, amount_source) {
-                out.quality.issue(
-                    Issue::MissingValue,
-                    &t.sheet,
-                    col,
-                    row,
-                    "",
-                    Some("amount / 金额".into()),
-                );
-            }
-            let key_text = key_ids
-                .and_then(|v| v.get(r).copied())
-                .filter(|&k| k != NO_TEXT);
-            let known = key_text
-                .and_then(|k| seen.get(k as usize).copied())
-                .filter(|&i| i != u32::MAX);
-            let (i, name) = match known {
-                Some(i) => (i, None),
-                None => {
-                    let Some(c) = customer_at(t, r, key) else {
-                        out.order_customer.push(u32::MAX);
-                        continue;
-                    };
-                    let i = match index.entry(c.key) {
-                        Entry::Occupied(mut e) => {
-                            e.get_mut().spelled(c.spelled, t, r, &mut out.quality);
-                            e.get().customer
-                        }
-                        Entry::Vacant(e) => {
-                            if join.is_some() {
-                                let col = key.and_then(|f| t.column(f)).map_or(0, |c| c.source);
-                                out.quality.issue(
-                                    Issue::UnmatchedCustomer,
-                                    &t.sheet,
-                                    col,
-                                    row,
-                                    c.shown,
-                                    None,
-                                );
-                            }
-                            let i = out.list.len() as u32;
-                            e.insert(Known::new(i, c.spelled));
-                            out.list.push(Customer {
-                                id: c.id.map(str::to_string),
-                                name: c.name.map(str::to_string),
-                                order_lines: 0,
-                                amount: None,
-                                register_row: None,
-                            });
-                            i
-                        }
-                    };
-                    if let Some(slot) = key_text.and_then(|k| seen.get_mut(k as usize)) {
-                        *slot = i;
-                    }
-                    (i, c.name)
-                }
-            };
-            if let Some(j) = join.as_mut() {
-                if (i as usize) < n_register {
-                    j.order_lines_matched += 1;
-                } else {
-                    j.order_lines_unmatched += 1;
-                }
-            }
-            out.order_customer.push(i);
-            if let Some(flag) = has_orders.get_mut(i as usize) {
-                *flag = true;
-            }
-            if let Some(cust) = out.list.get_mut(i as usize) {
-                cust.order_lines += 1;
-                if let Some(a) = amount {
-                    cust.amount = Some(cust.amount.unwrap_or(0.0) + a);
-                }
-                if cust.name.is_none() {
-                    cust.name = name.map(str::to_string);
-                }
-            }
-        }
-        std::hint::black_box(fetched);
-        if let Some(j) = join.as_mut() {
-            j.register_customers_without_orders = has_orders.iter().filter(|h| !**h).count() as u64;
-        }
-        out.join = join;
     }
-    out
+
+    /// Counts a line of customer `i`.
+    #[inline]
+    fn line(&mut self, i: u32) {
+        if let Some(j) = self.join.as_mut() {
+            if (i as usize) < self.n_register {
+                j.order_lines_matched += 1;
+            } else {
+                j.order_lines_unmatched += 1;
+            }
+        }
+        if let Some(flag) = self.has_orders.get_mut(i as usize) {
+            *flag = true;
+        }
+    }
+
+    /// The join, with the register's customers no line is of.
+    fn into_join(self) -> Option<Join> {
+        let mut join = self.join;
+        if let Some(j) = join.as_mut() {
+            j.register_customers_without_orders =
+                self.has_orders.iter().filter(|h| !**h).count() as u64;
+        }
+        join
+    }
 }
 
 /// Order lines whose customers are looked up ahead together (see [`fetch`]).

@@ -120,9 +120,7 @@ impl<'a> ByYear<'a> {
     /// `years` keeps.
     pub fn of(&self, i: usize) -> &'a [(i32, f64, f64)] {
         let all = self.all;
-        let lo = all.offsets.get(i).copied().unwrap_or(0) as usize;
-        let hi = all.offsets.get(i + 1).copied().unwrap_or(0) as usize;
-        all.items.get(lo..hi).unwrap_or(&[])
+        all.items.get(span(&all.offsets, i)).unwrap_or(&[])
     }
 
     /// Customer `i`'s amount and quantity in `year` (0 when it bought nothing).
@@ -133,6 +131,14 @@ impl<'a> ByYear<'a> {
             .and_then(|k| mine.get(k))
             .map_or((0.0, 0.0), |p| (p.1, p.2))
     }
+}
+
+/// Customer `i`'s range in items laid out by `offsets` (`items[offsets[i]..offsets[i + 1]]`).
+#[inline]
+fn span(offsets: &[u32], i: usize) -> std::ops::Range<usize> {
+    let lo = offsets.get(i).copied().unwrap_or(0) as usize;
+    let hi = offsets.get(i + 1).copied().unwrap_or(0) as usize;
+    lo..hi
 }
 
 /// Which indicators the input has, for the analyses to say what they could use.
@@ -171,9 +177,7 @@ pub struct Products {
 
 impl Products {
     pub fn of(&self, i: usize) -> &[(u32, f64)] {
-        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
-        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
-        self.items.get(lo..hi).unwrap_or(&[])
+        self.items.get(span(&self.offsets, i)).unwrap_or(&[])
     }
 }
 
@@ -210,10 +214,9 @@ pub struct Facts {
 impl Facts {
     /// Customer `i`'s purchases as (day, amount), ascending by day.
     pub fn purchases(&self, i: usize) -> impl Iterator<Item = (i32, f64)> + '_ {
-        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
-        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
-        let days = self.days.get(lo..hi).unwrap_or(&[]);
-        let amounts = self.day_amounts.get(lo..hi).unwrap_or(&[]);
+        let at = span(&self.offsets, i);
+        let days = self.days.get(at.clone()).unwrap_or(&[]);
+        let amounts = self.day_amounts.get(at).unwrap_or(&[]);
         days.iter().copied().zip(amounts.iter().copied())
     }
 
@@ -274,9 +277,10 @@ impl Facts {
 
     /// Customer `i`'s purchases as (day, amount, quantity), ascending by day.
     pub fn purchases_with_quantity(&self, i: usize) -> impl Iterator<Item = (i32, f64, f64)> + '_ {
-        let lo = self.offsets.get(i).copied().unwrap_or(0) as usize;
-        let hi = self.offsets.get(i + 1).copied().unwrap_or(0) as usize;
-        let q = self.day_quantities.get(lo..hi).unwrap_or(&[]);
+        let q = self
+            .day_quantities
+            .get(span(&self.offsets, i))
+            .unwrap_or(&[]);
         self.purchases(i)
             .zip(q.iter().copied().chain(std::iter::repeat(0.0)))
             .map(|((d, a), q)| (d, a, q))
@@ -463,6 +467,14 @@ struct Line {
 }
 
 impl Line {
+    /// A slot not yet written.
+    const EMPTY: Line = Line {
+        key: NO_DATE as u32,
+        product: NO_TEXT,
+        amount: 0.0,
+        quantity: 0.0,
+    };
+
     fn day(&self) -> i32 {
         self.key as i32
     }
@@ -592,42 +604,175 @@ fn fetch(customers: &[Fact], owners: &[u32]) -> u64 {
     seen
 }
 
+/// The order list's columns the facts are read from.
+struct OrderColumns<'t> {
+    amount: Vec<&'t [f64]>,
+    profit: Vec<&'t [f64]>,
+    cost: Vec<&'t [f64]>,
+    returns: Vec<&'t [f64]>,
+    receivable: Vec<&'t [f64]>,
+    payment_days: Vec<&'t [f64]>,
+    complaints: Vec<&'t [f64]>,
+    praise: Vec<&'t [f64]>,
+    quantity: Vec<&'t [f64]>,
+    nps: Vec<&'t [f64]>,
+    satisfaction: Vec<(String, &'t [f64])>,
+    day: Option<&'t [i32]>,
+    order: Option<&'t [u32]>,
+    product: Option<&'t [u32]>,
+}
+
+impl<'t> OrderColumns<'t> {
+    /// Finds the columns in `t`.
+    fn of(t: &'t Table) -> OrderColumns<'t> {
+        OrderColumns {
+            amount: numbers(t, Field::Amount),
+            profit: numbers(t, Field::Profit),
+            cost: numbers(t, Field::Cost),
+            returns: numbers(t, Field::Returns),
+            receivable: numbers(t, Field::Receivable),
+            payment_days: numbers(t, Field::PaymentDays),
+            complaints: numbers(t, Field::Complaints),
+            praise: numbers(t, Field::Praise),
+            quantity: numbers(t, Field::Quantity),
+            nps: numbers(t, Field::Nps),
+            satisfaction: headed_numbers(t, Field::Satisfaction),
+            day: dates(t, Field::OrderDate),
+            order: texts(t, Field::OrderId),
+            product: texts(t, Field::Product),
+        }
+    }
+
+    /// Which indicators the order list gives, known from its columns alone.
+    fn set_has(&self, has: &mut Has) {
+        has.quantity = !self.quantity.is_empty();
+        has.nps = !self.nps.is_empty();
+        has.orders = true;
+        has.amount = !self.amount.is_empty();
+        has.profit = !self.profit.is_empty() || (!self.cost.is_empty() && has.amount);
+        has.returns = !self.returns.is_empty();
+        has.receivable = !self.receivable.is_empty();
+        has.payment_days = !self.payment_days.is_empty();
+        has.complaints = !self.complaints.is_empty();
+        has.praise = !self.praise.is_empty();
+        has.largest_order = has.amount;
+        has.purchase_days = self.day.is_some();
+        has.first_order = self.day.is_some();
+        has.last_order = self.day.is_some();
+    }
+
+    /// Line `r`'s [`Line::key`], given its `day`.
+    #[inline]
+    fn key_at(&self, r: usize, day: i32) -> u32 {
+        match (self.day, self.order) {
+            (Some(_), _) => day as u32,
+            (None, Some(v)) => v.get(r).copied().unwrap_or(NO_TEXT),
+            (None, None) => NO_TEXT,
+        }
+    }
+
+    /// Whether the list has any of the columns most order lists lack (summed line by line).
+    fn has_rare(&self) -> bool {
+        [
+            &self.profit,
+            &self.cost,
+            &self.returns,
+            &self.receivable,
+            &self.complaints,
+            &self.praise,
+        ]
+        .iter()
+        .any(|c| !c.is_empty())
+    }
+}
+
+/// Folds the order lines into each customer's facts, purchase days and products.
 fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
-    let n = facts.customers.len();
-    let amount = numbers(t, Field::Amount);
-    let profit = numbers(t, Field::Profit);
-    let cost = numbers(t, Field::Cost);
-    let returns = numbers(t, Field::Returns);
-    let receivable = numbers(t, Field::Receivable);
-    let payment_days = numbers(t, Field::PaymentDays);
-    let complaints = numbers(t, Field::Complaints);
-    let praise = numbers(t, Field::Praise);
-    let quantity = numbers(t, Field::Quantity);
-    let nps = numbers(t, Field::Nps);
-    let satisfaction = headed_numbers(t, Field::Satisfaction);
-    let day_col = dates(t, Field::OrderDate);
-    let order_col = texts(t, Field::OrderId);
-    let product_col = texts(t, Field::Product);
+    let cols = OrderColumns::of(t);
+    cols.set_has(&mut facts.has);
+    let rows = t.n_rows().min(owner.len());
+    let owners = owner.get(..rows).unwrap_or(&[]);
+    let grouped = group_lines(t, &cols, owners, facts.customers.len(), facts.has.quantity);
+    add_line_by_line(&cols, owners, facts);
+    fold_groups(&cols, grouped, facts);
+}
 
-    let has = &mut facts.has;
-    has.quantity = !quantity.is_empty();
-    has.nps = !nps.is_empty();
-    has.orders = true;
-    has.amount = !amount.is_empty();
-    has.profit = !profit.is_empty() || (!cost.is_empty() && has.amount);
-    has.returns = !returns.is_empty();
-    has.receivable = !receivable.is_empty();
-    has.payment_days = !payment_days.is_empty();
-    has.complaints = !complaints.is_empty();
-    has.praise = !praise.is_empty();
-    has.largest_order = has.amount;
+/// The order lines grouped by customer, and what the grouping pass learns on the way.
+struct Grouped {
+    /// Customer `i`'s lines are `lines[starts[i]..starts[i + 1]]`, in row order.
+    starts: Vec<u32>,
+    lines: Vec<Line>,
+    labels: Labeler,
+    /// Each product's amount per year.
+    product_years: FxHashMap<(u32, i32), f64>,
+    /// Whether any of a customer's lines has a quantity (a customer whose lines have none has no
+    /// quantity, not 0); a byte per customer, small enough to stay in cache.
+    quantified: Vec<bool>,
+}
 
+/// Writes each line straight into its customer's group, labelling its product on the way.
+fn group_lines(
+    t: &Table,
+    cols: &OrderColumns<'_>,
+    owners: &[u32],
+    n: usize,
+    has_quantity: bool,
+) -> Grouped {
     // Each line is written straight into its customer's group (a stable counting sort by
     // customer), so the grouping pass below reads every group as one run of memory. Reading the
     // lines of a hundred thousand customers by row number instead waits on memory at each line
     // of each group, in four columns (day, amount, quantity, product).
-    let rows = t.n_rows().min(owner.len());
-    let owners = owner.get(..rows).unwrap_or(&[]);
+    let starts = group_starts(owners, n);
+    let mut lines = vec![Line::EMPTY; starts.last().copied().unwrap_or(0) as usize];
+    let mut next = starts.clone();
+    let mut labels = Labeler::new(t, true);
+    let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
+    let mut year_of = YearOf::new();
+    let mut quantified = vec![false; if has_quantity { n } else { 0 }];
+    for (r, &i) in owners.iter().enumerate() {
+        let Some(at) = next.get_mut(i as usize).filter(|_| (i as usize) < n) else {
+            continue;
+        };
+        let a = sum_at(&cols.amount, r);
+        let q = sum_at(&cols.quantity, r);
+        if q.is_some() {
+            if let Some(k) = quantified.get_mut(i as usize) {
+                *k = true;
+            }
+        }
+        let day = cols.day.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE);
+        let product = cols
+            .product
+            .and_then(|v| v.get(r).copied())
+            .and_then(|id| labels.label(t, id))
+            .unwrap_or(NO_TEXT);
+        if product != NO_TEXT {
+            if let Some(year) = year_of.year(day) {
+                *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
+            }
+        }
+        if let Some(slot) = lines.get_mut(*at as usize) {
+            *slot = Line {
+                key: cols.key_at(r, day),
+                product,
+                amount: a.unwrap_or(0.0),
+                quantity: q.unwrap_or(0.0),
+            };
+        }
+        *at += 1;
+    }
+    Grouped {
+        starts,
+        lines,
+        labels,
+        product_years,
+        quantified,
+    }
+}
+
+/// Where each customer's group starts among the grouped lines, then where the last one ends: the
+/// lines per customer, summed.
+fn group_starts(owners: &[u32], n: usize) -> Vec<u32> {
     let mut counts = vec![0u32; n + 1];
     for &i in owners {
         // A row without a customer (`u32::MAX`) is in no group.
@@ -643,92 +788,40 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             *k += prev;
         }
     }
-    let empty = Line {
-        key: NO_DATE as u32,
-        product: NO_TEXT,
-        amount: 0.0,
-        quantity: 0.0,
-    };
-    let mut placed = vec![empty; counts.last().copied().unwrap_or(0) as usize];
-    let mut next = counts.clone();
-    let mut labels = Labeler::new(t, true);
-    let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
-    let mut year_of = YearOf::new();
-    // Whether any of a customer's lines has a quantity (a customer whose lines have none has no
-    // quantity, not 0); a byte per customer, small enough to stay in cache.
-    let mut quantified = vec![false; if has.quantity { n } else { 0 }];
-    for (r, &i) in owners.iter().enumerate() {
-        let Some(at) = next.get_mut(i as usize).filter(|_| (i as usize) < n) else {
-            continue;
-        };
-        let a = sum_at(&amount, r);
-        let q = sum_at(&quantity, r);
-        if q.is_some() {
-            if let Some(k) = quantified.get_mut(i as usize) {
-                *k = true;
-            }
-        }
-        let day = day_col.and_then(|v| v.get(r).copied()).unwrap_or(NO_DATE);
-        let product = product_col
-            .and_then(|v| v.get(r).copied())
-            .and_then(|id| labels.label(t, id))
-            .unwrap_or(NO_TEXT);
-        if product != NO_TEXT {
-            if let Some(year) = year_of.year(day) {
-                *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
-            }
-        }
-        let key = match (day_col, order_col) {
-            (Some(_), _) => day as u32,
-            (None, Some(v)) => v.get(r).copied().unwrap_or(NO_TEXT),
-            (None, None) => NO_TEXT,
-        };
-        if let Some(slot) = placed.get_mut(*at as usize) {
-            *slot = Line {
-                key,
-                product,
-                amount: a.unwrap_or(0.0),
-                quantity: q.unwrap_or(0.0),
-            };
-        }
-        *at += 1;
-    }
-    drop(next);
+    counts
+}
 
+/// Adds the columns most order lists lack to each customer's facts, line by line.
+fn add_line_by_line(cols: &OrderColumns<'_>, owners: &[u32], facts: &mut Facts) {
     // The sums and means of the columns most order lists lack, line by line into each
-    // customer's facts; amount and quantity are summed from the groups below.
-    let mut payment = Mean::new(has.payment_days, n);
-    let mut nps_mean = Mean::new(has.nps, n);
-    let mut sat: Vec<Mean> = satisfaction.iter().map(|_| Mean::new(true, n)).collect();
-    let rare = [&profit, &cost, &returns, &receivable, &complaints, &praise]
+    // customer's facts; amount and quantity are summed from the groups (see `fold_groups`).
+    let n = facts.customers.len();
+    let mut payment = Mean::new(facts.has.payment_days, n);
+    let mut nps_mean = Mean::new(facts.has.nps, n);
+    let mut sat: Vec<Mean> = cols
+        .satisfaction
         .iter()
-        .any(|c| !c.is_empty());
-    if rare || has.payment_days || has.nps || !satisfaction.is_empty() {
+        .map(|_| Mean::new(true, n))
+        .collect();
+    let rare = cols.has_rare();
+    if rare || facts.has.payment_days || facts.has.nps || !cols.satisfaction.is_empty() {
         let mut fetched = 0u64;
         for (r, &i) in owners.iter().enumerate() {
             if rare && r % FETCH == 0 {
                 fetched ^= fetch(
                     &facts.customers,
-                    owners.get(r..rows.min(r + FETCH)).unwrap_or(&[]),
+                    owners.get(r..owners.len().min(r + FETCH)).unwrap_or(&[]),
                 );
             }
             let Some(c) = facts.customers.get_mut(i as usize) else {
                 continue;
             };
             if rare {
-                let p = sum_at(&profit, r).or_else(|| {
-                    let k = sum_at(&cost, r)?;
-                    Some(sum_at(&amount, r)? - k)
-                });
-                add(&mut c.profit, p);
-                add(&mut c.returns, sum_at(&returns, r));
-                add(&mut c.receivable, sum_at(&receivable, r));
-                add(&mut c.complaints, sum_at(&complaints, r));
-                add(&mut c.praise, sum_at(&praise, r));
+                add_rare(c, cols, r);
             }
-            payment.add(i, sum_at(&payment_days, r));
-            nps_mean.add(i, sum_at(&nps, r));
-            for (m, (_, col)) in sat.iter_mut().zip(&satisfaction) {
+            payment.add(i, sum_at(&cols.payment_days, r));
+            nps_mean.add(i, sum_at(&cols.nps, r));
+            for (m, (_, col)) in sat.iter_mut().zip(&cols.satisfaction) {
                 m.add(i, col.get(r).copied().filter(|x| x.is_finite()));
             }
         }
@@ -738,7 +831,8 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
         c.payment_days = payment.get(i);
         c.nps = nps_mean.get(i);
     }
-    facts.satisfaction = satisfaction
+    facts.satisfaction = cols
+        .satisfaction
         .iter()
         .zip(&sat)
         .map(|((header, _), m)| ScoreColumn {
@@ -746,141 +840,252 @@ fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
             values: (0..n).map(|i| m.get(i).unwrap_or(f64::NAN)).collect(),
         })
         .collect();
+}
 
-    // Within each customer's group, lines by day.
-    has.purchase_days = day_col.is_some();
-    has.first_order = day_col.is_some();
-    has.last_order = day_col.is_some();
-    // At most a day per line; reserved once rather than grown by doubling, and trimmed after.
-    let mut days = Vec::with_capacity(placed.len());
-    let mut day_amounts = Vec::with_capacity(placed.len());
-    let mut day_quantities = Vec::with_capacity(placed.len());
-    let mut offsets = Vec::with_capacity(n + 1);
-    offsets.push(0u32);
-    let mut order_ids: Vec<u32> = Vec::new();
-    let mut by_day: Vec<u64> = Vec::new();
-    let mut reordered: Vec<Line> = Vec::new();
-    let with_products = !labels.labels.is_empty();
-    let mut items: Vec<(u32, f64)> = Vec::new();
-    let mut item_offsets = Vec::with_capacity(if with_products { n + 1 } else { 0 });
-    item_offsets.push(0u32);
+/// Adds line `r`'s profit (else amount less cost), returns, receivable, complaints and praise
+/// to its customer's.
+#[inline]
+fn add_rare(c: &mut Fact, cols: &OrderColumns<'_>, r: usize) {
+    let p = sum_at(&cols.profit, r).or_else(|| {
+        let k = sum_at(&cols.cost, r)?;
+        Some(sum_at(&cols.amount, r)? - k)
+    });
+    add(&mut c.profit, p);
+    add(&mut c.returns, sum_at(&cols.returns, r));
+    add(&mut c.receivable, sum_at(&cols.receivable, r));
+    add(&mut c.complaints, sum_at(&cols.complaints, r));
+    add(&mut c.praise, sum_at(&cols.praise, r));
+}
+
+/// Reads each customer's group: amount, quantity, products, orders and largest order, and the
+/// purchase days.
+fn fold_groups(cols: &OrderColumns<'_>, g: Grouped, facts: &mut Facts) {
+    let n = facts.customers.len();
+    let has_amount = facts.has.amount;
+    let Grouped {
+        starts,
+        mut lines,
+        labels,
+        product_years,
+        quantified,
+    } = g;
+    let mut purchases = Purchases::with_capacity(lines.len(), n);
+    let mut bought = Bought::new(!labels.labels.is_empty(), n);
+    let mut scratch = Scratch::default();
     for i in 0..n {
-        let lo = counts.get(i).copied().unwrap_or(0) as usize;
-        let hi = counts.get(i + 1).copied().unwrap_or(0) as usize;
-        let (Some(group), Some(c)) = (placed.get_mut(lo..hi), facts.customers.get_mut(i)) else {
-            offsets.push(days.len() as u32);
-            item_offsets.push(items.len() as u32);
+        let lo = starts.get(i).copied().unwrap_or(0) as usize;
+        let hi = starts.get(i + 1).copied().unwrap_or(0) as usize;
+        let (Some(group), Some(c)) = (lines.get_mut(lo..hi), facts.customers.get_mut(i)) else {
+            purchases.offsets.push(purchases.days.len() as u32);
+            bought.offsets.push(bought.items.len() as u32);
             continue;
         };
         // In row order, as the lines were placed: the sums a line-by-line pass would give.
-        if has.amount {
+        if has_amount {
             c.amount = Some(group.iter().fold(0.0, |s, l| s + l.amount));
         }
         if quantified.get(i).copied().unwrap_or(false) {
             c.quantity = Some(group.iter().fold(0.0, |s, l| s + l.quantity));
         }
-        if with_products {
-            let start = items.len();
-            items.extend(
-                group
-                    .iter()
-                    .filter(|l| l.product != NO_TEXT)
-                    .map(|l| (l.product, l.amount)),
-            );
-            if let Some(mine) = items.get_mut(start..) {
-                mine.sort_unstable_by_key(|p| p.0);
-            }
-            // Merge repeats of a product in place.
-            let mut w = start;
-            for r in start..items.len() {
-                let Some(&(p, a)) = items.get(r) else { break };
-                match items.get_mut(w.wrapping_sub(1)) {
-                    Some(prev) if w > start && prev.0 == p => prev.1 += a,
-                    _ => {
-                        if let Some(slot) = items.get_mut(w) {
-                            *slot = (p, a);
-                        }
-                        w += 1;
-                    }
-                }
-            }
-            items.truncate(w);
-            item_offsets.push(items.len() as u32);
+        if bought.on {
+            bought.add(group);
         }
-        let orders;
-        let mut largest: Option<f64>;
-        if day_col.is_some() {
-            // Most order lists are kept in date order, and then so is every group.
-            if !group.is_sorted_by_key(Line::day) {
-                sort_by_day(group, &mut by_day, &mut reordered);
-            }
-            let start = days.len();
-            for l in group.iter().filter(|l| l.day() != NO_DATE) {
-                if days.len() > start && days.last() == Some(&l.day()) {
-                    if let Some(x) = day_amounts.last_mut() {
-                        *x += l.amount;
-                    }
-                    if let Some(x) = day_quantities.last_mut() {
-                        *x += l.quantity;
-                    }
-                } else {
-                    days.push(l.day());
-                    day_amounts.push(l.amount);
-                    day_quantities.push(l.quantity);
-                }
-            }
-            let mine = days.get(start..).unwrap_or(&[]);
-            c.first_order = mine.first().copied();
-            c.last_order = mine.last().copied();
-            orders = mine.len() as u32;
-            largest = day_amounts
-                .get(start..)
-                .unwrap_or(&[])
-                .iter()
-                .copied()
-                .reduce(f64::max);
-            // Lines without a date still make an order of their own.
-            if orders == 0 && !group.is_empty() {
-                largest = group.iter().map(|l| l.amount).reduce(f64::max);
-            }
-        } else if order_col.is_some() {
-            order_ids.clear();
-            order_ids.extend(group.iter().map(|l| l.key));
-            order_ids.sort_unstable();
-            order_ids.dedup();
-            orders = order_ids.len() as u32;
-            largest = group.iter().map(|l| l.amount).reduce(f64::max);
-        } else {
-            orders = group.len() as u32;
-            largest = group.iter().map(|l| l.amount).reduce(f64::max);
-        }
+        let (orders, largest) = orders_of(cols, group, c, &mut purchases, &mut scratch);
         c.orders = Some(orders.max(u32::from(!group.is_empty() && orders == 0)));
-        if has.amount {
+        if has_amount {
             c.largest_order = largest;
         }
-        offsets.push(days.len() as u32);
+        purchases.offsets.push(purchases.days.len() as u32);
     }
-    drop(placed);
-    days.shrink_to_fit();
-    day_amounts.shrink_to_fit();
-    day_quantities.shrink_to_fit();
-    items.shrink_to_fit();
-    facts.offsets = offsets;
-    facts.days = days;
-    facts.day_amounts = day_amounts;
-    facts.day_quantities = day_quantities;
-    if with_products {
+    drop(lines);
+    purchases.into_facts(facts);
+    if bought.on {
+        facts.products = Some(bought.into_products(labels, product_years));
+    }
+}
+
+/// A customer's orders and largest order: its purchase days (kept in `purchases`) when the lines
+/// have dates, else its distinct order ids, else its lines.
+fn orders_of(
+    cols: &OrderColumns<'_>,
+    group: &mut [Line],
+    c: &mut Fact,
+    purchases: &mut Purchases,
+    scratch: &mut Scratch,
+) -> (u32, Option<f64>) {
+    if cols.day.is_some() {
+        // Within each customer's group, lines by day. Most order lists are kept in date order,
+        // and then so is every group.
+        if !group.is_sorted_by_key(Line::day) {
+            sort_by_day(group, &mut scratch.by_day, &mut scratch.reordered);
+        }
+        let start = purchases.add_days(group);
+        let mine = purchases.days.get(start..).unwrap_or(&[]);
+        c.first_order = mine.first().copied();
+        c.last_order = mine.last().copied();
+        let orders = mine.len() as u32;
+        let mut largest = purchases
+            .amounts
+            .get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .reduce(f64::max);
+        // Lines without a date still make an order of their own.
+        if orders == 0 && !group.is_empty() {
+            largest = largest_line(group);
+        }
+        (orders, largest)
+    } else if cols.order.is_some() {
+        let ids = &mut scratch.order_ids;
+        ids.clear();
+        ids.extend(group.iter().map(|l| l.key));
+        ids.sort_unstable();
+        ids.dedup();
+        (ids.len() as u32, largest_line(group))
+    } else {
+        (group.len() as u32, largest_line(group))
+    }
+}
+
+/// The largest amount of a single line.
+fn largest_line(group: &[Line]) -> Option<f64> {
+    group.iter().map(|l| l.amount).reduce(f64::max)
+}
+
+/// Buffers [`orders_of`] keeps across customers.
+#[derive(Default)]
+struct Scratch {
+    order_ids: Vec<u32>,
+    by_day: Vec<u64>,
+    reordered: Vec<Line>,
+}
+
+/// The purchase days as [`Facts`] keeps them, built customer by customer.
+struct Purchases {
+    offsets: Vec<u32>,
+    days: Vec<i32>,
+    amounts: Vec<f64>,
+    quantities: Vec<f64>,
+}
+
+impl Purchases {
+    /// Room for a day per line of `lines` and an offset per customer.
+    fn with_capacity(lines: usize, customers: usize) -> Purchases {
+        // At most a day per line; reserved once rather than grown by doubling, and trimmed after.
+        let mut offsets = Vec::with_capacity(customers + 1);
+        offsets.push(0u32);
+        Purchases {
+            offsets,
+            days: Vec::with_capacity(lines),
+            amounts: Vec::with_capacity(lines),
+            quantities: Vec::with_capacity(lines),
+        }
+    }
+
+    /// Appends the days of a customer's `group`, sorted by day: a day per distinct date, with
+    /// the amounts and quantities of its lines summed. Returns where the customer's days start.
+    fn add_days(&mut self, group: &[Line]) -> usize {
+        let start = self.days.len();
+        for l in group.iter().filter(|l| l.day() != NO_DATE) {
+            if self.days.len() > start && self.days.last() == Some(&l.day()) {
+                if let Some(x) = self.amounts.last_mut() {
+                    *x += l.amount;
+                }
+                if let Some(x) = self.quantities.last_mut() {
+                    *x += l.quantity;
+                }
+            } else {
+                self.days.push(l.day());
+                self.amounts.push(l.amount);
+                self.quantities.push(l.quantity);
+            }
+        }
+        start
+    }
+
+    /// Trims the days and hands them to `facts`.
+    fn into_facts(mut self, facts: &mut Facts) {
+        self.days.shrink_to_fit();
+        self.amounts.shrink_to_fit();
+        self.quantities.shrink_to_fit();
+        facts.offsets = self.offsets;
+        facts.days = self.days;
+        facts.day_amounts = self.amounts;
+        facts.day_quantities = self.quantities;
+    }
+}
+
+/// Each customer's distinct products with their amounts, built customer by customer when the
+/// lines name products (`on`).
+struct Bought {
+    on: bool,
+    offsets: Vec<u32>,
+    items: Vec<(u32, f64)>,
+}
+
+impl Bought {
+    /// Room for an offset per customer when `on`.
+    fn new(on: bool, customers: usize) -> Bought {
+        let mut offsets = Vec::with_capacity(if on { customers + 1 } else { 0 });
+        offsets.push(0u32);
+        Bought {
+            on,
+            offsets,
+            items: Vec::new(),
+        }
+    }
+
+    /// Appends the products of a customer's `group`, ascending, with the amounts of a
+    /// product's lines summed.
+    fn add(&mut self, group: &[Line]) {
+        let items = &mut self.items;
+        let start = items.len();
+        items.extend(
+            group
+                .iter()
+                .filter(|l| l.product != NO_TEXT)
+                .map(|l| (l.product, l.amount)),
+        );
+        if let Some(mine) = items.get_mut(start..) {
+            mine.sort_unstable_by_key(|p| p.0);
+        }
+        // Merge repeats of a product in place.
+        let mut w = start;
+        for r in start..items.len() {
+            let Some(&(p, a)) = items.get(r) else { break };
+            match items.get_mut(w.wrapping_sub(1)) {
+                Some(prev) if w > start && prev.0 == p => prev.1 += a,
+                _ => {
+                    if let Some(slot) = items.get_mut(w) {
+                        *slot = (p, a);
+                    }
+                    w += 1;
+                }
+            }
+        }
+        items.truncate(w);
+        self.offsets.push(items.len() as u32);
+    }
+
+    /// The products, with each product's amount per year ascending by product and year.
+    fn into_products(
+        mut self,
+        labels: Labeler,
+        product_years: FxHashMap<(u32, i32), f64>,
+    ) -> Products {
+        self.items.shrink_to_fit();
         let mut by_year: Vec<(u32, i32, f64)> = product_years
             .into_iter()
             .map(|((p, y), a)| (p, y, a))
             .collect();
         crate::sort::by(&mut by_year, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        facts.products = Some(Products {
+        Products {
             labels: labels.labels,
-            offsets: item_offsets,
-            items,
+            offsets: self.offsets,
+            items: self.items,
             by_year,
-        });
+        }
     }
 }
 
