@@ -332,7 +332,7 @@ pub struct Clusters {
 const SAMPLE: usize = 2000;
 
 /// Clusters the customers with every feature known. `None` with fewer customers than 2 × k.
-pub fn clusters(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Option<u32>>)> {
+pub fn run(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Option<u32>>)> {
     let feats: Vec<&Feature> = o
         .features
         .iter()
@@ -723,7 +723,7 @@ mod tests {
             pts.push((600.0 + j, 1.0, 50.0 + j));
         }
         let f = facts(&pts);
-        let (c, per) = clusters(&f, &ClusterOptions::default()).unwrap();
+        let (c, per) = run(&f, &ClusterOptions::default()).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(
             c.clusters.iter().map(|p| p.customers).collect::<Vec<_>>(),
@@ -733,13 +733,13 @@ mod tests {
         assert_eq!(per[0], Some(1));
         assert_eq!(per[1], Some(2));
         assert_eq!(per[2], Some(3));
-        let (_, again) = clusters(&f, &ClusterOptions::default()).unwrap();
+        let (_, again) = run(&f, &ClusterOptions::default()).unwrap();
         assert_eq!(per, again);
         let o = ClusterOptions {
             k: Some(2),
             ..ClusterOptions::default()
         };
-        assert_eq!(clusters(&f, &o).unwrap().0.k, 2);
+        assert_eq!(run(&f, &o).unwrap().0.k, 2);
     }
 
     #[test]

@@ -361,7 +361,7 @@ fn ready(has: bool, needs: &[&'static [&'static str]]) -> Result<(), Skip> {
 }
 
 fn run_performance(x: &mut Run) -> Result<(), Skip> {
-    let (res, per) = performance::performance(x.facts, &x.o.performance, x.tiebreak)
+    let (res, per) = performance::run(x.facts, &x.o.performance, x.tiebreak)
         .ok_or_else(|| Skip::needs(&[YEAR_AMOUNT]))?;
     x.r.analyses.performance = Some(res);
     x.r.labels.years = per;
@@ -378,7 +378,7 @@ fn run_bcg(x: &mut Run) -> Result<(), Skip> {
 }
 
 fn run_clusters(x: &mut Run) -> Result<(), Skip> {
-    let (res, per) = clusters::clusters(x.facts, &x.o.clusters).ok_or_else(|| {
+    let (res, per) = clusters::run(x.facts, &x.o.clusters).ok_or_else(|| {
         Skip::needs(&[LAST_ORDER, ORDERS, AMOUNT]).note(
             "至少需要4个客户具备所选特征",
             "Needs at least 4 customers with the chosen features",

@@ -76,7 +76,7 @@ pub struct CustomerYears {
 }
 
 /// Runs the yearly analysis. `None` without any dated amount.
-pub fn performance<'a>(
+pub fn run<'a>(
     facts: &Facts,
     o: &PerformanceOptions,
     tiebreak: impl Fn(usize) -> &'a str,
@@ -323,7 +323,7 @@ mod tests {
             ..Facts::default()
         };
         let names = ["a", "b", "c", "d"];
-        let (p, per) = performance(&facts, &PerformanceOptions::default(), |i| names[i]).unwrap();
+        let (p, per) = run(&facts, &PerformanceOptions::default(), |i| names[i]).unwrap();
         assert_eq!(p.compared, Some((2023, 2024)));
         assert_eq!(p.years[0].amount, 650.0);
         assert_eq!(p.years[1].amount, 550.0);
