@@ -311,7 +311,7 @@ fn run_abc(x: &mut Run) -> Result<(), Skip> {
         return Err(Skip::needs(&[AMOUNT]));
     }
     let (res, per) = abc::run(x.facts, &x.o.abc, x.tiebreak).ok_or_else(|| {
-        Skip::needs(&[AMOUNT]).note("没有金额为正的客户", "No customer has a positive amount")
+        Skip::needs(&[]).note("没有金额为正的客户", "No customer has a positive amount")
     })?;
     x.r.analyses.abc = Some(res);
     x.r.labels.abc = per;
