@@ -278,19 +278,46 @@ fn sheet_meta(meta: &calamine::Sheet) -> (Visibility, SheetKind) {
     (visibility, kind)
 }
 
-/// calamine's error for any format: a password is an encrypted file, anything else a damaged one.
-fn error(e: impl Into<calamine::Error>) -> Error {
-    use calamine::{Error as E, OdsError, XlsError, XlsbError, XlsxError};
-    let (format, detail) = match e.into() {
-        E::Xlsx(XlsxError::Password)
-        | E::Xlsb(XlsbError::Password)
-        | E::Xls(XlsError::Password)
-        | E::Ods(OdsError::Password) => return Error::new(ErrorKind::Encrypted),
-        E::Xlsx(e) => ("xlsx", e.to_string()),
-        E::Xlsb(e) => ("xlsb", e.to_string()),
-        E::Xls(e) => ("xls", e.to_string()),
-        E::Ods(e) => ("ods", e.to_string()),
-        other => ("calamine", other.to_string()),
-    };
-    Error::corrupt(format!("{format}: {detail}"))
+/// A calamine reader's error: which format it reads, and whether it says the file needs a
+/// password.
+trait Failed: std::fmt::Display {
+    const FORMAT: &'static str;
+    fn password(&self) -> bool;
+}
+
+impl Failed for calamine::XlsxError {
+    const FORMAT: &'static str = "xlsx";
+    fn password(&self) -> bool {
+        matches!(self, calamine::XlsxError::Password)
+    }
+}
+
+impl Failed for calamine::XlsbError {
+    const FORMAT: &'static str = "xlsb";
+    fn password(&self) -> bool {
+        matches!(self, calamine::XlsbError::Password)
+    }
+}
+
+impl Failed for calamine::XlsError {
+    const FORMAT: &'static str = "xls";
+    fn password(&self) -> bool {
+        matches!(self, calamine::XlsError::Password)
+    }
+}
+
+impl Failed for calamine::OdsError {
+    const FORMAT: &'static str = "ods";
+    fn password(&self) -> bool {
+        matches!(self, calamine::OdsError::Password)
+    }
+}
+
+/// calamine's error as kexi's: a password is an encrypted file, anything else a damaged one.
+fn error<E: Failed>(e: E) -> Error {
+    if e.password() {
+        Error::new(ErrorKind::Encrypted)
+    } else {
+        Error::corrupt(format!("{}: {e}", E::FORMAT))
+    }
 }

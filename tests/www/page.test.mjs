@@ -99,7 +99,8 @@ test('a dropped order list gives the dashboard and the table; text stays text; n
   assert.ok((await page.locator('#a-clv canvas').count()) >= 1, 'CLV chart drawn once scrolled to');
   await page.evaluate(() => scrollTo(0, 0));
   await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
-  // The first screen is README's picture: KEXI_DOCS_SCREENSHOT=1 writes it to docs/.
+  // The first screen is README's picture: KEXI_DOCS_SCREENSHOT=1 writes it to docs/ (with a CJK
+  // font installed, e.g. Debian's fonts-wqy-microhei, or the Chinese text shows as boxes).
   const first = process.env.KEXI_DOCS_SCREENSHOT ? join(docs, 'dashboard.png') : join(artifacts, 'first-screen.png');
   await page.screenshot({ path: first });
 

@@ -519,6 +519,7 @@ impl SheetReader {
     }
 
     /// Moves to a cell's `r` reference, if it has one.
+    #[inline]
     fn position(&mut self, r: Option<&[u8]>) -> Step<()> {
         if let Some(r) = r {
             match parse_ref(r) {
@@ -686,6 +687,7 @@ impl SheetReader {
 
     /// A number read, as its cell's format has it: a date (the 1904 date system moved onto the
     /// 1900 one) or a plain number.
+    #[inline]
     fn number(&self, x: f64, format: Option<Format>) -> Read1<'static> {
         if format == Some(Format::Date) {
             Read1::Value(cells::Value::Date(if self.is_1904 {
