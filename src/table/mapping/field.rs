@@ -61,6 +61,8 @@ pub enum Field {
     OrderCount,
     /// A customer register's most recent order date (最近购买日期).
     LastOrderDate,
+    /// 订单状态: an order's or shipment's state (交易成功, 交易关闭, 已退款, completed …).
+    OrderStatus,
 }
 
 impl Serialize for Field {
@@ -86,7 +88,7 @@ pub enum FieldKind {
 }
 
 impl Field {
-    pub const ALL: [Field; 46] = [
+    pub const ALL: [Field; 47] = [
         Field::CustomerId,
         Field::CustomerName,
         Field::Contact,
@@ -133,6 +135,7 @@ impl Field {
         Field::LastContactDate,
         Field::OrderCount,
         Field::LastOrderDate,
+        Field::OrderStatus,
     ];
 
     /// The stable key used in JSON, overrides and reports (same as the serde name).
@@ -219,6 +222,7 @@ impl Field {
             ),
             Field::OrderCount => ("order_count", "购买次数", "Order count", Number),
             Field::LastOrderDate => ("last_order_date", "最近购买日期", "Last order date", Date),
+            Field::OrderStatus => ("order_status", "订单状态", "Order status", Category),
         }
     }
 }

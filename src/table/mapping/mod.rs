@@ -286,8 +286,16 @@ pub fn map_columns(headers: &[String], overrides: &Overrides) -> Mapping {
         columns.push(column);
     }
 
+    let cores: Vec<Compact> = headers.iter().map(|h| parse(h).core).collect();
+    in_context(&mut contenders, &cores);
+    // A field two columns claim goes to the one the trade prefers (the amount actually paid over
+    // the list total), then to the more confident, then to the first.
     crate::sort::by(&mut contenders, |a, b| {
-        b.1[0].1.total_cmp(&a.1[0].1).then(a.0.cmp(&b.0))
+        let rank = |c: &(usize, Vec<(Field, f32)>)| preference(c.1[0].0, &cores[c.0]);
+        rank(b)
+            .cmp(&rank(a))
+            .then(b.1[0].1.total_cmp(&a.1[0].1))
+            .then(a.0.cmp(&b.0))
     });
     for (i, found) in contenders {
         let column = &mut columns[i];
@@ -309,6 +317,70 @@ pub fn map_columns(headers: &[String], overrides: &Overrides) -> Mapping {
 /// Roughly the number of cells that read as known headers (each counts its match confidence),
 /// plus a little for other short labels, minus a point for every cell that looks like data (a
 /// number, a date) or like a note (注：…), half a point for a title (…明细表) or a long text,
+/// Readings that depend on the other headers of the sheet. On an order list (it has an order
+/// date or an order id) a bare 状态 / Status is the order's status, not a lead's. On a sheet of
+/// staff (员工, 岗位, employee …) a bare 姓名 / Name is a person on staff, not a customer. Beside
+/// the amount actually received (实收金额), 应收金额 is the price before discount, not money
+/// owed, and is left out. Without a customer column, an e-mail column is the customer's key.
+fn in_context(contenders: &mut Vec<(usize, Vec<(Field, f32)>)>, cores: &[Compact]) {
+    let core = |i: usize| cores.get(i).map_or("", |c| c.text.as_str());
+    let best = |f: Field| contenders.iter().any(|c| c.1[0].0 == f);
+    let orders = best(Field::OrderDate) || best(Field::OrderId);
+    let staff = cores.iter().any(|c| has_word(c, STAFF));
+    let received = contenders
+        .iter()
+        .any(|c| c.1[0].0 == Field::Amount && cores.get(c.0).is_some_and(|h| has_word(h, PAID)));
+    contenders
+        .retain(|c| !(received && c.1[0].0 == Field::Receivable && core(c.0).contains("应收")));
+    for (i, found) in contenders.iter_mut() {
+        let bare = core(*i);
+        let first = &mut found[0].0;
+        if orders && *first == Field::LeadStatus && BARE_STATUS.contains(&bare) {
+            *first = Field::OrderStatus;
+        } else if staff && *first == Field::CustomerName && BARE_NAME.contains(&bare) {
+            *first = Field::Salesperson;
+        }
+    }
+    // No customer column, but an e-mail address per row (a web shop's export): the address is
+    // the customer's key.
+    let is = |c: &(usize, Vec<(Field, f32)>), f: Field| c.1[0].0 == f;
+    let customer = contenders
+        .iter()
+        .any(|c| is(c, Field::CustomerId) || is(c, Field::CustomerName));
+    if !customer {
+        if let Some(email) = contenders.iter_mut().find(|c| is(c, Field::Email)) {
+            email.1[0].0 = Field::CustomerId;
+        }
+    }
+}
+
+const BARE_STATUS: &[&str] = &["状态", "status", "stage", "阶段"];
+const BARE_NAME: &[&str] = &["姓名", "名称", "name"];
+
+/// Which of two columns claiming a field the trade prefers (higher first): the amount actually
+/// paid (实付, 实收, 实际支付, paid) over the plain amount over a list or gross total (总金额,
+/// 应付, 总价, subtotal); a payment time (付款时间) over another order date, since an unpaid
+/// order has none.
+fn preference(field: Field, core: &Compact) -> u8 {
+    match field {
+        Field::Amount if has_word(core, PAID) => 2,
+        Field::Amount if has_word(core, LIST_TOTAL) => 0,
+        Field::OrderDate if has_word(core, &["付款", "支付", "paid", "payment"]) => 2,
+        _ => 1,
+    }
+}
+
+const PAID: &[&str] = &["实付", "实收", "实际支付", "实际付款", "paid", "net"];
+const LIST_TOTAL: &[&str] = &[
+    "总金额",
+    "应付",
+    "总价",
+    "原价",
+    "subtotal",
+    "gross",
+    "list",
+];
+
 /// and half a point when the row has a single filled cell (titles and notes usually do).
 pub fn header_row_score(cells: &[&str]) -> f32 {
     let mut score = 0.0;
@@ -427,6 +499,24 @@ mod tests {
 
     /// Header text → best field, year, scale.
     const HEADERS: &[(&str, Field, Option<i32>, f64)] = &[
+        // Real exports' headers (tests/real/headers.txt): marketplace, point of sale, English.
+        ("买家会员名", CustomerName, None, 1.0),
+        ("买家实际支付金额", Amount, None, 1.0),
+        ("订单付款时间", OrderDate, None, 1.0),
+        ("订单创建时间", OrderDate, None, 1.0),
+        ("宝贝标题", Product, None, 1.0),
+        ("宝贝总数量", Quantity, None, 1.0),
+        ("社保卡号", CustomerId, None, 1.0),
+        ("购药时间", OrderDate, None, 1.0),
+        ("顾客ID", CustomerId, None, 1.0),
+        ("会员名", CustomerName, None, 1.0),
+        ("Description", Product, None, 1.0),
+        ("Country", Region, None, 1.0),
+        ("Store Name", Channel, None, 1.0),
+        ("PO Date", OrderDate, None, 1.0),
+        ("trans_date", OrderDate, None, 1.0),
+        ("tran_amount", Amount, None, 1.0),
+        ("会员手机号", Phone, None, 1.0),
         ("客户名称", CustomerName, None, 1.0),
         ("客户名", CustomerName, None, 1.0),
         ("客户", CustomerName, None, 1.0),
@@ -604,7 +694,6 @@ mod tests {
         "2023",
         "客户类型",
         "客户等级",
-        "订单状态",
         "毛利率",
         "销售额占比",
         "目标销售额",
@@ -820,7 +909,7 @@ mod tests {
             r#"{"C": "amout"}"#,
             r#"unknown field "amout"; valid: customer_id, customer_name"#,
         ),
-        (r#"{"C": "amout"}"#, "last_order_date, ignore"),
+        (r#"{"C": "amout"}"#, "order_status, ignore"),
         (r#"{"C": 3}"#, "must be a string"),
         (r#"["C", "amount"]"#, "must be a JSON object"),
         (r#"{"C": "amount""#, "must be a JSON object"),

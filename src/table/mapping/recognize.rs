@@ -20,6 +20,8 @@ pub(super) const ANNOTATED: f32 = 0.9;
 pub(super) const CONTAINS_BASE: f32 = 0.55;
 pub(super) const CONTAINS_SPAN: f32 = 0.35;
 pub(super) const SUFFIX_BONUS: f32 = 0.05;
+/// Confidence of a field read off a header's words ([`composed`]).
+pub(super) const COMPOSED: f32 = 0.82;
 /// Weakest match reported at all.
 pub(super) const MIN_CONFIDENCE: f32 = 0.6;
 /// Two fields whose confidences differ by less than this make a header ambiguous.
@@ -463,6 +465,12 @@ pub(super) fn candidates(p: &Parsed) -> Vec<(Field, f32)> {
         };
         offer(field, CONTAINS_BASE + CONTAINS_SPAN * coverage + suffix);
     }
+    if let Some(field) = composed(core) {
+        offer(field, COMPOSED);
+    }
+    if has_word(core, SHIPPING) {
+        best.retain(|&(f, _)| f != Field::OrderId);
+    }
     for slot in &mut best {
         if slot.0 == Field::OrderDate {
             slot.0 = order_date_variant(core);
@@ -499,14 +507,137 @@ pub(super) fn contained_matches(dict: &Dictionary, text: &str) -> Vec<(usize, us
 
 /// A contained order-date spelling qualified by 最近/首次 … (最近一次下单时间) dates the last or
 /// the first order.
+/// Whether `core` holds one of `words`; a Latin word only as a whole word.
+pub(super) fn has_word(core: &Compact, words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        core.text
+            .match_indices(w)
+            .any(|(at, _)| !w.is_ascii() || (core.is_bound(at) && core.is_bound(at + w.len())))
+    })
+}
+
+/// Who buys: a header naming one of these and a key or a name is the customer.
+const WHO: &[&str] = &[
+    "客户",
+    "顾客",
+    "买家",
+    "买方",
+    "会员",
+    "用户",
+    "消费者",
+    "购买人",
+    "购买者",
+    "customer",
+    "client",
+    "buyer",
+    "member",
+    "cust",
+    "shopper",
+];
+const KEY: &[&str] = &[
+    "id", "编号", "编码", "代码", "卡号", "号", "code", "no", "number", "num",
+];
+const NAME: &[&str] = &["名", "name"];
+/// Contact details and payment accounts: a customer's, but not the customer.
+const NOT_THE_CUSTOMER: &[&str] = &[
+    "支付宝",
+    "微信",
+    "手机",
+    "电话",
+    "邮箱",
+    "地址",
+    "联系人",
+    "alipay",
+    "wechat",
+    "phone",
+    "mobile",
+    "tel",
+    "email",
+    "address",
+    "contact",
+];
+/// People on the seller's side: 客户经理姓名 is a salesperson.
+pub(super) const STAFF: &[&str] = &[
+    "经理",
+    "销售员",
+    "业务员",
+    "员工",
+    "负责人",
+    "跟进人",
+    "岗位",
+    "职位",
+    "主管",
+    "manager",
+    "rep",
+    "staff",
+    "employee",
+    "owner",
+    "agent",
+    "worker",
+];
+/// A moment: with a buying word, the order date.
+const WHEN: &[&str] = &["时间", "日期", "date", "time", "dt"];
+const BUYING: &[&str] = &[
+    "下单",
+    "付款",
+    "支付",
+    "购买",
+    "购药",
+    "消费",
+    "销售",
+    "交易",
+    "成交",
+    "订单",
+    "订购",
+    "收银",
+    "invoice",
+    "order",
+    "purchase",
+    "sale",
+    "sales",
+    "trans",
+    "tran",
+    "transaction",
+    "payment",
+    "paid",
+    "checkout",
+];
+/// What happens after the sale: its dates are not the order's.
+const AFTER_SALE: &[&str] = &[
+    "发货", "收货", "签收", "到货", "关闭", "退款", "退货", "ship", "deliver", "delivery",
+    "closed", "refund", "return",
+];
+const MONEY: &[&str] = &["金额", "amount", "amt"];
+/// Parcels and their numbers: a 物流单号 is a tracking number, not an order id.
+const SHIPPING: &[&str] = &["物流", "快递", "运单", "tracking", "shipment", "waybill"];
+
+/// A field read off a header's words where no spelling says it whole: a buyer word with a key
+/// or a name is the customer (买家会员名, 顾客ID, cust_no), a moment with a buying word is the
+/// order date (订单付款时间, 购药时间, trans_date), money with a buying word is the amount
+/// (tran_amount).
+fn composed(core: &Compact) -> Option<Field> {
+    let has = |words| has_word(core, words);
+    if has(WHO) && !has(NOT_THE_CUSTOMER) && !has(STAFF) {
+        if has(KEY) {
+            return Some(Field::CustomerId);
+        }
+        if has(NAME) {
+            return Some(Field::CustomerName);
+        }
+    }
+    if has(BUYING) && !has(AFTER_SALE) {
+        if has(WHEN) {
+            return Some(Field::OrderDate);
+        }
+        if has(MONEY) {
+            return Some(Field::Amount);
+        }
+    }
+    None
+}
+
 pub(super) fn order_date_variant(core: &Compact) -> Field {
-    let has = |words: &[&str]| {
-        words.iter().any(|w| {
-            core.text
-                .match_indices(w)
-                .any(|(at, _)| !w.is_ascii() || (core.is_bound(at) && core.is_bound(at + w.len())))
-        })
-    };
+    let has = |words: &[&str]| has_word(core, words);
     if has(&["最近", "最后", "上次", "末次", "last", "latest", "recent"]) {
         Field::LastOrderDate
     } else if has(&["首次", "第一次", "首单", "first"]) {
