@@ -223,7 +223,11 @@ pub fn excel_serial_parts(serial: f64) -> Option<(i64, u32)> {
 /// with the year last (reported as ambiguous when both readings are valid and differ).
 pub fn parse_date_text(s: &str) -> DateParse {
     let folded: String = s.chars().map(fold_char).collect();
-    let t = folded.trim();
+    let t = without_weekday(folded.trim());
+    let t = ["UTC", "GMT"]
+        .iter()
+        .find_map(|z| t.strip_suffix(z))
+        .map_or(t, str::trim_end);
     if t.is_empty() {
         return DateParse::Empty;
     }
@@ -263,6 +267,10 @@ pub fn parse_date_text(s: &str) -> DateParse {
             Some(date) => at(date),
             None => DateParse::Invalid,
         },
+        [d, m, y] if month_of(m).is_some() => match month_named(y, m, d) {
+            Some(date) => at(date),
+            None => DateParse::Invalid,
+        },
         [y, m] if y.len() == 4 => match ymd(y, m, "1") {
             Some(date) => at(date),
             None => DateParse::Invalid,
@@ -281,6 +289,121 @@ pub fn parse_date_text(s: &str) -> DateParse {
     }
 }
 
+/// A time without the UTC offset a web shop's export writes after it (`19:08:25 +0000`,
+/// `12:00:00-04:00`; a trailing UTC or GMT goes before the time is split off): the time as written is the shop's local time, which is the
+/// day the order belongs to.
+fn without_offset(t: &str) -> &str {
+    // The last + or - after the hours and minutes starts an offset of 2 to 5 digits and a colon.
+    match t.rfind(['+', '-']) {
+        Some(at) if at >= 4 => {
+            let offset = &t[at + 1..];
+            let digits = offset.bytes().filter(u8::is_ascii_digit).count();
+            let shape = offset.bytes().all(|b| b.is_ascii_digit() || b == b':');
+            if shape && (2..=4).contains(&digits) {
+                t[..at].trim_end()
+            } else {
+                t
+            }
+        }
+        _ => t,
+    }
+}
+
+/// The date without a weekday written beside it ("2018-01-01 星期五", "周一 2024/3/5",
+/// "Mon 2024-03-04"): point-of-sale exports add one, and it is often not the date's own, so it is
+/// dropped rather than checked.
+fn without_weekday(t: &str) -> &str {
+    const ZH: &[&str] = &["星期", "礼拜", "周"];
+    const DAYS_ZH: &[char] = &['一', '二', '三', '四', '五', '六', '日', '天'];
+    const EN: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+    ];
+    let is_weekday = |w: &str| {
+        let w = w.trim_matches(['(', ')', ',', '.']);
+        ZH.iter().any(|p| {
+            w.strip_prefix(p)
+                .is_some_and(|d| d.chars().count() == 1 && d.chars().all(|c| DAYS_ZH.contains(&c)))
+        }) || EN.iter().any(|e| w.eq_ignore_ascii_case(e))
+    };
+    let t = t.trim();
+    if let Some((head, last)) = t.rsplit_once(' ') {
+        if is_weekday(last) {
+            return head.trim_end();
+        }
+    }
+    if let Some((first, rest)) = t.split_once(' ') {
+        if is_weekday(first) {
+            return rest.trim_start();
+        }
+    }
+    t
+}
+
+/// The month of an English month name, whole or its first three letters (and "Sept").
+fn month_of(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let lower = name.trim().to_ascii_lowercase();
+    let i = MONTHS.iter().position(|m| {
+        *m == lower
+            || m.get(..3) == Some(lower.as_str())
+            || (lower == "sept" && m.starts_with("sep"))
+    })?;
+    Some(i as u32 + 1)
+}
+
+/// `11-Feb-17`, `11-Feb-2017`: a day, a month name and a year of four digits or two (two digits
+/// are 2000–2069, else 1970–1999, as spreadsheets read them).
+fn month_named(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
+    let month = month_of(m)?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (y, d) = (y.trim(), d.trim());
+    if !digits(y) || !digits(d) || d.len() > 2 {
+        return None;
+    }
+    let year: i32 = match y.len() {
+        4 => y.parse().ok()?,
+        2 => {
+            let yy: i32 = y.parse().ok()?;
+            if yy < 70 {
+                2000 + yy
+            } else {
+                1900 + yy
+            }
+        }
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(year, month, d.parse().ok()?)
+}
+
 fn split_time(t: &str) -> (&str, Option<&str>) {
     if let Some((d, tm)) = t.split_once('T') {
         return (d.trim(), Some(tm.trim()));
@@ -292,7 +415,7 @@ fn split_time(t: &str) -> (&str, Option<&str>) {
 }
 
 fn parse_time(t: &str) -> Option<NaiveTime> {
-    let t = t.trim_end_matches('Z');
+    let t = without_offset(t.trim()).trim_end_matches('Z');
     let mut it = t.split(':');
     let h: u32 = it.next()?.trim().parse().ok()?;
     let m: u32 = it.next()?.trim().parse().ok()?;
@@ -491,6 +614,25 @@ mod tests {
                     b: d(2024, 5, 3),
                 },
             ),
+            // Point-of-sale exports write a weekday beside the date, not always the date's own.
+            ("2018-01-01 星期五", at(2018, 1, 1)),
+            ("2018-01-02 (星期六)", at(2018, 1, 2)),
+            ("周一 2024/3/4", at(2024, 3, 4)),
+            ("2024-03-04 Mon", at(2024, 3, 4)),
+            ("2024-03-04 礼拜一", at(2024, 3, 4)),
+            // A web shop's export writes the UTC offset after the time.
+            ("2025-12-07 00:00:00 +0000", at(2025, 12, 7)),
+            ("2025-12-07 00:00:00 -0400", at(2025, 12, 7)),
+            ("2025-12-07T00:00:00+08:00", at(2025, 12, 7)),
+            ("2025-12-07 00:00 UTC", at(2025, 12, 7)),
+            ("2018-02-29 星期四", DateParse::Invalid),
+            ("2024-03-04 星期八", DateParse::Invalid),
+            // Month names, as English exports write them.
+            ("11-Feb-17", at(2017, 2, 11)),
+            ("1-Sep-2019", at(2019, 9, 1)),
+            ("15-Sept-99", at(1999, 9, 15)),
+            ("30-Feb-17", DateParse::Invalid),
+            ("11-Foo-17", DateParse::Invalid),
             ("2024-02-30", DateParse::Invalid),
             ("24-3-5", DateParse::Invalid),
             ("2024/13/45", DateParse::Invalid),
