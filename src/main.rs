@@ -8,12 +8,13 @@ const USAGE: &str = "\
 kexi — 客析 customer analyzer (runs locally; nothing is uploaded)
 
 usage:
-  kexi analyze FILE [--sheet NAME] [--mapping FILE.json] [--as-of YYYY-MM-DD]
+  kexi analyze FILE [--sheet NAME] [--leave-out NAME] [--mapping FILE.json] [--as-of YYYY-MM-DD]
                     [--config FILE.json] [--calibration-end DATE] [--time-unit days|weeks]
                     [--horizon-months N] [--discount-rate R] [--json]
 
   FILE            xlsx, xlsm, xlsb, xls, ods, csv, tsv or txt (format read from the bytes)
   --sheet NAME    analyse this sheet only, instead of choosing the register / order list
+  --leave-out NAME  do not read sheet NAME together with the others of its layout (repeatable)
   --mapping FILE  JSON of column corrections, e.g. {\"客户简称\": \"customer_name\", \"C\": \"amount\", \"备注\": \"ignore\"}
   --as-of DATE    the date recency is measured against (default: the day after the last order)
   --calibration-end DATE   CLV: end of the calibration period (default: the last order)
@@ -191,6 +192,7 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
     let mut config = None;
     let (mut export, mut csv, mut lang) = (None, None, Lang::Zh);
     let (mut sheet, mut as_of, mut mapping) = (None, None, None);
+    let mut leave_out = Vec::new();
     let mut clv_flags: Vec<(&'static str, String)> = Vec::new();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -209,6 +211,7 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
                 }
             }
             "--sheet" => sheet = Some(value("--sheet")?),
+            "--leave-out" => leave_out.push(value("--leave-out")?),
             "--config" => config = Some(value("--config")?),
             "--calibration-end" => clv_flags.push(("calibration_end", value("--calibration-end")?)),
             "--time-unit" => clv_flags.push(("time_unit", value("--time-unit")?)),
@@ -248,6 +251,7 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
     if sheet.is_some() {
         options.sheet = sheet;
     }
+    options.leave_out.extend(leave_out);
     if as_of.is_some() {
         options.as_of = as_of;
     }

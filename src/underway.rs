@@ -8,7 +8,7 @@ use crate::analyze::{self, clv, Options};
 use crate::error::Result;
 use crate::read::Book;
 use crate::report::{
-    Input, QualityReport, Report, SheetEntry, SheetMapping, SheetQuality, Summary,
+    Input, NoCustomerColumn, QualityReport, Report, SheetEntry, SheetMapping, SheetQuality, Summary,
 };
 use crate::table::dataset::Dataset;
 use crate::table::mapping::Field;
@@ -29,6 +29,8 @@ pub struct Underway {
     shape: &'static str,
     amount_years: Vec<i32>,
     order_lines: u64,
+    /// Set when no sheet has a customer column: what the user needs to point at one.
+    no_customer: Option<NoCustomerColumn>,
 }
 
 impl Underway {
@@ -45,6 +47,7 @@ impl Underway {
             book,
             options.sheet.as_deref(),
             &options.mapping,
+            &options.leave_out,
             ahead,
         )?;
         Ok(Underway::of(book, ds, options))
@@ -69,6 +72,8 @@ impl Underway {
                 role,
                 header_rows: (t.header.rows.0 + 1, t.header.rows.1 + 1),
                 columns: t.mapping.columns.clone(),
+                derived: t.derived.clone(),
+                combined: t.combined.clone(),
             });
         }
         total.absorb(&customers.quality);
@@ -85,9 +90,15 @@ impl Underway {
             .collect();
         crate::sort::by(&mut amount_years, |a, b| a.cmp(b));
         amount_years.dedup();
-        let roles: Vec<(String, crate::table::dataset::Role)> =
-            ds.tables().map(|(r, t)| (t.sheet.clone(), r)).collect();
+        let roles: Vec<(String, crate::table::dataset::Role)> = ds
+            .tables()
+            .flat_map(|(r, t)| {
+                let sheets = std::iter::once(&t.sheet).chain(t.combined.iter().skip(1));
+                sheets.map(move |s| (s.clone(), r))
+            })
+            .collect();
         let order_lines = ds.orders.as_ref().map_or(0, |t| t.n_rows() as u64);
+        let no_customer = NoCustomerColumn::of(&ds);
         let shape = match (&ds.register, &ds.orders) {
             (Some(_), Some(_)) => "register_and_orders",
             (None, Some(_)) => "orders",
@@ -126,6 +137,7 @@ impl Underway {
             shape,
             amount_years,
             order_lines,
+            no_customer,
         }
     }
 
@@ -184,6 +196,7 @@ impl Underway {
             shape,
             amount_years,
             order_lines,
+            no_customer,
         } = self;
         let mut results = results.unwrap_or_else(|| {
             analyze::run_but_clv(&facts, &options, &|i: usize| tiebreak(&customers, i))
@@ -206,7 +219,11 @@ impl Underway {
             amount_years,
             active_rate: results.active_rate,
             churn_rate: results.churn_rate,
-            analyses: results.status,
+            analyses: match &no_customer {
+                Some(_) => NoCustomerColumn::explain(results.status),
+                None => results.status,
+            },
+            no_customer_column: no_customer,
         };
         Report {
             input,

@@ -30,7 +30,7 @@ const TS: &'static str = r#"
 export interface KexiError { code: string; message_zh: string; message_en: string; detail: unknown }
 export interface Progress { phase: "reading" | "mapping" | "analysing"; sheet?: string; rows: number; fraction?: number }
 export interface Options {
-  sheet?: string; mapping?: Record<string, string>; as_of?: string; limits?: object;
+  sheet?: string; leave_out?: string[]; mapping?: Record<string, string>; as_of?: string; limits?: object;
   rfm?: object; abc?: object; value?: object; lifecycle?: object; alerts?: object;
   distribution?: object; customer_flow?: object; performance?: object; bcg?: object;
   clusters?: object; csi?: object; credit?: object; cross_sell?: object; clv?: object;

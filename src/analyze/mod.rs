@@ -278,8 +278,12 @@ pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: &dyn Fn(usize) -> &
         r: Results::default(),
     };
     for step in STEPS {
-        let st = status(step.key, (step.run)(&mut run));
-        run.r.status.push(st);
+        let outcome = if facts.customers.is_empty() {
+            Err(no_customers())
+        } else {
+            (step.run)(&mut run)
+        };
+        run.r.status.push(status(step.key, outcome));
     }
     run.r
 }
@@ -330,25 +334,41 @@ fn run_value(x: &mut Run) -> Result<(), Skip> {
     Ok(())
 }
 
-/// Ran whenever a last order date exists: the section is there whenever the lifecycle has one.
 fn run_lifecycle(x: &mut Run) -> Result<(), Skip> {
-    if let Some((res, per)) = lifecycle::run(x.facts, &x.o.lifecycle) {
-        x.r.active_rate = Some(res.active_rate);
-        x.r.churn_rate = res.churn.as_ref().map(|c| c.churn_rate);
-        x.r.analyses.lifecycle = Some(res);
-        x.r.labels.lifecycle = per;
-    }
-    ready(x.facts.has.last_order, &[LAST_ORDER])
+    ready(x.facts.has.last_order, &[LAST_ORDER])?;
+    let (res, per) = lifecycle::run(x.facts, &x.o.lifecycle).ok_or_else(|| {
+        Skip::needs(&[]).note("没有带日期的已购买客户", "No customer has a dated purchase")
+    })?;
+    x.r.active_rate = Some(res.active_rate);
+    x.r.churn_rate = res.churn.as_ref().map(|c| c.churn_rate);
+    x.r.analyses.lifecycle = Some(res);
+    x.r.labels.lifecycle = per;
+    Ok(())
 }
 
 fn run_distribution(x: &mut Run) -> Result<(), Skip> {
-    x.r.analyses.distribution = distribution::run(x.facts, &x.o.distribution);
-    ready(!x.facts.dims.is_empty(), &[DIMENSION_KEYS])
+    ready(!x.facts.dims.is_empty(), &[DIMENSION_KEYS])?;
+    let res = distribution::run(x.facts, &x.o.distribution).ok_or_else(|| {
+        Skip::needs(&[]).note(
+            "维度列没有可分组的值",
+            "The dimension columns hold no values",
+        )
+    })?;
+    x.r.analyses.distribution = Some(res);
+    Ok(())
 }
 
 fn run_customer_flow(x: &mut Run) -> Result<(), Skip> {
-    x.r.analyses.customer_flow = customer_flow::run(x.facts, &x.o.customer_flow);
-    ready(x.facts.has.purchase_days, &[&["order_date"]])
+    ready(x.facts.has.purchase_days, &[&["order_date"]])?;
+    let res = customer_flow::run(x.facts, &x.o.customer_flow)
+        .ok_or_else(|| Skip::needs(&[]).note("没有可读的订单日期", "No readable order dates"))?;
+    x.r.analyses.customer_flow = Some(res);
+    Ok(())
+}
+
+/// Why nothing runs on an input without a customer.
+fn no_customers() -> Skip {
+    Skip::needs(&[]).note("没有客户", "No customers")
 }
 
 /// `Ok` when the facts had what a step needs, else the step's needs.
@@ -467,6 +487,9 @@ pub fn add_clv(
 
 /// The alerts: key customers (by ABC or value) silent for too long, or unlikely to be alive.
 fn add_alerts(r: &mut Results, facts: &Facts, o: &Options) -> Result<(), Skip> {
+    if facts.customers.is_empty() {
+        return Err(no_customers());
+    }
     let has = facts.has;
     let ok =
         has.last_order && has.orders && (!r.labels.abc.is_empty() || !r.labels.value.is_empty());

@@ -18,6 +18,8 @@ use serde::Deserialize;
 pub struct Options {
     /// Analyse only this sheet (by name) instead of choosing the register and order list.
     pub sheet: Option<String>,
+    /// Sheets not to read together with others of their layout (by name).
+    pub leave_out: Vec<String>,
     /// Column mapping corrections: header text or column letter → field key or "ignore".
     pub mapping: Overrides,
     /// The date recency is measured against; default the day after the last order.

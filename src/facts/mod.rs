@@ -467,6 +467,16 @@ struct Line {
 }
 
 impl Line {
+    /// A return or refund written as its own line: a negative amount (or, without a positive
+    /// one, a negative quantity: Online Retail's cancelled invoices). It nets against the
+    /// customer's purchases and is never a purchase itself.
+    #[inline]
+    fn is_return(&self) -> bool {
+        self.amount < 0.0 || (self.quantity < 0.0 && !(self.amount > 0.0))
+    }
+}
+
+impl Line {
     /// A slot not yet written.
     const EMPTY: Line = Line {
         key: NO_DATE as u32,
@@ -891,7 +901,9 @@ fn fold_groups(cols: &OrderColumns<'_>, g: Grouped, facts: &mut Facts) {
             bought.add(group);
         }
         let (orders, largest) = orders_of(cols, group, c, &mut purchases, &mut scratch);
-        c.orders = Some(orders.max(u32::from(!group.is_empty() && orders == 0)));
+        // Lines without a date still make an order of their own; returns never do.
+        let bought = group.iter().any(|l| !l.is_return());
+        c.orders = Some(orders.max(u32::from(bought && orders == 0)));
         if has_amount {
             c.largest_order = largest;
         }
@@ -939,12 +951,13 @@ fn orders_of(
     } else if cols.order.is_some() {
         let ids = &mut scratch.order_ids;
         ids.clear();
-        ids.extend(group.iter().map(|l| l.key));
+        ids.extend(group.iter().filter(|l| !l.is_return()).map(|l| l.key));
         ids.sort_unstable();
         ids.dedup();
         (ids.len() as u32, largest_line(group))
     } else {
-        (group.len() as u32, largest_line(group))
+        let purchases = group.iter().filter(|l| !l.is_return()).count();
+        (purchases as u32, largest_line(group))
     }
 }
 
@@ -983,22 +996,40 @@ impl Purchases {
         }
     }
 
-    /// Appends the days of a customer's `group`, sorted by day: a day per distinct date, with
-    /// the amounts and quantities of its lines summed. Returns where the customer's days start.
+    /// Appends the days of a customer's `group`, sorted by day: a day per distinct date with a
+    /// purchase, with the amounts and quantities of its lines summed, and each return netted
+    /// into the purchase day before it (or, before any, the first). Returns where the
+    /// customer's days start.
     fn add_days(&mut self, group: &[Line]) -> usize {
         let start = self.days.len();
+        // Returns dated before the customer's first purchase day, netted into that day.
+        let mut early = (0.0, 0.0);
         for l in group.iter().filter(|l| l.day() != NO_DATE) {
-            if self.days.len() > start && self.days.last() == Some(&l.day()) {
+            let bought = self.days.len() > start;
+            if bought && (self.days.last() == Some(&l.day()) || l.is_return()) {
+                // The same day's lines sum; a later return nets into the last purchase day.
                 if let Some(x) = self.amounts.last_mut() {
                     *x += l.amount;
                 }
                 if let Some(x) = self.quantities.last_mut() {
                     *x += l.quantity;
                 }
+            } else if l.is_return() {
+                early.0 += l.amount;
+                early.1 += l.quantity;
             } else {
                 self.days.push(l.day());
                 self.amounts.push(l.amount);
                 self.quantities.push(l.quantity);
+                if early != (0.0, 0.0) {
+                    if let (Some(a), Some(q)) =
+                        (self.amounts.last_mut(), self.quantities.last_mut())
+                    {
+                        *a += early.0;
+                        *q += early.1;
+                    }
+                    early = (0.0, 0.0);
+                }
             }
         }
         start

@@ -110,6 +110,13 @@ pub struct SheetMapping {
     /// First and last header row, 1-based.
     pub header_rows: (u32, u32),
     pub columns: Vec<ColumnMapping>,
+    /// Fields worked out from other columns (the amount as quantity × unit price).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub derived: Vec<crate::table::orders::Derived>,
+    /// The sheets of this layout read together as one list (`sheet` is the first), in workbook
+    /// order; absent for one sheet. `options.leave_out` leaves a sheet out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub combined: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -148,6 +155,64 @@ pub struct Summary {
     pub churn_rate: Option<f64>,
     /// Every analysis, whether it ran, and what a skipped one needs.
     pub analyses: Vec<Status>,
+    /// Set when no column was recognised as the customer (id or name): nothing can be counted
+    /// per customer until the user points at one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_customer_column: Option<NoCustomerColumn>,
+}
+
+/// No sheet has a customer column: the headers that were seen, to point at one with a mapping.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoCustomerColumn {
+    /// The analysed sheets' headers, in column order (at most [`NoCustomerColumn::SHOWN`]).
+    pub headers: Vec<String>,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl NoCustomerColumn {
+    const SHOWN: usize = 40;
+
+    /// `None` when a sheet of `ds` has a customer id or name column.
+    pub fn of(ds: &crate::table::dataset::Dataset) -> Option<NoCustomerColumn> {
+        use crate::table::mapping::Field;
+        if ds
+            .tables()
+            .any(|(_, t)| t.has(Field::CustomerId) || t.has(Field::CustomerName))
+        {
+            return None;
+        }
+        let headers: Vec<String> = ds
+            .tables()
+            .flat_map(|(_, t)| t.mapping.columns.iter())
+            .map(|c| c.header.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .take(Self::SHOWN)
+            .collect();
+        let seen = headers.join("、");
+        Some(NoCustomerColumn {
+            message_zh: format!(
+                "没有识别出客户列（看到的列：{seen}）。请在列映射中把客户所在的列设为“客户编号”或“客户名称”，命令行用 --mapping '{{\"列名\": \"customer_name\"}}'。"
+            ),
+            message_en: format!(
+                "No customer column was recognised (columns seen: {}). Point at it in the column mapping as customer id or customer name; on the command line, --mapping '{{\"header\": \"customer_name\"}}'.",
+                headers.join(", ")
+            ),
+            headers,
+        })
+    }
+
+    /// Every analysis that did not run was stopped by the missing customer column first.
+    pub fn explain(mut status: Vec<Status>) -> Vec<Status> {
+        for st in status.iter_mut().filter(|s| !s.ran) {
+            st.needs = vec![vec!["customer_id", "customer_name"]];
+            st.note = Some(Text::new(
+                "没有识别出客户列",
+                "No customer column was recognised",
+            ));
+        }
+        status
+    }
 }
 
 /// One customer with its facts and every label the analyses gave it.

@@ -21,6 +21,9 @@ pub fn text(file: &str, r: &Report) -> String {
             _ => String::new(),
         }
     );
+    if let Some(n) = &r.summary.no_customer_column {
+        let _ = writeln!(o, "\n! {}\n! {}", n.message_zh, n.message_en);
+    }
     sheets(&mut o, r);
     mapping(&mut o, r);
     quality(&mut o, r);
@@ -67,6 +70,16 @@ fn mapping(o: &mut String, r: &Report) {
                 c.letter, c.header, field, c.status, c.confidence
             );
         }
+        if !m.combined.is_empty() {
+            let _ = writeln!(
+                o,
+                "  读为一张表 read together: {} (--leave-out NAME to leave one out)",
+                m.combined.join(", ")
+            );
+        }
+        for d in &m.derived {
+            let _ = writeln!(o, "  推算 derived: {} / {}", d.label_zh, d.label_en);
+        }
     }
 }
 
@@ -83,9 +96,13 @@ fn quality(o: &mut String, r: &Report) {
     );
     for s in q.rows_skipped.values() {
         let rows: Vec<String> = s.rows.iter().map(|r| r.to_string()).collect();
+        let money = s
+            .amount
+            .map(|a| format!(", amount {a:.2}"))
+            .unwrap_or_default();
         let _ = writeln!(
             o,
-            "  skipped {} × {} / {} (rows {})",
+            "  skipped {} × {} / {} (rows {}){money}",
             s.count,
             s.message_zh,
             s.message_en,

@@ -56,19 +56,25 @@ struct Candidate {
     index: usize,
     role: Role,
     score: (usize, u64),
+    /// The mapped fields and their years in column order: sheets with the same layout.
+    layout: Vec<(Option<Field>, Option<i32>)>,
 }
 
 /// Chooses and builds the tables of `book`: the named sheet, or the best register and order list.
 pub fn choose(book: &Book, sheet: Option<&str>, overrides: &Overrides) -> Result<Dataset> {
-    choose_with(book, sheet, overrides, None)
+    choose_with(book, sheet, overrides, &[], None)
 }
 
-/// [`choose`], with a table built while one of the sheets was read, used if it is that sheet's
-/// table for `overrides`.
+/// [`choose`], leaving the sheets named in `leave_out` out of the combined lists, with a table
+/// built while one of the sheets was read, used if it is that sheet's table for `overrides`.
+///
+/// Sheets with the best sheet's layout (one per month, shop, store or year) are read together as
+/// one list, in workbook order, each line keeping its sheet as a dimension.
 pub fn choose_with(
     book: &Book,
     sheet: Option<&str>,
     overrides: &Overrides,
+    leave_out: &[String],
     mut ahead: Option<Ahead>,
 ) -> Result<Dataset> {
     let ahead = &mut ahead;
@@ -115,10 +121,18 @@ pub fn choose_with(
         {
             continue;
         }
+        if leave_out.iter().any(|n| *n == info.name) {
+            continue;
+        }
+        let role = match role_of(&fields) {
+            Role::Register if customers_repeat(grid, &header, &m) => Role::Orders,
+            role => role,
+        };
         candidates.push(Candidate {
             index,
-            role: role_of(&fields),
+            role,
             score: (fields.len(), info.cells),
+            layout: layout(&m),
         });
     }
     for role in [Role::Register, Role::Orders] {
@@ -126,8 +140,13 @@ pub fn choose_with(
             .iter()
             .filter(|c| c.role == role)
             .max_by_key(|c| c.score);
-        if let Some(c) = best {
-            let t = build(book, c.index, overrides, ahead)?;
+        if let Some(best) = best {
+            let same: Vec<usize> = candidates
+                .iter()
+                .filter(|c| c.role == role && c.layout == best.layout)
+                .map(|c| c.index)
+                .collect();
+            let t = build_together(book, &same, overrides, ahead)?;
             match role {
                 Role::Register => ds.register = Some(t),
                 Role::Orders => ds.orders = Some(t),
@@ -154,6 +173,84 @@ pub fn choose_with(
         }
     }
     Ok(ds)
+}
+
+/// Whether the sheet's customers repeat down its rows, as on order lines (a register has one
+/// row per customer): among the first rows' customer keys, fewer than four in five distinct.
+/// Such a sheet without order dates or order ids is an order list all the same (its lines sum;
+/// a register's duplicate rows would be counted once).
+fn customers_repeat(
+    grid: &crate::read::grid::Grid,
+    header: &header::Header,
+    m: &mapping::Mapping,
+) -> bool {
+    const SAMPLE: usize = 5000;
+    let key = [Field::CustomerId, Field::CustomerName]
+        .into_iter()
+        .find_map(|f| {
+            m.columns.iter().find(|c| {
+                c.field == Some(f) && matches!(c.status, Status::Auto | Status::Overridden)
+            })
+        });
+    let Some(key) = key else {
+        return false;
+    };
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut keys = 0usize;
+    for (_, value) in grid
+        .column(key.index)
+        .filter(|&(row, _)| row > header.rows.1)
+        .take(SAMPLE)
+    {
+        let text = match value {
+            crate::read::grid::Value::Text(id) => grid.pool.get(id).trim().to_string(),
+            crate::read::grid::Value::Number(x) => x.to_string(),
+            _ => continue,
+        };
+        if !text.is_empty() {
+            keys += 1;
+            seen.insert(text);
+        }
+    }
+    keys >= 10 && seen.len() * 5 < keys * 4
+}
+
+/// The mapped fields of a mapping in column order, with their years.
+fn layout(m: &mapping::Mapping) -> Vec<(Option<Field>, Option<i32>)> {
+    m.columns
+        .iter()
+        .map(|c| match c.status {
+            Status::Auto | Status::Overridden => (c.field, c.year),
+            _ => (None, None),
+        })
+        .collect()
+}
+
+/// The sheets at `indexes` (one layout, workbook order) as one table.
+fn build_together(
+    book: &Book,
+    indexes: &[usize],
+    overrides: &Overrides,
+    ahead: &mut Option<Ahead>,
+) -> Result<Table> {
+    let (first, rest) = indexes
+        .split_first()
+        .ok_or_else(|| Error::new(ErrorKind::EmptyWorkbook))?;
+    let mut t = build(book, *first, overrides, ahead)?;
+    if rest.is_empty() {
+        return Ok(t);
+    }
+    let limits = match book.grids.get(*first) {
+        Some(Some(g)) => *g.limits(),
+        _ => Default::default(),
+    };
+    let mut together = table::Together::begin(&mut t, &limits)?;
+    for &i in rest {
+        let next = build(book, i, overrides, ahead)?;
+        together.add(next)?;
+    }
+    together.end();
+    Ok(t)
 }
 
 fn build(

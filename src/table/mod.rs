@@ -13,7 +13,9 @@ pub mod days;
 pub mod header;
 pub mod mapping;
 pub mod normalize;
+pub mod orders;
 pub mod quality;
+mod together;
 
 use crate::error::{Error, Limit, Result};
 use crate::read::grid::{Grid, RowSink, RowWalker, StringPool, Value};
@@ -28,6 +30,7 @@ use normalize::{DateParse, Num};
 pub const NO_TEXT: u32 = u32::MAX;
 pub use cell_ref::cell_ref;
 pub use days::{date_of, day_number, YearOf, NO_DATE};
+pub use together::Together;
 
 /// Typed values of one column, one per table row.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +66,11 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub pool: StringPool,
     pub quality: Quality,
+    /// Columns worked out from others (the amount from quantity × unit price).
+    pub derived: Vec<orders::Derived>,
+    /// The sheets read together into this table (one layout), in workbook order; empty when
+    /// it is one sheet's.
+    pub combined: Vec<String>,
 }
 
 impl Table {
@@ -580,7 +588,7 @@ impl Builder {
         } = self;
         quality.rows_used = rows.len() as u64;
         pool.freeze();
-        Ok(Table {
+        let mut table = Table {
             sheet,
             header,
             mapping,
@@ -588,7 +596,11 @@ impl Builder {
             columns: columns.into_iter().map(|c| c.column).collect(),
             pool,
             quality,
-        })
+            derived: Vec::new(),
+            combined: Vec::new(),
+        };
+        orders::settle(&mut table);
+        Ok(table)
     }
 
     /// Grid text `i`'s [`Seen::word`], worked out on first sight (without its row-kind flags).

@@ -25,6 +25,8 @@ pub enum SkipReason {
     Duplicate,
     /// Neither a customer id nor a customer name.
     NoCustomer,
+    /// A line of an order that did not complete: cancelled, closed, refunded or unpaid.
+    NotCompleted,
 }
 
 impl SkipReason {
@@ -36,6 +38,7 @@ impl SkipReason {
             SkipReason::Blank => "表格范围内的空行",
             SkipReason::Duplicate => "与前面某行完全相同的重复行",
             SkipReason::NoCustomer => "缺少客户编号和客户名称",
+            SkipReason::NotCompleted => "未成交的订单（已取消、交易关闭、已退款或未付款）",
         }
     }
 
@@ -47,6 +50,9 @@ impl SkipReason {
             SkipReason::Blank => "blank row inside the table",
             SkipReason::Duplicate => "exact duplicate of an earlier row",
             SkipReason::NoCustomer => "no customer id or customer name",
+            SkipReason::NotCompleted => {
+                "order not completed (cancelled, closed, refunded or unpaid)"
+            }
         }
     }
 }
@@ -91,6 +97,10 @@ pub struct Skipped {
     pub count: u64,
     /// The first few sheet rows (1-based), as examples.
     pub rows: Vec<u32>,
+    /// The amount on the skipped lines, where it is money left out of every total (orders that
+    /// did not complete).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
     pub message_zh: &'static str,
     pub message_en: &'static str,
 }
@@ -110,6 +120,17 @@ pub struct Quality {
     pub warnings: Vec<Warning>,
     /// Warnings counted but not listed because of the cap.
     pub warnings_omitted: u64,
+    /// Lines that are returns or refunds (a negative amount or quantity): they net against their
+    /// customer's purchases and are never purchases themselves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returns: Option<ReturnLines>,
+}
+
+/// Return and refund lines, and the money they take back (negative).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct ReturnLines {
+    pub lines: u64,
+    pub amount: f64,
 }
 
 impl Quality {
@@ -234,6 +255,11 @@ impl Quality {
 
     /// Adds another sheet's account to this one (for the whole-input summary).
     pub fn absorb(&mut self, other: &Quality) {
+        if let Some(r) = other.returns {
+            let mine = self.returns.get_or_insert_with(ReturnLines::default);
+            mine.lines += r.lines;
+            mine.amount += r.amount;
+        }
         self.rows_above_header += other.rows_above_header;
         self.rows_read += other.rows_read;
         self.rows_used += other.rows_used;
@@ -244,6 +270,9 @@ impl Quality {
                 ..Skipped::default()
             });
             mine.count += s.count;
+            if let Some(x) = s.amount {
+                *mine.amount.get_or_insert(0.0) += x;
+            }
             for r in &s.rows {
                 if mine.rows.len() < MAX_EXAMPLE_ROWS {
                     mine.rows.push(*r);

@@ -1,0 +1,245 @@
+//! What an order list's own columns say about its lines, settled once the table is built.
+//!
+//! - The amount: a sheet of lines priced per unit (the UCI Online Retail export: Quantity and
+//!   UnitPrice, no amount) gets an amount column worked out as quantity × unit price, and the
+//!   mapping says so ([`Derived`]).
+//! - Orders that did not complete: a line whose order status says cancelled, closed, refunded or
+//!   returned (交易关闭, 已取消, 退款, Cancelled …), or whose payment time is empty where the sheet
+//!   dates its orders by payment (订单付款时间: an unpaid order has none), is left out of the table
+//!   and counted in the quality report with the money it carried. It was never a purchase.
+//!
+//! A refund or return written as its own line with a negative quantity or amount is a different
+//! thing: it stays, and nets against the customer's purchases (`facts`).
+
+use crate::table::mapping::Field;
+use crate::table::quality::{Issue, ReturnLines, SkipReason};
+use crate::table::{Column, Data, Table, NO_DATE, NO_TEXT};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// A column kexi worked out from others: `field` = the product of `from`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Derived {
+    pub field: Field,
+    pub from: Vec<Field>,
+    pub label_zh: &'static str,
+    pub label_en: &'static str,
+}
+
+/// Derives what the sheet lacks and leaves out the lines of orders that did not complete.
+pub(super) fn settle(t: &mut Table) {
+    derive_amount(t);
+    let keep = completed(t);
+    if keep.iter().any(|k| !k) {
+        leave_out(t, &keep);
+    }
+    count_returns(t);
+}
+
+/// Counts the return and refund lines (a negative amount, or a negative quantity without a
+/// positive amount) and the money they take back, for the quality report.
+fn count_returns(t: &mut Table) {
+    let numbers = |f: Field| match t.column(f).map(|c| &c.data) {
+        Some(Data::Number(v)) => Some(v.as_slice()),
+        _ => None,
+    };
+    let (amounts, quantities) = (numbers(Field::Amount), numbers(Field::Quantity));
+    if amounts.is_none() && quantities.is_none() {
+        return;
+    }
+    let mut r = ReturnLines::default();
+    for i in 0..t.n_rows() {
+        let a = amounts.and_then(|v| v.get(i)).copied().unwrap_or(f64::NAN);
+        let q = quantities
+            .and_then(|v| v.get(i))
+            .copied()
+            .unwrap_or(f64::NAN);
+        if a < 0.0 || (q < 0.0 && !(a > 0.0)) {
+            r.lines += 1;
+            if a.is_finite() {
+                r.amount += a;
+            }
+        }
+    }
+    if r.lines > 0 {
+        t.quality.returns = Some(r);
+    }
+}
+
+/// Amount = quantity × unit price, where the sheet has both and no amount column. A line
+/// missing either has no amount.
+fn derive_amount(t: &mut Table) {
+    if t.has(Field::Amount) {
+        return;
+    }
+    let (Some(q), Some(p)) = (t.column(Field::Quantity), t.column(Field::UnitPrice)) else {
+        return;
+    };
+    let (Data::Number(qs), Data::Number(ps)) = (&q.data, &p.data) else {
+        return;
+    };
+    let amounts: Vec<f64> = qs.iter().zip(ps).map(|(q, p)| q * p).collect();
+    let column = Column {
+        source: p.source,
+        field: Some(Field::Amount),
+        year: None,
+        header: format!("{} × {}", q.header, p.header),
+        data: Data::Number(amounts),
+    };
+    t.columns.push(column);
+    t.derived.push(Derived {
+        field: Field::Amount,
+        from: vec![Field::Quantity, Field::UnitPrice],
+        label_zh: "销售额 = 数量 × 单价",
+        label_en: "Amount = quantity × unit price",
+    });
+}
+
+/// Whether each line belongs to an order that completed.
+fn completed(t: &Table) -> Vec<bool> {
+    let mut keep = vec![true; t.n_rows()];
+    if let Some(Data::Text(ids)) = t.column(Field::OrderStatus).map(|c| &c.data) {
+        // Statuses repeat: each distinct text is read once.
+        let mut verdict: FxHashMap<u32, bool> = FxHashMap::default();
+        for (k, &id) in keep.iter_mut().zip(ids) {
+            if id != NO_TEXT {
+                *k &= *verdict
+                    .entry(id)
+                    .or_insert_with(|| !not_completed(t.pool.get(id)));
+            }
+        }
+    }
+    // Only where every payment time was read: an unreadable one is not proof of an unpaid order.
+    let unreadable = t
+        .quality
+        .issues
+        .get(&Issue::InvalidDate)
+        .is_some_and(|&n| n > 0);
+    let by_payment = t
+        .column(Field::OrderDate)
+        .filter(|c| dated_by_payment(&c.header));
+    if let Some(c) = by_payment.filter(|_| !unreadable) {
+        if let Data::Date(days) = &c.data {
+            for (k, &d) in keep.iter_mut().zip(days) {
+                *k &= d != NO_DATE;
+            }
+        }
+    }
+    keep
+}
+
+/// Words of an order status that say the order did not complete. Matched inside the status
+/// (交易关闭, 已退款, Cancelled); Latin words case-insensitively.
+const NOT_COMPLETED: &[&str] = &[
+    "取消",
+    "关闭",
+    "退款",
+    "退货",
+    "作废",
+    "撤销",
+    "未付款",
+    "待付款",
+    "等待买家付款",
+    "未支付",
+    "未提交",
+    "驳回",
+    "拒收",
+    "失败",
+    "cancel",
+    "refund",
+    "return",
+    "void",
+    "reject",
+    "unpaid",
+    "fail",
+];
+
+fn not_completed(status: &str) -> bool {
+    let lower = status.trim().to_lowercase();
+    // A partial refund leaves a sale: its refunded part is a return line of its own, if any.
+    let partial = lower.contains("partial") || lower.contains("部分");
+    !partial && NOT_COMPLETED.iter().any(|w| lower.contains(w))
+}
+
+/// Whether an order date column is the payment time (订单付款时间, Paid at): then an order
+/// without one was never paid.
+fn dated_by_payment(header: &str) -> bool {
+    let lower = header.to_lowercase();
+    ["付款", "支付", "paid", "payment"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Removes the lines `keep` says to leave out, counting them (and their amount) in the quality
+/// report.
+fn leave_out(t: &mut Table, keep: &[bool]) {
+    let amount = |r: usize| match t.column(Field::Amount).map(|c| &c.data) {
+        Some(Data::Number(v)) => v.get(r).copied().filter(|x| x.is_finite()),
+        _ => None,
+    };
+    let mut money = 0.0;
+    let mut left_out = Vec::new();
+    for (r, _) in keep.iter().enumerate().filter(|(_, k)| !**k) {
+        money += amount(r).unwrap_or(0.0);
+        left_out.push(r);
+    }
+    for &r in &left_out {
+        let row = t.rows.get(r).copied().unwrap_or(0);
+        t.quality.skip(SkipReason::NotCompleted, &t.sheet, row);
+    }
+    if let Some(s) = t.quality.rows_skipped.get_mut(&SkipReason::NotCompleted) {
+        s.amount = Some(s.amount.unwrap_or(0.0) + money);
+    }
+    t.quality.rows_used = t.quality.rows_used.saturating_sub(left_out.len() as u64);
+    retain(&mut t.rows, keep);
+    for c in &mut t.columns {
+        match &mut c.data {
+            Data::Text(v) => retain(v, keep),
+            Data::Number(v) => retain(v, keep),
+            Data::Date(v) => retain(v, keep),
+        }
+    }
+}
+
+fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut i = 0;
+    v.retain(|_| {
+        let k = keep.get(i).copied().unwrap_or(true);
+        i += 1;
+        k
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_that_did_not_complete() {
+        for s in [
+            "交易关闭",
+            "已取消",
+            "退款成功",
+            "已退货",
+            "未提交",
+            "已驳回",
+            "Cancelled",
+            "REFUNDED",
+            "voided",
+        ] {
+            assert!(not_completed(s), "{s}");
+        }
+        for s in [
+            "交易成功",
+            "已发货",
+            "卖家已发货，等待买家确认",
+            "部分退款",
+            "Shipped",
+            "Completed",
+            "paid",
+            "partially_refunded",
+        ] {
+            assert!(!not_completed(s), "{s}");
+        }
+    }
+}
