@@ -70,7 +70,7 @@ async function open(url) {
 }
 
 // The status line is marked before the file goes in, so the wait cannot be satisfied by the
-// previous file's outcome while this one is still being read (the race that failed stop 12's CI).
+// previous file's outcome while this one is still being read.
 async function drop(page, file) {
   await page.evaluate(() => { document.querySelector('#status').className = 'pending'; });
   await page.setInputFiles('#file', file);
@@ -153,6 +153,22 @@ test('a mapping correction re-analyses without re-reading, and is remembered', a
   assert.equal((await page.locator('.kpi strong').allTextContents())[1], '—');
   await page.click('#tab-review');
   assert.match(await page.textContent('#review'), /已应用您上次/);
+  await page.close();
+});
+
+test('an export without a customer column opens the review saying so; pointing at it counts them', async () => {
+  const { page } = await open(`${base}/`);
+  const file = join(tmp, 'no-customer.csv');
+  writeFileSync(file, '订单编号,总金额,昵称,订单付款时间\n1,10,甲,2024-01-02 10:00:00\n2,20,乙,2024-01-03 10:00:00\n3,5,甲,2024-02-03 10:00:00\n');
+  await drop(page, file);
+  assert.equal(await page.getAttribute('#tab-review', 'aria-selected'), 'true');
+  assert.match(await page.textContent('#no-customer'), /没有识别出客户列/);
+  await page.locator('#review select[aria-label*="昵称"]').selectOption('customer_name');
+  await page.click('#review button:has-text("应用")');
+  await page.waitForFunction(() => !document.body.classList.contains('busy'));
+  assert.equal(await page.locator('#no-customer').count(), 0);
+  await page.click('#tab-dashboard');
+  assert.equal((await page.locator('.kpi strong').allTextContents())[0], '2');
   await page.close();
 });
 

@@ -125,7 +125,8 @@ async function show(overview) {
     fieldText,
   });
   tableReady = table.reset(overview).catch((e) => setStatus(message(e), 'error'));
-  selectTab(state.tab);
+  // Without a customer column there is nothing to show per customer: the mapping says why.
+  selectTab(overview.summary.no_customer_column ? 'review' : state.tab);
 }
 
 function fieldTextOrHeader(key) {

@@ -77,20 +77,40 @@ export function renderReview(root, state, apply) {
     });
     return h('div', { className: 'mapping' },
       h('h4', {}, m.sheet, ' · ', t(`role_${m.role}`), ' · ', t('header_rows', { a: m.header_rows[0], b: m.header_rows[1] })),
+      combined(m, options, apply),
       h('table', { className: 'grid' },
         h('thead', {}, h('tr', {}, [t('column'), t('header'), t('field'), t('confidence'), t('status')].map((x) => h('th', {}, x)))),
-        h('tbody', {}, rows)));
+        h('tbody', {}, rows)),
+      (m.derived ?? []).map((d) => h('p', { className: 'note derived' }, t('derived'), ': ', getLang() === 'zh' ? d.label_zh : d.label_en)));
   });
+  const missing = overview.summary.no_customer_column;
   const applyButton = h('button', { type: 'button', disabled: true, onclick: () => apply({ ...options, mapping: { ...overrides } }) }, t('apply'));
   const resetButton = h('button', { type: 'button', className: 'secondary', disabled: !Object.keys(options.mapping ?? {}).length,
     onclick: () => apply({ ...options, mapping: {} }) }, t('reset_mapping'));
 
   fill(root,
     h('section', { className: 'card' }, h('h3', {}, t('sheets')), h('label', {}, t('sheet'), ': ', picker), sheets),
-    h('section', { className: 'card' }, h('h3', {}, t('field')),
+    h('section', { className: missing ? 'card needs-customer' : 'card' }, h('h3', {}, t('field')),
+      missing ? h('p', { className: 'warning', id: 'no-customer' }, getLang() === 'zh' ? missing.message_zh : missing.message_en) : null,
       state.restored ? h('p', { className: 'note' }, t('saved_mapping')) : null,
       mappings, h('p', { className: 'actions' }, applyButton, ' ', resetButton)),
     quality(overview));
+}
+
+/** The sheets read together as one list, each with a box to leave it out (or take it back). */
+function combined(m, options, apply) {
+  const left = options.leave_out ?? [];
+  if (!m.combined?.length && !left.length) return null;
+  const box = (name, on) => {
+    const input = h('input', { type: 'checkbox', checked: on, 'aria-label': name });
+    input.addEventListener('change', () => apply({
+      ...options,
+      leave_out: input.checked ? left.filter((x) => x !== name) : [...left, name],
+    }));
+    return h('label', { className: 'sheet-box' }, input, ' ', name);
+  };
+  return h('p', { className: 'note combined' }, t('read_together'), ': ',
+    (m.combined ?? []).map((name) => box(name, true)), left.map((name) => box(name, false)));
 }
 
 function quality(overview) {
@@ -102,7 +122,9 @@ function quality(overview) {
     h('h3', {}, t('quality')),
     h('p', {}, t('quality_line', { read: num(q.rows_read), used: num(q.rows_used), skipped: num(skipped) })),
     skipped ? h('ul', {}, Object.entries(q.rows_skipped).map(([, s]) =>
-      h('li', {}, `${msg(s)} — ${num(s.count)}`, s.rows?.length ? h('span', { className: 'muted' }, ` (${s.rows.slice(0, 10).join(', ')}${s.rows.length > 10 ? '…' : ''})`) : null))) : null,
+      h('li', {}, `${msg(s)} — ${num(s.count)}`, s.amount != null ? ` · ${t('amount_left_out', { a: num(s.amount, 2) })}` : '',
+        s.rows?.length ? h('span', { className: 'muted' }, ` (${s.rows.slice(0, 10).join(', ')}${s.rows.length > 10 ? '…' : ''})`) : null))) : null,
+    q.returns ? h('p', { id: 'returns' }, t('returns_line', { n: num(q.returns.lines), a: num(q.returns.amount, 2) })) : null,
     q.join ? h('p', {}, `${t('join')}: ${col(q.join.key === 'customer_id' ? 'id' : 'name')} · ${num(q.join.order_lines_matched)} / ${num(q.join.order_lines_matched + q.join.order_lines_unmatched)}`) : null,
     q.warnings.length ? h('details', { open: q.warnings.length <= 20 },
       h('summary', {}, `${t('warnings')} (${num(q.warnings.length + q.warnings_omitted)})`),
