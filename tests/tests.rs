@@ -20,6 +20,8 @@ mod formats;
 mod insights;
 /// Messy real-world workbooks: titles, merged two-row headers, totals, notes, hidden sheets.
 mod messy;
+/// Exports as people download them (real layouts, made-up rows), with no mapping given.
+mod real_layouts;
 /// Templates and sample as a user meets them: default sheet, mapping, formats, churn.
 mod sample;
 /// Delimited text: encodings and delimiters.

@@ -41,8 +41,12 @@ OUT = os.environ.get("KEXI_REAL_EXPECTED", "/work/realdata/expected.json")
 #                     an order's first line); only rows where it is filled count
 #   dedupe   column: one counted row per value (first one)
 #   register True for customer lists (one row per customer)
-TAOBAO = {"key": "买家会员名", "amount": ("col", "买家实际支付金额")}
-OLR = {"key": "CustomerID", "amount": ("mul", "Quantity", "UnitPrice")}
+#   paid     payment-time column: a row without one is an unpaid order, never a purchase
+#   exact_duplicates_once  an order list with order ids: a line identical in every column to
+#            an earlier one is counted once (an export repeating a line, as kexi reads it)
+TAOBAO = {"key": "买家会员名", "amount": ("col", "买家实际支付金额"), "paid": "订单付款时间"}
+OLR = {"key": "CustomerID", "amount": ("mul", "Quantity", "UnitPrice"),
+       "exact_duplicates_once": True}
 SHOPIFY = {"key": "Email", "amount": ("sub", "Total", "Refunded Amount"),
            "header_rows_only": "Total", "drop": {"Financial Status": ["refunded", "voided"]}}
 RULES = {
@@ -100,6 +104,11 @@ def read(path, rule):
         return pd.read_excel(path, sheet_name=0, header=header)
     book = pd.read_excel(path, sheet_name=None if sheets == "all" else sheets, header=header)
     frames = [df for df in book.values() if not df.dropna(how="all").empty]
+    paid = rule.get("paid")
+    for df in frames:
+        df.columns = [str(c).strip() for c in df.columns]
+        if paid and paid not in df.columns:
+            df[paid] = "(sheet without a payment time)"
     return pd.concat(frames, ignore_index=True)
 
 
@@ -126,6 +135,10 @@ def count(path, rule):
         ok &= matches(df[col], vals)
     for col, vals in rule.get("drop", {}).items():
         ok &= ~matches(df[col], vals)
+    if rule.get("paid") in df.columns:
+        ok &= text(df[rule["paid"]]) != ""
+    if rule.get("exact_duplicates_once"):
+        ok &= ~df.duplicated(keep="first")
     if "header_rows_only" in rule:
         ok &= text(df[rule["header_rows_only"]]) != ""
     amount = pd.Series(0.0, index=df.index)

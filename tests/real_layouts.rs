@@ -1,0 +1,383 @@
+//! Exports as people download them, with no mapping given: each test keeps the header row and
+//! value formats of a real public workbook (tests/real/manifest.tsv names them) with made-up rows,
+//! and checks what a careful analyst counts by hand.
+
+use kexi::internals::mapping::Field;
+use kexi::internals::quality::SkipReason;
+use kexi::internals::report::Report;
+use kexi::{analyze, Options};
+
+fn report(csv: &str) -> Report {
+    analyze(csv.as_bytes(), &Options::default()).expect("a table")
+}
+
+/// The field each header was given (`None`: left out), in the first sheet's column order.
+fn fields(r: &Report) -> Vec<(String, Option<Field>)> {
+    r.mapping[0]
+        .columns
+        .iter()
+        .map(|c| (c.header.trim().to_string(), c.field))
+        .collect()
+}
+
+fn field_of(r: &Report, header: &str) -> Option<Field> {
+    fields(r)
+        .into_iter()
+        .find(|(h, _)| h == header)
+        .unwrap_or_else(|| panic!("no column {header}"))
+        .1
+}
+
+fn near(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-6)
+}
+
+/// A marketplace seller's order export (淘宝/天猫 卖家中心 → 订单报表): the buyer's member name,
+/// the amount actually paid beside the amount due, the payment time beside the creation time,
+/// an order status. A closed order and an unpaid one never became purchases.
+#[test]
+fn marketplace_seller_export() {
+    let csv = "\
+买家会员名,买家支付宝账号,买家应付货款,买家实际支付金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间,订单付款时间 ,宝贝标题 ,宝贝种类 ,订单备注,宝贝总数量,类别,图书编号
+小王同学,138****0001,35.00,30.00,交易成功,王五,北京市海淀区,138****0001,2018-05-01 09:12:00,2018-05-01 09:13:05,Python入门,1,,1,Python,B101
+小王同学,138****0001,50.00,45.50,交易成功,王五,北京市海淀区,138****0001,2018-05-03 20:01:00,2018-05-03 20:02:11,数据分析实战,1,,1,数据分析,B102
+lily_88,lily@x.cn,99.00,99.00,交易成功,李丽,上海市,139****0002,2018-05-02 10:00:00,2018-05-02 10:00:30,机器学习,1,,2,AI,B103
+lily_88,lily@x.cn,50.00,50.00,交易关闭,李丽,上海市,139****0002,2018-05-04 11:00:00,,Excel技巧,1,,1,办公,B104
+阿强,qiang@x.cn,20.00,20.00,等待买家付款,张强,广州市,137****0003,2018-05-05 12:00:00,,Word技巧,1,,1,办公,B105
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "买家会员名"), Some(Field::CustomerName));
+    assert_eq!(field_of(&r, "买家实际支付金额"), Some(Field::Amount));
+    assert_eq!(
+        field_of(&r, "买家应付货款"),
+        None,
+        "the amount due is not what was paid"
+    );
+    assert_eq!(field_of(&r, "订单付款时间"), Some(Field::OrderDate));
+    assert_ne!(field_of(&r, "订单创建时间"), Some(Field::RegisteredDate));
+    assert_eq!(field_of(&r, "宝贝标题"), Some(Field::Product));
+    assert_eq!(field_of(&r, "宝贝总数量"), Some(Field::Quantity));
+    assert_eq!(field_of(&r, "订单状态"), Some(Field::OrderStatus));
+    assert_eq!(field_of(&r, "收货人姓名"), Some(Field::Contact));
+    // 小王同学 30.00 + 45.50, lily_88 99.00; the closed and the unpaid order are left out.
+    assert_eq!(r.summary.customers, 2);
+    assert!(
+        near(r.summary.total_amount, 174.5),
+        "{:?}",
+        r.summary.total_amount
+    );
+    let skipped = &r.quality.total.rows_skipped[&SkipReason::NotCompleted];
+    assert_eq!((skipped.count, skipped.rows.clone()), (2, vec![5, 6]));
+    assert!(near(skipped.amount, 70.0));
+    assert!(r.analyses.rfm.is_some() && r.analyses.abc.is_some());
+}
+
+/// The same export with the list total and the parcel's tracking number beside the amount paid:
+/// the amount is what was paid, and a tracking number is not an order id.
+#[test]
+fn seller_export_with_list_total_and_tracking_number() {
+    let csv = "\
+买家会员名,买家实际支付金额,宝贝总数量,宝贝标题,总金额,物流公司,物流单号,订单付款时间,订单状态
+buyer_a,88.00,1,商品甲,100.00,顺丰,SF1234567890,2019-03-01 10:00:00,交易成功
+buyer_a,12.50,1,商品乙,15.00,圆通,YT0000000001,2019-03-09 10:00:00,交易成功
+buyer_b,40.00,2,商品甲,40.00,顺丰,SF1234567891,2019-03-02 10:00:00,交易成功
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "买家实际支付金额"), Some(Field::Amount));
+    assert_ne!(field_of(&r, "总金额"), Some(Field::Amount));
+    assert_ne!(field_of(&r, "物流单号"), Some(Field::OrderId));
+    assert!(near(r.summary.total_amount, 140.5));
+    assert_eq!(r.summary.customers, 2);
+}
+
+/// A pharmacy's point-of-sale export: the social-insurance card number is the customer, the
+/// sale time carries a weekday (not always the date's own), and 应收金额 beside 实收金额 is the
+/// price before discount, not money owed.
+#[test]
+fn pharmacy_point_of_sale_export() {
+    let csv = "\
+购药时间,社保卡号,商品编码,商品名称,销售数量,应收金额,实收金额
+2018-01-01 星期五,001616528,236701,强力VC银翘片,6,82.8,69
+2018-01-02 星期六,001616528,236701,清热解毒口服液,1,28,24.64
+2018-01-06 星期三,0012602828,236701,感康,2,16.8,15
+2018-01-11 星期一,0010070343428,236701,三九感冒灵,1,28,28
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "社保卡号"), Some(Field::CustomerId));
+    assert_eq!(field_of(&r, "购药时间"), Some(Field::OrderDate));
+    assert_eq!(field_of(&r, "实收金额"), Some(Field::Amount));
+    assert_ne!(field_of(&r, "应收金额"), Some(Field::Receivable));
+    assert_eq!(field_of(&r, "商品名称"), Some(Field::Product));
+    assert_eq!(r.summary.customers, 3);
+    assert!(near(r.summary.total_amount, 136.64));
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    assert_eq!(r.summary.first_order_date, day("2018-01-01"));
+    assert_eq!(r.summary.last_order_date, day("2018-01-11"));
+    assert!(!r
+        .quality
+        .total
+        .issues
+        .contains_key(&kexi::internals::quality::Issue::InvalidDate));
+}
+
+/// The UCI Online Retail export most RFM tutorials start from: no amount column (it is quantity
+/// × unit price), Description is the product, Country a dimension, and a cancelled invoice
+/// (InvoiceNo "C…", negative quantity) nets against its customer's purchases without being one.
+#[test]
+fn online_retail_export() {
+    let csv = "\
+InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom
+536365,71053,WHITE METAL LANTERN,8,2010-12-01 08:26:00,3.39,17850.0,United Kingdom
+536366,22633,HAND WARMER UNION JACK,12,2010-12-01 08:28:00,1.65,13047.0,United Kingdom
+536367,84879,ASSORTED COLOUR BIRD ORNAMENT,32,2010-12-01 08:34:00,1.69,,United Kingdom
+536368,22960,JAM MAKING SET WITH JARS,6,2010-12-02 08:34:00,4.25,12583.0,France
+C536379,22633,HAND WARMER UNION JACK,-2,2010-12-02 09:41:00,1.65,13047.0,United Kingdom
+C536383,35004C,SET OF 3 COLOURED  FLYING DUCKS,-1,2010-12-02 09:49:00,4.95,12999.0,United Kingdom
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "InvoiceNo"), Some(Field::OrderId));
+    assert_eq!(field_of(&r, "Description"), Some(Field::Product));
+    assert_eq!(field_of(&r, "Country"), Some(Field::Region));
+    assert_eq!(field_of(&r, "CustomerID"), Some(Field::CustomerId));
+    let derived = &r.mapping[0].derived;
+    assert_eq!(derived.len(), 1);
+    assert_eq!(derived[0].field, Field::Amount);
+    assert_eq!(derived[0].from, vec![Field::Quantity, Field::UnitPrice]);
+    // 17850: 6 × 2.55 + 8 × 3.39 = 42.42; 13047: 12 × 1.65 − 2 × 1.65 = 16.5; 12583: 6 × 4.25
+    // = 25.5; 12999 only returned: −4.95. The line without a customer is left out.
+    assert!(
+        near(r.summary.total_amount, 79.47),
+        "{:?}",
+        r.summary.total_amount
+    );
+    let returns = r.quality.total.returns.expect("returns counted");
+    assert_eq!(returns.lines, 2);
+    assert!(near(Some(returns.amount), -8.25));
+    let ids: Vec<_> = r.customers.iter().map(|c| c.id.clone()).collect();
+    let row = |id: &str| {
+        let want = format!("{id}.0");
+        r.customers
+            .iter()
+            .find(|c| c.id.as_deref() == Some(want.as_str()))
+            .unwrap_or_else(|| panic!("{id} in {ids:?}"))
+    };
+    let json = |id: &str| serde_json::to_value(row(id)).unwrap();
+    assert_eq!(json("13047")["orders"], 1, "a return is not an order");
+    assert!(near(json("13047")["amount"].as_f64(), 16.5));
+    assert_eq!(json("12999")["orders"], 0, "only a return: not a buyer");
+    assert!(row("12999").last_order_date.is_none());
+    let rfm = r.analyses.rfm.as_ref().expect("rfm");
+    assert_eq!(rfm.customers_scored, 3);
+    for key in ["rfm", "abc", "clv"] {
+        let st = r.summary.analyses.iter().find(|s| s.key == key).unwrap();
+        assert!(st.ran || key == "clv", "{key}: {st:?}");
+    }
+}
+
+/// A B2B order list (the sales_data_sample layout): STATUS is the order's state; a cancelled
+/// order is not a sale.
+#[test]
+fn order_status_of_a_b2b_order_list() {
+    let csv = "\
+ORDERNUMBER,QUANTITYORDERED,PRICEEACH,ORDERLINENUMBER,SALES,ORDERDATE,STATUS,PRODUCTLINE,CUSTOMERNAME,COUNTRY
+10107,30,95.7,2,2871,2/24/2003 0:00,Shipped,Motorcycles,Land of Toys Inc.,USA
+10108,34,81.35,5,2765.9,5/7/2003 0:00,Shipped,Motorcycles,Reims Collectables,France
+10109,10,100,1,1000,5/8/2003 0:00,Cancelled,Motorcycles,Reims Collectables,France
+10110,20,50,1,1000,5/9/2003 0:00,On Hold,Classic Cars,Land of Toys Inc.,USA
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "STATUS"), Some(Field::OrderStatus));
+    assert_eq!(field_of(&r, "SALES"), Some(Field::Amount));
+    assert_eq!(field_of(&r, "CUSTOMERNAME"), Some(Field::CustomerName));
+    assert!(near(r.summary.total_amount, 6636.9));
+    assert_eq!(
+        r.quality.total.rows_skipped[&SkipReason::NotCompleted].count,
+        1
+    );
+    assert!(
+        r.analyses.pipeline.is_none(),
+        "shipped orders are not a sales pipeline"
+    );
+}
+
+/// A transactions table with snake_case headers and dates as `11-Feb-17`.
+#[test]
+fn transactions_with_month_names() {
+    let csv = "\
+customer_id,trans_date,tran_amount
+CS5295,11-Feb-13,35
+CS4768,15-Mar-15,39
+CS5295,26-Feb-13,81
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "customer_id"), Some(Field::CustomerId));
+    assert_eq!(field_of(&r, "trans_date"), Some(Field::OrderDate));
+    assert_eq!(field_of(&r, "tran_amount"), Some(Field::Amount));
+    assert_eq!(r.summary.customers, 2);
+    assert!(near(r.summary.total_amount, 155.0));
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    assert_eq!(r.summary.first_order_date, day("2013-02-11"));
+    assert_eq!(r.summary.last_order_date, day("2015-03-15"));
+}
+
+/// A register of shop staff (a store chain's export): 姓名 beside 岗位 and 员工职位 is a person on
+/// staff, never the customer.
+#[test]
+fn staff_names_are_not_customers() {
+    let csv = "\
+大区,城市,岗位编号,姓名,员工职位,门店编号,门店名称
+华东,上海,P001,张三,店长,S001,徐汇店
+华东,上海,P002,李四,店员,S002,静安店
+";
+    let r = report(csv);
+    assert_ne!(field_of(&r, "姓名"), Some(Field::CustomerName));
+}
+
+/// A marketplace order report without the buyer (天猫订单报表): no customer column, and kexi says
+/// so instead of counting 0 customers silently; every per-customer analysis says why it did not
+/// run.
+#[test]
+fn no_customer_column_says_so() {
+    let csv = "\
+订单编号,总金额,买家实际支付金额,收货地址 ,订单创建时间,订单付款时间 ,退款金额
+1,178.8,0,上海,2020-02-21 00:00:00,,0
+2,21,21,内蒙古自治区,2020-02-20 23:59:54,2020-02-21 00:00:02,0
+";
+    let r = report(csv);
+    assert_eq!(r.summary.customers, 0);
+    let missing = r.summary.no_customer_column.as_ref().expect("said");
+    assert_eq!(missing.headers[0], "订单编号");
+    assert!(missing.message_en.contains("No customer column"));
+    assert!(missing.message_en.contains("--mapping"));
+    for st in &r.summary.analyses {
+        assert!(!st.ran, "{} ran without customers", st.key);
+        assert_eq!(
+            st.needs,
+            vec![vec!["customer_id", "customer_name"]],
+            "{}",
+            st.key
+        );
+    }
+    let text = kexi::summary("orders.csv", &r);
+    assert!(text.contains("没有识别出客户列"), "{text}");
+    assert!(!text.contains('✓'), "{text}");
+}
+
+/// Every analysis that says it ran has its section, and every section's analysis says it ran.
+#[test]
+fn status_comes_from_the_result() {
+    let csv = "\
+客户编号,订单日期,销售额,所属区域
+K1,不是日期,100,华东
+K2,也不是,200,
+";
+    let r = report(csv);
+    let json = serde_json::to_value(&r.analyses).unwrap();
+    for st in &r.summary.analyses {
+        assert_eq!(st.ran, json.get(st.key).is_some(), "{}", st.key);
+    }
+}
+
+/// An order list split by year into sheets of one layout (订单2023, 订单2024): read together, each
+/// line keeping its sheet; a sheet the user leaves out is not read.
+#[test]
+fn sheets_of_one_layout_read_together() {
+    use crate::fixtures::{new_workbook, write_rows, C};
+    let mut wb = new_workbook();
+    for (name, rows) in [
+        (
+            "订单2023",
+            vec![
+                vec![C::S("K1"), C::S("华东贸易"), C::D(2023, 3, 1), C::N(100.0)],
+                vec![C::S("K2"), C::S("北方机械"), C::D(2023, 6, 1), C::N(200.0)],
+            ],
+        ),
+        (
+            "订单2024",
+            vec![
+                vec![C::S("K1"), C::S("华东贸易"), C::D(2024, 2, 1), C::N(300.0)],
+                vec![C::S("K3"), C::S("南方电子"), C::D(2024, 5, 1), C::N(400.0)],
+            ],
+        ),
+    ] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        write_rows(
+            ws,
+            0,
+            &[vec![
+                C::S("客户编号"),
+                C::S("客户名称"),
+                C::S("订单日期"),
+                C::S("销售额"),
+            ]],
+        );
+        write_rows(ws, 1, &rows);
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let r = analyze(&bytes, &Options::default()).unwrap();
+    assert_eq!(r.mapping.len(), 1);
+    assert_eq!(r.mapping[0].combined, vec!["订单2023", "订单2024"]);
+    assert_eq!(r.summary.customers, 3);
+    assert!(near(r.summary.total_amount, 1000.0));
+    assert_eq!(r.summary.order_lines, 4);
+    assert_eq!(r.quality.total.rows_read, 4);
+    let roles: Vec<_> = r.input.sheets.iter().map(|s| s.role).collect();
+    assert!(roles.iter().all(|r| r.is_some()), "{roles:?}");
+    // Each customer carries the sheet it first appears on, to filter by.
+    let json = serde_json::to_value(&r.customers).unwrap();
+    let sheets: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["dims"]["工作表"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(sheets, vec!["订单2023", "订单2023", "订单2024"]);
+
+    let leave = Options::from_json(r#"{"leave_out": ["订单2023"]}"#).unwrap();
+    let r = analyze(&bytes, &leave).unwrap();
+    assert!(r.mapping[0].combined.is_empty());
+    assert_eq!(r.mapping[0].sheet, "订单2024");
+    assert!(near(r.summary.total_amount, 700.0));
+}
+
+/// A web shop's order export keys its customers by e-mail address: with no customer column, the
+/// address is the customer.
+#[test]
+fn email_is_the_key_without_a_customer_column() {
+    let csv = "\
+Order Name,Date,shipping zip,email,Total,Product Name
+#1001,2021-03-01,10001,ann@example.com,20.5,Scarf
+#1002,2021-03-02,10002,bob@example.com,10,Hat
+#1003,2021-04-01,10001,ann@example.com,30,Gloves
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "email"), Some(Field::CustomerId));
+    assert_eq!(r.summary.customers, 2);
+    assert!(near(r.summary.total_amount, 60.5));
+}
+
+/// A sheet without order dates or order ids whose customers repeat down the rows is an order
+/// list, not a register: every line's amount counts (a register's repeated row would count once).
+#[test]
+fn repeating_customers_make_an_order_list() {
+    let csv = "\
+Worker,Client,ShipmentMode,City,Country,Amount
+W1,Alfreds,Air,Berlin,Germany,100
+W2,Alfreds,Sea,Berlin,Germany,200
+W1,Bottom-Dollar,Air,Tsawassen,Canada,50
+W3,Alfreds,Air,Berlin,Germany,25
+W2,Bottom-Dollar,Road,Tsawassen,Canada,75
+W1,Chop-suey,Air,Bern,Switzerland,10
+W2,Alfreds,Air,Berlin,Germany,5
+W3,Bottom-Dollar,Sea,Tsawassen,Canada,5
+W1,Chop-suey,Sea,Bern,Switzerland,20
+W2,Alfreds,Road,Berlin,Germany,10
+";
+    let r = report(csv);
+    assert_eq!(r.summary.shape, "orders");
+    assert_eq!(r.summary.customers, 3);
+    assert!(near(r.summary.total_amount, 500.0));
+    assert_eq!(r.summary.order_lines, 10);
+}
