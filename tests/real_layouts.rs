@@ -381,3 +381,36 @@ W2,Alfreds,Road,Berlin,Germany,10
     assert!(near(r.summary.total_amount, 500.0));
     assert_eq!(r.summary.order_lines, 10);
 }
+
+/// A foreign-trade order register with a currency column: amounts in different currencies are
+/// never added; the totals are the main currency's, and the other lines are counted out.
+#[test]
+fn amounts_in_one_currency_only() {
+    let csv = "\
+订单号,业务员,客户名称,币种,总金额,订单日期
+PO-001,张三,Brico GmbH,EUR,1000,2023-01-05
+PO-002,张三,宁波海天,CNY,50000,2023-01-06
+PO-003,李四,宁波海天,CNY,20000,2023-02-01
+PO-004,李四,ACME Inc.,USD,3000,2023-02-03
+PO-005,李四,杭州新风,cny,10000,2023-03-01
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "币种"), Some(Field::Currency));
+    assert_eq!(r.quality.total.currency.as_deref(), Some("CNY"));
+    assert!(near(r.summary.total_amount, 80000.0));
+    assert_eq!(r.summary.customers, 2);
+    let other = &r.quality.total.rows_skipped[&SkipReason::OtherCurrency];
+    assert_eq!((other.count, other.rows.clone()), (2, vec![2, 5]));
+}
+
+/// Amounts written with a decimal comma, as some exports keep them.
+#[test]
+fn decimal_commas() {
+    let csv = "客户名称;订单日期;金额\nA;2024-01-02;1052,75元\nB;2024-01-03;11,50万元\nA;2024-02-01;1.234,5\n";
+    let r = report(csv);
+    assert!(
+        near(r.summary.total_amount, 1052.75 + 115_000.0 + 1234.5),
+        "{:?}",
+        r.summary.total_amount
+    );
+}

@@ -472,7 +472,7 @@ impl Line {
     /// customer's purchases and is never a purchase itself.
     #[inline]
     fn is_return(&self) -> bool {
-        self.amount < 0.0 || (self.quantity < 0.0 && !(self.amount > 0.0))
+        self.amount < 0.0 || (self.quantity < 0.0 && (self.amount.is_nan() || self.amount <= 0.0))
     }
 }
 

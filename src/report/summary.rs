@@ -109,6 +109,16 @@ fn quality(o: &mut String, r: &Report) {
             rows.join(", ")
         );
     }
+    if let Some(c) = &q.currency {
+        let _ = writeln!(o, "  金额币种 amounts in: {c}");
+    }
+    if let Some(r) = &q.returns {
+        let _ = writeln!(
+            o,
+            "  退货/退款 returns: {} lines, {:.2} netted against their customers",
+            r.lines, r.amount
+        );
+    }
     for (issue, n) in &q.issues {
         let _ = writeln!(o, "  {n} × {issue:?}");
     }

@@ -121,7 +121,7 @@ pub fn choose_with(
         {
             continue;
         }
-        if leave_out.iter().any(|n| *n == info.name) {
+        if leave_out.contains(&info.name) {
             continue;
         }
         let role = match role_of(&fields) {

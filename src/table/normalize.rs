@@ -140,7 +140,7 @@ fn parse_folded(s: &str) -> Num {
         return Num::Invalid;
     }
     let x = if t.contains(',') {
-        match strip_grouping(t) {
+        match strip_grouping(t).or_else(|| decimal_comma(t)) {
             Some(x) => x,
             None => return Num::Invalid,
         }
@@ -152,6 +152,23 @@ fn parse_folded(s: &str) -> Num {
     };
     let x = x * scale;
     finite(if negative { -x } else { x })
+}
+
+/// A decimal comma, as much of Europe writes money and some exports keep: "1052,75" → 1052.75,
+/// "1.234,5" → 1234.5. One or two digits after the comma (three would be a thousands group), and
+/// thousands before it grouped by dots in threes, if at all.
+fn decimal_comma(t: &str) -> Option<f64> {
+    let (int, frac) = t.split_once(',')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(frac) || frac.len() > 2 || !digits(&int.replace('.', "")) {
+        return None;
+    }
+    let mut groups = int.split('.');
+    let first = groups.next()?;
+    if int.contains('.') && (first.len() > 3 || groups.clone().any(|g| g.len() != 3)) {
+        return None;
+    }
+    format!("{}.{frac}", int.replace('.', "")).parse().ok()
 }
 
 /// "1,234,567.89" → 1234567.89; only groups of three after the first group of one to three.
@@ -579,7 +596,14 @@ mod tests {
             ("abc", Num::Invalid),
             ("12元3", Num::Invalid),
             ("1.2.3", Num::Invalid),
-            ("12,34", Num::Invalid),
+            // A decimal comma: one or two digits after it (three are a thousands group).
+            ("12,34", Num::Value(12.34)),
+            ("1052,75元", Num::Value(1052.75)),
+            ("11,50万元", Num::Value(115000.0)),
+            ("1.234,5", Num::Value(1234.5)),
+            ("1,2345", Num::Invalid),
+            ("1.23,45", Num::Invalid),
+            ("12,3,4", Num::Invalid),
             ("inf", Num::Invalid),
             ("NaN", Num::Invalid),
         ];

@@ -31,9 +31,36 @@ pub(super) fn settle(t: &mut Table) {
     derive_amount(t);
     let keep = completed(t);
     if keep.iter().any(|k| !k) {
-        leave_out(t, &keep);
+        leave_out(t, &keep, SkipReason::NotCompleted);
+    }
+    if let Some(keep) = one_currency(t) {
+        leave_out(t, &keep, SkipReason::OtherCurrency);
     }
     count_returns(t);
+}
+
+/// Where lines are in more than one currency, the lines of the currency most lines use (kept)
+/// and the others, left out: amounts in different currencies are never added together. The
+/// quality report names the currency the totals are in.
+fn one_currency(t: &mut Table) -> Option<Vec<bool>> {
+    let Some(Data::Text(ids)) = t.column(Field::Currency).map(|c| &c.data) else {
+        return None;
+    };
+    let mut lines: FxHashMap<String, usize> = FxHashMap::default();
+    let code = |id: u32| t.pool.get(id).trim().to_uppercase();
+    for &id in ids.iter().filter(|&&id| id != NO_TEXT) {
+        *lines.entry(code(id)).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = lines.into_iter().collect();
+    // Most lines first; of equal counts, the code in alphabetical order, so the choice is stable.
+    crate::sort::by(&mut counts, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let main = counts.first()?.0.clone();
+    let keep: Vec<bool> = ids
+        .iter()
+        .map(|&id| id == NO_TEXT || code(id) == main)
+        .collect();
+    t.quality.currency = Some(main);
+    (counts.len() > 1).then_some(keep)
 }
 
 /// Counts the return and refund lines (a negative amount, or a negative quantity without a
@@ -54,7 +81,7 @@ fn count_returns(t: &mut Table) {
             .and_then(|v| v.get(i))
             .copied()
             .unwrap_or(f64::NAN);
-        if a < 0.0 || (q < 0.0 && !(a > 0.0)) {
+        if a < 0.0 || (q < 0.0 && (a.is_nan() || a <= 0.0)) {
             r.lines += 1;
             if a.is_finite() {
                 r.amount += a;
@@ -170,9 +197,9 @@ fn dated_by_payment(header: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
-/// Removes the lines `keep` says to leave out, counting them (and their amount) in the quality
-/// report.
-fn leave_out(t: &mut Table, keep: &[bool]) {
+/// Removes the lines `keep` says to leave out, counting them under `reason` (with their amount,
+/// where it is money of the totals' currency) in the quality report.
+fn leave_out(t: &mut Table, keep: &[bool], reason: SkipReason) {
     let amount = |r: usize| match t.column(Field::Amount).map(|c| &c.data) {
         Some(Data::Number(v)) => v.get(r).copied().filter(|x| x.is_finite()),
         _ => None,
@@ -185,10 +212,12 @@ fn leave_out(t: &mut Table, keep: &[bool]) {
     }
     for &r in &left_out {
         let row = t.rows.get(r).copied().unwrap_or(0);
-        t.quality.skip(SkipReason::NotCompleted, &t.sheet, row);
+        t.quality.skip(reason, &t.sheet, row);
     }
-    if let Some(s) = t.quality.rows_skipped.get_mut(&SkipReason::NotCompleted) {
-        s.amount = Some(s.amount.unwrap_or(0.0) + money);
+    if let Some(s) = t.quality.rows_skipped.get_mut(&reason) {
+        if reason == SkipReason::NotCompleted {
+            s.amount = Some(s.amount.unwrap_or(0.0) + money);
+        }
     }
     t.quality.rows_used = t.quality.rows_used.saturating_sub(left_out.len() as u64);
     retain(&mut t.rows, keep);

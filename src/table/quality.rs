@@ -27,6 +27,8 @@ pub enum SkipReason {
     NoCustomer,
     /// A line of an order that did not complete: cancelled, closed, refunded or unpaid.
     NotCompleted,
+    /// A line in another currency than the one most lines use: never added to those totals.
+    OtherCurrency,
 }
 
 impl SkipReason {
@@ -39,6 +41,7 @@ impl SkipReason {
             SkipReason::Duplicate => "与前面某行完全相同的重复行",
             SkipReason::NoCustomer => "缺少客户编号和客户名称",
             SkipReason::NotCompleted => "未成交的订单（已取消、交易关闭、已退款或未付款）",
+            SkipReason::OtherCurrency => "其他币种的行：金额不与主要币种相加",
         }
     }
 
@@ -52,6 +55,9 @@ impl SkipReason {
             SkipReason::NoCustomer => "no customer id or customer name",
             SkipReason::NotCompleted => {
                 "order not completed (cancelled, closed, refunded or unpaid)"
+            }
+            SkipReason::OtherCurrency => {
+                "line in another currency: never added to the main currency's totals"
             }
         }
     }
@@ -124,6 +130,10 @@ pub struct Quality {
     /// customer's purchases and are never purchases themselves.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub returns: Option<ReturnLines>,
+    /// The currency every amount is in, where a currency column names it (lines in another
+    /// currency are left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
 }
 
 /// Return and refund lines, and the money they take back (negative).
@@ -255,6 +265,9 @@ impl Quality {
 
     /// Adds another sheet's account to this one (for the whole-input summary).
     pub fn absorb(&mut self, other: &Quality) {
+        if self.currency.is_none() {
+            self.currency.clone_from(&other.currency);
+        }
         if let Some(r) = other.returns {
             let mine = self.returns.get_or_insert_with(ReturnLines::default);
             mine.lines += r.lines;

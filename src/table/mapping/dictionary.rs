@@ -776,6 +776,20 @@ pub(super) const DICTIONARY: &[Synonyms] = &[
         generic: &[],
     },
     Synonyms {
+        field: Field::Currency,
+        specific: &[
+            "币种",
+            "币别",
+            "货币",
+            "货币类型",
+            "结算币种",
+            "交易币种",
+            "currency",
+            "currency code",
+        ],
+        generic: &[],
+    },
+    Synonyms {
         field: Field::OrderStatus,
         specific: &[
             "订单状态",

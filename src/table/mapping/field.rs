@@ -63,6 +63,8 @@ pub enum Field {
     LastOrderDate,
     /// 订单状态: an order's or shipment's state (交易成功, 交易关闭, 已退款, completed …).
     OrderStatus,
+    /// 币种: the currency of a line's amounts (CNY, USD, EUR …).
+    Currency,
 }
 
 impl Serialize for Field {
@@ -88,7 +90,7 @@ pub enum FieldKind {
 }
 
 impl Field {
-    pub const ALL: [Field; 47] = [
+    pub const ALL: [Field; 48] = [
         Field::CustomerId,
         Field::CustomerName,
         Field::Contact,
@@ -136,6 +138,7 @@ impl Field {
         Field::OrderCount,
         Field::LastOrderDate,
         Field::OrderStatus,
+        Field::Currency,
     ];
 
     /// The stable key used in JSON, overrides and reports (same as the serde name).
@@ -223,6 +226,7 @@ impl Field {
             Field::OrderCount => ("order_count", "购买次数", "Order count", Number),
             Field::LastOrderDate => ("last_order_date", "最近购买日期", "Last order date", Date),
             Field::OrderStatus => ("order_status", "订单状态", "Order status", Category),
+            Field::Currency => ("currency", "币种", "Currency", Category),
         }
     }
 }

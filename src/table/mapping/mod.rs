@@ -909,7 +909,7 @@ mod tests {
             r#"{"C": "amout"}"#,
             r#"unknown field "amout"; valid: customer_id, customer_name"#,
         ),
-        (r#"{"C": "amout"}"#, "order_status, ignore"),
+        (r#"{"C": "amout"}"#, "currency, ignore"),
         (r#"{"C": 3}"#, "must be a string"),
         (r#"["C", "amount"]"#, "must be a JSON object"),
         (r#"{"C": "amount""#, "must be a JSON object"),
