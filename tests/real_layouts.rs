@@ -414,3 +414,23 @@ fn decimal_commas() {
         r.summary.total_amount
     );
 }
+
+/// A column's unambiguous dates decide how its ambiguous ones read: 25/03/2024 beside 04/03/2024
+/// makes the latter the 4th of March, with no warning; a column that does not say reads month
+/// first and warns cell by cell.
+#[test]
+fn a_date_column_decides_its_day_and_month_order() {
+    use kexi::internals::quality::Issue;
+    let day_first = "客户名称,订单日期,金额\nA,25/03/2024,1\nB,04/03/2024,1\nA,13/04/2024,1\n";
+    let r = report(day_first);
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    assert_eq!(r.summary.first_order_date, day("2024-03-04"));
+    assert!(!r.quality.total.issues.contains_key(&Issue::AmbiguousDate));
+    let month_first = "PO,Customer,Order Date,Sales\n1,A,2/24/2003,1\n2,B,5/7/2003,1\n";
+    let r = report(month_first);
+    assert_eq!(r.summary.last_order_date, day("2003-05-07"));
+    assert!(!r.quality.total.issues.contains_key(&Issue::AmbiguousDate));
+    let undecided = "客户名称,订单日期,金额\nA,04/03/2024,1\nB,05/06/2024,1\n";
+    let r = report(undecided);
+    assert_eq!(r.quality.total.issues.get(&Issue::AmbiguousDate), Some(&2));
+}

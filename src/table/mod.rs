@@ -225,6 +225,20 @@ struct Loading {
     column: Column,
     kind: FieldKind,
     scale: f64,
+    /// For a date column: what its text dates say of their day and month order.
+    order: DayMonth,
+}
+
+/// What a date column's own values say of its day and month order (25/03/2024 can only be day
+/// first, 03/25/2024 only month first), and the cells only that can decide (03/05/2024). A column
+/// whose unambiguous dates all have one order reads its ambiguous ones the same way, without a
+/// warning; a column without that evidence reads them month first and warns cell by cell.
+#[derive(Default)]
+struct DayMonth {
+    month_first: u32,
+    day_first: u32,
+    /// Ambiguous cells: table row, sheet row, text, and the date read month first and day first.
+    pending: Vec<(u32, u32, String, NaiveDate, NaiveDate)>,
 }
 
 /// A table being built, row by row in sheet order: from a walk over a finished grid ([`build`]),
@@ -325,6 +339,7 @@ impl Builder {
                     data,
                 },
                 kind,
+                order: DayMonth::default(),
                 scale: if m.scale.is_finite() && m.scale != 0.0 {
                     m.scale
                 } else {
@@ -578,6 +593,7 @@ impl Builder {
 
     fn finish(mut self, grid: &Grid, header: Header, mapping: Mapping) -> Result<Table> {
         self.flush(grid)?;
+        self.settle_day_month_order();
         let Builder {
             sheet,
             rows,
@@ -601,6 +617,40 @@ impl Builder {
         };
         orders::settle(&mut table);
         Ok(table)
+    }
+
+    /// Reads each date column's ambiguous cells in the order its other dates show, or warns
+    /// about them where the column does not say.
+    fn settle_day_month_order(&mut self) {
+        for c in &mut self.columns {
+            let order = std::mem::take(&mut c.order);
+            let decided = match (order.month_first, order.day_first) {
+                (0, 0) => None,
+                (_, 0) => Some(false),
+                (0, _) => Some(true),
+                _ => None,
+            };
+            for (t, row, text, a, b) in order.pending {
+                match decided {
+                    Some(true) => {
+                        if let Data::Date(v) = &mut c.column.data {
+                            if let Some(slot) = v.get_mut(t as usize) {
+                                *slot = day_number(b);
+                            }
+                        }
+                    }
+                    Some(false) => {}
+                    None => self.quality.issue(
+                        Issue::AmbiguousDate,
+                        &self.sheet,
+                        c.column.source,
+                        row,
+                        &text,
+                        Some(format!("{a} / {b}")),
+                    ),
+                }
+            }
+        }
     }
 
     /// Grid text `i`'s [`Seen::word`], worked out on first sight (without its row-kind flags).
@@ -676,17 +726,25 @@ impl Builder {
                     Value::Date(s) => serial_day(s),
                     Value::Number(x) => number_as_date(x).map(day_number),
                     Value::Text(id) => match normalize::parse_date_text(grid.pool.get(id)) {
-                        DateParse::Date(d) => Some(day_number(d.date())),
+                        DateParse::Date(d) => {
+                            if let (Some(day_first), Some(c)) = (
+                                normalize::day_first(grid.pool.get(id)),
+                                self.columns.get_mut(i),
+                            ) {
+                                let o = &mut c.order;
+                                *if day_first {
+                                    &mut o.day_first
+                                } else {
+                                    &mut o.month_first
+                                } += 1;
+                            }
+                            Some(day_number(d.date()))
+                        }
                         DateParse::Ambiguous { a, b } => {
-                            let text = grid.pool.get(id);
-                            self.quality.issue(
-                                Issue::AmbiguousDate,
-                                &self.sheet,
-                                source,
-                                row,
-                                text,
-                                Some(format!("{a} / {b}")),
-                            );
+                            let text = grid.pool.get(id).to_string();
+                            if let (Some(c), Ok(t)) = (self.columns.get_mut(i), u32::try_from(t)) {
+                                c.order.pending.push((t, row, text, a, b));
+                            }
                             Some(day_number(a))
                         }
                         DateParse::Empty => return,

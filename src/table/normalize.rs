@@ -421,6 +421,27 @@ fn month_named(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, d.parse().ok()?)
 }
 
+/// For a date written day, month and year (`25/03/2024`, `3-25-2024`): whether only day first
+/// reads it (`Some(true)`), only month first (`Some(false)`), or either or neither (`None`). A
+/// column's unambiguous dates decide how its ambiguous ones are read.
+pub fn day_first(s: &str) -> Option<bool> {
+    let folded: String = s.chars().map(fold_char).collect();
+    let (date_part, _) = split_time(without_weekday(folded.trim()));
+    let parts: Vec<&str> = date_part.split(['-', '/', '.']).collect();
+    let [p, q, y] = parts.as_slice() else {
+        return None;
+    };
+    if y.len() != 4 || p.len() > 2 || q.len() > 2 {
+        return None;
+    }
+    let (p, q): (u32, u32) = (p.parse().ok()?, q.parse().ok()?);
+    match (p > 12, q > 12) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
 fn split_time(t: &str) -> (&str, Option<&str>) {
     if let Some((d, tm)) = t.split_once('T') {
         return (d.trim(), Some(tm.trim()));
