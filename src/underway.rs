@@ -73,6 +73,7 @@ impl Underway {
                 header_rows: (t.header.rows.0 + 1, t.header.rows.1 + 1),
                 columns: t.mapping.columns.clone(),
                 derived: t.derived.clone(),
+                reread: t.reread.clone(),
                 combined: t.combined.clone(),
             });
         }

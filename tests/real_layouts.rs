@@ -434,3 +434,28 @@ fn a_date_column_decides_its_day_and_month_order() {
     let r = report(undecided);
     assert_eq!(r.quality.total.issues.get(&Issue::AmbiguousDate), Some(&2));
 }
+
+/// A web shop's order export (Shopify's layout): "Name" holds the order number (#1001), the
+/// payment time carries a UTC offset, the total sits on an order's first line only, and the
+/// customer is the e-mail address.
+#[test]
+fn web_shop_order_export() {
+    let csv = "\
+Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Billing Name
+#1003,ann@example.com,paid,2025-12-07 19:08:25 +0000,unfulfilled,GBP,42.11,42.11,2025-12-07 19:08:24 +0000,1,Maxi Dress,42.11,Ann A
+#1002,bob@example.com,paid,2025-12-06 10:00:00 +0000,fulfilled,GBP,30.00,35.00,2025-12-06 09:59:00 +0000,1,Mini Dress,20.00,Bob B
+#1002,bob@example.com,,,,,,,2025-12-06 09:59:00 +0000,1,Scarf,10.00,
+#1001,ann@example.com,refunded,2025-12-01 08:00:00 +0000,fulfilled,GBP,15.00,15.00,2025-12-01 07:59:00 +0000,1,Hat,15.00,Ann A
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "Name"), Some(Field::OrderId));
+    assert_eq!(field_of(&r, "Email"), Some(Field::CustomerId));
+    assert_eq!(r.mapping[0].reread.len(), 2);
+    assert_eq!(r.summary.customers, 2);
+    // The refunded order is left out; #1002's second line carries no total of its own.
+    assert!(
+        near(r.summary.total_amount, 77.11),
+        "{:?}",
+        r.summary.total_amount
+    );
+}

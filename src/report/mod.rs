@@ -113,6 +113,10 @@ pub struct SheetMapping {
     /// Fields worked out from other columns (the amount as quantity × unit price).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub derived: Vec<crate::table::orders::Derived>,
+    /// Columns whose values showed their header's reading to be wrong: `header`, the `field` they
+    /// were taken for instead (null: left out), and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reread: Vec<crate::table::orders::Reread>,
     /// The sheets of this layout read together as one list (`sheet` is the first), in workbook
     /// order; absent for one sheet. `options.leave_out` leaves a sheet out.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -77,6 +77,14 @@ fn mapping(o: &mut String, r: &Report) {
                 m.combined.join(", ")
             );
         }
+        for x in &m.reread {
+            let field = x.field.map_or("—", |f| f.key());
+            let _ = writeln!(
+                o,
+                "  改读 reread: {} → {field} ({} / {})",
+                x.header, x.because_zh, x.because_en
+            );
+        }
         for d in &m.derived {
             let _ = writeln!(o, "  推算 derived: {} / {}", d.label_zh, d.label_en);
         }

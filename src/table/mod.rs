@@ -68,6 +68,8 @@ pub struct Table {
     pub quality: Quality,
     /// Columns worked out from others (the amount from quantity × unit price).
     pub derived: Vec<orders::Derived>,
+    /// Columns whose values showed their header's field to be wrong, and what they were taken for.
+    pub reread: Vec<orders::Reread>,
     /// The sheets read together into this table (one layout), in workbook order; empty when
     /// it is one sheet's.
     pub combined: Vec<String>,
@@ -613,6 +615,7 @@ impl Builder {
             pool,
             quality,
             derived: Vec::new(),
+            reread: Vec::new(),
             combined: Vec::new(),
         };
         orders::settle(&mut table);

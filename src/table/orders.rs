@@ -28,6 +28,7 @@ pub struct Derived {
 
 /// Derives what the sheet lacks and leaves out the lines of orders that did not complete.
 pub(super) fn settle(t: &mut Table) {
+    reread_order_numbers(t);
     derive_amount(t);
     let keep = completed(t);
     if keep.iter().any(|k| !k) {
@@ -93,6 +94,87 @@ fn count_returns(t: &mut Table) {
     }
 }
 
+/// A column its header mapped that its values show to be something else, and what it was taken
+/// for instead (`None`: left out).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reread {
+    pub header: String,
+    pub field: Option<Field>,
+    pub because_zh: &'static str,
+    pub because_en: &'static str,
+}
+
+/// A "name" column holding order numbers (#1001, as a web shop's export heads its order column
+/// "Name") is the order id, not the customer; the customers are then known by their e-mail
+/// address where the sheet has one.
+fn reread_order_numbers(t: &mut Table) {
+    const SAMPLE: usize = 200;
+    let Some(i) = t
+        .columns
+        .iter()
+        .position(|c| c.field == Some(Field::CustomerName))
+    else {
+        return;
+    };
+    let Some(Data::Text(ids)) = t.columns.get(i).map(|c| &c.data) else {
+        return;
+    };
+    let sample: Vec<&str> = ids
+        .iter()
+        .filter(|&&id| id != NO_TEXT)
+        .take(SAMPLE)
+        .map(|&id| t.pool.get(id).trim())
+        .collect();
+    let numbered = |s: &&&str| {
+        s.strip_prefix('#')
+            .is_some_and(|d| d.len() >= 2 && d.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if sample.len() < 3 || sample.iter().filter(numbered).count() * 10 < sample.len() * 9 {
+        return;
+    }
+    let field = (!t.has(Field::OrderId)).then_some(Field::OrderId);
+    reassign(
+        t,
+        i,
+        field,
+        "值是订单号（如 #1001），不是客户",
+        "values are order numbers (#1001), not customers",
+    );
+    if t.has(Field::CustomerId) {
+        return;
+    }
+    if let Some(e) = t.columns.iter().position(|c| c.field == Some(Field::Email)) {
+        reassign(
+            t,
+            e,
+            Some(Field::CustomerId),
+            "没有客户列，按邮箱识别客户",
+            "no customer column: customers are known by their e-mail address",
+        );
+    }
+}
+
+/// Gives table column `i` a new field, in the table and in its mapping, and says why.
+fn reassign(t: &mut Table, i: usize, field: Option<Field>, zh: &'static str, en: &'static str) {
+    let Some(c) = t.columns.get_mut(i) else {
+        return;
+    };
+    c.field = field;
+    let (source, header) = (c.source, c.header.clone());
+    if let Some(m) = t.mapping.columns.iter_mut().find(|m| m.index == source) {
+        m.field = field;
+        if field.is_none() {
+            m.status = crate::table::mapping::Status::Extra;
+        }
+    }
+    t.reread.push(Reread {
+        header,
+        field,
+        because_zh: zh,
+        because_en: en,
+    });
+}
+
 /// Amount = quantity × unit price, where the sheet has both and no amount column. A line
 /// missing either has no amount.
 fn derive_amount(t: &mut Table) {
@@ -145,11 +227,28 @@ fn completed(t: &Table) -> Vec<bool> {
     let by_payment = t
         .column(Field::OrderDate)
         .filter(|c| dated_by_payment(&c.header));
-    if let Some(c) = by_payment.filter(|_| !unreadable) {
-        if let Data::Date(days) = &c.data {
-            for (k, &d) in keep.iter_mut().zip(days) {
-                *k &= d != NO_DATE;
-            }
+    if let Some(Data::Date(days)) = by_payment.filter(|_| !unreadable).map(|c| &c.data) {
+        // An order is paid when any of its lines says so: a web shop writes the payment time on
+        // an order's first line only.
+        let orders = match t.column(Field::OrderId).map(|c| &c.data) {
+            Some(Data::Text(ids)) => Some(ids),
+            _ => None,
+        };
+        let paid: rustc_hash::FxHashSet<u32> = orders
+            .map(|ids| {
+                ids.iter()
+                    .zip(days)
+                    .filter(|&(&id, &d)| id != NO_TEXT && d != NO_DATE)
+                    .map(|(&id, _)| id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (r, (k, &d)) in keep.iter_mut().zip(days).enumerate() {
+            let order = orders
+                .and_then(|ids| ids.get(r))
+                .copied()
+                .unwrap_or(NO_TEXT);
+            *k &= d != NO_DATE || paid.contains(&order);
         }
     }
     keep

@@ -56,6 +56,7 @@ const STRINGS = {
   quality: ['数据质量', 'Data quality'],
   read_together: ['这些工作表格式相同，已读为一张表（取消勾选可排除）', 'Sheets of one layout, read together as one list (untick to leave one out)'],
   derived: ['推算列', 'Derived'],
+  reread: ['按内容改读', 'Reread from its values'],
   amount_left_out: ['涉及金额 {a}，未计入', 'amount {a}, left out'],
   returns_line: ['退货/退款行 {n} 行，金额 {a}，已冲减对应客户的购买', '{n} return or refund lines, amount {a}, netted against their customers\' purchases'],
   quality_line: ['读取 {read} 行，使用 {used} 行，跳过 {skipped} 行', '{read} rows read, {used} used, {skipped} skipped'],

@@ -81,7 +81,9 @@ export function renderReview(root, state, apply) {
       h('table', { className: 'grid' },
         h('thead', {}, h('tr', {}, [t('column'), t('header'), t('field'), t('confidence'), t('status')].map((x) => h('th', {}, x)))),
         h('tbody', {}, rows)),
-      (m.derived ?? []).map((d) => h('p', { className: 'note derived' }, t('derived'), ': ', getLang() === 'zh' ? d.label_zh : d.label_en)));
+      (m.derived ?? []).map((d) => h('p', { className: 'note derived' }, t('derived'), ': ', getLang() === 'zh' ? d.label_zh : d.label_en)),
+      (m.reread ?? []).map((x) => h('p', { className: 'note reread' }, t('reread'), ': ', x.header, ' → ',
+        x.field ? fieldName(x.field) : t('field_none'), ' (', getLang() === 'zh' ? x.because_zh : x.because_en, ')')));
   });
   const missing = overview.summary.no_customer_column;
   const applyButton = h('button', { type: 'button', disabled: true, onclick: () => apply({ ...options, mapping: { ...overrides } }) }, t('apply'));
