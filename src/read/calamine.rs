@@ -16,7 +16,14 @@ use std::io::Cursor;
 
 /// Reads every sheet of a calamine-read format into `book`.
 pub(super) fn read(format: Format, bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
-    guarded(|| match format {
+    let reader = match format {
+        Format::Xlsx | Format::Xlsm => "xlsx",
+        Format::Xlsb => "xlsb",
+        Format::Xls => "xls",
+        Format::Ods => "ods",
+        Format::Csv => return Ok(()),
+    };
+    guarded(reader, || match format {
         Format::Xlsx | Format::Xlsm => read_xlsx(bytes, limits, book),
         Format::Xlsb => read_xlsb(bytes, limits, book),
         Format::Xls => read_xls(bytes, limits, book),
@@ -62,17 +69,16 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
     Ok(())
 }
 
-/// Runs a calamine reader behind a panic boundary. calamine indexes some records by offsets and
-/// keys read from the file (the robustness fuzzing found a malformed xlsb whose sheet relationship
-/// id is missing: a `HashMap` index panics), so where unwinding exists (the CLI, the tests) such a
-/// file becomes a `corrupt` error like any other damaged file. In wasm a panic aborts: the page's
-/// worker ends with a message and a fresh worker takes the next file.
-fn guarded(read: impl FnOnce() -> Result<()>) -> Result<()> {
+/// Runs calamine's `reader` behind a panic boundary. calamine indexes some records by offsets and
+/// keys read from the file (Apache POI's Simple.xlsb, and a malformed xlsb the robustness fuzzing
+/// found, name a sheet relationship id its `HashMap` does not hold: indexing it panics), so where
+/// unwinding exists (the CLI, the tests) such a file becomes an `unreadable` error: the reader
+/// stopped, which says nothing certain about the file. In wasm a panic aborts: the page's worker
+/// ends with a message and a fresh worker takes the next file.
+fn guarded(reader: &str, read: impl FnOnce() -> Result<()>) -> Result<()> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
         Ok(r) => r,
-        Err(_) => Err(Error::corrupt(
-            "the workbook's records are inconsistent (the reader stopped)",
-        )),
+        Err(_) => Err(Error::unreadable(format!("the {reader} reader stopped"))),
     }
 }
 
