@@ -21,6 +21,9 @@ pub enum ErrorKind {
     Encrypted,
     /// The file looks like a spreadsheet but is damaged (truncated zip, bad XML, broken records).
     Corrupt { detail: String },
+    /// A reader gave up on the file partway (it stopped on records it could not follow): the
+    /// file may be sound, but kexi cannot read it as it is.
+    Unreadable { detail: String },
     /// A safety limit was reached while reading; `limit` is the configured maximum.
     TooLarge { what: Limit, limit: u64 },
     /// The workbook has no sheet with any cells.
@@ -57,6 +60,12 @@ impl Error {
         })
     }
 
+    pub fn unreadable(detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Unreadable {
+            detail: detail.into(),
+        })
+    }
+
     pub fn too_large(what: Limit, limit: u64) -> Self {
         Error::new(ErrorKind::TooLarge { what, limit })
     }
@@ -83,6 +92,7 @@ impl Error {
             ErrorKind::NotSpreadsheet => "not_spreadsheet",
             ErrorKind::Encrypted => "encrypted",
             ErrorKind::Corrupt { .. } => "corrupt",
+            ErrorKind::Unreadable { .. } => "unreadable",
             ErrorKind::TooLarge { .. } => "too_large",
             ErrorKind::EmptyWorkbook => "empty_workbook",
             ErrorKind::NoSuchSheet { .. } => "no_such_sheet",
@@ -102,6 +112,9 @@ impl Error {
                 "文件已加密或设有打开密码：请在 Excel 中另存一份无密码的副本后再导入。".into()
             }
             ErrorKind::Corrupt { detail } => format!("文件已损坏或不完整，无法读取（{detail}）。"),
+            ErrorKind::Unreadable { detail } => format!(
+                "客析无法读取此文件（{detail}）：请在 Excel 中打开并另存为 .xlsx 后再导入。"
+            ),
             ErrorKind::TooLarge { what, limit } => {
                 format!("文件超出安全上限：{}超过 {limit}。", limit_zh(*what))
             }
@@ -127,6 +140,9 @@ impl Error {
             ErrorKind::Corrupt { detail } => {
                 format!("The file is damaged or incomplete and cannot be read ({detail}).")
             }
+            ErrorKind::Unreadable { detail } => format!(
+                "The file cannot be read by kexi ({detail}): open it in Excel, save it as .xlsx and import that."
+            ),
             ErrorKind::TooLarge { what, limit } => {
                 format!("The file exceeds a safety limit: {} over {limit}.", limit_en(*what))
             }

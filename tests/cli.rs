@@ -57,3 +57,27 @@ fn error_message_with_no_reader_is_not_a_panic() {
         .unwrap();
     assert_eq!(status.code(), Some(2), "{status}");
 }
+
+/// A file on which calamine's reader panics (an xlsb naming a sheet relationship its workbook
+/// does not have, as Apache POI's Simple.xlsb does) gets kexi's one-line message and nothing
+/// else: the caught panic prints no message or backtrace of its own, backtraces asked for or not.
+#[test]
+fn a_reader_that_stops_is_one_line() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz/regressions/xlsb_missing_sheet_relationship.xlsb"
+    );
+    for backtrace in ["0", "1"] {
+        let out = kexi()
+            .args(["analyze", file])
+            .env("RUST_BACKTRACE", backtrace)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("kexi: "), "{stderr}");
+        assert!(stderr.contains("cannot be read by kexi"), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}

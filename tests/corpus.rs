@@ -7,6 +7,7 @@ const CLEAR: &[&str] = &[
     "not_spreadsheet",
     "encrypted",
     "corrupt",
+    "unreadable",
     "too_large",
     "empty_workbook",
     "no_header",

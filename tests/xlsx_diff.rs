@@ -297,3 +297,96 @@ proptest::proptest! {
         proptest::prop_assert!(streams_the_same("sample", &bytes, input, output) > 0);
     }
 }
+
+/// `bytes`' zip entries renamed by `rename` and their contents changed by `rewrite`.
+fn repackage(
+    bytes: &[u8],
+    rename: impl Fn(&str) -> String,
+    rewrite: impl Fn(&str, String) -> String,
+) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap();
+        out.start_file(rename(&name), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(rewrite(&name, text).as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Regression: packages whose workbook part is not at xl/workbook.xml (calamine's test files
+/// minimal_package.xlsx, with every part at the root, and issue_530.xlsx, whose entry names are
+/// written with backslashes) were refused as "zip without a workbook part" before any reader saw
+/// them. Their main content type now says they are workbooks: the fast reader reads the first
+/// through the package relationships as calamine does and gives the second to calamine, whole or
+/// streamed; both read as the original does. A zip holding no workbook is still an error.
+#[test]
+fn packages_laid_out_differently_read_like_calamine() {
+    use kexi::internals::sniff::{sniff, Format};
+    use kexi::internals::xlsx::{read, Outcome};
+    let limits = Limits::default();
+    let bytes = kexi::sample::orders(300, 2).unwrap();
+    let original = kexi::analyze(&bytes, &kexi::Options::default()).unwrap();
+    let at_root = repackage(
+        &bytes,
+        |name| name.strip_prefix("xl/").unwrap_or(name).to_string(),
+        |name, text| match name {
+            "_rels/.rels" => text.replace("Target=\"xl/workbook.xml\"", "Target=\"workbook.xml\""),
+            "[Content_Types].xml" => text.replace("PartName=\"/xl/", "PartName=\"/"),
+            _ => text,
+        },
+    );
+    let backslashed = repackage(&bytes, |name| name.replace('/', "\\"), |_, text| text);
+    for (name, package, fast) in [
+        ("at root", &at_root, true),
+        ("backslashed", &backslashed, false),
+    ] {
+        assert_eq!(sniff(package).unwrap(), Format::Xlsx, "{name}");
+        match read(package, &limits).unwrap() {
+            Outcome::Read(_) => assert!(fast, "{name}: read by the fast path"),
+            Outcome::FallBack(why) => assert!(!fast, "{name}: fell back: {why}"),
+        }
+        let cells = same(name, package);
+        assert!(cells > 3000, "{name}: {cells}");
+        // Streamed where the fast path reads it; else `Book::stream` declines and it is read whole.
+        let streamed = streams_the_same(name, package, 1000, 500);
+        assert_eq!(streamed, if fast { cells } else { 0 }, "{name}");
+        assert_eq!(
+            Book::stream(package, &limits).unwrap().is_some(),
+            fast,
+            "{name}"
+        );
+        let report = kexi::analyze(package, &kexi::Options::default()).unwrap();
+        assert_eq!(
+            report.summary.customers, original.summary.customers,
+            "{name}"
+        );
+    }
+    // Still errors: a truncated package (its directory gone), and an Office package of another
+    // kind.
+    let truncated = &at_root[..at_root.len() / 2];
+    assert_eq!(
+        Book::open(truncated, &limits).unwrap_err().code(),
+        "corrupt"
+    );
+    let document = repackage(
+        &bytes,
+        |name| name.to_string(),
+        |name, text| match name {
+            "[Content_Types].xml" => {
+                text.replace("spreadsheetml.sheet.main", "wordprocessingml.document.main")
+            }
+            _ => text,
+        },
+    );
+    let document = repackage(&document, |name| name.replace("xl/", "word/"), |_, t| t);
+    assert_eq!(
+        Book::open(&document, &limits).unwrap_err().code(),
+        "corrupt"
+    );
+}

@@ -16,7 +16,14 @@ use std::io::Cursor;
 
 /// Reads every sheet of a calamine-read format into `book`.
 pub(super) fn read(format: Format, bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
-    guarded(|| match format {
+    let reader = match format {
+        Format::Xlsx | Format::Xlsm => "xlsx",
+        Format::Xlsb => "xlsb",
+        Format::Xls => "xls",
+        Format::Ods => "ods",
+        Format::Csv => return Ok(()),
+    };
+    guarded(reader, || match format {
         Format::Xlsx | Format::Xlsm => read_xlsx(bytes, limits, book),
         Format::Xlsb => read_xlsb(bytes, limits, book),
         Format::Xls => read_xls(bytes, limits, book),
@@ -62,17 +69,68 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, book: &mut Book) -> Result<()> {
     Ok(())
 }
 
-/// Runs a calamine reader behind a panic boundary. calamine indexes some records by offsets and
-/// keys read from the file (the robustness fuzzing found a malformed xlsb whose sheet relationship
-/// id is missing: a `HashMap` index panics), so where unwinding exists (the CLI, the tests) such a
-/// file becomes a `corrupt` error like any other damaged file. In wasm a panic aborts: the page's
-/// worker ends with a message and a fresh worker takes the next file.
-fn guarded(read: impl FnOnce() -> Result<()>) -> Result<()> {
+/// Runs calamine's `reader` behind a panic boundary. calamine indexes some records by offsets and
+/// keys read from the file (Apache POI's Simple.xlsb, and a malformed xlsb the robustness fuzzing
+/// found, name a sheet relationship id its `HashMap` does not hold: indexing it panics), so where
+/// unwinding exists (the CLI, the tests) such a file becomes an `unreadable` error: the reader
+/// stopped, which says nothing certain about the file. The panic itself is expected here and
+/// says nothing to the user, so the hook prints nothing for it (`quiet`). In wasm a panic aborts:
+/// the page's worker ends with a message and a fresh worker takes the next file.
+fn guarded(reader: &str, read: impl FnOnce() -> Result<()>) -> Result<()> {
+    #[cfg(panic = "unwind")]
+    let _quiet = quiet::Quiet::enter();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
         Ok(r) => r,
-        Err(_) => Err(Error::corrupt(
-            "the workbook's records are inconsistent (the reader stopped)",
-        )),
+        Err(_) => Err(Error::unreadable(format!("the {reader} reader stopped"))),
+    }
+}
+
+/// Silence for the panics `guarded` catches. Rust's panic hook runs before unwinding, so it
+/// would print a caught panic's message (and, with `RUST_BACKTRACE`, a backtrace) above kexi's
+/// own one-line error. The first `guarded` installs a hook once that prints nothing while its
+/// thread is inside `guarded` and hands every other panic to the hook it replaced. Only where
+/// panics unwind: where they abort (wasm) nothing is caught and the message is all there is.
+#[cfg(panic = "unwind")]
+mod quiet {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How many `guarded` calls this thread is inside.
+        static DEPTH: Cell<u32> = const { Cell::new(0) };
+    }
+
+    /// This thread inside `guarded`, until dropped (by unwinding too).
+    pub(super) struct Quiet(());
+
+    impl Quiet {
+        pub(super) fn enter() -> Quiet {
+            static INSTALL: std::sync::Once = std::sync::Once::new();
+            INSTALL.call_once(|| {
+                let previous = std::panic::take_hook();
+                std::panic::set_hook(Box::new(move |info| relay(|| previous(info))));
+            });
+            DEPTH.with(|d| d.set(d.get().saturating_add(1)));
+            Quiet(())
+        }
+    }
+
+    impl Drop for Quiet {
+        fn drop(&mut self) {
+            DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        }
+    }
+
+    /// Whether this thread is inside `guarded`.
+    pub(super) fn inside() -> bool {
+        DEPTH.with(Cell::get) > 0
+    }
+
+    /// What the hook does with a panic: `previous` (the replaced hook) reports it unless this
+    /// thread is inside `guarded`, which turns it into an error.
+    pub(super) fn relay(previous: impl FnOnce()) {
+        if !inside() {
+            previous();
+        }
     }
 }
 
@@ -319,5 +377,40 @@ fn error<E: Failed>(e: E) -> Error {
         Error::new(ErrorKind::Encrypted)
     } else {
         Error::corrupt(format!("{}: {e}", E::FORMAT))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic inside `guarded` is an `unreadable` error naming the reader, and the hook says
+    /// nothing of it there; outside (before, after, after a panic) panics reach the hook before.
+    #[test]
+    #[cfg(panic = "unwind")]
+    fn a_caught_panic_is_one_quiet_error() {
+        let told = std::cell::Cell::new(0);
+        let relayed = || quiet::relay(|| told.set(told.get() + 1));
+        relayed();
+        assert_eq!(told.get(), 1);
+        let e = guarded("xlsb", || {
+            relayed();
+            guarded("xls", || Ok(())).unwrap();
+            relayed();
+            panic!("no entry found for key");
+        })
+        .unwrap_err();
+        assert_eq!(told.get(), 1, "a panic inside guarded is not told");
+        assert_eq!(e.code(), "unreadable");
+        assert!(e.message_en().contains("the xlsb reader stopped"), "{e}");
+        assert!(e.message_en().contains("cannot be read by kexi"), "{e}");
+        assert!(!e.message_en().contains("damaged"), "{e}");
+        assert!(!quiet::inside());
+        relayed();
+        assert_eq!(told.get(), 2, "panics after guarded are told again");
+        // A reader's own error passes through unchanged.
+        let damaged = guarded("xlsx", || Err(Error::corrupt("zip: bad"))).unwrap_err();
+        assert_eq!(damaged.code(), "corrupt");
+        assert!(!quiet::inside());
     }
 }

@@ -1,8 +1,9 @@
 //! Format detection from a file's first bytes and container directory, never from its name.
 //!
 //! A zip is told apart by the parts it names (xl/workbook.xml, xl/workbook.bin, an OpenDocument
-//! mimetype); an OLE compound file is a legacy xls unless it carries an `EncryptedPackage`, which
-//! is how Office stores every password-protected xlsx/xlsb. Anything else is tried as delimited text.
+//! mimetype), or, where its workbook part lies elsewhere, by its main part's content type; an OLE
+//! compound file is a legacy xls unless it carries an `EncryptedPackage`, which is how Office
+//! stores every password-protected xlsx/xlsb. Anything else is tried as delimited text.
 
 use crate::error::{Error, ErrorKind, Result};
 use memchr::memmem;
@@ -80,6 +81,10 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format> {
         }
     } else if has(b"application/vnd.oasis.opendocument.spreadsheet") {
         Ok(Format::Ods)
+    } else if let Some(format) = main_content_type(bytes) {
+        // The workbook part is elsewhere (at the package root, or under names written with
+        // backslashes): the reader finds it through the package relationships, or falls back.
+        Ok(format)
     } else if has(b"[Content_Types].xml") || has(b"mimetype") {
         // A zip that names no workbook part: another Office or ODF document, or a truncated file
         // whose directory is gone.
@@ -87,6 +92,53 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format> {
     } else {
         Err(Error::new(ErrorKind::NotSpreadsheet))
     }
+}
+
+/// Largest `[Content_Types].xml` read when the workbook part is not at its usual path.
+const CONTENT_TYPES_MAX: u64 = 1 << 20;
+
+/// The spreadsheet format a package's `[Content_Types].xml` declares for its main part, for a
+/// package whose workbook is not at `xl/workbook.xml` or `xl/workbook.bin`: Office finds it
+/// through the package relationships, wherever it is. `None` for another kind of document or a
+/// zip that cannot be opened.
+fn main_content_type(bytes: &[u8]) -> Option<Format> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut types = Vec::new();
+    zip.by_name("[Content_Types].xml")
+        .ok()?
+        .take(CONTENT_TYPES_MAX)
+        .read_to_end(&mut types)
+        .ok()?;
+    types.make_ascii_lowercase();
+    let has = |t: &[u8]| memmem::find(&types, t).is_some();
+    const MAIN: &[(&[u8], Format)] = &[
+        (
+            b"application/vnd.ms-excel.sheet.binary.macroenabled.main",
+            Format::Xlsb,
+        ),
+        (
+            b"application/vnd.ms-excel.sheet.macroenabled.main+xml",
+            Format::Xlsm,
+        ),
+        (
+            b"application/vnd.ms-excel.template.macroenabled.main+xml",
+            Format::Xlsm,
+        ),
+        (
+            b"application/vnd.ms-excel.addin.macroenabled.main+xml",
+            Format::Xlsm,
+        ),
+        (
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            Format::Xlsx,
+        ),
+        (
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+            Format::Xlsx,
+        ),
+    ];
+    MAIN.iter().find(|(t, _)| has(t)).map(|&(_, f)| f)
 }
 
 /// The zip's central directory, found through its end record (in the last 64 KiB), when that
@@ -168,6 +220,61 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(bytes)
             );
+        }
+    }
+
+    /// A package whose workbook part is not at xl/: its main content type says what it is.
+    #[test]
+    fn formats_from_content_types() {
+        use std::io::Write;
+        let package = |names: &[&str], main: &str| {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default();
+            zip.start_file("[Content_Types].xml", options).unwrap();
+            write!(
+                zip,
+                r#"<Types><Override PartName="/workbook.xml" ContentType="{main}"/></Types>"#
+            )
+            .unwrap();
+            for name in names {
+                zip.start_file(*name, options).unwrap();
+            }
+            zip.finish().unwrap().into_inner()
+        };
+        let types = "application/vnd.openxmlformats-officedocument";
+        let cases = [
+            (
+                &["workbook.xml"][..],
+                format!("{types}.spreadsheetml.sheet.main+xml"),
+                Some(Format::Xlsx),
+            ),
+            (
+                &["xl\\workbook.xml"],
+                format!("{types}.spreadsheetml.sheet.main+xml"),
+                Some(Format::Xlsx),
+            ),
+            (
+                &["workbook.xml"],
+                "application/vnd.ms-excel.sheet.macroEnabled.main+xml".into(),
+                Some(Format::Xlsm),
+            ),
+            (
+                &["workbook.bin"],
+                "application/vnd.ms-excel.sheet.binary.macroEnabled.main".into(),
+                Some(Format::Xlsb),
+            ),
+            (
+                &["word/document.xml"],
+                format!("{types}.wordprocessingml.document.main+xml"),
+                None,
+            ),
+        ];
+        for (names, main, want) in cases {
+            let bytes = package(names, &main);
+            assert_eq!(sniff(&bytes).ok(), want, "{names:?} {main}");
+            if want.is_none() {
+                assert_eq!(sniff(&bytes).unwrap_err().code(), "corrupt");
+            }
         }
     }
 

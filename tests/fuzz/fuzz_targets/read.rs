@@ -1,9 +1,9 @@
 //! The whole pipeline on any bytes, with small limits so that inputs stay cheap: a report or a
 //! clear error, never a panic.
 //!
-//! calamine's panics are caught at kexi's boundary (`book::guarded`) and become `corrupt` errors;
-//! libFuzzer's panic hook would abort on them before the boundary sees them, so this target puts
-//! a silent hook back once. A panic in kexi's own code still escapes to libFuzzer as a crash.
+//! calamine's panics are caught at kexi's boundary (`calamine::guarded`) and become `unreadable`
+//! errors; libFuzzer's panic hook would abort on them before the boundary sees them, so this
+//! target puts a silent hook back once. A panic in kexi's own code still escapes to libFuzzer as a crash.
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     static QUIET: std::sync::Once = std::sync::Once::new();
