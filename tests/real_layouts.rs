@@ -459,3 +459,18 @@ Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Total,C
         r.summary.total_amount
     );
 }
+
+/// A web shop's customer list (Shopify's layout): Total Spent is the amount and Total Orders the
+/// order count.
+#[test]
+fn web_shop_customer_list() {
+    let csv = "\
+First Name,Last Name,Email,Accepts Email Marketing,Company,City,Country,Total Spent,Total Orders
+Ann,A,ann@example.com,yes,Ann's,London,GB,120.50,3
+Cy,C,cy@example.com,no,Cy Ltd,York,GB,80.00,1
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "Total Spent"), Some(Field::Amount));
+    assert_eq!(field_of(&r, "Total Orders"), Some(Field::OrderCount));
+    assert!(near(r.summary.total_amount, 200.5));
+}

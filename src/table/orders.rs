@@ -204,7 +204,10 @@ fn derive_amount(t: &mut Table) {
     });
 }
 
-/// Whether each line belongs to an order that completed.
+/// Whether each line belongs to an order that completed. Where the sheet has an order status,
+/// the status decides; where it has none and dates its orders by payment time, an order none of
+/// whose lines has one was never paid. With order ids, the verdict is the order's: a web shop
+/// writes the status and the payment time on an order's first line only.
 fn completed(t: &Table) -> Vec<bool> {
     let mut keep = vec![true; t.n_rows()];
     if let Some(Data::Text(ids)) = t.column(Field::OrderStatus).map(|c| &c.data) {
@@ -217,6 +220,7 @@ fn completed(t: &Table) -> Vec<bool> {
                     .or_insert_with(|| !not_completed(t.pool.get(id)));
             }
         }
+        return by_order(t, keep, |ok| ok.iter().all(|&k| k));
     }
     // Only where every payment time was read: an unreadable one is not proof of an unpaid order.
     let unreadable = t
@@ -226,32 +230,36 @@ fn completed(t: &Table) -> Vec<bool> {
         .is_some_and(|&n| n > 0);
     let by_payment = t
         .column(Field::OrderDate)
-        .filter(|c| dated_by_payment(&c.header));
-    if let Some(Data::Date(days)) = by_payment.filter(|_| !unreadable).map(|c| &c.data) {
-        // An order is paid when any of its lines says so: a web shop writes the payment time on
-        // an order's first line only.
-        let orders = match t.column(Field::OrderId).map(|c| &c.data) {
-            Some(Data::Text(ids)) => Some(ids),
-            _ => None,
-        };
-        let paid: rustc_hash::FxHashSet<u32> = orders
-            .map(|ids| {
-                ids.iter()
-                    .zip(days)
-                    .filter(|&(&id, &d)| id != NO_TEXT && d != NO_DATE)
-                    .map(|(&id, _)| id)
-                    .collect()
-            })
-            .unwrap_or_default();
-        for (r, (k, &d)) in keep.iter_mut().zip(days).enumerate() {
-            let order = orders
-                .and_then(|ids| ids.get(r))
-                .copied()
-                .unwrap_or(NO_TEXT);
-            *k &= d != NO_DATE || paid.contains(&order);
+        .filter(|c| dated_by_payment(&c.header) && !unreadable);
+    if let Some(Data::Date(days)) = by_payment.map(|c| &c.data) {
+        for (k, &d) in keep.iter_mut().zip(days) {
+            *k = d != NO_DATE;
         }
+        return by_order(t, keep, |paid| paid.iter().any(|&k| k));
     }
     keep
+}
+
+/// Each line's verdict made its order's where the sheet has order ids: `order(verdicts of its
+/// lines)` decides for every line of the order. Lines without an id keep their own.
+fn by_order(t: &Table, lines: Vec<bool>, order: impl Fn(&[bool]) -> bool) -> Vec<bool> {
+    let Some(Data::Text(ids)) = t.column(Field::OrderId).map(|c| &c.data) else {
+        return lines;
+    };
+    let mut of_order: FxHashMap<u32, Vec<bool>> = FxHashMap::default();
+    for (&id, &k) in ids.iter().zip(&lines) {
+        if id != NO_TEXT {
+            of_order.entry(id).or_default().push(k);
+        }
+    }
+    let verdict: FxHashMap<u32, bool> = of_order
+        .into_iter()
+        .map(|(id, ks)| (id, order(&ks)))
+        .collect();
+    ids.iter()
+        .zip(lines)
+        .map(|(id, k)| verdict.get(id).copied().unwrap_or(k))
+        .collect()
 }
 
 /// Words of an order status that say the order did not complete. Matched inside the status

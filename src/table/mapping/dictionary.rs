@@ -567,6 +567,8 @@ pub(super) const DICTIONARY: &[Synonyms] = &[
     Synonyms {
         field: Field::Amount,
         specific: &[
+            "total spent",
+            "amount spent",
             "买家实际支付金额",
             "实际支付金额",
             "实际付款金额",
@@ -1032,6 +1034,8 @@ pub(super) const DICTIONARY: &[Synonyms] = &[
     Synonyms {
         field: Field::OrderCount,
         specific: &[
+            "total orders",
+            "orders count",
             "购买次数",
             "订单数",
             "下单次数",
