@@ -195,8 +195,7 @@ fn customers_repeat(
     let Some(key) = key else {
         return false;
     };
-    let mut seen = rustc_hash::FxHashSet::default();
-    let mut keys = 0usize;
+    let mut seen: Vec<String> = Vec::new();
     for (_, value) in grid
         .column(key.index)
         .filter(|&(row, _)| row > header.rows.1)
@@ -208,10 +207,12 @@ fn customers_repeat(
             _ => continue,
         };
         if !text.is_empty() {
-            keys += 1;
-            seen.insert(text);
+            seen.push(text);
         }
     }
+    let keys = seen.len();
+    crate::sort::by(&mut seen, |a, b| a.cmp(b));
+    seen.dedup();
     keys >= 10 && seen.len() * 5 < keys * 4
 }
 

@@ -14,7 +14,6 @@
 use crate::table::mapping::Field;
 use crate::table::quality::{Issue, ReturnLines, SkipReason};
 use crate::table::{Column, Data, Table, NO_DATE, NO_TEXT};
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// A column kexi worked out from others: `field` = the product of `from`.
@@ -47,12 +46,16 @@ fn one_currency(t: &mut Table) -> Option<Vec<bool>> {
     let Some(Data::Text(ids)) = t.column(Field::Currency).map(|c| &c.data) else {
         return None;
     };
-    let mut lines: FxHashMap<String, usize> = FxHashMap::default();
+    // A handful of currencies: counted in a list.
+    let mut counts: Vec<(String, usize)> = Vec::new();
     let code = |id: u32| t.pool.get(id).trim().to_uppercase();
     for &id in ids.iter().filter(|&&id| id != NO_TEXT) {
-        *lines.entry(code(id)).or_default() += 1;
+        let c = code(id);
+        match counts.iter_mut().find(|(k, _)| *k == c) {
+            Some(slot) => slot.1 += 1,
+            None => counts.push((c, 1)),
+        }
     }
-    let mut counts: Vec<(String, usize)> = lines.into_iter().collect();
     // Most lines first; of equal counts, the code in alphabetical order, so the choice is stable.
     crate::sort::by(&mut counts, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let main = counts.first()?.0.clone();
@@ -211,16 +214,14 @@ fn derive_amount(t: &mut Table) {
 fn completed(t: &Table) -> Vec<bool> {
     let mut keep = vec![true; t.n_rows()];
     if let Some(Data::Text(ids)) = t.column(Field::OrderStatus).map(|c| &c.data) {
-        // Statuses repeat: each distinct text is read once.
-        let mut verdict: FxHashMap<u32, bool> = FxHashMap::default();
+        // Statuses repeat: each distinct text is read once (by its id in the table's pool).
+        let mut verdict: Vec<Option<bool>> = vec![None; t.pool.len()];
         for (k, &id) in keep.iter_mut().zip(ids) {
-            if id != NO_TEXT {
-                *k &= *verdict
-                    .entry(id)
-                    .or_insert_with(|| !not_completed(t.pool.get(id)));
+            if let Some(slot) = verdict.get_mut(id as usize) {
+                *k &= *slot.get_or_insert_with(|| !not_completed(t.pool.get(id)));
             }
         }
-        return by_order(t, keep, |ok| ok.iter().all(|&k| k));
+        return by_order(t, keep, Verdict::All);
     }
     // Only where every payment time was read: an unreadable one is not proof of an unpaid order.
     let unreadable = t
@@ -235,30 +236,39 @@ fn completed(t: &Table) -> Vec<bool> {
         for (k, &d) in keep.iter_mut().zip(days) {
             *k = d != NO_DATE;
         }
-        return by_order(t, keep, |paid| paid.iter().any(|&k| k));
+        return by_order(t, keep, Verdict::Any);
     }
     keep
 }
 
-/// Each line's verdict made its order's where the sheet has order ids: `order(verdicts of its
-/// lines)` decides for every line of the order. Lines without an id keep their own.
-fn by_order(t: &Table, lines: Vec<bool>, order: impl Fn(&[bool]) -> bool) -> Vec<bool> {
+/// How an order's lines make its verdict: all must hold (no line's status says it failed), or any
+/// (one line has the payment time).
+#[derive(Clone, Copy, PartialEq)]
+enum Verdict {
+    All,
+    Any,
+}
+
+/// Each line's verdict made its order's where the sheet has order ids. Lines without an id keep
+/// their own.
+fn by_order(t: &Table, lines: Vec<bool>, how: Verdict) -> Vec<bool> {
     let Some(Data::Text(ids)) = t.column(Field::OrderId).map(|c| &c.data) else {
         return lines;
     };
-    let mut of_order: FxHashMap<u32, Vec<bool>> = FxHashMap::default();
+    // Per order id in the table's pool: unseen, or its verdict so far.
+    let mut of_order: Vec<Option<bool>> = vec![None; t.pool.len()];
     for (&id, &k) in ids.iter().zip(&lines) {
-        if id != NO_TEXT {
-            of_order.entry(id).or_default().push(k);
+        if let Some(slot) = of_order.get_mut(id as usize) {
+            let so_far = slot.unwrap_or(how == Verdict::All);
+            *slot = Some(match how {
+                Verdict::All => so_far && k,
+                Verdict::Any => so_far || k,
+            });
         }
     }
-    let verdict: FxHashMap<u32, bool> = of_order
-        .into_iter()
-        .map(|(id, ks)| (id, order(&ks)))
-        .collect();
     ids.iter()
         .zip(lines)
-        .map(|(id, k)| verdict.get(id).copied().unwrap_or(k))
+        .map(|(&id, k)| of_order.get(id as usize).copied().flatten().unwrap_or(k))
         .collect()
 }
 

@@ -5,7 +5,6 @@
 use crate::error::Result;
 use crate::read::grid::Limits;
 use crate::table::{Column, Data, Table, NO_TEXT};
-use rustc_hash::FxHashMap;
 
 /// A table growing by the lines of further sheets with its layout.
 pub struct Together<'t> {
@@ -39,7 +38,8 @@ impl<'t> Together<'t> {
         if !lines_up {
             return Ok(());
         }
-        let mut ids: FxHashMap<u32, u32> = FxHashMap::default();
+        // Each of `next`'s text ids as one of this table's, once met.
+        let mut ids: Vec<u32> = vec![NO_TEXT; next.pool.len()];
         for (mine, theirs) in t.columns.iter_mut().zip(next.columns) {
             match (&mut mine.data, theirs.data) {
                 (Data::Text(a), Data::Text(b)) => {
@@ -92,19 +92,18 @@ fn same_kind(a: &Data, b: &Data) -> bool {
 
 /// `id` of `from` as an id of `into`, remembered across the sheet's lines.
 fn reintern(
-    ids: &mut FxHashMap<u32, u32>,
+    ids: &mut [u32],
     into: &mut crate::read::grid::StringPool,
     from: &crate::read::grid::StringPool,
     id: u32,
     limits: &Limits,
 ) -> Result<u32> {
-    if id == NO_TEXT {
+    let Some(slot) = ids.get_mut(id as usize) else {
         return Ok(NO_TEXT);
+    };
+    if *slot == NO_TEXT {
+        *slot = into.intern(from.get(id), limits)?;
     }
-    if let Some(&mine) = ids.get(&id) {
-        return Ok(mine);
-    }
-    let mine = into.intern(from.get(id), limits)?;
-    ids.insert(id, mine);
+    let mine = *slot;
     Ok(mine)
 }
