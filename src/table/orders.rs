@@ -207,23 +207,34 @@ fn derive_amount(t: &mut Table) {
     });
 }
 
-/// Whether each line belongs to an order that completed. Where the sheet has an order status,
-/// the status decides; where it has none and dates its orders by payment time, an order none of
-/// whose lines has one was never paid. With order ids, the verdict is the order's: a web shop
-/// writes the status and the payment time on an order's first line only.
+/// Whether each line belongs to an order that completed. A line whose order status says the
+/// order failed (cancelled, closed, refunded …) did not; where the sheet dates its orders by
+/// payment time (and every one was read), a line needs a payment time or a status that says the
+/// order went through, since an unpaid order has neither. With order ids the verdict is the
+/// whole order's: a web shop writes the status and the payment time on an order's first line only.
 fn completed(t: &Table) -> Vec<bool> {
-    let mut keep = vec![true; t.n_rows()];
-    if let Some(Data::Text(ids)) = t.column(Field::OrderStatus).map(|c| &c.data) {
-        // Statuses repeat: each distinct text is read once (by its id in the table's pool).
-        let mut verdict: Vec<Option<bool>> = vec![None; t.pool.len()];
-        for (k, &id) in keep.iter_mut().zip(ids) {
-            if let Some(slot) = verdict.get_mut(id as usize) {
-                *k &= *slot.get_or_insert_with(|| !not_completed(t.pool.get(id)));
+    let n = t.n_rows();
+    let statuses = match t.column(Field::OrderStatus).map(|c| &c.data) {
+        Some(Data::Text(ids)) => Some(ids),
+        _ => None,
+    };
+    // Statuses repeat: each distinct text is read once (by its id in the table's pool).
+    let mut verdict: Vec<Option<bool>> = vec![None; statuses.map_or(0, |_| t.pool.len())];
+    let mut failed = vec![false; n];
+    let mut confirmed = vec![false; n];
+    if let Some(ids) = statuses {
+        for (r, &id) in ids.iter().enumerate() {
+            if let (Some(slot), Some(f), Some(c)) = (
+                verdict.get_mut(id as usize),
+                failed.get_mut(r),
+                confirmed.get_mut(r),
+            ) {
+                let went_through = *slot.get_or_insert_with(|| !not_completed(t.pool.get(id)));
+                *f = !went_through;
+                *c = went_through;
             }
         }
-        return by_order(t, keep, Verdict::All);
     }
-    // Only where every payment time was read: an unreadable one is not proof of an unpaid order.
     let unreadable = t
         .quality
         .issues
@@ -232,43 +243,34 @@ fn completed(t: &Table) -> Vec<bool> {
     let by_payment = t
         .column(Field::OrderDate)
         .filter(|c| dated_by_payment(&c.header) && !unreadable);
+    let needs_payment = matches!(by_payment.map(|c| &c.data), Some(Data::Date(_)));
     if let Some(Data::Date(days)) = by_payment.map(|c| &c.data) {
-        for (k, &d) in keep.iter_mut().zip(days) {
-            *k = d != NO_DATE;
+        for (c, &d) in confirmed.iter_mut().zip(days) {
+            *c |= d != NO_DATE;
         }
-        return by_order(t, keep, Verdict::Any);
     }
-    keep
-}
-
-/// How an order's lines make its verdict: all must hold (no line's status says it failed), or any
-/// (one line has the payment time).
-#[derive(Clone, Copy, PartialEq)]
-enum Verdict {
-    All,
-    Any,
-}
-
-/// Each line's verdict made its order's where the sheet has order ids. Lines without an id keep
-/// their own.
-fn by_order(t: &Table, lines: Vec<bool>, how: Verdict) -> Vec<bool> {
-    let Some(Data::Text(ids)) = t.column(Field::OrderId).map(|c| &c.data) else {
-        return lines;
+    let line = |f: bool, c: bool| !f && (!needs_payment || c);
+    let Some(Data::Text(orders)) = t.column(Field::OrderId).map(|c| &c.data) else {
+        return failed
+            .iter()
+            .zip(&confirmed)
+            .map(|(&f, &c)| line(f, c))
+            .collect();
     };
-    // Per order id in the table's pool: unseen, or its verdict so far.
-    let mut of_order: Vec<Option<bool>> = vec![None; t.pool.len()];
-    for (&id, &k) in ids.iter().zip(&lines) {
-        if let Some(slot) = of_order.get_mut(id as usize) {
-            let so_far = slot.unwrap_or(how == Verdict::All);
-            *slot = Some(match how {
-                Verdict::All => so_far && k,
-                Verdict::Any => so_far || k,
-            });
+    // Per order id in the table's pool: whether any line failed, whether any was confirmed.
+    let mut of_order: Vec<(bool, bool)> = vec![(false, false); t.pool.len()];
+    for ((&id, &f), &c) in orders.iter().zip(&failed).zip(&confirmed) {
+        if let Some(o) = of_order.get_mut(id as usize) {
+            *o = (o.0 || f, o.1 || c);
         }
     }
-    ids.iter()
-        .zip(lines)
-        .map(|(&id, k)| of_order.get(id as usize).copied().flatten().unwrap_or(k))
+    orders
+        .iter()
+        .zip(failed.iter().zip(&confirmed))
+        .map(|(&id, (&f, &c))| {
+            let (f, c) = of_order.get(id as usize).copied().unwrap_or((f, c));
+            line(f, c)
+        })
         .collect()
 }
 
