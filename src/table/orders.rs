@@ -1,15 +1,18 @@
 //! What an order list's own columns say about its lines, settled once the table is built.
 //!
+//! - A "name" column of order numbers (#1001) is reread as the order id ([`Reread`]).
 //! - The amount: a sheet of lines priced per unit (the UCI Online Retail export: Quantity and
 //!   UnitPrice, no amount) gets an amount column worked out as quantity × unit price, and the
 //!   mapping says so ([`Derived`]).
 //! - Orders that did not complete: a line whose order status says cancelled, closed, refunded or
-//!   returned (交易关闭, 已取消, 退款, Cancelled …), or whose payment time is empty where the sheet
-//!   dates its orders by payment (订单付款时间: an unpaid order has none), is left out of the table
-//!   and counted in the quality report with the money it carried. It was never a purchase.
+//!   returned (交易关闭, 已取消, 退款, Cancelled …), or, without a status, whose payment time is
+//!   empty where the sheet dates its orders by payment (订单付款时间: an unpaid order has none), is
+//!   left out of the table and counted in the quality report with the money it carried. It was
+//!   never a purchase.
+//! - One currency: where a currency column holds several, the main one's lines are kept.
 //!
 //! A refund or return written as its own line with a negative quantity or amount is a different
-//! thing: it stays, and nets against the customer's purchases (`facts`).
+//! thing: it stays, and nets against the customer's purchases (`facts`); it is counted here.
 
 use crate::table::mapping::Field;
 use crate::table::quality::{Issue, ReturnLines, SkipReason};
@@ -25,7 +28,8 @@ pub struct Derived {
     pub label_en: &'static str,
 }
 
-/// Derives what the sheet lacks and leaves out the lines of orders that did not complete.
+/// Rereads, derives what the sheet lacks, leaves out the lines of orders that did not complete
+/// and of other currencies, and counts the returns.
 pub(super) fn settle(t: &mut Table) {
     reread_order_numbers(t);
     derive_amount(t);
