@@ -474,3 +474,22 @@ Cy,C,cy@example.com,no,Cy Ltd,York,GB,80.00,1
     assert_eq!(field_of(&r, "Total Orders"), Some(Field::OrderCount));
     assert!(near(r.summary.total_amount, 200.5));
 }
+
+/// An ERP's sales-order header table (SAP's demo layout): headers run together in capitals,
+/// the business partner is the customer, the creation time is the order date.
+#[test]
+fn erp_sales_orders() {
+    let csv = "\
+SALESORDERID,CREATEDBY,CREATEDAT,PARTNERID,SALESORG,CURRENCY,GROSSAMOUNT,NETAMOUNT,TAXAMOUNT
+0500000000,0000000004,20180111,0100000022,APJ,USD,13587,11888.625,1698.375
+0500000001,0000000002,20180112,0100000026,EMEA,USD,12622,11044.25,1577.75
+0500000002,0000000004,20180115,0100000022,APJ,USD,100,87.5,12.5
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "PARTNERID"), Some(Field::CustomerId));
+    assert_eq!(field_of(&r, "SALESORDERID"), Some(Field::OrderId));
+    assert_eq!(field_of(&r, "CREATEDAT"), Some(Field::OrderDate));
+    assert_eq!(field_of(&r, "GROSSAMOUNT"), Some(Field::Amount));
+    assert_eq!(r.summary.customers, 2);
+    assert!(near(r.summary.total_amount, 26309.0));
+}

@@ -16,6 +16,10 @@ pub(super) const DICTIONARY: &[Synonyms] = &[
     Synonyms {
         field: Field::CustomerId,
         specific: &[
+            "partner id",
+            "business partner",
+            "cliente id",
+            "id cliente",
             "顾客ID",
             "顾客编号",
             "顾客卡号",
@@ -55,6 +59,8 @@ pub(super) const DICTIONARY: &[Synonyms] = &[
     Synonyms {
         field: Field::CustomerName,
         specific: &[
+            "cliente",
+            "nombre del cliente",
             "买家会员名",
             "会员名",
             "买家名称",
@@ -389,6 +395,10 @@ pub(super) const DICTIONARY: &[Synonyms] = &[
     Synonyms {
         field: Field::OrderId,
         specific: &[
+            "sales order id",
+            "sales order",
+            "pedido",
+            "id pedido",
             "订单号",
             "订单编号",
             "单号",
@@ -567,6 +577,10 @@ pub(super) const DICTIONARY: &[Synonyms] = &[
     Synonyms {
         field: Field::Amount,
         specific: &[
+            "gross amount",
+            "importe",
+            "venta",
+            "ventas",
             "total spent",
             "amount spent",
             "买家实际支付金额",

@@ -341,9 +341,22 @@ fn in_context(contenders: &mut Vec<(usize, Vec<(Field, f32)>)>, cores: &[Compact
             *first = Field::Salesperson;
         }
     }
+    let is = |c: &(usize, Vec<(Field, f32)>), f: Field| c.1[0].0 == f;
+    // An order list with no order date: its record's creation time (订单创建时间 without a
+    // 付款时间, an ERP's CREATEDAT) is when the order was placed.
+    let dated = contenders.iter().any(|c| is(c, Field::OrderDate));
+    if orders && !dated {
+        // Inside the header's words, since an ERP writes them run together (CREATEDAT).
+        let created = |c: &Compact| ["创建", "create"].iter().any(|w| c.text.contains(w));
+        if let Some(c) = contenders
+            .iter_mut()
+            .find(|c| is(c, Field::RegisteredDate) && cores.get(c.0).is_some_and(created))
+        {
+            c.1[0].0 = Field::OrderDate;
+        }
+    }
     // No customer column, but an e-mail address per row (a web shop's export): the address is
     // the customer's key.
-    let is = |c: &(usize, Vec<(Field, f32)>), f: Field| c.1[0].0 == f;
     let customer = contenders
         .iter()
         .any(|c| is(c, Field::CustomerId) || is(c, Field::CustomerName));
