@@ -239,8 +239,9 @@ struct Loading {
 struct DayMonth {
     month_first: u32,
     day_first: u32,
-    /// Ambiguous cells: table row, sheet row, text, and the date read month first and day first.
-    pending: Vec<(u32, u32, String, NaiveDate, NaiveDate)>,
+    /// Ambiguous cells: table row, sheet row, the text's id in the grid's pool, and the date read
+    /// month first and day first.
+    pending: Vec<(u32, u32, u32, NaiveDate, NaiveDate)>,
 }
 
 /// A table being built, row by row in sheet order: from a walk over a finished grid ([`build`]),
@@ -595,7 +596,7 @@ impl Builder {
 
     fn finish(mut self, grid: &Grid, header: Header, mapping: Mapping) -> Result<Table> {
         self.flush(grid)?;
-        self.settle_day_month_order();
+        self.settle_day_month_order(grid);
         let Builder {
             sheet,
             rows,
@@ -624,7 +625,7 @@ impl Builder {
 
     /// Reads each date column's ambiguous cells in the order its other dates show, or warns
     /// about them where the column does not say.
-    fn settle_day_month_order(&mut self) {
+    fn settle_day_month_order(&mut self, grid: &Grid) {
         for c in &mut self.columns {
             let order = std::mem::take(&mut c.order);
             let decided = match (order.month_first, order.day_first) {
@@ -633,7 +634,7 @@ impl Builder {
                 (0, _) => Some(true),
                 _ => None,
             };
-            for (t, row, text, a, b) in order.pending {
+            for (t, row, id, a, b) in order.pending {
                 match decided {
                     Some(true) => {
                         if let Data::Date(v) = &mut c.column.data {
@@ -648,7 +649,7 @@ impl Builder {
                         &self.sheet,
                         c.column.source,
                         row,
-                        &text,
+                        grid.pool.get(id),
                         Some(format!("{a} / {b}")),
                     ),
                 }
@@ -744,9 +745,8 @@ impl Builder {
                             Some(day_number(d.date()))
                         }
                         DateParse::Ambiguous { a, b } => {
-                            let text = grid.pool.get(id).to_string();
                             if let (Some(c), Ok(t)) = (self.columns.get_mut(i), u32::try_from(t)) {
-                                c.order.pending.push((t, row, text, a, b));
+                                c.order.pending.push((t, row, id, a, b));
                             }
                             Some(day_number(a))
                         }

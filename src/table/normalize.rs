@@ -425,10 +425,22 @@ fn month_named(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
 /// reads it (`Some(true)`), only month first (`Some(false)`), or either or neither (`None`). A
 /// column's unambiguous dates decide how its ambiguous ones are read.
 pub fn day_first(s: &str) -> Option<bool> {
-    let folded: String = s.chars().map(fold_char).collect();
+    let t = s.trim();
+    // Year-first dates (2024-03-05, 2024年3月5日), the usual case, say nothing of the order: no
+    // copy of the text is made for them.
+    if t.bytes().take(3).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let folded: std::borrow::Cow<str> = if t.is_ascii() {
+        t.into()
+    } else {
+        t.chars().map(fold_char).collect::<String>().into()
+    };
     let (date_part, _) = split_time(without_weekday(folded.trim()));
-    let parts: Vec<&str> = date_part.split(['-', '/', '.']).collect();
-    let [p, q, y] = parts.as_slice() else {
+    let mut parts = date_part.split(['-', '/', '.']);
+    let (Some(p), Some(q), Some(y), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     if y.len() != 4 || p.len() > 2 || q.len() > 2 {

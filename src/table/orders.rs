@@ -323,14 +323,18 @@ fn dated_by_payment(header: &str) -> bool {
 /// Removes the lines `keep` says to leave out, counting them under `reason` (with their amount,
 /// where it is money of the totals' currency) in the quality report.
 fn leave_out(t: &mut Table, keep: &[bool], reason: SkipReason) {
-    let amount = |r: usize| match t.column(Field::Amount).map(|c| &c.data) {
-        Some(Data::Number(v)) => v.get(r).copied().filter(|x| x.is_finite()),
-        _ => None,
+    let amounts = match t.column(Field::Amount).map(|c| &c.data) {
+        Some(Data::Number(v)) => v.as_slice(),
+        _ => &[],
     };
     let mut money = 0.0;
     let mut left_out = Vec::new();
     for (r, _) in keep.iter().enumerate().filter(|(_, k)| !**k) {
-        money += amount(r).unwrap_or(0.0);
+        money += amounts
+            .get(r)
+            .copied()
+            .filter(|x| x.is_finite())
+            .unwrap_or(0.0);
         left_out.push(r);
     }
     for &r in &left_out {
