@@ -493,3 +493,243 @@ SALESORDERID,CREATEDBY,CREATEDAT,PARTNERID,SALESORG,CURRENCY,GROSSAMOUNT,NETAMOU
     assert_eq!(r.summary.customers, 2);
     assert!(near(r.summary.total_amount, 26309.0));
 }
+
+/// The ERP's life-cycle status: X marks a cancelled order (SAP's codes: N new, I in process,
+/// C completed, X cancelled), which was never a sale.
+#[test]
+fn erp_cancelled_orders() {
+    let csv = "\
+SALESORDERID,CREATEDAT,PARTNERID,CURRENCY,GROSSAMOUNT,LIFECYCLESTATUS,BILLINGSTATUS,DELIVERYSTATUS
+0500000000,20180111,0100000022,USD,13587,C,C,C
+0500000001,20180112,0100000026,USD,12622,X,X,X
+0500000002,20180115,0100000022,USD,100,I,I,C
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "LIFECYCLESTATUS"), Some(Field::OrderStatus));
+    // 0100000026's only order was cancelled: one buyer, 13587 + 100.
+    assert_eq!(r.summary.customers, 1);
+    assert!(near(r.summary.total_amount, 13687.0));
+    let skipped = &r.quality.total.rows_skipped[&SkipReason::NotCompleted];
+    assert_eq!((skipped.count, skipped.rows.clone()), (1, vec![3]));
+}
+
+/// A CRM's deal list: a won deal is a sale on its close date, for its close value; a lost deal
+/// (value 0) and an open one (no close date, no value) are not. Dates have two-digit years.
+#[test]
+fn crm_deals() {
+    let csv = "\
+opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value,engage_quarter,close_quarter
+1C1I7A6R,Moses Frase,GTX Plus Basic,Cancity,Won,20-10-16,01-03-17,1054,Q4 2016,Q1 2017
+Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Won,25-10-16,11-03-17,4514,Q4 2016,Q1 2017
+EC4QE1BX,Darcel Schlecht,MG Special,Cancity,Won,25-10-16,27-03-17,50,Q4 2016,Q1 2017
+MV1LWRNH,Moses Frase,GTX Basic,Codehow,Lost,25-10-16,09-03-17,0,Q4 2016,Q1 2017
+PE84CX4O,Zane Levy,GTX Basic,Hottechi,Engaging,30-10-16,,,Q4 2016,
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "account"), Some(Field::CustomerName));
+    assert_eq!(field_of(&r, "deal_stage"), Some(Field::OrderStatus));
+    assert_eq!(field_of(&r, "close_date"), Some(Field::OrderDate));
+    assert_eq!(field_of(&r, "close_value"), Some(Field::Amount));
+    assert_eq!(r.summary.customers, 2, "Cancity and Isdom won deals");
+    assert!(near(r.summary.total_amount, 5618.0));
+    assert_eq!(
+        r.quality.total.rows_skipped[&SkipReason::NotCompleted].count,
+        1
+    );
+    assert_eq!(r.quality.total.rows_skipped[&SkipReason::NoAmount].count, 1);
+    // 27-03-17 can only be day first, so the column's 01-03-17 is the 1st of March.
+    let json = serde_json::to_value(&r.customers).unwrap();
+    let firsts: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["first_order_date"].as_str())
+        .collect();
+    assert!(firsts.contains(&"2017-03-01"), "{firsts:?}");
+    let ambiguous = kexi::internals::quality::Issue::AmbiguousDate;
+    assert!(!r.quality.total.issues.contains_key(&ambiguous));
+}
+
+/// A foreign-trade order register where one order's total was never filled in: its value is
+/// unknown, so it is neither a purchase of 0 nor its customer a buyer, and the quality report
+/// says so.
+#[test]
+fn an_order_without_an_amount() {
+    let csv = "\
+订单号,业务员,客户名称,总金额,已收金额,未收金额,发出状态,订单状态,订单日期,出货日期,产品名称
+PI-STO-006,Claire,Stonetooling,37894.57,37894.57,0,已发出,已收清,2026-03-10,2026-05-07,
+YZ-DEG260319CL,Claire,deghi,203008.4,60902.52,142105.88,未发出,部分收款,2026-03-19,,
+CMBE20260427-NY,VITA,brico,,3003.35,-3003.35,未发出,部分收款,2026-04-27,,
+PI-STO-007,Claire,Stonetooling,1000,0,1000,未发出,未收款,2026-04-30,,
+";
+    let r = report(csv);
+    assert_eq!(r.summary.customers, 2);
+    assert!(near(r.summary.total_amount, 37894.57 + 203008.4 + 1000.0));
+    let skipped = &r.quality.total.rows_skipped[&SkipReason::NoAmount];
+    assert_eq!((skipped.count, skipped.rows.clone()), (1, vec![4]));
+}
+
+/// A web shop's order export with refunds: a refunded order is left out, a partly refunded one
+/// counts what the customer kept paying (Total − Refunded Amount), and an e-mail address is the
+/// same customer whatever its case.
+#[test]
+fn web_shop_refunds() {
+    let csv = "\
+Name,Email,Financial Status,Paid at,Currency,Total,Created at,Lineitem quantity,Lineitem name,Refunded Amount
+#1411,shop@seezona.com,paid,2022-01-11 04:32:31 -0500,USD,125.40,2022-01-11 04:30:00 -0500,1,Robe,0.00
+#1350,tayloref@sbcglobal.net,partially_refunded,,USD,222.00,2021-10-09 17:30:43 -0400,2,Set,42.00
+#1350,tayloref@sbcglobal.net,,,,,2021-10-09 17:30:43 -0400,1,Scarf,
+#1336,Shop@Seezona.com,refunded,2021-09-25 12:18:30 -0400,USD,130.00,2021-09-25 12:18:00 -0400,1,Hat,130.00
+#1300,SHOP@seezona.com,paid,2021-08-11 18:00:22 -0400,USD,50.00,2021-08-11 18:00:00 -0400,1,Hat,0.00
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "Refunded Amount"), Some(Field::Returns));
+    assert_ne!(field_of(&r, "Created at"), Some(Field::RegisteredDate));
+    assert_eq!(r.summary.customers, 2);
+    assert!(near(r.summary.total_amount, 125.40 + 50.0 + 180.0));
+    assert!(r.mapping[0]
+        .derived
+        .iter()
+        .any(|d| d.from == vec![Field::Amount, Field::Returns]));
+}
+
+/// A web shop's customer export where "Company" is filled for a few customers only: the e-mail
+/// address, on every row, is the key, and the mapping says why.
+#[test]
+fn web_shop_customers_keyed_by_email() {
+    let csv = "\
+First Name,Last Name,Email,Accepts Email Marketing,Company,Address1,City,Province,Country,Phone,Total Spent,Total Orders,Tags
+Ann,A,ann@example.com,yes,,1 High St,London,,GB,,120.50,3,
+Bo,B,bo@example.com,no,,2 Low St,York,,GB,,80.00,1,
+Cy,C,cy@example.com,no,Cy Ltd,3 Mid St,Leeds,,GB,,40.00,1,
+Di,D,di@example.com,no,,4 Side St,Bath,,GB,,0.00,0,
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "Email"), Some(Field::CustomerId));
+    assert_eq!(r.summary.customers, 4);
+    assert!(near(r.summary.total_amount, 240.5));
+    assert!(r.mapping[0]
+        .reread
+        .iter()
+        .any(|x| x.header == "Email" && x.field == Some(Field::CustomerId)));
+}
+
+/// A shop report that writes the order's total on each of its lines ("Total Cost" beside two
+/// products of one order): the total counts once per order.
+#[test]
+fn an_order_total_on_each_line() {
+    let csv = "\
+Order Name,Date,shipping address1,shipping zip,shipping phone,email,Total Cost,Product Name,Colour,Size,Delivery Status
+#1051,2025-12-04 16:58:31,1 A Rd,OL2 6RG,(+44)7700900001,amy@example.com,49.0,Knit Dress - Black / 6,Black,6,delivered
+#1050,2025-12-03 23:59:28,2 B Rd,OL2 6RG,(+44)7700900002,bea@example.com,64.4,Halter Dress - BROWN / M,BROWN,M,unfulfilled
+#1050,2025-12-03 23:59:28,,,,bea@example.com,64.4,Halter Dress - BROWN / S,BROWN,S,unfulfilled
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "Order Name"), Some(Field::OrderId));
+    assert_eq!(field_of(&r, "Total Cost"), Some(Field::Amount));
+    assert_eq!(r.summary.customers, 2);
+    assert!(near(r.summary.total_amount, 113.4));
+    assert!(r.mapping[0]
+        .derived
+        .iter()
+        .any(|d| d.from == vec![Field::Amount, Field::OrderId]));
+}
+
+/// A line-level amount that happens to be equal on an order's two lines of one product is not
+/// an order total: without a header that says total, every line counts.
+#[test]
+fn equal_line_amounts_are_not_an_order_total() {
+    let csv = "\
+订单号,客户名称,订单日期,产品,金额
+D1,甲,2025-01-02,螺丝,10
+D1,甲,2025-01-02,螺母,10
+D2,乙,2025-01-03,螺丝,5
+";
+    let r = report(csv);
+    assert!(near(r.summary.total_amount, 25.0));
+}
+
+/// One shop's sheet without order dates beside two shops' full seller exports: its lines (a
+/// product and an amount each) are read with the others, not taken for a register.
+#[test]
+fn a_shop_sheet_without_dates() {
+    use crate::fixtures::{new_workbook, write_rows, C};
+    let mut wb = new_workbook();
+    let short = vec![
+        C::S("买家会员名"),
+        C::S("买家实际支付金额"),
+        C::S("收货人姓名"),
+        C::S("宝贝标题"),
+        C::S("数量"),
+    ];
+    let full = || {
+        vec![
+            C::S("买家会员名"),
+            C::S("买家实际支付金额"),
+            C::S("订单状态"),
+            C::S("收货人姓名"),
+            C::S("订单付款时间"),
+            C::S("宝贝标题"),
+            C::S("宝贝总数量"),
+        ]
+    };
+    let ws = wb.add_worksheet();
+    ws.set_name("明日").unwrap();
+    write_rows(ws, 0, &[short]);
+    write_rows(
+        ws,
+        1,
+        &[
+            vec![
+                C::S("mrhy1"),
+                C::N(41.86),
+                C::S("周某某"),
+                C::S("零基础学Python"),
+                C::N(1.0),
+            ],
+            vec![
+                C::S("mrhy2"),
+                C::N(20.0),
+                C::S("杨某某"),
+                C::S("Java入门"),
+                C::N(1.0),
+            ],
+        ],
+    );
+    for (name, buyer) in [("莫寒", "mm1"), ("白桦", "bh1")] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        write_rows(ws, 0, &[full()]);
+        write_rows(
+            ws,
+            1,
+            &[
+                vec![
+                    C::S(buyer),
+                    C::N(48.86),
+                    C::S("交易成功"),
+                    C::S("赵某"),
+                    C::D(2018, 5, 16),
+                    C::S("Android"),
+                    C::N(1.0),
+                ],
+                vec![
+                    C::S(buyer),
+                    C::N(10.0),
+                    C::S("交易成功"),
+                    C::S("赵某"),
+                    C::D(2018, 5, 20),
+                    C::S("C语言"),
+                    C::N(1.0),
+                ],
+            ],
+        );
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let r = analyze(&bytes, &Options::default()).unwrap();
+    assert_eq!(r.mapping.len(), 1);
+    assert_eq!(r.mapping[0].combined, vec!["莫寒", "白桦", "明日"]);
+    assert_eq!(r.summary.customers, 4);
+    assert!(near(r.summary.total_amount, 2.0 * 58.86 + 61.86));
+    assert_eq!(r.summary.order_lines, 6);
+}

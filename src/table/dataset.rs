@@ -135,17 +135,21 @@ pub fn choose_with(
             layout: layout(&m),
         });
     }
+    let partial = partial_order_sheets(&candidates);
     for role in [Role::Register, Role::Orders] {
         let best = candidates
             .iter()
-            .filter(|c| c.role == role)
+            .filter(|c| c.role == role && !partial.contains(&c.index))
             .max_by_key(|c| c.score);
         if let Some(best) = best {
-            let same: Vec<usize> = candidates
+            let mut same: Vec<usize> = candidates
                 .iter()
                 .filter(|c| c.role == role && c.layout == best.layout)
                 .map(|c| c.index)
                 .collect();
+            if role == Role::Orders {
+                same.extend(&partial);
+            }
             let t = build_together(book, &same, overrides, ahead)?;
             match role {
                 Role::Register => ds.register = Some(t),
@@ -173,6 +177,39 @@ pub fn choose_with(
         }
     }
     Ok(ds)
+}
+
+/// Sheets of order lines with fewer columns than the best order list (a shop's sheet without
+/// its order dates beside the other shops' full exports): every field they map is one the order
+/// list maps, they carry an amount, and a field says a row is a product bought (product,
+/// quantity), which a register's row is not. They are read with the order list, their missing
+/// columns blank.
+fn partial_order_sheets(candidates: &[Candidate]) -> Vec<usize> {
+    let Some(best) = candidates
+        .iter()
+        .filter(|c| c.role == Role::Orders)
+        .max_by_key(|c| c.score)
+    else {
+        return Vec::new();
+    };
+    let mapped = |c: &Candidate| -> Vec<(Field, Option<i32>)> {
+        c.layout
+            .iter()
+            .filter_map(|&(f, y)| f.map(|f| (f, y)))
+            .collect()
+    };
+    let full = mapped(best);
+    candidates
+        .iter()
+        .filter(|c| c.role == Role::Register)
+        .filter(|c| {
+            let fields = mapped(c);
+            let has = |f: Field| fields.iter().any(|&(g, _)| g == f);
+            let line = has(Field::Product) || has(Field::Quantity);
+            line && has(Field::Amount) && fields.iter().all(|f| full.contains(f))
+        })
+        .map(|c| c.index)
+        .collect()
 }
 
 /// Whether the sheet's customers repeat down its rows, as on order lines (a register has one
@@ -273,12 +310,72 @@ fn build(
         }
     };
     let merges = book.merges.get(index).map_or(&[][..], |m| m.as_slice());
+    let mut t = None;
     if ahead.as_ref().is_some_and(|a| a.sheet() == info.name) {
-        if let Some(t) = ahead.take().and_then(|a| a.finish(grid, merges, overrides)) {
-            return Ok(t);
-        }
+        t = ahead.take().and_then(|a| a.finish(grid, merges, overrides));
     }
-    table::build(&info.name, grid, merges, overrides)
+    let t = match t {
+        Some(t) => t,
+        None => table::build(&info.name, grid, merges, overrides)?,
+    };
+    Ok(keyed_by_email(t, overrides, |o| {
+        table::build(&info.name, grid, merges, o)
+    }))
+}
+
+/// A sheet whose customer column is mostly empty while nearly every row has an e-mail address (a
+/// web shop's customer export: "Company" filled for a few) is keyed by the address: built again
+/// with the e-mail column as the customer id, and the mapping says why. Not where the user chose
+/// the customer column.
+fn keyed_by_email(
+    t: Table,
+    overrides: &Overrides,
+    rebuild: impl FnOnce(&Overrides) -> Result<Table>,
+) -> Table {
+    let chosen = overrides.columns.values().any(|&target| {
+        matches!(
+            target,
+            mapping::Target::Field(Field::CustomerId | Field::CustomerName)
+        )
+    });
+    let no_customer = t
+        .quality
+        .rows_skipped
+        .get(&crate::table::quality::SkipReason::NoCustomer)
+        .map_or(0, |s| s.count);
+    let email = t
+        .mapping
+        .columns
+        .iter()
+        .find(|c| c.field == Some(Field::Email) && c.status == Status::Auto);
+    let Some(email) = email.filter(|_| !chosen && no_customer > t.quality.rows_used) else {
+        return t;
+    };
+    let (letter, header) = (email.letter.clone(), email.header.clone());
+    let mut keyed = overrides.clone();
+    keyed.set(letter.clone(), mapping::Target::Field(Field::CustomerId));
+    let Ok(mut again) = rebuild(&keyed) else {
+        return t;
+    };
+    if again.quality.rows_used <= t.quality.rows_used {
+        return t;
+    }
+    if let Some(c) = again
+        .mapping
+        .columns
+        .iter_mut()
+        .find(|c| c.letter == letter)
+    {
+        c.status = Status::Auto;
+    }
+    again.reread.push(crate::table::orders::Reread {
+        header,
+        field: Some(Field::CustomerId),
+        because_zh: "客户列大多为空，按邮箱识别客户",
+        because_en:
+            "the customer column is mostly empty: customers are known by their e-mail address",
+    });
+    again
 }
 
 /// Fields a mapping assigns (auto or by the user).

@@ -237,7 +237,8 @@ pub fn excel_serial_parts(serial: f64) -> Option<(i64, u32)> {
 }
 
 /// Parses a date typed as text: ISO and Chinese forms, compact yyyymmdd, and day/month forms
-/// with the year last (reported as ambiguous when both readings are valid and differ).
+/// with the year last, in four digits or two (reported as ambiguous when both readings are valid
+/// and differ).
 pub fn parse_date_text(s: &str) -> DateParse {
     let folded: String = s.chars().map(fold_char).collect();
     let t = without_weekday(folded.trim());
@@ -292,9 +293,10 @@ pub fn parse_date_text(s: &str) -> DateParse {
             Some(date) => at(date),
             None => DateParse::Invalid,
         },
-        [p, q, y] if y.len() == 4 && p.len() <= 2 && q.len() <= 2 => {
-            let month_first = ymd(y, p, q);
-            let day_first = ymd(y, q, p);
+        [p, q, y] if (y.len() == 4 || y.len() == 2) && p.len() <= 2 && q.len() <= 2 => {
+            let y = four_digit_year(y);
+            let month_first = ymd(&y, p, q);
+            let day_first = ymd(&y, q, p);
             match (month_first, day_first) {
                 (Some(a), Some(b)) if a != b => DateParse::Ambiguous { a, b },
                 (Some(a), _) => at(a),
@@ -397,6 +399,15 @@ fn month_of(name: &str) -> Option<u32> {
     Some(i as u32 + 1)
 }
 
+/// A year written last in two digits (`03/25/17`, `25-03-17`) in four, as spreadsheets read it:
+/// 00–69 are 2000–2069, 70–99 are 1970–1999. Anything else is returned as it is.
+fn four_digit_year(y: &str) -> Cow<'_, str> {
+    match y.parse::<u32>() {
+        Ok(yy) if y.len() == 2 => Cow::Owned((if yy < 70 { 2000 } else { 1900 } + yy).to_string()),
+        _ => Cow::Borrowed(y),
+    }
+}
+
 /// `11-Feb-17`, `11-Feb-2017`: a day, a month name and a year of four digits or two (two digits
 /// are 2000–2069, else 1970–1999, as spreadsheets read them).
 fn month_named(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
@@ -443,7 +454,7 @@ pub fn day_first(s: &str) -> Option<bool> {
     else {
         return None;
     };
-    if y.len() != 4 || p.len() > 2 || q.len() > 2 {
+    if !(y.len() == 4 || y.len() == 2) || p.len() > 2 || q.len() > 2 {
         return None;
     }
     let (p, q): (u32, u32) = (p.parse().ok()?, q.parse().ok()?);
@@ -669,6 +680,16 @@ mod tests {
                 DateParse::Ambiguous {
                     a: d(2024, 3, 5),
                     b: d(2024, 5, 3),
+                },
+            ),
+            // A two-digit year last, as a CRM exports its deals' dates.
+            ("25-10-16", at(2016, 10, 25)),
+            ("12/31/99", at(1999, 12, 31)),
+            (
+                "01-03-17",
+                DateParse::Ambiguous {
+                    a: d(2017, 1, 3),
+                    b: d(2017, 3, 1),
                 },
             ),
             // Point-of-sale exports write a weekday beside the date, not always the date's own.

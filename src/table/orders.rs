@@ -4,11 +4,15 @@
 //! - The amount: a sheet of lines priced per unit (the UCI Online Retail export: Quantity and
 //!   UnitPrice, no amount) gets an amount column worked out as quantity × unit price, and the
 //!   mapping says so ([`Derived`]).
-//! - Orders that did not complete: a line whose order status says cancelled, closed, refunded or
-//!   returned (交易关闭, 已取消, 退款, Cancelled …), or, without a status, whose payment time is
-//!   empty where the sheet dates its orders by payment (订单付款时间: an unpaid order has none), is
-//!   left out of the table and counted in the quality report with the money it carried. It was
-//!   never a purchase.
+//! - An order's total written on each of its lines is counted once.
+//! - Orders that did not complete: a line whose order status says cancelled, closed, refunded,
+//!   returned or lost (交易关闭, 已取消, 退款, Cancelled, Lost, an ERP's X …), or, without a
+//!   status, whose payment time is empty where the sheet dates its orders by payment (订单付款时间:
+//!   an unpaid order has none), is left out of the table and counted in the quality report with
+//!   the money it carried. It was never a purchase.
+//! - Refunds written beside an order's total (Refunded Amount) are taken off it.
+//! - Orders without any amount, on a list where most have one, are left out and counted: their
+//!   value is unknown, not 0.
 //! - One currency: where a currency column holds several, the main one's lines are kept.
 //!
 //! A refund or return written as its own line with a negative quantity or amount is a different
@@ -33,9 +37,14 @@ pub struct Derived {
 pub(super) fn settle(t: &mut Table) {
     reread_order_numbers(t);
     derive_amount(t);
+    once_per_order(t);
     let keep = completed(t);
     if keep.iter().any(|k| !k) {
         leave_out(t, &keep, SkipReason::NotCompleted);
+    }
+    net_refunds(t);
+    if let Some(keep) = priced(t) {
+        leave_out(t, &keep, SkipReason::NoAmount);
     }
     if let Some(keep) = one_currency(t) {
         leave_out(t, &keep, SkipReason::OtherCurrency);
@@ -211,6 +220,185 @@ fn derive_amount(t: &mut Table) {
     });
 }
 
+/// Whether the table is an order list: a register's columns do not settle anything here.
+fn is_order_list(t: &Table) -> bool {
+    t.has(Field::OrderDate) || t.has(Field::OrderId)
+}
+
+/// The amount column's values, to change in place.
+fn amounts_mut(t: &mut Table) -> Option<&mut Vec<f64>> {
+    let c = t
+        .columns
+        .iter_mut()
+        .find(|c| c.field == Some(Field::Amount))?;
+    match &mut c.data {
+        Data::Number(v) => Some(v),
+        _ => None,
+    }
+}
+
+fn numbers(t: &Table, f: Field) -> Option<&[f64]> {
+    match t.column(f).map(|c| &c.data) {
+        Some(Data::Number(v)) => Some(v.as_slice()),
+        _ => None,
+    }
+}
+
+/// On an order list whose lines say how much of each was refunded (Refunded Amount) beside the
+/// order's total, the amount is what the customer kept paying: total − refunded. The refund column
+/// stays the customer's returns. Not where the amount is already what was finally paid: its
+/// header says so (买家实际支付金额, net), or some line's refund exceeds it (a Tmall report's
+/// 实际支付 of 0 beside a refund of the whole order).
+fn net_refunds(t: &mut Table) {
+    let paid = t.column(Field::Amount).is_some_and(|c| {
+        let h = c.header.to_lowercase();
+        ["实际", "实付", "实收", "net"]
+            .iter()
+            .any(|w| h.contains(w))
+    });
+    if !is_order_list(t) || paid {
+        return;
+    }
+    let (Some(refunds), Some(amounts)) = (numbers(t, Field::Returns), numbers(t, Field::Amount))
+    else {
+        return;
+    };
+    if refunds.iter().zip(amounts).any(|(r, a)| r > a) {
+        return;
+    }
+    let refunds = refunds.to_vec();
+    let Some(amounts) = amounts_mut(t) else {
+        return;
+    };
+    let mut netted = false;
+    for (a, r) in amounts.iter_mut().zip(refunds) {
+        if a.is_finite() && r.is_finite() && r != 0.0 {
+            *a -= r;
+            netted = true;
+        }
+    }
+    if netted {
+        t.derived.push(Derived {
+            field: Field::Amount,
+            from: vec![Field::Amount, Field::Returns],
+            label_zh: "销售额 = 实付金额 − 退款金额",
+            label_en: "Amount = amount paid − amount refunded",
+        });
+    }
+}
+
+/// An order's total written on each of its lines (a shop's export repeating "Total" down an
+/// order of several products) is counted once, on the order's first line. Known when the amount's
+/// header says it is a total and every order of several lines repeats one amount on all of them,
+/// while its lines are of different products (or at least three such orders agree).
+fn once_per_order(t: &mut Table) {
+    let Some(c) = t.column(Field::Amount) else {
+        return;
+    };
+    let total = order_total(&c.header);
+    let (Some(Data::Text(orders)), Some(amounts)) = (
+        t.column(Field::OrderId).map(|c| &c.data),
+        numbers(t, Field::Amount),
+    ) else {
+        return;
+    };
+    if !total {
+        return;
+    }
+    let products = match t.column(Field::Product).map(|c| &c.data) {
+        Some(Data::Text(v)) => v.as_slice(),
+        _ => &[],
+    };
+    // Per order id in the pool: its first line, whether its lines repeat one amount, whether
+    // they differ in product.
+    let mut first: Vec<u32> = vec![u32::MAX; t.pool.len()];
+    let (mut several, mut differing) = (0usize, false);
+    let mut counted = vec![false; t.pool.len()];
+    for (r, &o) in orders.iter().enumerate() {
+        let Some(f) = first.get_mut(o as usize).filter(|_| o != NO_TEXT) else {
+            continue;
+        };
+        if *f == u32::MAX {
+            *f = r as u32;
+            continue;
+        }
+        let at = *f as usize;
+        let same = amounts.get(r).map(|x| x.to_bits()) == amounts.get(at).map(|x| x.to_bits());
+        if !same {
+            return;
+        }
+        if let Some(c) = counted.get_mut(o as usize).filter(|c| !**c) {
+            *c = true;
+            several += 1;
+        }
+        differing |= products.get(r) != products.get(at);
+    }
+    if several == 0 || !(differing || several >= 3) {
+        return;
+    }
+    let keep_first: Vec<bool> = orders
+        .iter()
+        .enumerate()
+        .map(|(r, &o)| o == NO_TEXT || first.get(o as usize) == Some(&(r as u32)))
+        .collect();
+    let Some(amounts) = amounts_mut(t) else {
+        return;
+    };
+    for (a, k) in amounts.iter_mut().zip(keep_first) {
+        if !k {
+            *a = f64::NAN;
+        }
+    }
+    t.derived.push(Derived {
+        field: Field::Amount,
+        from: vec![Field::Amount, Field::OrderId],
+        label_zh: "订单合计写在每一行：每个订单只计一次",
+        label_en: "the order's total is on each of its lines: counted once per order",
+    });
+}
+
+/// Whether an amount's header says it is the order's total (Total, 订单金额), not a line's.
+pub(super) fn order_total(header: &str) -> bool {
+    let h = header.to_lowercase();
+    let total = ["total", "合计", "总额", "总金额", "订单金额"]
+        .iter()
+        .any(|w| h.contains(w));
+    total
+        && !["line", "item", "明细", "单品", "商品"]
+            .iter()
+            .any(|w| h.contains(w))
+}
+
+/// Which lines to keep when some orders carry no amount at all, on an order list where most
+/// lines have one: an order whose value is unknown is not a purchase of 0. A web shop writes the
+/// total on an order's first line only, so with order ids it is the whole order that needs one.
+/// Where most lines lack an amount the column says little and nothing is left out.
+fn priced(t: &Table) -> Option<Vec<bool>> {
+    if !is_order_list(t) {
+        return None;
+    }
+    let amounts = numbers(t, Field::Amount)?;
+    let priced_line: Vec<bool> = amounts.iter().map(|a| a.is_finite()).collect();
+    let keep = match t.column(Field::OrderId).map(|c| &c.data) {
+        Some(Data::Text(orders)) => {
+            let mut of_order = vec![false; t.pool.len()];
+            for (&o, &p) in orders.iter().zip(&priced_line) {
+                if let Some(slot) = of_order.get_mut(o as usize) {
+                    *slot |= p;
+                }
+            }
+            orders
+                .iter()
+                .zip(&priced_line)
+                .map(|(&o, &p)| p || of_order.get(o as usize).copied().unwrap_or(p))
+                .collect()
+        }
+        _ => priced_line,
+    };
+    let unpriced = keep.iter().filter(|k| !**k).count();
+    (unpriced > 0 && unpriced * 2 < keep.len()).then_some(keep)
+}
+
 /// Whether each line belongs to an order that completed. A line whose order status says the
 /// order failed (cancelled, closed, refunded …) did not; where the sheet dates its orders by
 /// payment time (and every one was read), a line needs a payment time or a status that says the
@@ -302,13 +490,18 @@ const NOT_COMPLETED: &[&str] = &[
     "reject",
     "unpaid",
     "fail",
+    // A deal list's lost deals (a won deal is the sale).
+    "lost",
+    "输单",
+    "丢单",
 ];
 
 fn not_completed(status: &str) -> bool {
     let lower = status.trim().to_lowercase();
     // A partial refund leaves a sale: its refunded part is a return line of its own, if any.
     let partial = lower.contains("partial") || lower.contains("部分");
-    !partial && NOT_COMPLETED.iter().any(|w| lower.contains(w))
+    // An ERP's one-letter status codes: X is cancelled (SAP's LIFECYCLESTATUS).
+    lower == "x" || (!partial && NOT_COMPLETED.iter().any(|w| lower.contains(w)))
 }
 
 /// Whether an order date column is the payment time (订单付款时间, Paid at): then an order
@@ -382,6 +575,9 @@ mod tests {
             "Cancelled",
             "REFUNDED",
             "voided",
+            "X",
+            "Lost",
+            "输单",
         ] {
             assert!(not_completed(s), "{s}");
         }
@@ -394,6 +590,9 @@ mod tests {
             "Completed",
             "paid",
             "partially_refunded",
+            "C",
+            "I",
+            "Won",
         ] {
             assert!(!not_completed(s), "{s}");
         }

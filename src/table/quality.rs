@@ -29,6 +29,9 @@ pub enum SkipReason {
     NotCompleted,
     /// A line in another currency than the one most lines use: never added to those totals.
     OtherCurrency,
+    /// An order none of whose lines has an amount, on a list where most orders have one: what
+    /// it was worth is unknown, so it is neither a purchase of 0 nor counted in any total.
+    NoAmount,
 }
 
 impl SkipReason {
@@ -42,6 +45,7 @@ impl SkipReason {
             SkipReason::NoCustomer => "缺少客户编号和客户名称",
             SkipReason::NotCompleted => "未成交的订单（已取消、交易关闭、已退款或未付款）",
             SkipReason::OtherCurrency => "其他币种的行：金额不与主要币种相加",
+            SkipReason::NoAmount => "订单没有金额：金额未知，不计入任何合计",
         }
     }
 
@@ -58,6 +62,9 @@ impl SkipReason {
             }
             SkipReason::OtherCurrency => {
                 "line in another currency: never added to the main currency's totals"
+            }
+            SkipReason::NoAmount => {
+                "order without an amount: its value is unknown, so it is in no total"
             }
         }
     }

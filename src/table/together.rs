@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::read::grid::Limits;
-use crate::table::{Column, Data, Table, NO_TEXT};
+use crate::table::{Column, Data, Table, NO_DATE, NO_TEXT};
 
 /// A table growing by the lines of further sheets with its layout.
 pub struct Together<'t> {
@@ -27,21 +27,26 @@ impl<'t> Together<'t> {
         })
     }
 
-    /// Appends `next`'s lines. A sheet whose columns do not line up with the first's is left
-    /// out (its mapping differs after all) and not listed as combined.
+    /// Appends `next`'s lines. A sheet of the first's layout lines up column by column; a sheet
+    /// with fewer columns, each of a field the first maps, lines up by field, the columns it
+    /// lacks left blank on its lines. Any other sheet is left out (its mapping differs after all)
+    /// and not listed as combined.
     pub fn add(&mut self, next: Table) -> Result<()> {
         let t = &mut *self.table;
-        let lines_up = next.columns.len() == t.columns.len()
-            && next.columns.iter().zip(&t.columns).all(|(a, b)| {
-                a.field == b.field && a.year == b.year && same_kind(&a.data, &b.data)
-            });
-        if !lines_up {
+        let Some(order) = line_up(&t.columns, &next.columns) else {
             return Ok(());
-        }
+        };
+        let n = next.rows.len();
+        let mut theirs: Vec<Option<Data>> =
+            next.columns.into_iter().map(|c| Some(c.data)).collect();
         // Each of `next`'s text ids as one of this table's, once met.
         let mut ids: Vec<u32> = vec![NO_TEXT; next.pool.len()];
-        for (mine, theirs) in t.columns.iter_mut().zip(next.columns) {
-            match (&mut mine.data, theirs.data) {
+        for (mine, at) in t.columns.iter_mut().zip(order) {
+            let Some(theirs) = at.and_then(|i| theirs.get_mut(i)).and_then(Option::take) else {
+                blank(&mut mine.data, n);
+                continue;
+            };
+            match (&mut mine.data, theirs) {
                 (Data::Text(a), Data::Text(b)) => {
                     a.reserve(b.len());
                     for id in b {
@@ -88,6 +93,39 @@ impl<'t> Together<'t> {
 
 fn same_kind(a: &Data, b: &Data) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// For each of `mine`, the index of the column of `theirs` that continues it (`None`: blank on
+/// their lines), or `None` when the sheets do not line up: `theirs` has the same columns, or
+/// fewer, each of a field `mine` maps once, of the same kind.
+fn line_up(mine: &[Column], theirs: &[Column]) -> Option<Vec<Option<usize>>> {
+    let same_column = |a: &Column, b: &Column| {
+        a.field == b.field && a.year == b.year && same_kind(&a.data, &b.data)
+    };
+    if mine.len() == theirs.len() && mine.iter().zip(theirs).all(|(a, b)| same_column(a, b)) {
+        return Some((0..mine.len()).map(Some).collect());
+    }
+    let mut order = vec![None; mine.len()];
+    for (i, c) in theirs.iter().enumerate() {
+        if c.field.is_none() {
+            continue;
+        }
+        let mut found = mine.iter().enumerate().filter(|(_, m)| same_column(m, c));
+        match (found.next(), found.next()) {
+            (Some((j, _)), None) => *order.get_mut(j)? = Some(i),
+            _ => return None,
+        }
+    }
+    Some(order)
+}
+
+/// `n` empty values at the end of a column.
+fn blank(data: &mut Data, n: usize) {
+    match data {
+        Data::Text(v) => v.extend(std::iter::repeat_n(NO_TEXT, n)),
+        Data::Number(v) => v.extend(std::iter::repeat_n(f64::NAN, n)),
+        Data::Date(v) => v.extend(std::iter::repeat_n(NO_DATE, n)),
+    }
 }
 
 /// `id` of `from` as an id of `into`, remembered across the sheet's lines.

@@ -42,12 +42,14 @@ OUT = os.environ.get("KEXI_REAL_EXPECTED", "/work/realdata/expected.json")
 #   dedupe   column: one counted row per value (first one)
 #   register True for customer lists (one row per customer)
 #   paid     payment-time column: a row without one is an unpaid order, never a purchase
+#   casefold the key is an e-mail address: compared without case (Foo@x.com is foo@x.com), as
+#            every mail provider delivers them
 #   exact_duplicates_once  an order list with order ids: a line identical in every column to
 #            an earlier one is counted once (an export repeating a line, as kexi reads it)
 TAOBAO = {"key": "买家会员名", "amount": ("col", "买家实际支付金额"), "paid": "订单付款时间"}
 OLR = {"key": "CustomerID", "amount": ("mul", "Quantity", "UnitPrice"),
        "exact_duplicates_once": True}
-SHOPIFY = {"key": "Email", "amount": ("sub", "Total", "Refunded Amount"),
+SHOPIFY = {"key": "Email", "casefold": True, "amount": ("sub", "Total", "Refunded Amount"),
            "header_rows_only": "Total", "drop": {"Financial Status": ["refunded", "voided"]}}
 RULES = {
     "pharmacy_chaoyang": {"key": "社保卡号", "amount": ("col", "实收金额")},
@@ -86,9 +88,9 @@ RULES = {
     "northwind_pedidos": {"key": "Cliente", "amount": ("col", "Importe")},
     "northwind_en": {"key": "Client", "amount": ("col", "Amount")},
     "shopify_orders_vip": SHOPIFY,
-    "shopify_customers_vip": {"key": "Email", "amount": ("col", "Total Spent"), "register": True},
+    "shopify_customers_vip": {"key": "Email", "casefold": True, "amount": ("col", "Total Spent"), "register": True},
     "shopify_orders_mm": SHOPIFY,
-    "shopify_custom_export_mm": {"key": "email", "amount": ("col", "Total Cost"),
+    "shopify_custom_export_mm": {"key": "email", "casefold": True, "amount": ("col", "Total Cost"),
                                  "dedupe": "Order Name"},
 }
 
@@ -156,7 +158,10 @@ def count(path, rule):
     if "dedupe" in rule:
         used = used.drop_duplicates(subset=[rule["dedupe"]])
     total = float(amount[used.index].fillna(0).sum())
-    return {"customers": int(text(used[rule["key"]]).nunique()), "total_amount": round(total, 2),
+    keys = text(used[rule["key"]])
+    if rule.get("casefold"):
+        keys = keys.str.lower()
+    return {"customers": int(keys.nunique()), "total_amount": round(total, 2),
             "rows": int(len(used)), "no_customer_column": False}
 
 

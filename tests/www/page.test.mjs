@@ -57,6 +57,29 @@ function orders(lines) {
   return file;
 }
 
+/** The UCI Online Retail export's layout: lines priced per unit, a "C" invoice for a cancellation. */
+function onlineRetail() {
+  const rows = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
+  const items = [['85123A', 'WHITE HANGING HEART T-LIGHT HOLDER', 2.55], ['71053', 'WHITE METAL LANTERN', 3.39],
+    ['84406B', 'CREAM CUPID HEARTS COAT HANGER', 2.75], ['22752', 'SET 7 BABUSHKA NESTING BOXES', 7.65], ['21730', 'GLASS STAR FROSTED T-LIGHT HOLDER', 4.25]];
+  let invoice = 536365;
+  for (let c = 0; c < 60; c++) {
+    const visits = 1 + (c % 5) + (c % 3);
+    for (let v = 0; v < visits; v++) {
+      const day = 1 + ((c * 7 + v * 53) % 360);
+      const d = new Date(Date.UTC(2010, 11, 1) + day * 86_400_000);
+      const when = `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${8 + (v % 9)}:${String(10 + c % 50).padStart(2, '0')}`;
+      invoice += 1;
+      for (let k = 0; k < 1 + ((c + v) % 3); k++) {
+        const [code, name, price] = items[(c + v + k) % items.length];
+        rows.push(`${invoice},${code},${name},${1 + ((c + k) % 6)},${when},${price},${12346 + c},${c % 4 ? 'United Kingdom' : 'France'}`);
+      }
+    }
+    if (c % 10 === 0) rows.push(`C${invoice},${items[0][0]},${items[0][1]},-1,12/20/2011 10:00,${items[0][2]},${12346 + c},United Kingdom`);
+  }
+  return rows.join('\n');
+}
+
 /** A page that records every request and every page error. */
 async function open(url) {
   const page = await browser.newPage({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
@@ -169,6 +192,22 @@ test('an export without a customer column opens the review saying so; pointing a
   assert.equal(await page.locator('#no-customer').count(), 0);
   await page.click('#tab-dashboard');
   assert.equal((await page.locator('.kpi strong').allTextContents())[0], '2');
+  await page.close();
+});
+
+test('an Online Retail export with no mapping shows RFM, ABC, CLV and cross-selling', async () => {
+  const { page, errors } = await open(`${base}/`);
+  const file = join(tmp, 'online-retail.csv');
+  writeFileSync(file, onlineRetail());
+  await drop(page, file);
+  assert.equal(await page.getAttribute('#status', 'class'), 'ok');
+  assert.equal((await page.locator('.kpi strong').allTextContents())[0], '60');
+  for (const key of ['rfm', 'abc', 'clv', 'cross_sell']) {
+    assert.equal(await page.locator(`#a-${key}`).count(), 1, key);
+  }
+  await page.click('#tab-review');
+  assert.match(await page.textContent('#review'), /数量 × 单价/);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

@@ -321,7 +321,10 @@ pub fn map_columns(headers: &[String], overrides: &Overrides) -> Mapping {
 /// date or an order id) a bare 状态 / Status is the order's status, not a lead's. On a sheet of
 /// staff (员工, 岗位, employee …) a bare 姓名 / Name is a person on staff, not a customer. Beside
 /// the amount actually received (实收金额), 应收金额 is the price before discount, not money
-/// owed, and is left out. Without a customer column, an e-mail column is the customer's key.
+/// owed, and is left out. On an order list a deal's stage is the order's status, a creation time
+/// is when an order was placed (its date where there is no other, never a registration date), and
+/// without an amount a "Total Cost" is the amount. Without a customer column, an e-mail column is
+/// the customer's key.
 fn in_context(contenders: &mut Vec<(usize, Vec<(Field, f32)>)>, cores: &[Compact]) {
     let core = |i: usize| cores.get(i).map_or("", |c| c.text.as_str());
     let best = |f: Field| contenders.iter().any(|c| c.1[0].0 == f);
@@ -335,7 +338,8 @@ fn in_context(contenders: &mut Vec<(usize, Vec<(Field, f32)>)>, cores: &[Compact
     for (i, found) in contenders.iter_mut() {
         let bare = core(*i);
         let first = &mut found[0].0;
-        if orders && *first == Field::LeadStatus && BARE_STATUS.contains(&bare) {
+        let deal = ["deal", "成交", "商机"].iter().any(|w| bare.contains(w));
+        if orders && *first == Field::LeadStatus && (BARE_STATUS.contains(&bare) || deal) {
             *first = Field::OrderStatus;
         } else if staff && *first == Field::CustomerName && BARE_NAME.contains(&bare) {
             *first = Field::Salesperson;
@@ -353,6 +357,25 @@ fn in_context(contenders: &mut Vec<(usize, Vec<(Field, f32)>)>, cores: &[Compact
             .find(|c| is(c, Field::RegisteredDate) && cores.get(c.0).is_some_and(created))
         {
             c.1[0].0 = Field::OrderDate;
+        }
+    }
+    // On a dated order list a record's creation time (a web shop's "Created at") is when an order
+    // was placed, never when the customer registered.
+    if orders && dated {
+        let created = |c: &Compact| ["创建", "create"].iter().any(|w| c.text.contains(w));
+        contenders
+            .retain(|c| !(is(c, Field::RegisteredDate) && cores.get(c.0).is_some_and(created)));
+    }
+    // An order list without an amount whose money column is a "Total Cost" (a shop report's
+    // name for what the order cost the buyer): that is the amount.
+    let priced = contenders.iter().any(|c| is(c, Field::Amount));
+    if orders && !priced {
+        let total = |c: &Compact| ["total", "合计"].iter().any(|w| c.text.contains(w));
+        if let Some(c) = contenders
+            .iter_mut()
+            .find(|c| is(c, Field::Cost) && cores.get(c.0).is_some_and(total))
+        {
+            c.1[0].0 = Field::Amount;
         }
     }
     // No customer column, but an e-mail address per row (a web shop's export): the address is
