@@ -951,7 +951,13 @@ fn orders_of(
     } else if cols.order.is_some() {
         let ids = &mut scratch.order_ids;
         ids.clear();
-        ids.extend(group.iter().filter(|l| !l.is_return()).map(|l| l.key));
+        // As u64, the element type of the day sort's `sort_unstable`: one instance of it in the wasm.
+        ids.extend(
+            group
+                .iter()
+                .filter(|l| !l.is_return())
+                .map(|l| u64::from(l.key)),
+        );
         ids.sort_unstable();
         ids.dedup();
         (ids.len() as u32, largest_line(group))
@@ -969,7 +975,7 @@ fn largest_line(group: &[Line]) -> Option<f64> {
 /// Buffers [`orders_of`] keeps across customers.
 #[derive(Default)]
 struct Scratch {
-    order_ids: Vec<u32>,
+    order_ids: Vec<u64>,
     by_day: Vec<u64>,
     reordered: Vec<Line>,
 }
