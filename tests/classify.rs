@@ -259,8 +259,11 @@ fn options_change_the_result_and_bad_ones_are_refused() {
         Options::from_json(r#"{"rfm": {"threshold": "median"}, "abc": {"amount_a": 50}}"#).unwrap();
     let r = analyze(&bytes, &o).unwrap();
     let c = by_id(&r);
-    // Median M = 5000: B (5000) is no longer above it.
-    assert_eq!(c["C002"].rfm_segment, Some(Segment::GeneralDevelop));
+    // Medians R = 140, F = 2, M = 5000. 己 (C006, R 140) is as recent as the median: 一般发展
+    // rather than the mean's 一般挽留. 乙 (C002, M 5000) is at the median M, which counts as ↑:
+    // still 重要发展.
+    assert_eq!(c["C006"].rfm_segment, Some(Segment::GeneralDevelop));
+    assert_eq!(c["C002"].rfm_segment, Some(Segment::ImportantDevelop));
     // A reaches 50%: E and G only.
     assert_eq!(c["C001"].abc_class, Some(Class::B));
 
