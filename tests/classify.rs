@@ -83,8 +83,8 @@ fn hand_checked_order_list() {
     let rfm = r.analyses.rfm.as_ref().unwrap();
     assert!((rfm.thresholds.monetary - 4050.0).abs() < 1e-9);
 
-    // ABC by amount, total 28350: E 8000 and G 8000 tie (C005 before C007), then A 6500, then
-    // B 5000 with 79.4% before it (still A); D, C and F start at 97% and above: C.
+    // ABC by amount, total 28350: E 8000 and G 8000 tie (C005 before C007, both rank 1), then
+    // A 6500, then B 5000 with 79.4% before it (still A); D, C and F start at 97% and above: C.
     let abc = |id: &str| c[id].abc_class;
     for id in ["C005", "C007", "C001", "C002"] {
         assert_eq!(abc(id), Some(Class::A), "{id}");
@@ -93,12 +93,16 @@ fn hand_checked_order_list() {
         assert_eq!(abc(id), Some(Class::C), "{id}");
     }
     assert_eq!(c["C005"].abc_rank, Some(1));
-    assert_eq!(c["C007"].abc_rank, Some(2));
-    // By count: A = round(0.7) → 1, A + B = round(2.1) = 2.
+    assert_eq!(c["C007"].abc_rank, Some(1));
+    assert_eq!(c["C001"].abc_rank, Some(3));
+    // By count: A = round(0.7) → 1, A + B = round(2.1) = 2. G ties with E, so both are A;
+    // 甲 (C001, position 2) starts past A + B: no B at all.
     assert_eq!(c["C005"].abc_count_class, Some(Class::A));
-    assert_eq!(c["C007"].abc_count_class, Some(Class::B));
+    assert_eq!(c["C007"].abc_count_class, Some(Class::A));
     assert_eq!(c["C001"].abc_count_class, Some(Class::C));
     let a = r.analyses.abc.as_ref().unwrap();
+    let counts: Vec<u64> = a.by_count.iter().map(|row| row.customers).collect();
+    assert_eq!(counts, vec![2, 0, 5]);
     assert!((a.top20_share - 100.0 * 8000.0 / 28350.0).abs() < 1e-9);
 
     let stage = |id: &str| c[id].lifecycle;
@@ -255,8 +259,11 @@ fn options_change_the_result_and_bad_ones_are_refused() {
         Options::from_json(r#"{"rfm": {"threshold": "median"}, "abc": {"amount_a": 50}}"#).unwrap();
     let r = analyze(&bytes, &o).unwrap();
     let c = by_id(&r);
-    // Median M = 5000: B (5000) is no longer above it.
-    assert_eq!(c["C002"].rfm_segment, Some(Segment::GeneralDevelop));
+    // Medians R = 140, F = 2, M = 5000. 己 (C006, R 140) is as recent as the median: 一般发展
+    // rather than the mean's 一般挽留. 乙 (C002, M 5000) is at the median M, which counts as ↑:
+    // still 重要发展.
+    assert_eq!(c["C006"].rfm_segment, Some(Segment::GeneralDevelop));
+    assert_eq!(c["C002"].rfm_segment, Some(Segment::ImportantDevelop));
     // A reaches 50%: E and G only.
     assert_eq!(c["C001"].abc_class, Some(Class::B));
 

@@ -2,13 +2,16 @@
 //!
 //! Definitions (docs/analyses.md). Customers with an amount are ranked by it, largest first;
 //! equal amounts are ordered by the customer's id or name so the result does not depend on row
-//! order.
+//! order. Customers with equal amounts always get the same class and rank: each takes the class
+//! and rank of the first of them in that order, so a class boundary that falls inside a run of
+//! equal amounts moves the whole run into the higher class, and ranks go 1, 1, 3.
 //! - By amount (the default class): with S the sum of positive amounts, a customer is A while
 //!   the share of S held by the customers ranked before it is below `amount_a` (80%), B while it
 //!   is below `amount_b` (95%), else C. The customer that crosses 80% is therefore still A.
 //!   Customers with zero or negative amounts are C.
 //! - By count: the first round(n × `count_a`%) customers are A (at least one when n > 0), the
-//!   next round(n × (`count_a` + `count_b`)%) − A are B, the rest C.
+//!   next round(n × (`count_a` + `count_b`)%) − A are B, the rest C; with ties the classes' counts
+//!   can differ from these (the tables count the final classes).
 //! - The Pareto curve is the cumulative share of S against the share of customers, and
 //!   "the top 20% of customers bring X%" reads it at round(n × 20%) customers.
 
@@ -95,7 +98,7 @@ impl Class {
 /// One customer's classes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CustomerAbc {
-    /// 1 for the largest amount.
+    /// 1 for the largest amount; equal amounts share the rank of the first of them (1, 1, 3).
     pub rank: u32,
     pub by_amount: Class,
     pub by_count: Class,
@@ -172,8 +175,13 @@ pub fn run<'a>(
     let mut pareto_cum = Vec::with_capacity(n + 1);
     pareto_cum.push(0.0);
     let mut customers_for_a = None;
+    // The first customer of the current run of equal amounts: its position, the share before it.
+    let mut first = (0, 0.0, f64::NAN);
     for (k, &(i, amount)) in ranked.iter().enumerate() {
-        let before = 100.0 * cum / total;
+        if amount != first.2 {
+            first = (k, 100.0 * cum / total, amount);
+        }
+        let (g, before) = (first.0, first.1);
         cum += amount.max(0.0);
         let share = 100.0 * cum / total;
         pareto_cum.push(share);
@@ -189,9 +197,9 @@ pub fn run<'a>(
         if customers_for_a.is_none() && share >= options.amount_a - 1e-9 {
             customers_for_a = Some(100.0 * (k + 1) as f64 / n as f64);
         }
-        let by_count = if k < n_a {
+        let by_count = if g < n_a {
             Class::A
-        } else if k < n_ab {
+        } else if g < n_ab {
             Class::B
         } else {
             Class::C
@@ -204,7 +212,7 @@ pub fn run<'a>(
         }
         if let Some(slot) = per.get_mut(i) {
             *slot = Some(CustomerAbc {
-                rank: (k + 1) as u32,
+                rank: (g + 1) as u32,
                 by_amount,
                 by_count,
                 cumulative_share: share,
@@ -346,8 +354,74 @@ mod tests {
     fn ties_follow_the_name_not_the_row() {
         let f = facts(&[10.0, 10.0]);
         let (_, per) = run(&f, &AbcOptions::default(), |i| ["b", "a"][i]).unwrap();
+        // Equal amounts share rank 1; "a" comes first on the curve.
         assert_eq!(per[1].unwrap().rank, 1);
-        assert_eq!(per[0].unwrap().rank, 2);
+        assert_eq!(per[0].unwrap().rank, 1);
+        assert_eq!(per[1].unwrap().cumulative_share, 50.0);
+        assert_eq!(per[0].unwrap().cumulative_share, 100.0);
+    }
+
+    #[test]
+    fn equal_amounts_get_one_class() {
+        use Class::*;
+        // Ten customers with the same spend: the share before the first is 0, so all are A, by
+        // amount and by count (A = round(1) = 1 customer, taking its ties along), all rank 1.
+        let (abc, per) = run(&facts(&[100.0; 10]), &AbcOptions::default(), |_| "").unwrap();
+        assert!(per
+            .iter()
+            .all(|c| c.map(|c| (c.rank, c.by_amount, c.by_count)) == Some((1, A, A))));
+        assert_eq!(abc.by_amount[0].customers, 10);
+        assert_eq!(abc.by_amount[0].amount_share, 100.0);
+        assert_eq!(abc.by_count[0].customers, 10);
+        assert_eq!(abc.by_count[1].customers, 0);
+    }
+
+    #[test]
+    fn a_boundary_inside_a_tie_moves_the_run_up() {
+        use Class::*;
+        // Total 1000, twelve customers in shuffled rows. Ranked: 300 300 | 100 100 100 | 30 |
+        // 20 20 | 10 10 | 5 5; shares before them 0 30 | 60 70 80 | 90 | 93 95 | 97 98 | 99 99.5.
+        // By amount the third 100 (80% before it) is A like the first (60%), and the second 20
+        // (95%) is B like the first (93%). By count A = round(1.2) = 1 and A + B = round(3.6) = 4:
+        // the second 300 (position 1) is A with the first, the third 100 (position 4) is B with
+        // the first 100 (position 2), the rest from position 5 are C.
+        let amounts = [
+            20.0, 100.0, 5.0, 300.0, 10.0, 100.0, 30.0, 300.0, 5.0, 100.0, 20.0, 10.0,
+        ];
+        let names = ["h", "c", "k", "a", "i", "d", "f", "b", "l", "e", "g", "j"];
+        let (abc, per) = run(&facts(&amounts), &AbcOptions::default(), |i| names[i]).unwrap();
+        let got: Vec<(u32, Class, Class)> = per
+            .iter()
+            .map(|c| c.map(|c| (c.rank, c.by_amount, c.by_count)).unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (7, B, C),  // 20
+                (3, A, B),  // 100
+                (11, C, C), // 5
+                (1, A, A),  // 300
+                (9, C, C),  // 10
+                (3, A, B),  // 100
+                (6, B, C),  // 30
+                (1, A, A),  // 300
+                (11, C, C), // 5
+                (3, A, B),  // 100
+                (7, B, C),  // 20
+                (9, C, C),  // 10
+            ]
+        );
+        // The tables count the final classes: by amount A 5 (900), B 3 (70), C 4 (30); by count
+        // A 2 (600), B 3 (300), C 7 (100).
+        let rows = |t: &[ClassRow]| -> Vec<(u64, f64)> {
+            t.iter().map(|r| (r.customers, r.amount)).collect()
+        };
+        assert_eq!(rows(&abc.by_amount), vec![(5, 900.0), (3, 70.0), (4, 30.0)]);
+        assert_eq!(
+            rows(&abc.by_count),
+            vec![(2, 600.0), (3, 300.0), (7, 100.0)]
+        );
+        assert!((abc.by_amount[0].customer_share - 500.0 / 12.0).abs() < 1e-9);
     }
 
     #[test]

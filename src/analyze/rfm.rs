@@ -4,12 +4,16 @@
 //! Definitions (docs/analyses.md):
 //! - R = days from the last order to the as-of date; F = orders (purchase days);
 //!   M = total amount, or amount per order with `monetary: "mean"`.
-//! - Scores 1–5 by quintile with ties kept together: a customer's score is
-//!   1 + ⌊5 × (customers strictly worse) ÷ (customers scored)⌋, where worse means an older last
-//!   order for R and a smaller value for F and M. Equal values always get equal scores.
+//! - Scores 1–5 by where a value's customers sit among all n scored, worst first (worse means an
+//!   older last order for R and a smaller value for F and M): a value held by e customers, with w
+//!   customers worse, scores 1 + ⌊5 × (w + e/2) ÷ n⌋, the fifth its customers' middle falls in.
+//!   Equal values always get equal scores. With five distinct values or fewer, each gets its own
+//!   score: from the worst up, a value scores at least one more than the value below it and at
+//!   most 5 − (distinct values above it).
 //! - Segments compare each measure with its mean (default) or median over the scored customers:
-//!   R↑ when the last order is more recent than the threshold (R < threshold), F↑ and M↑ when the
-//!   value is strictly above it. M decides 重要/一般; R and F pick one of four within each.
+//!   R↑ when the last order is at least as recent as the threshold (R ≤ threshold), F↑ and M↑
+//!   when the value is at least the threshold (≥), so customers who all look alike are all ↑.
+//!   M decides 重要/一般; R and F pick one of four within each.
 //!
 //! Only customers who have bought, with a last order date, an order count and an amount, are
 //! scored; the rest (潜在客户) have no segment.
@@ -204,7 +208,8 @@ pub struct Rfm {
     pub charts: Vec<Chart>,
 }
 
-/// Scores 1–5 by quintile with ties together: 1 + ⌊5 × (values strictly worse) ÷ n⌋.
+/// Scores 1–5 (see the module's definition): 1 + ⌊5 × (w + e/2) ÷ n⌋ for a value held by e
+/// customers with w worse, spread apart when there are at most five distinct values.
 pub fn quintile_scores(values: &[f64], higher_is_better: bool) -> Vec<u8> {
     let n = values.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -217,21 +222,28 @@ pub fn quintile_scores(values: &[f64], higher_is_better: bool) -> Vec<u8> {
         }
     };
     crate::sort::by_key(&mut order, |&i| crate::sort::f64_key(key(i)));
-    let mut scores = vec![1u8; n];
-    let mut start = 0;
-    while start < n {
-        let v = order.get(start).map_or(0.0, |&i| key(i));
-        let mut end = start + 1;
-        while end < n && order.get(end).map(|&i| key(i)) == Some(v) {
-            end += 1;
+    // Where each run of equal values ends, worst first.
+    let mut ends = Vec::new();
+    for k in 1..=n {
+        if k == n || order.get(k - 1).map(|&i| key(i)) != order.get(k).map(|&i| key(i)) {
+            ends.push(k);
         }
-        let s = (1 + (5 * start) / n).min(5) as u8;
+    }
+    let d = ends.len();
+    let mut scores = vec![1u8; n];
+    let (mut start, mut last) = (0, 0);
+    for (j, &end) in ends.iter().enumerate() {
+        // 2 × (w + e/2) = start + end. At most 5: start + end < 2n, and 6 + j − d ≤ 5.
+        let mut s = 1 + 5 * (start + end) / (2 * n).max(1);
+        if d <= 5 {
+            s = s.max(last + 1).min(6 + j - d);
+        }
         for &i in order.get(start..end).unwrap_or(&[]) {
             if let Some(slot) = scores.get_mut(i) {
-                *slot = s;
+                *slot = s as u8;
             }
         }
-        start = end;
+        (start, last) = (end, s);
     }
     scores
 }
@@ -241,7 +253,11 @@ fn center(values: &[f64], t: Threshold) -> f64 {
         return 0.0;
     }
     match t {
-        Threshold::Mean => values.iter().sum::<f64>() / values.len() as f64,
+        // Summed as differences from the first value: the mean of equal values is that value.
+        Threshold::Mean => {
+            let first = values.first().copied().unwrap_or(0.0);
+            first + values.iter().map(|v| v - first).sum::<f64>() / values.len() as f64
+        }
         Threshold::Median => {
             let mut v = values.to_vec();
             crate::sort::floats(&mut v);
@@ -308,9 +324,9 @@ pub fn run(facts: &Facts, options: &RfmOptions) -> (Rfm, Vec<Option<CustomerRfm>
             m.get(k).copied().unwrap_or(0.0),
         );
         let segment = Segment::of(
-            rv < thresholds.recency_days,
-            fv > thresholds.frequency,
-            mv > thresholds.monetary,
+            rv <= thresholds.recency_days,
+            fv >= thresholds.frequency,
+            mv >= thresholds.monetary,
         );
         let one = CustomerRfm {
             recency_days: rv as i32,
@@ -448,16 +464,110 @@ mod tests {
 
     #[test]
     fn quintiles_keep_ties_together() {
-        // 10 values: 1 ×6, 2 ×2, 3, 4. Strictly-smaller counts 0, 6, 8, 9 → 1, 4, 5, 5.
+        // 10 values: 1 ×6, 2 ×2, 3, 4. Runs (start, end) 0–6, 6–8, 8–9, 9–10: middles in fifths
+        // 5 × (start + end) ÷ 20 = 1.5, 3.5, 4.25, 4.75 → 2, 4, 5, 5. Four distinct values each get
+        // their own score, at most 5 − (values above): 2, 3, 4, 5.
         let v = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 3.0, 4.0];
         assert_eq!(
             quintile_scores(&v, true),
-            vec![1, 1, 1, 1, 1, 1, 4, 4, 5, 5]
+            vec![2, 2, 2, 2, 2, 2, 3, 3, 4, 5]
         );
         // Five distinct values get 1..=5; reversed when lower is better.
         let v = [10.0, 20.0, 30.0, 40.0, 50.0];
         assert_eq!(quintile_scores(&v, true), vec![1, 2, 3, 4, 5]);
         assert_eq!(quintile_scores(&v, false), vec![5, 4, 3, 2, 1]);
+        // Two values, the lower held by one customer in ten: middles 0.25 and 2.75 fifths → 1, 3.
+        let v = [5.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0];
+        assert_eq!(
+            quintile_scores(&v, true),
+            vec![1, 3, 3, 3, 3, 3, 3, 3, 3, 3]
+        );
+        assert_eq!(quintile_scores(&[], true), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn ten_alike_customers_are_all_high() {
+        // Bought yesterday, once, 19.99 each: summed directly, ten 19.99 make a mean of
+        // 19.990000000000002 and every M would fall below it. Every value is its mean, so all
+        // are R↑ F↑ M↑, and one value scores 1 + ⌊5 × 5 ÷ 10⌋ = 3.
+        let facts = Facts {
+            customers: vec![fact(1, 1, 19.99); 10],
+            ..Facts::default()
+        };
+        let (r, per) = run(&facts, &RfmOptions::default());
+        assert_eq!(r.thresholds.recency_days, 1.0);
+        assert_eq!(r.thresholds.frequency, 1.0);
+        assert_eq!(r.thresholds.monetary, 19.99);
+        for c in &per {
+            let c = c.unwrap();
+            assert_eq!(c.segment, Segment::ImportantValue);
+            assert_eq!((c.r_score, c.f_score, c.m_score), (3, 3, 3));
+        }
+        assert_eq!(r.segments[0].customers, 10);
+        assert_eq!(r.scores.m, [0, 0, 10, 0, 0]);
+    }
+
+    #[test]
+    fn a_value_at_the_mean_is_high() {
+        // Means: R = 20, F = 2, M = 200; the two customers at the mean are R↑ F↑ M↑.
+        // Scores, worst first (n = 4, three values): R 30, 20 ×2, 10 → middles 5 × 1 ÷ 8, 5 × 4 ÷
+        // 8, 5 × 7 ÷ 8 fifths → 1, 3, 5; F and M the same way round.
+        let facts = Facts {
+            customers: vec![
+                fact(10, 1, 100.0),
+                fact(20, 2, 200.0),
+                fact(30, 3, 300.0),
+                fact(20, 2, 200.0),
+            ],
+            ..Facts::default()
+        };
+        let (r, per) = run(&facts, &RfmOptions::default());
+        assert_eq!(r.thresholds.recency_days, 20.0);
+        let got: Vec<(Segment, u8, u8, u8)> = per
+            .iter()
+            .map(|c| {
+                c.map(|c| (c.segment, c.r_score, c.f_score, c.m_score))
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Segment::GeneralDevelop, 5, 1, 1),
+                (Segment::ImportantValue, 3, 3, 3),
+                (Segment::ImportantKeep, 1, 5, 5),
+                (Segment::ImportantValue, 3, 3, 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn purchases_one_to_six_are_not_one_score() {
+        // 120 customers: 1 to 5 purchases 4 each, 6 to 10 purchases 20 each. Runs (start, end):
+        // 1–5 within 0–20, 6: 20–40, 7: 40–60, 8: 60–80, 9: 80–100, 10: 100–120; scores
+        // 1 + ⌊5 × (start + end) ÷ 240⌋: 1 for 1–5 (at most 180 ÷ 240), 6: 300 → 2, 7: 500 → 3,
+        // 8: 700 → 3, 9: 900 → 4, 10: 1100 → 5. Counting customers strictly below alone would put
+        // 6 purchases (20 below: ⌊100 ÷ 120⌋ = 0) in score 1 with 1–5.
+        let mut customers = Vec::new();
+        for orders in 1..=10u32 {
+            let many = if orders <= 5 { 4 } else { 20 };
+            customers.extend(std::iter::repeat_n(fact(5, orders, 100.0), many));
+        }
+        let (r, per) = run(
+            &Facts {
+                customers,
+                ..Facts::default()
+            },
+            &RfmOptions::default(),
+        );
+        let mut by_orders = [0u8; 11];
+        for c in per.iter().flatten() {
+            if let Some(slot) = by_orders.get_mut(c.frequency as usize) {
+                *slot = c.f_score;
+            }
+        }
+        assert_eq!(by_orders, [0, 1, 1, 1, 1, 1, 2, 3, 3, 4, 5]);
+        assert_eq!(r.scores.f, [20, 20, 40, 20, 20]);
     }
 
     #[test]
