@@ -226,8 +226,11 @@ fn bcg_places_customers_and_products() {
     let b = r.analyses.bcg.as_ref().unwrap();
     assert_eq!(b.years, (2023, 2024));
     let q = |id| r.customers[index_of(&r, id)].bcg;
+    // Placed K1 (share 5000 ÷ 9200, +400 %), K2 (1000 ÷ 9200, −75 %), K3 (700 ÷ 9200, +40 %):
+    // the medians are K2's share and K3's growth, and on a line is high.
     assert_eq!(q("K1"), Some(Quadrant::Star));
-    assert_eq!(q("K2"), Some(Quadrant::Dog));
+    assert_eq!(q("K2"), Some(Quadrant::CashCow));
+    assert_eq!(q("K3"), Some(Quadrant::QuestionMark));
     assert_eq!(q("K5"), None);
     assert_eq!(b.customers.new, 1);
     // Products: P1 5000 → 3100 (cash cow), P3 500 → 600 (question mark), P2 new.
@@ -470,7 +473,8 @@ fn a_year_without_sales_stays_in_the_years() {
     assert!(bcg.note.as_ref().unwrap().en.contains("the year before"));
 }
 
-/// A register whose year columns hold 0s: nobody with 0 in a year bought that year.
+/// A register whose year columns hold 0s. Nobody with 0 in a year bought that year; BCG items
+/// exactly on a median line go to the upper side.
 fn register_with_zeros() -> Report {
     // 2023 total 200 + 100 + 50 + 0 + 300 + 100 + 80 = 830; 2024 total 400 + 150 + 150 + 50 + 0
     // + 50 + 200 = 1000.
@@ -513,4 +517,33 @@ fn a_zero_in_a_year_column_is_no_purchase() {
     assert_eq!(years, vec![(2023, 3, 230.0), (2024, 4, 450.0)]);
     assert!((amount.unwrap() - 100.0 * 220.0 / 230.0).abs() < 1e-9);
     assert!((customers.unwrap() - 100.0 / 3.0).abs() < 1e-9);
+}
+
+#[test]
+fn bcg_items_on_a_median_line_are_high() {
+    let r = register_with_zeros();
+    let b = r.analyses.bcg.as_ref().unwrap();
+    assert_eq!(b.years, (2023, 2024));
+    // Still buying and placed: K1 share 40 % growth +100 %, K2 15 % +50 %, K3 15 % +200 %,
+    // K6 5 % −50 %, K7 20 % +150 %. Medians: share 15, growth 100.
+    let m = &b.customers;
+    assert_eq!((m.share_split, m.growth_split), (15.0, 100.0));
+    let q = |id| r.customers[index_of(&r, id)].bcg;
+    // K1, the largest, grows exactly the median: a star. K2 has exactly the median share.
+    assert_eq!(q("K1"), Some(Quadrant::Star));
+    assert_eq!(q("K2"), Some(Quadrant::CashCow));
+    assert_eq!(q("K3"), Some(Quadrant::Star));
+    assert_eq!(q("K7"), Some(Quadrant::Star));
+    assert_eq!(q("K6"), Some(Quadrant::Dog));
+    // K5 stopped buying (2024 is 0): a dog; K4 bought nothing in 2023 (0): new, not placed.
+    assert_eq!(q("K5"), Some(Quadrant::Dog));
+    assert_eq!(q("K4"), None);
+    assert_eq!((m.placed, m.new), (6, 1));
+    let rows: Vec<(u64, f64)> = m
+        .quadrants
+        .iter()
+        .map(|q| (q.items, q.amount_share))
+        .collect();
+    // Stars 400 + 150 + 200 of 1000, cash cow 150, dogs 50 + 0.
+    assert_eq!(rows, vec![(3, 75.0), (1, 15.0), (0, 0.0), (2, 5.0)]);
 }
