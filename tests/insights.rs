@@ -226,8 +226,11 @@ fn bcg_places_customers_and_products() {
     let b = r.analyses.bcg.as_ref().unwrap();
     assert_eq!(b.years, (2023, 2024));
     let q = |id| r.customers[index_of(&r, id)].bcg;
+    // Placed K1 (share 5000 ÷ 9200, +400 %), K2 (1000 ÷ 9200, −75 %), K3 (700 ÷ 9200, +40 %):
+    // the medians are K2's share and K3's growth, and on a line is high.
     assert_eq!(q("K1"), Some(Quadrant::Star));
-    assert_eq!(q("K2"), Some(Quadrant::Dog));
+    assert_eq!(q("K2"), Some(Quadrant::CashCow));
+    assert_eq!(q("K3"), Some(Quadrant::QuestionMark));
     assert_eq!(q("K5"), None);
     assert_eq!(b.customers.new, 1);
     // Products: P1 5000 → 3100 (cash cow), P3 500 → 600 (question mark), P2 new.
@@ -377,4 +380,170 @@ fn filter_sorts_and_counts_facets() {
         index.facets(&east, 1)["region"],
         [(Some("华东".to_string()), 2)]
     );
+}
+
+/// The group of `value` in the region dimension, as (year, customers, amount) by year and the
+/// amount and customer changes over the last two years.
+type Region = (Vec<(i32, u64, f64)>, Option<f64>, Option<f64>);
+
+fn region(r: &Report, value: &str) -> Region {
+    let d = r.analyses.distribution.as_ref().unwrap();
+    let g = d.dimensions[0]
+        .groups
+        .iter()
+        .find(|g| g.value.as_deref() == Some(value))
+        .unwrap();
+    let years = g
+        .by_year
+        .iter()
+        .map(|y| (y.year, y.customers, y.amount))
+        .collect();
+    (years, g.amount_change, g.customers_change)
+}
+
+/// An order list with no sale in 2023. The year before 2024 is 2023, not 2022: it is listed with
+/// 0, growth against it is undefined, and the BCG matrix has no year before to compare with.
+#[test]
+fn a_year_without_sales_stays_in_the_years() {
+    // 2021: C 80, E 20 = 100 (2 buyers); 2022: A 150 + 100, B 150, C 100 = 500 (3);
+    // 2023: nothing; 2024: A 300 + 150, B 50, D 150 + 100 = 750 (3).
+    let csv = "客户编号,客户名称,所属区域,订单日期,金额\n\
+               C,丙,华北,2021-07-07,80\n\
+               E,戊,华南,2021-12-31,20\n\
+               A,甲,华东,2022-03-01,150\n\
+               A,甲,华东,2022-09-01,100\n\
+               B,乙,华东,2022-05-10,150\n\
+               C,丙,华北,2022-11-20,100\n\
+               A,甲,华东,2024-02-01,300\n\
+               A,甲,华东,2024-06-01,150\n\
+               B,乙,华东,2024-04-04,50\n\
+               D,丁,华北,2024-08-08,150\n\
+               D,丁,华北,2024-10-10,100\n";
+    let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let p = r.analyses.performance.as_ref().unwrap();
+    let years: Vec<(i32, u64, f64, Option<f64>)> = p
+        .years
+        .iter()
+        .map(|y| (y.year, y.customers, y.amount, y.growth))
+        .collect();
+    // Growth: 2022 (500 − 100) ÷ 100 = 400 %, 2023 (0 − 500) ÷ 500 = −100 %, 2024 against 0: none.
+    assert_eq!(
+        years,
+        vec![
+            (2021, 2, 100.0, None),
+            (2022, 3, 500.0, Some(400.0)),
+            (2023, 0, 0.0, Some(-100.0)),
+            (2024, 3, 750.0, None),
+        ]
+    );
+    assert_eq!(p.compared, Some((2023, 2024)));
+    let a = &r.customers[index_of(&r, "A")];
+    assert_eq!(a.year_amounts, vec![0.0, 250.0, 0.0, 450.0]);
+    assert_eq!(a.year_ranks, vec![None, Some(1), None, Some(1)]);
+    assert_eq!(a.growth, None);
+    let ids = |v: &[kexi::internals::performance::Mover]| {
+        v.iter()
+            .map(|m| r.customers[m.customer as usize].id.clone().unwrap())
+            .collect::<Vec<_>>()
+    };
+    // Totals A 700, D 250, B 200, C 180, E 20; against 2023's 0 every buyer of 2024 rose.
+    assert_eq!(ids(&p.top_total), ["A", "D", "B", "C", "E"]);
+    assert_eq!(ids(&p.top_growth), ["A", "D", "B"]);
+    assert!(p.top_decline.is_empty() && p.top_rank_up.is_empty() && p.top_rank_down.is_empty());
+
+    // 华东 (A, B): 2022 two buyers 400, 2024 two buyers 500; 2023 is 0, so no change.
+    assert_eq!(
+        region(&r, "华东"),
+        (
+            vec![
+                (2021, 0, 0.0),
+                (2022, 2, 400.0),
+                (2023, 0, 0.0),
+                (2024, 2, 500.0)
+            ],
+            None,
+            None
+        )
+    );
+
+    // The year before 2024 has no sales: no matrix, and the report says why.
+    assert!(r.analyses.bcg.is_none());
+    let bcg = r.summary.analyses.iter().find(|s| s.key == "bcg").unwrap();
+    assert!(!bcg.ran);
+    assert!(bcg.note.as_ref().unwrap().en.contains("the year before"));
+}
+
+/// A register whose year columns hold 0s. Nobody with 0 in a year bought that year; BCG items
+/// exactly on a median line go to the upper side.
+fn register_with_zeros() -> Report {
+    // 2023 total 200 + 100 + 50 + 0 + 300 + 100 + 80 = 830; 2024 total 400 + 150 + 150 + 50 + 0
+    // + 50 + 200 = 1000.
+    let csv = "客户编号,客户名称,所属区域,2023年销售额,2024年销售额\n\
+               K1,甲,华东,200,400\n\
+               K2,乙,华东,100,150\n\
+               K3,丙,华北,50,150\n\
+               K4,丁,华北,0,50\n\
+               K5,戊,华东,300,0\n\
+               K6,己,华北,100,50\n\
+               K7,庚,华北,80,200\n";
+    analyze(csv.as_bytes(), &Options::default()).unwrap()
+}
+
+#[test]
+fn a_zero_in_a_year_column_is_no_purchase() {
+    let r = register_with_zeros();
+    let p = r.analyses.performance.as_ref().unwrap();
+    // 2023: all but K4 (6); 2024: all but K5 (6).
+    let years: Vec<(i32, u64, f64)> = p
+        .years
+        .iter()
+        .map(|y| (y.year, y.customers, y.amount))
+        .collect();
+    assert_eq!(years, vec![(2023, 6, 830.0), (2024, 6, 1000.0)]);
+    assert!((p.years[1].growth.unwrap() - 100.0 * 170.0 / 830.0).abs() < 1e-9);
+    let k = |id| &r.customers[index_of(&r, id)];
+    assert_eq!(k("K4").year_ranks, vec![None, Some(5)]);
+    assert_eq!(k("K5").year_ranks, vec![Some(1), None]);
+    assert_eq!(k("K4").growth, None);
+
+    // 华东 (K1, K2, K5): 2023 three buyers 600, 2024 two (K5's 0 is none) 550: customers
+    // (2 − 3) ÷ 3, amount (550 − 600) ÷ 600.
+    let (years, amount, customers) = region(&r, "华东");
+    assert_eq!(years, vec![(2023, 3, 600.0), (2024, 2, 550.0)]);
+    assert!((amount.unwrap() + 100.0 * 50.0 / 600.0).abs() < 1e-9);
+    assert!((customers.unwrap() + 100.0 / 3.0).abs() < 1e-9);
+    // 华北 (K3, K4, K6, K7): 2023 three buyers (K4's 0 is none) 230, 2024 four 450.
+    let (years, amount, customers) = region(&r, "华北");
+    assert_eq!(years, vec![(2023, 3, 230.0), (2024, 4, 450.0)]);
+    assert!((amount.unwrap() - 100.0 * 220.0 / 230.0).abs() < 1e-9);
+    assert!((customers.unwrap() - 100.0 / 3.0).abs() < 1e-9);
+}
+
+#[test]
+fn bcg_items_on_a_median_line_are_high() {
+    let r = register_with_zeros();
+    let b = r.analyses.bcg.as_ref().unwrap();
+    assert_eq!(b.years, (2023, 2024));
+    // Still buying and placed: K1 share 40 % growth +100 %, K2 15 % +50 %, K3 15 % +200 %,
+    // K6 5 % −50 %, K7 20 % +150 %. Medians: share 15, growth 100.
+    let m = &b.customers;
+    assert_eq!((m.share_split, m.growth_split), (15.0, 100.0));
+    let q = |id| r.customers[index_of(&r, id)].bcg;
+    // K1, the largest, grows exactly the median: a star. K2 has exactly the median share.
+    assert_eq!(q("K1"), Some(Quadrant::Star));
+    assert_eq!(q("K2"), Some(Quadrant::CashCow));
+    assert_eq!(q("K3"), Some(Quadrant::Star));
+    assert_eq!(q("K7"), Some(Quadrant::Star));
+    assert_eq!(q("K6"), Some(Quadrant::Dog));
+    // K5 stopped buying (2024 is 0): a dog; K4 bought nothing in 2023 (0): new, not placed.
+    assert_eq!(q("K5"), Some(Quadrant::Dog));
+    assert_eq!(q("K4"), None);
+    assert_eq!((m.placed, m.new), (6, 1));
+    let rows: Vec<(u64, f64)> = m
+        .quadrants
+        .iter()
+        .map(|q| (q.items, q.amount_share))
+        .collect();
+    // Stars 400 + 150 + 200 of 1000, cash cow 150, dogs 50 + 0.
+    assert_eq!(rows, vec![(3, 75.0), (1, 15.0), (0, 0.0), (2, 5.0)]);
 }

@@ -1,13 +1,15 @@
 //! The BCG-style matrix: customers (and products) placed by sales share and growth into
 //! 明星 star, 金牛 cash cow, 问题 question mark and 瘦狗 dog.
 //!
-//! Definitions (docs/analyses.md), over the last two years with purchases: share = the item's
-//! amount in the last year ÷ everyone's, in percent; growth = (last − before) ÷ before, in percent.
-//! An item without purchases in the year before has no growth and is not placed (counted as
-//! `new`). Split lines: `share_split` and `growth_split`, default the medians over the placed
-//! items that still bought in the last year (an item that stopped buying is a dog either way).
-//! High means strictly above the line: star = high share and high growth, cash cow = high share
-//! and low growth, question mark = low share and high growth, dog = both low.
+//! Definitions (docs/analyses.md), over the last year with purchases and the calendar year before
+//! it (never an older year; when that year has no purchases nothing has a growth and there is no
+//! matrix): share = the item's amount in the last year ÷ everyone's, in percent; growth =
+//! (last − before) ÷ before, in percent. An item without purchases in the year before has no
+//! growth and is not placed (counted as `new`). Split lines: `share_split` and `growth_split`,
+//! default the medians over the placed items that still bought in the last year (an item that
+//! stopped buying is a dog whatever the lines). High means on or above the line (an item exactly
+//! on a line goes to the upper side): star = high share and high growth, cash cow = high share and
+//! low growth, question mark = low share and high growth, dog = both low.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::analyze::performance::MAX_YEARS;
@@ -119,7 +121,7 @@ pub struct Matrix {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bcg {
     pub options: BcgOptions,
-    /// The two years compared.
+    /// The two years compared: the last year with purchases and the calendar year before it.
     pub years: (i32, i32),
     pub customers: Matrix,
     pub products: Option<Matrix>,
@@ -159,7 +161,13 @@ fn matrix(
     let mut rows = [(0u64, 0.0f64); 4];
     let mut points: Vec<Point> = Vec::with_capacity(placed.len());
     for &(i, share, growth, after) in &placed {
-        let q = Quadrant::of(share > share_split, growth > growth_split);
+        // On a line is high; an item that stopped buying is low on both, even against a line
+        // at or below its 0 share or −100 % growth.
+        let buying = after > 0.0;
+        let q = Quadrant::of(
+            buying && share >= share_split,
+            buying && growth >= growth_split,
+        );
         if let Some(r) = rows.get_mut(q as usize) {
             r.0 += 1;
             r.1 += after.max(0.0);
@@ -240,7 +248,8 @@ fn matrix(
     )
 }
 
-/// Places customers, and products where the input has them. `None` with fewer than two years.
+/// Places customers, and products where the input has them. `None` when the calendar year
+/// before the last has no purchases (or there is no year at all).
 pub fn run(facts: &Facts, o: &BcgOptions) -> Option<(Bcg, Vec<Option<Quadrant>>)> {
     let by_year = facts.by_year(MAX_YEARS);
     let (before, after) = match by_year.years.as_slice() {

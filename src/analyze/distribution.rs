@@ -4,9 +4,10 @@
 //! Definitions (docs/analyses.md): a customer belongs to the group its dimension cell names
 //! (the register's value, else the first value in its order lines; blanks form the group
 //! "(未填)"). Per group: customers, amount, each as a share of the whole, and amount per customer.
-//! Per year (the last five years with purchases, from order dates or a register's year-split
-//! amount columns): customers who bought that year and their amount; the year-over-year change
-//! compares the last two of those years, in percent of the earlier one.
+//! Per calendar year (the last five up to the last year with purchases, from order dates or a
+//! register's year-split amount columns): customers who bought that year (a purchase day, or a
+//! register amount above 0) and their amount; the year-over-year change compares the last year
+//! with the calendar year before it, in percent of the earlier one.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::Field;
@@ -106,7 +107,7 @@ pub fn run(facts: &Facts, options: &DistributionOptions) -> Option<Distribution>
                 };
                 let at = slot * years.len() + y;
                 if let (Some(k), Some(s)) = (year_customers.get_mut(at), year_amount.get_mut(at)) {
-                    *k += 1;
+                    *k += u64::from(facts.has.purchase_days || a > 0.0);
                     *s += a;
                 }
             }

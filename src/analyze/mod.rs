@@ -390,7 +390,7 @@ fn run_performance(x: &mut Run) -> Result<(), Skip> {
 
 fn run_bcg(x: &mut Run) -> Result<(), Skip> {
     let (res, per) = bcg::run(x.facts, &x.o.bcg).ok_or_else(|| {
-        Skip::needs(&[YEAR_AMOUNT]).note("需要两个年度的销售额", "Needs amounts in two years")
+        Skip::needs(&[YEAR_AMOUNT]).note("前一年没有销售额", "No sales the year before")
     })?;
     x.r.analyses.bcg = Some(res);
     x.r.labels.bcg = per;

@@ -1,15 +1,19 @@
 //! Sales performance by customer and year, and the movers between the last two years.
 //!
-//! Definitions (docs/analyses.md): per year (the last ten with purchases, from order dates or a
-//! register's year-split amount columns), each customer's amount, quantity, share of the year's
-//! amount and rank (1 = largest; customers who bought nothing that year are unranked; equal
-//! amounts ranked by id or name). Growth compares the last two years: (after − before) ÷ before,
-//! in percent, undefined for a customer without purchases the year before. Movers, top `top` each:
-//! largest total over all years; largest increase and largest decrease in amount (with the rate);
-//! largest rise and fall in rank among customers ranked in both years.
+//! Definitions (docs/analyses.md): per calendar year (the last ten up to the last year with
+//! purchases, from order dates or a register's year-split amount columns; a year without
+//! purchases inside that span is listed with 0), each customer's amount, quantity, share of the
+//! year's amount and rank (1 = largest; customers who bought nothing that year are unranked;
+//! equal amounts ranked by id or name). A customer bought in a year when it has a purchase day
+//! that year (order list) or an amount above 0 (register). Growth compares a year with the
+//! calendar year before it: (after − before) ÷ before, in percent, undefined when the year before
+//! has no amount (for a year's total, or a customer without purchases the year before). Movers,
+//! top `top` each, between the last year and the year before it: largest total over all years;
+//! largest increase and largest decrease in amount (with the rate); largest rise and fall in rank
+//! among customers ranked in both years.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
-use crate::facts::{ByYear, Facts};
+use crate::facts::{ByYear, Facts, Has};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -31,11 +35,12 @@ pub const MAX_YEARS: usize = 10;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct YearTotal {
     pub year: i32,
-    /// Customers who bought that year.
+    /// Customers who bought that year (a purchase day, or a register amount above 0).
     pub customers: u64,
     pub amount: f64,
     pub quantity: Option<f64>,
-    /// Percent change of the amount from the year before.
+    /// Percent change of the amount from the calendar year before; `None` when that year has
+    /// no amount.
     pub growth: Option<f64>,
 }
 
@@ -56,7 +61,7 @@ pub struct Mover {
 pub struct Performance {
     pub options: PerformanceOptions,
     pub years: Vec<YearTotal>,
-    /// The two years the movers compare.
+    /// The two years the movers compare: the last and the calendar year before it.
     pub compared: Option<(i32, i32)>,
     pub top_total: Vec<Mover>,
     pub top_growth: Vec<Mover>,
@@ -88,7 +93,7 @@ pub fn run<'a>(
     }
     let n = facts.customers.len();
     let y = years.len();
-    let (amounts, totals) = year_amounts(&by_year, n, facts.has.quantity);
+    let (amounts, totals) = year_amounts(&by_year, n, facts.has);
     let ranks = ranks(&amounts, n, y, &tiebreak);
     let per = customer_years(&amounts, &ranks, n, y);
     let all: Vec<Mover> = (0..n).map(|i| mover(&per, i, y)).collect();
@@ -106,12 +111,7 @@ pub fn run<'a>(
     Some((
         Performance {
             options: *o,
-            compared: (y >= 2).then(|| {
-                (
-                    years.get(y - 2).copied().unwrap_or(0),
-                    years.last().copied().unwrap_or(0),
-                )
-            }),
+            compared: years.last().filter(|_| y >= 2).map(|&l| (l - 1, l)),
             years: totals,
             top_total,
             top_growth: growth,
@@ -126,7 +126,7 @@ pub fn run<'a>(
 
 /// Each customer's amount per year (`amounts[i * y + k]`: customer `i` in year `k`), and the
 /// years' totals with their growth.
-fn year_amounts(by_year: &ByYear<'_>, n: usize, has_quantity: bool) -> (Vec<f64>, Vec<YearTotal>) {
+fn year_amounts(by_year: &ByYear<'_>, n: usize, has: Has) -> (Vec<f64>, Vec<YearTotal>) {
     let years = &by_year.years;
     let y = years.len();
     let mut amounts = vec![0.0f64; n * y];
@@ -136,7 +136,7 @@ fn year_amounts(by_year: &ByYear<'_>, n: usize, has_quantity: bool) -> (Vec<f64>
             year,
             customers: 0,
             amount: 0.0,
-            quantity: has_quantity.then_some(0.0),
+            quantity: has.quantity.then_some(0.0),
             growth: None,
         })
         .collect();
@@ -149,7 +149,7 @@ fn year_amounts(by_year: &ByYear<'_>, n: usize, has_quantity: bool) -> (Vec<f64>
                 *slot += a;
             }
             if let Some(t) = totals.get_mut(k) {
-                t.customers += 1;
+                t.customers += u64::from(has.purchase_days || a > 0.0);
                 t.amount += a;
                 if let Some(tq) = t.quantity.as_mut() {
                     *tq += q;

@@ -100,7 +100,8 @@ pub struct YearAmounts {
 /// Amounts per customer and year (see [`Facts::by_year`]).
 #[derive(Debug, Clone)]
 pub struct ByYear<'a> {
-    /// The years kept, ascending.
+    /// The calendar years kept, ascending and consecutive: a year without purchases inside the
+    /// span is kept (its amounts 0), so the year before year Y is always Y − 1.
     pub years: Vec<i32>,
     all: &'a Years,
 }
@@ -108,8 +109,8 @@ pub struct ByYear<'a> {
 /// Every customer's amounts per year, worked out once for the analyses that read them.
 #[derive(Debug, Clone, Default)]
 pub struct Years {
-    /// Every year with a purchase, ascending.
-    years: Vec<i32>,
+    /// The first and the last year with a purchase.
+    span: Option<(i32, i32)>,
     offsets: Vec<u32>,
     /// (year, amount, quantity), ascending by year per customer.
     items: Vec<(i32, f64, f64)>,
@@ -220,15 +221,18 @@ impl Facts {
         days.iter().copied().zip(amounts.iter().copied())
     }
 
-    /// Each customer's amount and quantity per year, over the last `max_years` years that have
-    /// any: from purchase days, or from a register's year-split amount columns.
+    /// Each customer's amount and quantity per year, over the last `max_years` calendar years up
+    /// to the last year with a purchase (none before the first): from purchase days, or from a
+    /// register's year-split amount columns (an amount of 0 is no purchase).
     pub fn by_year(&self, max_years: usize) -> ByYear<'_> {
         let all = self.years.get_or_init(|| self.years());
-        let keep = all.years.len().saturating_sub(max_years);
-        ByYear {
-            years: all.years.get(keep..).unwrap_or(&[]).to_vec(),
-            all,
+        let (first, last) = all.span.unwrap_or((1, 0));
+        let from = first.max(last.saturating_sub(max_years as i32).saturating_add(1));
+        let mut years = Vec::new();
+        for y in from..=last {
+            years.push(y);
         }
+        ByYear { years, all }
     }
 
     fn years(&self) -> Years {
@@ -254,18 +258,18 @@ impl Facts {
                 }
             } else {
                 for y in &self.year_amounts {
-                    if let Some(&a) = y.amounts.get(i).filter(|a| a.is_finite()) {
+                    if let Some(&a) = y.amounts.get(i).filter(|a| a.is_finite() && **a != 0.0) {
                         items.push((y.year, a, 0.0));
                     }
                 }
             }
             offsets.push(items.len() as u32);
         }
-        let mut years: Vec<i32> = items.iter().map(|p| p.0).collect();
-        crate::sort::by_key(&mut years, |&y| crate::sort::i32_key(y));
-        years.dedup();
+        let span = items.iter().fold(None, |s: Option<(i32, i32)>, p| {
+            Some(s.map_or((p.0, p.0), |(lo, hi)| (lo.min(p.0), hi.max(p.0))))
+        });
         Years {
-            years,
+            span,
             offsets,
             items,
         }
