@@ -294,9 +294,10 @@ pub fn parse_date_text(s: &str) -> DateParse {
             None => DateParse::Invalid,
         },
         [p, q, y] if (y.len() == 4 || y.len() == 2) && p.len() <= 2 && q.len() <= 2 => {
-            let y = four_digit_year(y);
-            let month_first = ymd(&y, p, q);
-            let day_first = ymd(&y, q, p);
+            let mut buf = [0u8; 4];
+            let y = four_digit_year(y, &mut buf);
+            let month_first = ymd(y, p, q);
+            let day_first = ymd(y, q, p);
             match (month_first, day_first) {
                 (Some(a), Some(b)) if a != b => DateParse::Ambiguous { a, b },
                 (Some(a), _) => at(a),
@@ -400,12 +401,21 @@ fn month_of(name: &str) -> Option<u32> {
 }
 
 /// A year written last in two digits (`03/25/17`, `25-03-17`) in four, as spreadsheets read it:
-/// 00–69 are 2000–2069, 70–99 are 1970–1999. Anything else is returned as it is.
-fn four_digit_year(y: &str) -> Cow<'_, str> {
-    match y.parse::<u32>() {
-        Ok(yy) if y.len() == 2 => Cow::Owned((if yy < 70 { 2000 } else { 1900 } + yy).to_string()),
-        _ => Cow::Borrowed(y),
+/// 00–69 are 2000–2069, 70–99 are 1970–1999; written into `buf`, so a column of such dates costs
+/// no allocation per cell. Anything else is returned as it is.
+fn four_digit_year<'a>(y: &'a str, buf: &'a mut [u8; 4]) -> &'a str {
+    let &[a, b] = y.as_bytes() else {
+        return y;
+    };
+    if !a.is_ascii_digit() || !b.is_ascii_digit() {
+        return y;
     }
+    *buf = if a < b'7' {
+        [b'2', b'0', a, b]
+    } else {
+        [b'1', b'9', a, b]
+    };
+    std::str::from_utf8(buf).unwrap_or(y)
 }
 
 /// `11-Feb-17`, `11-Feb-2017`: a day, a month name and a year of four digits or two (two digits

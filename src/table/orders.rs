@@ -259,19 +259,21 @@ fn net_refunds(t: &mut Table) {
     if !is_order_list(t) || paid {
         return;
     }
-    let (Some(refunds), Some(amounts)) = (numbers(t, Field::Returns), numbers(t, Field::Amount))
-    else {
+    let at = |f: Field| t.columns.iter().position(|c| c.field == Some(f));
+    let (Some(a), Some(r)) = (at(Field::Amount), at(Field::Returns)) else {
         return;
     };
-    if refunds.iter().zip(amounts).any(|(r, a)| r > a) {
+    let Ok([a, r]) = t.columns.get_disjoint_mut([a, r]) else {
+        return;
+    };
+    let (Data::Number(amounts), Data::Number(refunds)) = (&mut a.data, &r.data) else {
+        return;
+    };
+    if refunds.iter().zip(amounts.iter()).any(|(r, a)| r > a) {
         return;
     }
-    let refunds = refunds.to_vec();
-    let Some(amounts) = amounts_mut(t) else {
-        return;
-    };
     let mut netted = false;
-    for (a, r) in amounts.iter_mut().zip(refunds) {
+    for (a, &r) in amounts.iter_mut().zip(refunds) {
         if a.is_finite() && r.is_finite() && r != 0.0 {
             *a -= r;
             netted = true;

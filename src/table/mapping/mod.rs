@@ -346,25 +346,21 @@ fn in_context(contenders: &mut Vec<(usize, Vec<(Field, f32)>)>, cores: &[Compact
         }
     }
     let is = |c: &(usize, Vec<(Field, f32)>), f: Field| c.1[0].0 == f;
-    // An order list with no order date: its record's creation time (订单创建时间 without a
-    // 付款时间, an ERP's CREATEDAT) is when the order was placed.
+    // On an order list a record's creation time (订单创建时间, an ERP's CREATEDAT, a web shop's
+    // "Created at") is when an order was placed, never when the customer registered: the order
+    // date where the list has no other, else left out. Matched inside the header's words, since
+    // an ERP writes them run together.
     let dated = contenders.iter().any(|c| is(c, Field::OrderDate));
-    if orders && !dated {
-        // Inside the header's words, since an ERP writes them run together (CREATEDAT).
+    if orders {
         let created = |c: &Compact| ["创建", "create"].iter().any(|w| c.text.contains(w));
-        if let Some(c) = contenders
-            .iter_mut()
-            .find(|c| is(c, Field::RegisteredDate) && cores.get(c.0).is_some_and(created))
-        {
+        let placed = |c: &(usize, Vec<(Field, f32)>)| {
+            is(c, Field::RegisteredDate) && cores.get(c.0).is_some_and(created)
+        };
+        if dated {
+            contenders.retain(|c| !placed(c));
+        } else if let Some(c) = contenders.iter_mut().find(|c| placed(c)) {
             c.1[0].0 = Field::OrderDate;
         }
-    }
-    // On a dated order list a record's creation time (a web shop's "Created at") is when an order
-    // was placed, never when the customer registered.
-    if orders && dated {
-        let created = |c: &Compact| ["创建", "create"].iter().any(|w| c.text.contains(w));
-        contenders
-            .retain(|c| !(is(c, Field::RegisteredDate) && cores.get(c.0).is_some_and(created)));
     }
     // An order list without an amount whose money column is a "Total Cost" (a shop report's
     // name for what the order cost the buyer): that is the amount.
