@@ -252,6 +252,36 @@ fn a_register_without_dates_says_what_rfm_needs() {
     assert!(r.analyses.abc.is_some());
 }
 
+/// Register rows that never bought (a 0 in the amount column) are prospects: they are not
+/// scored with the buyers, so they neither fill the lowest value tier nor stretch the buyers'
+/// range. Hand count with plain min-max (clip 0) over the buyers' amounts 500, 800, 1000:
+/// 甲 (1000 − 500) ÷ 500 = 100 → VIP, 乙 300 ÷ 500 = 60 → 普通 (not above 60), 丙 0 → 小客户.
+/// Scored with the two 0s (range 0–1000) 乙 would be 80 → 重要 and 丙 50 → 普通.
+#[test]
+fn prospects_are_not_scored_with_the_buyers() {
+    let csv = "客户名称,累计消费金额\n甲,1000\n乙,800\n丙,500\n丁,0\n戊,0\n";
+    let o = Options::from_json(r#"{"value": {"clip_percent": 0}}"#).unwrap();
+    let r = analyze(csv.as_bytes(), &o).unwrap();
+    let c: HashMap<&str, _> = r
+        .customers
+        .iter()
+        .map(|c| (c.name.as_deref().unwrap(), c))
+        .collect();
+    assert_eq!(c["甲"].value_tier, Some(Tier::Vip));
+    assert_eq!(c["乙"].value_tier, Some(Tier::Ordinary));
+    assert_eq!(c["丙"].value_tier, Some(Tier::Small));
+    assert_eq!(c["丁"].value_tier, None);
+    assert_eq!(c["戊"].value_score, None);
+    let v = r.analyses.value.as_ref().unwrap();
+    assert_eq!((v.customers_scored, v.prospects), (3, 2));
+    let small = v.tiers.iter().find(|t| t.tier == Tier::Small).unwrap();
+    assert_eq!(small.customers, 1);
+    let note = r.summary.analyses.iter().find(|s| s.key == "value");
+    assert!(note
+        .and_then(|s| s.note.as_ref())
+        .is_some_and(|t| t.zh.starts_with("2 位潜在客户")));
+}
+
 #[test]
 fn options_change_the_result_and_bad_ones_are_refused() {
     let bytes = orders_workbook();

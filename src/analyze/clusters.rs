@@ -392,11 +392,15 @@ pub fn run(facts: &Facts, o: &ClusterOptions) -> Option<(Clusters, Vec<Option<u3
 }
 
 /// The customers with every feature known, and their features, a row of `feats` each.
+/// Prospects, who have not bought, are not clustered.
 fn feature_rows(facts: &Facts, feats: &[&Feature]) -> (Vec<usize>, Vec<f64>) {
     let d = feats.len();
     let mut who = Vec::new();
     let mut raw = Vec::new();
     for (i, c) in facts.customers.iter().enumerate() {
+        if c.is_prospect() {
+            continue;
+        }
         let start = raw.len();
         raw.extend(
             feats

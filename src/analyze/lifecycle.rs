@@ -115,7 +115,7 @@ impl Stage {
 
 /// The stage of one customer, or `None` when it bought but the input has no date to tell.
 pub fn stage_of(c: &Fact, o: &LifecycleOptions) -> Option<Stage> {
-    if !c.has_bought() {
+    if !c.is_buyer() {
         return Some(Stage::Potential);
     }
     if c.tenure_days.is_some_and(|t| t <= o.new_days as i32) {

@@ -156,6 +156,8 @@ struct Run<'f, 'a> {
     o: &'f Options,
     tiebreak: &'f dyn Fn(usize) -> &'a str,
     r: Results,
+    /// What a step that ran wants said beside its section (who it left out).
+    note: Option<Text>,
 }
 
 /// One analysis in the registry: its key in the report and how it runs.
@@ -225,13 +227,13 @@ const STEPS: &[Step] = &[
     },
 ];
 
-fn status(key: &'static str, outcome: Result<(), Skip>) -> Status {
+fn status(key: &'static str, outcome: Result<(), Skip>, note: Option<Text>) -> Status {
     match outcome {
         Ok(()) => Status {
             key,
             ran: true,
             needs: Vec::new(),
-            note: None,
+            note,
         },
         Err(skip) => Status {
             key,
@@ -276,6 +278,7 @@ pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: &dyn Fn(usize) -> &
         o,
         tiebreak,
         r: Results::default(),
+        note: None,
     };
     for step in STEPS {
         let outcome = if facts.customers.is_empty() {
@@ -283,7 +286,8 @@ pub fn run_but_clv<'a>(facts: &Facts, o: &Options, tiebreak: &dyn Fn(usize) -> &
         } else {
             (step.run)(&mut run)
         };
-        run.r.status.push(status(step.key, outcome));
+        let note = run.note.take();
+        run.r.status.push(status(step.key, outcome, note));
     }
     run.r
 }
@@ -329,9 +333,20 @@ fn run_value(x: &mut Run) -> Result<(), Skip> {
             "No indicator differs between customers",
         )
     })?;
+    x.note = prospects_note(res.prospects, "评分和分层", "scored or tiered");
     x.r.analyses.value = Some(res);
     x.r.labels.value = per;
     Ok(())
+}
+
+/// "n prospects are not …", when there are any.
+fn prospects_note(n: u64, zh: &str, en: &str) -> Option<Text> {
+    (n > 0).then(|| {
+        Text::new(
+            format!("{n} 位潜在客户（有记录但未购买）不参与{zh}"),
+            format!("{n} prospects (on record, never bought) are not {en}"),
+        )
+    })
 }
 
 fn run_lifecycle(x: &mut Run) -> Result<(), Skip> {
@@ -480,9 +495,9 @@ pub fn add_clv(
             note: Some(why),
         }),
     };
-    r.status.insert(at, status("clv", st));
+    r.status.insert(at, status("clv", st, None));
     let st = add_alerts(r, facts, o);
-    r.status.insert(at + 1, status("alerts", st));
+    r.status.insert(at + 1, status("alerts", st, None));
 }
 
 /// The alerts: key customers (by ABC or value) silent for too long, or unlikely to be alive.

@@ -25,9 +25,9 @@
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::clean_label;
-use crate::facts::Facts;
 use crate::facts::Field;
 use crate::facts::NO_TEXT;
+use crate::facts::{Fact, Facts};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -312,11 +312,7 @@ pub fn run(facts: &Facts) -> Option<Pipeline> {
         status.push(s);
         timing.push(t.copied().flatten());
     }
-    let bought: Vec<bool> = facts
-        .customers
-        .iter()
-        .map(|c| c.has_bought() || c.amount.is_some_and(|a| a > 0.0))
-        .collect();
+    let bought: Vec<bool> = facts.customers.iter().map(Fact::is_buyer).collect();
     let leads = is_lead.iter().filter(|&&l| l).count() as u64;
     if leads == 0 {
         return None;

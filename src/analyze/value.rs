@@ -7,7 +7,8 @@
 //! A customer's score is 100 × Σ wᵢ·xᵢ ÷ Σ wᵢ over the indicators known for that customer, so
 //! weights are renormalized over what exists. Tiers: VIP > 80, 重要 > 60, 普通 > 40, else 小客户
 //! (thresholds settable). An indicator with the same value for everyone carries no information
-//! and is left out.
+//! and is left out. Prospects (the input says they have not bought: no purchase and no amount
+//! above 0) are not scored and have no tier; `prospects` counts them.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::analyze::score;
@@ -258,6 +259,8 @@ pub struct TierRow {
 pub struct Value {
     pub options: ValueOptions,
     pub customers_scored: u64,
+    /// Customers left out because the input says they have not bought (潜在客户).
+    pub prospects: u64,
     pub indicators: Vec<IndicatorUsed>,
     /// VIP first: the pyramid from the top.
     pub tiers: Vec<TierRow>,
@@ -272,9 +275,13 @@ pub fn run(facts: &Facts, options: &ValueOptions) -> Option<(Value, Vec<Option<C
     let n = facts.customers.len();
     let mut columns: Vec<Vec<Option<f64>>> =
         INDICATORS.iter().map(|_| Vec::with_capacity(n)).collect();
+    let mut prospects = 0u64;
     for c in &facts.customers {
+        // A prospect's 0s would stretch every range down and fill the lowest tier.
+        let prospect = c.is_prospect();
+        prospects += u64::from(prospect);
         for (column, ind) in columns.iter_mut().zip(&INDICATORS) {
-            column.push((ind.get)(c));
+            column.push(if prospect { None } else { (ind.get)(c) });
         }
     }
     let inputs: Vec<score::Indicator<'_>> = INDICATORS
@@ -399,6 +406,7 @@ pub fn run(facts: &Facts, options: &ValueOptions) -> Option<(Value, Vec<Option<C
         Value {
             options: options.clone(),
             customers_scored: n,
+            prospects,
             indicators,
             tiers,
             mean_score: if n > 0 { score_sum / n as f64 } else { 0.0 },

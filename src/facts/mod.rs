@@ -69,9 +69,22 @@ pub struct Fact {
 }
 
 impl Fact {
-    /// Whether the customer has bought anything.
+    /// Whether the customer has a purchase: an order or a purchase day.
     pub fn has_bought(&self) -> bool {
         self.orders.is_some_and(|n| n > 0) || self.last_order.is_some()
+    }
+
+    /// Whether the customer is a buyer: a purchase, or an amount above 0 (a register's total).
+    pub fn is_buyer(&self) -> bool {
+        self.has_bought() || self.amount.is_some_and(|a| a > 0.0)
+    }
+
+    /// Whether the input says the customer has not bought: an amount or an order count is
+    /// known, yet there is no purchase and no amount above 0 (a register's 0, or returns only).
+    /// Such prospects (潜在客户) are their own group: scored or ranked with the buyers they
+    /// would sit at the bottom of every class and move the buyers' own boundaries.
+    pub fn is_prospect(&self) -> bool {
+        !self.is_buyer() && (self.amount.is_some() || self.orders.is_some())
     }
 }
 
