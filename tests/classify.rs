@@ -282,6 +282,16 @@ fn prospects_are_not_scored_with_the_buyers() {
         .is_some_and(|t| t.zh.starts_with("2 位潜在客户")));
 }
 
+/// Seven customers are too few for quintile scores: the RFM section says so beside its title.
+#[test]
+fn few_customers_are_said_to_be_uncertain() {
+    let r = analyze(&orders_workbook(), &Options::default()).unwrap();
+    let rfm = r.summary.analyses.iter().find(|s| s.key == "rfm").unwrap();
+    assert!(rfm.ran);
+    let note = rfm.note.as_ref().expect("a note on 7 customers");
+    assert!(note.zh.starts_with("只有 7 位客户"), "{}", note.zh);
+}
+
 #[test]
 fn options_change_the_result_and_bad_ones_are_refused() {
     let bytes = orders_workbook();

@@ -23,6 +23,7 @@ pub mod performance;
 pub mod pipeline;
 pub mod rfm;
 pub mod score;
+pub mod uncertain;
 pub mod value;
 
 use crate::analyze::chart::Text;
@@ -309,6 +310,7 @@ fn run_rfm(x: &mut Run) -> Result<(), Skip> {
     if res.customers_scored == 0 {
         return Err(Skip::needs(&[]).note("没有已购买的客户", "No customer has bought anything"));
     }
+    x.note = uncertain::rfm(res.customers_scored);
     x.r.analyses.rfm = Some(res);
     x.r.labels.rfm = per;
     Ok(())
@@ -356,6 +358,7 @@ fn run_lifecycle(x: &mut Run) -> Result<(), Skip> {
     })?;
     x.r.active_rate = Some(res.active_rate);
     x.r.churn_rate = res.churn.as_ref().map(|c| c.churn_rate);
+    x.note = (res.churn.as_ref()).and_then(|c| uncertain::churn(c.lost, c.customers_at_start));
     x.r.analyses.lifecycle = Some(res);
     x.r.labels.lifecycle = per;
     Ok(())
@@ -419,6 +422,7 @@ fn run_clusters(x: &mut Run) -> Result<(), Skip> {
             "Needs at least 4 customers with the chosen features",
         )
     })?;
+    x.note = uncertain::clusters(res.customers_clustered, res.k);
     x.r.analyses.clusters = Some(res);
     x.r.labels.cluster = per;
     Ok(())
@@ -433,6 +437,8 @@ fn run_pipeline(x: &mut Run) -> Result<(), Skip> {
 
 fn run_nps(x: &mut Run) -> Result<(), Skip> {
     let (res, per) = nps::nps(x.facts, &x.r.labels.rfm).ok_or_else(|| Skip::needs(&[&["nps"]]))?;
+    let o = &res.overall;
+    x.note = uncertain::nps(o.promoters, o.detractors, o.responses);
     x.r.analyses.nps = Some(res);
     x.r.labels.nps = per;
     Ok(())
