@@ -203,8 +203,9 @@ fn models_scored_elsewhere_give_the_same_report() {
 
 /// Fourteen customers buying like clockwork over 26 days (2024-03-01 … 03-26), 100,000 a
 /// purchase: customer k buys every k % 4 + 2 days from day k % 5. The BG/NBD likelihood has no
-/// maximum here: it runs off to r ≈ 3.6·10⁵, a + b ≈ 7·10⁷ (every customer alike, none ever
-/// lapsing), which gave P(alive) 1.00 for everyone and twelve-month values in the millions.
+/// maximum here: it runs off to r ≈ 3.6·10⁵ (every customer buying at one rate) with
+/// a + b ≈ 7·10⁷ (none ever lapsing), which gave P(alive) 1.00 for everyone and twelve-month
+/// values in the millions.
 fn clockwork_orders() -> String {
     let mut csv = String::from("客户编号,订单日期,销售额\n");
     for k in 0..14u32 {

@@ -12,7 +12,8 @@
 //! the rest low. The cumulative curve sums, per period, every customer's unconditional expected
 //! repeat purchases since its first purchase, against the repeat purchases that happened.
 //! Declined, with the reason, when the data cannot carry the model: a horizon beyond twice the
-//! calibration span, or a fit that runs off to a bound ([`model::FitError::Unidentified`]).
+//! calibration span, or a fit that runs off to the bound where every customer buys at one rate
+//! ([`model::FitError::Unidentified`]).
 
 pub mod model;
 
@@ -733,7 +734,7 @@ fn fit_error_numbers(e: &FitError) -> [f64; 3] {
         FitError::TooFewRepeatBuyers { found, needed } => [1.0, found as f64, needed as f64],
         FitError::NoSpread => [2.0, 0.0, 0.0],
         FitError::NotConverged { iterations } => [3.0, f64::from(iterations), 0.0],
-        FitError::Unidentified { r, a_plus_b } => [5.0, r, a_plus_b],
+        FitError::Unidentified { r } => [5.0, r, 0.0],
     }
 }
 
@@ -751,7 +752,7 @@ fn fit_error_of([kind, x, y]: [f64; 3]) -> Option<FitError> {
         3.0 if y == 0.0 => FitError::NotConverged {
             iterations: whole(x)?,
         },
-        5.0 if x.is_finite() && y.is_finite() => FitError::Unidentified { r: x, a_plus_b: y },
+        5.0 if x.is_finite() && y == 0.0 => FitError::Unidentified { r: x },
         _ => return None,
     })
 }
@@ -950,9 +951,6 @@ mod tests {
         rows.splice(5..5, [same(100.0), None, same(10_000.0), same(100.0)]);
         let mut j = job(rows);
         j.holdout_length = 4.0;
-        // Counts drawn uniformly spread less than the model's Gamma mixture allows: the plain fit
-        // runs off to a bound and is refused. A penalizer keeps it an estimate.
-        j.penalizer = 0.01;
         let scored = score(&j).expect("fitted");
         let gg = scored.gg.as_ref().expect("spend model fitted");
         let mut holdout = 0.0;
@@ -1018,10 +1016,7 @@ mod tests {
             },
             FitError::NoSpread,
             FitError::NotConverged { iterations: 400 },
-            FitError::Unidentified {
-                r: 3.5e5,
-                a_plus_b: 7e7,
-            },
+            FitError::Unidentified { r: 3.5e5 },
         ];
         for e in &errors {
             let outcomes = [

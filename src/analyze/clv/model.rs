@@ -33,8 +33,8 @@
 //! with times rescaled so that the largest T is 1 (as lifetimes does; the penalty applies to the
 //! rescaled α). Identical (x, t_x, T) rows are collapsed into weighted rows first; more than
 //! 20,000 of them, and the fit begins on an evenly spaced sample (see `SAMPLE_ABOVE` on where
-//! that changes the answer). A fit whose r or a + b runs past [`MAX_R`] or [`MAX_A_PLUS_B`] is
-//! refused: the likelihood then has no maximum, only a bound where customers are all alike.
+//! that changes the answer). A fit whose r runs past [`MAX_R`] is refused: the likelihood then
+//! has no maximum, only the bound where every customer buys at one rate.
 //!
 //! Predictions:
 //! - P(alive | x, t_x, T) = 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)); 1 when x = 0
@@ -70,9 +70,6 @@ pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
 /// A BG/NBD fit with r above this says every customer buys at the same rate (the Gamma's
 /// coefficient of variation 1/√r under 1%): the likelihood ran off to a bound, not to an estimate.
 pub const MAX_R: f64 = 1e4;
-/// A BG/NBD fit with a + b above this says every customer has the same drop-out chance (the
-/// Beta's standard deviation at most 1/(2√(a+b+1)), under 0.0005): the same run to a bound.
-pub const MAX_A_PLUS_B: f64 = 1e6;
 
 const MAX_ITERATIONS: u32 = 1000;
 /// BFGS stops when the largest gradient component (of the mean negative log-likelihood with
@@ -194,9 +191,9 @@ pub enum FitError {
     NoSpread,
     /// The optimizer found no point where the likelihood is finite and flat.
     NotConverged { iterations: u32 },
-    /// The fit ran off to a bound ([`MAX_R`], [`MAX_A_PLUS_B`]): the purchases cannot tell
-    /// customers apart, and its P(alive) and forecasts would be artefacts.
-    Unidentified { r: f64, a_plus_b: f64 },
+    /// The fit ran off to the bound where every customer buys at one rate ([`MAX_R`]): the
+    /// purchases cannot tell customers apart, and its P(alive) and forecasts would be artefacts.
+    Unidentified { r: f64 },
 }
 
 impl fmt::Display for FitError {
@@ -218,9 +215,9 @@ impl fmt::Display for FitError {
                 f,
                 "the model fit did not converge after {iterations} iterations"
             ),
-            FitError::Unidentified { r, a_plus_b } => write!(
+            FitError::Unidentified { r } => write!(
                 f,
-                "these purchases cannot identify the model: its fit runs off to a bound (r = {r:.3e}, a + b = {a_plus_b:.3e}), as if every customer bought at one rate and none ever lapsed, so its P(alive) and forecasts would mean nothing"
+                "these purchases cannot identify the model: its fit runs off to a bound (r = {r:.3e}), as if every customer bought at one rate, so its P(alive) and forecasts would mean nothing"
             ),
         }
     }
@@ -244,8 +241,8 @@ impl FitError {
             FitError::NotConverged { iterations } => {
                 format!("模型拟合在 {iterations} 次迭代后仍未收敛")
             }
-            FitError::Unidentified { r, a_plus_b } => format!(
-                "这些购买记录无法确定模型：拟合参数趋于边界（r = {r:.3e}，a + b = {a_plus_b:.3e}），相当于所有客户购买频率相同且永不流失，据此得出的存活概率和预测没有意义"
+            FitError::Unidentified { r } => format!(
+                "这些购买记录无法确定模型：拟合参数趋于边界（r = {r:.3e}），相当于所有客户购买频率完全相同，据此得出的存活概率和预测没有意义"
             ),
         }
     }
@@ -599,8 +596,8 @@ fn fit_bgnbd_with(rows: &[Rfmt], penalizer: f64, sample_above: usize) -> Result<
             iterations: best.iterations,
         });
     }
-    if r > MAX_R || a + b > MAX_A_PLUS_B {
-        return Err(FitError::Unidentified { r, a_plus_b: a + b });
+    if r > MAX_R {
+        return Err(FitError::Unidentified { r });
     }
     Ok(BgNbd {
         r,
@@ -2222,7 +2219,8 @@ mod tests {
                         assert!((0.0..=1.0).contains(&m.p_alive(r.x, r.t_x, r.t)));
                     }
                 }
-                // An input the likelihood has no maximum for (everyone alike) is refused.
+                // Forty customers with the same 50 purchases buy at one rate: r runs off to a
+                // bound, and that fit is refused.
                 Err(e) => assert!(
                     matches!(
                         e,
