@@ -216,6 +216,20 @@ test('an Online Retail export with no mapping shows RFM, ABC, CLV and cross-sell
   await page.close();
 });
 
+test('an order dated after today is left out, and the review says so', async () => {
+  const { page, errors } = await open(`${base}/`);
+  const file = join(tmp, 'future.csv');
+  writeFileSync(file, '客户编号,订单日期,销售额\nA,2024-05-01,100\nB,2024-06-01,200\nB,2099-01-01,300\n');
+  await drop(page, file);
+  assert.equal(await page.getAttribute('#status', 'class'), 'ok');
+  await page.click('#tab-review');
+  const review = await page.textContent('#review');
+  assert.match(review, /订单日期晚于分析基准日/);
+  assert.match(review, /1 行订单的日期晚于今天（\d{4}-\d{2}-\d{2}），最晚为 2099-01-01/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a bad file gives a clear message and the next file still works; cancel ends the work', async () => {
   const { page } = await open(`${base}/`);
   const junk = join(tmp, 'junk.xlsx');
