@@ -285,13 +285,13 @@ const MAX_HORIZON_PER_SPAN: f64 = 2.0;
 /// Why `span` days from the first purchase to the calibration end cannot carry a forecast of
 /// `months`, if they cannot.
 fn too_short(span: i32, months: u32) -> Option<Text> {
-    let reach = MAX_HORIZON_PER_SPAN * f64::from(span);
-    let most = (reach / model::DAYS_PER_MONTH).floor();
-    if f64::from(months) <= most {
+    // Whole months and days, printed as integers (float formatting would weigh on the wasm).
+    let most = (MAX_HORIZON_PER_SPAN * f64::from(span) / model::DAYS_PER_MONTH) as u32;
+    if months <= most {
         return None;
     }
-    let need = (f64::from(months) * model::DAYS_PER_MONTH / MAX_HORIZON_PER_SPAN).ceil();
-    let (or_zh, or_en) = if most >= 1.0 {
+    let need = (f64::from(months) * model::DAYS_PER_MONTH / MAX_HORIZON_PER_SPAN).ceil() as u32;
+    let (or_zh, or_en) = if most >= 1 {
         (
             format!("，或把 clv.horizon_months 设为不超过 {most}"),
             format!(", or set clv.horizon_months to {most} or less"),

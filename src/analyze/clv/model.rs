@@ -217,7 +217,8 @@ impl fmt::Display for FitError {
             ),
             FitError::Unidentified { r } => write!(
                 f,
-                "these purchases cannot identify the model: its fit runs off to a bound (r = {r:.3e}), as if every customer bought at one rate, so its P(alive) and forecasts would mean nothing"
+                "these purchases cannot identify the model: its fit runs off to a bound (r = {}), as if every customer bought at one rate, so its P(alive) and forecasts would mean nothing",
+                *r as u64
             ),
         }
     }
@@ -242,7 +243,8 @@ impl FitError {
                 format!("模型拟合在 {iterations} 次迭代后仍未收敛")
             }
             FitError::Unidentified { r } => format!(
-                "这些购买记录无法确定模型：拟合参数趋于边界（r = {r:.3e}），相当于所有客户购买频率完全相同，据此得出的存活概率和预测没有意义"
+                "这些购买记录无法确定模型：拟合参数趋于边界（r = {}），相当于所有客户购买频率完全相同，据此得出的存活概率和预测没有意义",
+                *r as u64
             ),
         }
     }
