@@ -248,7 +248,25 @@ fn a_forecast_reaches_at_most_twice_the_span_observed() {
 #[test]
 fn a_fit_run_off_to_a_bound_is_declined() {
     // One month is within twice the span, so the model is fitted, and declined for its fit.
-    let note = clv_note(&clockwork_orders(), r#"{"clv": {"horizon_months": 1}}"#);
+    let options = r#"{"clv": {"horizon_months": 1}}"#;
+    let note = clv_note(&clockwork_orders(), options);
     assert!(note.en.contains("cannot identify the model"), "{}", note.en);
     assert!(note.zh.contains("无法确定模型"), "{}", note.zh);
+    // The results workbook's summary sheet gives the same reason beside the analysis.
+    use calamine::Reader;
+    use kexi::internals::export::{workbook, Lang};
+    let r = analyze(
+        clockwork_orders().as_bytes(),
+        &Options::from_json(options).unwrap(),
+    )
+    .unwrap();
+    let bytes = workbook(&r, Lang::En).unwrap();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let first = wb.sheet_names()[0].clone();
+    let summary = wb.worksheet_range(&first).unwrap();
+    assert!(summary
+        .rows()
+        .flatten()
+        .any(|c| c.to_string().contains("cannot identify the model")));
 }
