@@ -255,6 +255,9 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
     if as_of.is_some() {
         options.as_of = as_of;
     }
+    if options.today.is_none() {
+        options.today = today();
+    }
     if let Some(m) = mapping {
         options.mapping = m;
     }
@@ -290,4 +293,14 @@ fn parse(argv: Vec<String>) -> Result<Command, Failure> {
         csv,
         lang,
     })))
+}
+
+/// Today as the latest calendar date anywhere (UTC+14), so that an order dated today in any time
+/// zone is never taken for one in the future.
+fn today() -> Option<chrono::NaiveDate> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let ahead = i64::try_from(now.as_secs()).ok()?.checked_add(14 * 3600)?;
+    Some(chrono::DateTime::from_timestamp(ahead, 0)?.date_naive())
 }

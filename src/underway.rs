@@ -55,7 +55,10 @@ impl Underway {
 
     /// Takes the dataset by value: its tables are the largest thing alive while the analyses
     /// run, and nothing needs them once the facts are built.
-    fn of(book: &Book, ds: Dataset, options: Options) -> Underway {
+    fn of(book: &Book, mut ds: Dataset, options: Options) -> Underway {
+        if let Some(last) = options.last_day() {
+            crate::table::cutoff::cut(&mut ds, last);
+        }
         let customers = crate::facts::customers::resolve(&ds);
 
         let mut total = crate::table::quality::Quality::default();

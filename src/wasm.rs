@@ -30,7 +30,7 @@ const TS: &'static str = r#"
 export interface KexiError { code: string; message_zh: string; message_en: string; detail: unknown }
 export interface Progress { phase: "reading" | "mapping" | "analysing"; sheet?: string; rows: number; fraction?: number }
 export interface Options {
-  sheet?: string; leave_out?: string[]; mapping?: Record<string, string>; as_of?: string; limits?: object;
+  sheet?: string; leave_out?: string[]; mapping?: Record<string, string>; as_of?: string; today?: string; limits?: object;
   rfm?: object; abc?: object; value?: object; lifecycle?: object; alerts?: object;
   distribution?: object; customer_flow?: object; performance?: object; bcg?: object;
   clusters?: object; csi?: object; credit?: object; cross_sell?: object; clv?: object;
@@ -467,11 +467,22 @@ fn query_from(query: JsValue) -> Result<serde_json::Value, JsValue> {
     from_js(&query)
 }
 
+/// The options, with today's date in the browser's time zone unless they name a day.
 fn options_from(v: JsValue) -> Result<Options, JsValue> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(Options::default());
+    let mut o: Options = if v.is_undefined() || v.is_null() {
+        Options::default()
+    } else {
+        from_js(&v)?
+    };
+    if o.today.is_none() {
+        let now = js_sys::Date::new_0();
+        o.today = chrono::NaiveDate::from_ymd_opt(
+            now.get_full_year() as i32,
+            now.get_month() + 1,
+            now.get_date(),
+        );
     }
-    from_js(&v)
+    Ok(o)
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {

@@ -81,3 +81,32 @@ fn a_reader_that_stops_is_one_line() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// The command passes today (the latest date anywhere, UTC+14) to the core: an order dated in
+/// 2099 is left out and counted, and the as-of date is the day after the last real order.
+#[test]
+fn the_command_knows_today() {
+    let dir = std::env::temp_dir().join(format!("kexi-today-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("orders.csv");
+    std::fs::write(
+        &file,
+        "客户编号,订单日期,销售额\nA,2024-05-01,100\nB,2024-06-01,200\nB,2099-01-01,300\n",
+    )
+    .unwrap();
+    let out = kexi()
+        .arg("analyze")
+        .arg(&file)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["summary"]["as_of"], "2024-06-02");
+    assert_eq!(r["quality"]["rows_skipped"]["after_as_of"]["count"], 1);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -16,6 +16,8 @@ mod corpus;
 mod exports;
 /// xls and ods through calamine, from small committed fixtures.
 mod formats;
+/// Dates after the as-of date or today: left out or blanked, counted, never a negative recency.
+mod future_dates;
 /// Performance, BCG, pipeline, NPS/CSI, credit, cross-selling, clusters and the filter.
 mod insights;
 /// Messy real-world workbooks: titles, merged two-row headers, totals, notes, hidden sheets.

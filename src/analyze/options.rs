@@ -22,9 +22,14 @@ pub struct Options {
     pub leave_out: Vec<String>,
     /// Column mapping corrections: header text or column letter → field key or "ignore".
     pub mapping: Overrides,
-    /// The date recency is measured against; default the day after the last order.
+    /// The date recency is measured against; default the day after the last order on or before
+    /// `today`. Orders after it are left out (`table::cutoff`).
     #[serde(deserialize_with = "crate::facts::de_iso_date")]
     pub as_of: Option<NaiveDate>,
+    /// The caller's today (the CLI and the page set it; the core reads no clock). Without
+    /// `as_of`, order dates after it are in the future: left out, and counted.
+    #[serde(deserialize_with = "crate::facts::de_iso_date")]
+    pub today: Option<NaiveDate>,
     pub limits: Limits,
     pub rfm: rfm::RfmOptions,
     pub abc: abc::AbcOptions,
@@ -57,6 +62,13 @@ impl Options {
         self.customer_flow.lost_days = self.lifecycle.lost_days;
         self.alerts.p_alive_below = self.clv.p_alive_alert;
         Ok(self)
+    }
+
+    /// The last day a purchase may be on: `as_of`, else `today` (flagged), if either is known.
+    pub fn last_day(&self) -> Option<(NaiveDate, bool)> {
+        self.as_of
+            .map(|d| (d, false))
+            .or_else(|| self.today.map(|d| (d, true)))
     }
 
     /// Checks every analysis setting; the error names the first bad one.

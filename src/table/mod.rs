@@ -8,6 +8,7 @@
 //! string, not once per cell.
 
 pub mod cell_ref;
+pub mod cutoff;
 pub mod dataset;
 pub mod days;
 pub mod header;

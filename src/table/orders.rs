@@ -516,8 +516,9 @@ fn dated_by_payment(header: &str) -> bool {
 }
 
 /// Removes the lines `keep` says to leave out, counting them under `reason` (with their amount,
-/// where it is money of the totals' currency) in the quality report.
-fn leave_out(t: &mut Table, keep: &[bool], reason: SkipReason) {
+/// where it is money of the totals' currency and the lines are never purchases) in the quality
+/// report.
+pub(super) fn leave_out(t: &mut Table, keep: &[bool], reason: SkipReason) {
     let amounts = match t.column(Field::Amount).map(|c| &c.data) {
         Some(Data::Number(v)) => v.as_slice(),
         _ => &[],
@@ -537,7 +538,7 @@ fn leave_out(t: &mut Table, keep: &[bool], reason: SkipReason) {
         t.quality.skip(reason, &t.sheet, row);
     }
     if let Some(s) = t.quality.rows_skipped.get_mut(&reason) {
-        if reason == SkipReason::NotCompleted {
+        if matches!(reason, SkipReason::NotCompleted | SkipReason::AfterAsOf) {
             s.amount = Some(s.amount.unwrap_or(0.0) + money);
         }
     }

@@ -32,6 +32,8 @@ pub enum SkipReason {
     /// An order none of whose lines has an amount, on a list where most orders have one: what
     /// it was worth is unknown, so it is neither a purchase of 0 nor counted in any total.
     NoAmount,
+    /// Dated after the as-of date (or, without one, after today): not a purchase yet.
+    AfterAsOf,
 }
 
 impl SkipReason {
@@ -46,6 +48,9 @@ impl SkipReason {
             SkipReason::NotCompleted => "未成交的订单（已取消、交易关闭、已退款或未付款）",
             SkipReason::OtherCurrency => "其他币种的行：金额不与主要币种相加",
             SkipReason::NoAmount => "订单没有金额：金额未知，不计入任何合计",
+            SkipReason::AfterAsOf => {
+                "订单日期晚于分析基准日（未设基准日时晚于今天）：尚未发生的购买"
+            }
         }
     }
 
@@ -65,6 +70,9 @@ impl SkipReason {
             }
             SkipReason::NoAmount => {
                 "order without an amount: its value is unknown, so it is in no total"
+            }
+            SkipReason::AfterAsOf => {
+                "dated after the as-of date (without one, after today): not a purchase yet"
             }
         }
     }
@@ -91,6 +99,9 @@ pub enum Issue {
     /// An order line identical to an earlier one in an order list without order ids: kept,
     /// since a customer may buy the same thing twice on one day.
     RepeatedLine,
+    /// Dates after the as-of date: one warning for an order list's lines left out, one per
+    /// first or last order date blanked.
+    AfterAsOf,
 }
 
 /// One warning, with the cell it is about.
@@ -242,12 +253,44 @@ impl Quality {
                 format!("{cell}：订单客户“{value}”不在客户登记表中"),
                 format!("{cell}: order customer \"{value}\" is not in the customer register"),
             ),
+            Issue::AfterAsOf => (
+                format!("{cell}：日期 {value} 晚于分析基准日"),
+                format!("{cell}: {value} is after the as-of date"),
+            ),
             Issue::DuplicateRow | Issue::RepeatedLine => (
                 format!("{cell}：重复行"),
                 format!("{cell}: duplicate row"),
             ),
         };
         self.push(issue, cell, value.to_string(), zh, en);
+    }
+
+    /// Records dates after `last` (the as-of date, or the caller's today): `lines` order lines
+    /// left out, the latest of them dated `value` at `cell`; or, with `None`, one date blanked.
+    pub fn after_as_of(
+        &mut self,
+        cell: String,
+        value: String,
+        lines: Option<u64>,
+        last: crate::table::cutoff::Last,
+    ) {
+        let (day, today) = last;
+        let (when_zh, when_en) = if today {
+            (format!("今天（{day}）"), format!("today ({day})"))
+        } else {
+            (format!("分析基准日 {day}"), format!("the as-of date {day}"))
+        };
+        let (zh, en) = match lines {
+            Some(n) => (
+                format!("{n} 行订单的日期晚于{when_zh}，最晚为 {value}（{cell}）：尚未发生的购买，未计入任何分析"),
+                format!("{n} order line(s) dated after {when_en}, the latest {value} ({cell}): not purchases yet, so left out of every analysis"),
+            ),
+            None => (
+                format!("{cell}：日期 {value} 晚于{when_zh}，按空值处理"),
+                format!("{cell}: {value} is after {when_en}; treated as empty"),
+            ),
+        };
+        self.push(Issue::AfterAsOf, cell, value, zh, en);
     }
 
     fn push(&mut self, issue: Issue, cell: String, value: String, zh: String, en: String) {

@@ -43,12 +43,15 @@ after(async () => {
 });
 
 /** An order list with a region, a script-like customer name and a formula-like one. */
+/** An order list of 37 customers (every one in the first 37 lines) who buy at different rates,
+ * a quarter of them only in January to March: customers buying like clockwork, one line each in
+ * turn, give the CLV model nothing to tell them apart by, and it declines them. */
 function orders(lines) {
   const rows = ['订单号,客户名称,所属区域,订单日期,金额'];
   for (let i = 0; i < lines; i++) {
-    const c = i % 37;
+    const c = i < 37 ? i : Math.floor(37 * ((i * 0.6180339887) % 1) ** 2);
     const name = c === 3 ? '客户<img src=x onerror=alert(1)>' : c === 5 ? '=HYPERLINK("http://x")' : `客户${c}`;
-    const month = String(1 + (i % 12)).padStart(2, '0');
+    const month = String(1 + (c % 4 === 1 ? i % 3 : i % 12)).padStart(2, '0');
     const day = String(1 + (i % 27)).padStart(2, '0');
     rows.push(`SO${i},"${name.replaceAll('"', '""')}",${['华东', '华南', '华北'][c % 3]},2024-${month}-${day},${100 + ((i * 37) % 900)}`);
   }
@@ -57,16 +60,18 @@ function orders(lines) {
   return file;
 }
 
-/** The UCI Online Retail export's layout: lines priced per unit, a "C" invoice for a cancellation. */
+/** The UCI Online Retail export's layout: lines priced per unit, a "C" invoice for a cancellation.
+ * Customers visit 1–7 times, a third of them 9 days apart, the rest 53, so that their rates differ
+ * enough for the CLV model to fit. */
 function onlineRetail() {
   const rows = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
   const items = [['85123A', 'WHITE HANGING HEART T-LIGHT HOLDER', 2.55], ['71053', 'WHITE METAL LANTERN', 3.39],
     ['84406B', 'CREAM CUPID HEARTS COAT HANGER', 2.75], ['22752', 'SET 7 BABUSHKA NESTING BOXES', 7.65], ['21730', 'GLASS STAR FROSTED T-LIGHT HOLDER', 4.25]];
   let invoice = 536365;
   for (let c = 0; c < 60; c++) {
-    const visits = 1 + (c % 5) + (c % 3);
+    const visits = 1 + (c % 7);
     for (let v = 0; v < visits; v++) {
-      const day = 1 + ((c * 7 + v * 53) % 360);
+      const day = 1 + ((c * 7 + v * (c % 3 ? 53 : 9)) % 360);
       const d = new Date(Date.UTC(2010, 11, 1) + day * 86_400_000);
       const when = `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${8 + (v % 9)}:${String(10 + c % 50).padStart(2, '0')}`;
       invoice += 1;
@@ -207,6 +212,20 @@ test('an Online Retail export with no mapping shows RFM, ABC, CLV and cross-sell
   }
   await page.click('#tab-review');
   assert.match(await page.textContent('#review'), /数量 × 单价/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an order dated after today is left out, and the review says so', async () => {
+  const { page, errors } = await open(`${base}/`);
+  const file = join(tmp, 'future.csv');
+  writeFileSync(file, '客户编号,订单日期,销售额\nA,2024-05-01,100\nB,2024-06-01,200\nB,2099-01-01,300\n');
+  await drop(page, file);
+  assert.equal(await page.getAttribute('#status', 'class'), 'ok');
+  await page.click('#tab-review');
+  const review = await page.textContent('#review');
+  assert.match(review, /订单日期晚于分析基准日/);
+  assert.match(review, /1 行订单的日期晚于今天（\d{4}-\d{2}-\d{2}），最晚为 2099-01-01/);
   assert.deepEqual(errors, []);
   await page.close();
 });

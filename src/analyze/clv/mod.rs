@@ -11,6 +11,9 @@
 //! `discount_rate`. CLV tiers: the top 20% of customers by CLV are high, the next 30% medium,
 //! the rest low. The cumulative curve sums, per period, every customer's unconditional expected
 //! repeat purchases since its first purchase, against the repeat purchases that happened.
+//! Declined, with the reason, when the data cannot carry the model: a horizon beyond twice the
+//! calibration span, or a fit that runs off to the bound where every customer buys at one rate
+//! ([`model::FitError::Unidentified`]).
 
 pub mod model;
 
@@ -246,6 +249,9 @@ pub fn prepare(facts: &Facts, o: &ClvOptions) -> Result<Prepared, Text> {
             "The calibration end is before the first order",
         ));
     }
+    if let Some(why) = too_short(end - first_day, o.horizon_months) {
+        return Err(why);
+    }
     let unit = o.time_unit.days();
     let n = facts.customers.len();
     let mut rows: Vec<Option<Rfmt>> = Vec::with_capacity(n);
@@ -269,6 +275,34 @@ pub fn prepare(facts: &Facts, o: &ClvOptions) -> Result<Prepared, Text> {
         end,
         as_of,
     })
+}
+
+/// How many times the calibration span a forecast may reach: the published checks forecast a
+/// holdout as long as the calibration period (CDNOW: 39 weeks from 39); further out, the
+/// forecast is the model's shape, not the data's.
+const MAX_HORIZON_PER_SPAN: f64 = 2.0;
+
+/// Why `span` days from the first purchase to the calibration end cannot carry a forecast of
+/// `months`, if they cannot.
+fn too_short(span: i32, months: u32) -> Option<Text> {
+    // Whole months and days, printed as integers (float formatting would weigh on the wasm).
+    let most = (MAX_HORIZON_PER_SPAN * f64::from(span) / model::DAYS_PER_MONTH) as u32;
+    if months <= most {
+        return None;
+    }
+    let need = (f64::from(months) * model::DAYS_PER_MONTH / MAX_HORIZON_PER_SPAN).ceil() as u32;
+    let (or_zh, or_en) = if most >= 1 {
+        (
+            format!("，或把 clv.horizon_months 设为不超过 {most}"),
+            format!(", or set clv.horizon_months to {most} or less"),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    Some(Text::new(
+        format!("订单只覆盖 {span} 天，不足以预测 {months} 个月：预测期最长为观察期的两倍，需要至少 {need} 天的订单{or_zh}"),
+        format!("The orders span {span} days, too short to forecast {months} months: a forecast reaches at most twice the span observed, so it needs {need} days of orders{or_en}"),
+    ))
 }
 
 /// Fits both models and predicts for every customer summarised. `Err`: the purchase model
@@ -692,14 +726,15 @@ fn whole<T: TryFrom<u64>>(x: f64) -> Option<T> {
     T::try_from(x as u64).ok()
 }
 
-/// A fit error as three numbers: its kind (0–3, so never 4, which starts a fitted model) and
-/// its counts.
+/// A fit error as three numbers: its kind (0–3 or 5, never 4, which starts a fitted model) and
+/// its counts or parameters.
 fn fit_error_numbers(e: &FitError) -> [f64; 3] {
     match *e {
         FitError::TooFewCustomers { found, needed } => [0.0, found as f64, needed as f64],
         FitError::TooFewRepeatBuyers { found, needed } => [1.0, found as f64, needed as f64],
         FitError::NoSpread => [2.0, 0.0, 0.0],
         FitError::NotConverged { iterations } => [3.0, f64::from(iterations), 0.0],
+        FitError::Unidentified { r } => [5.0, r, 0.0],
     }
 }
 
@@ -717,6 +752,7 @@ fn fit_error_of([kind, x, y]: [f64; 3]) -> Option<FitError> {
         3.0 if y == 0.0 => FitError::NotConverged {
             iterations: whole(x)?,
         },
+        5.0 if x.is_finite() && y == 0.0 => FitError::Unidentified { r: x },
         _ => return None,
     })
 }
@@ -980,6 +1016,7 @@ mod tests {
             },
             FitError::NoSpread,
             FitError::NotConverged { iterations: 400 },
+            FitError::Unidentified { r: 3.5e5 },
         ];
         for e in &errors {
             let outcomes = [

@@ -33,7 +33,8 @@
 //! with times rescaled so that the largest T is 1 (as lifetimes does; the penalty applies to the
 //! rescaled α). Identical (x, t_x, T) rows are collapsed into weighted rows first; more than
 //! 20,000 of them, and the fit begins on an evenly spaced sample (see `SAMPLE_ABOVE` on where
-//! that changes the answer).
+//! that changes the answer). A fit whose r runs past [`MAX_R`] is refused: the likelihood then
+//! has no maximum, only the bound where every customer buys at one rate.
 //!
 //! Predictions:
 //! - P(alive | x, t_x, T) = 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)); 1 when x = 0
@@ -66,6 +67,9 @@ pub const MIN_CUSTOMERS: usize = 10;
 pub const MIN_REPEAT_BUYERS: usize = 5;
 /// One month in days, for [`clv`].
 pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+/// A BG/NBD fit with r above this says every customer buys at the same rate (the Gamma's
+/// coefficient of variation 1/√r under 1%): the likelihood ran off to a bound, not to an estimate.
+pub const MAX_R: f64 = 1e4;
 
 const MAX_ITERATIONS: u32 = 1000;
 /// BFGS stops when the largest gradient component (of the mean negative log-likelihood with
@@ -187,6 +191,9 @@ pub enum FitError {
     NoSpread,
     /// The optimizer found no point where the likelihood is finite and flat.
     NotConverged { iterations: u32 },
+    /// The fit ran off to the bound where every customer buys at one rate ([`MAX_R`]): the
+    /// purchases cannot tell customers apart, and its P(alive) and forecasts would be artefacts.
+    Unidentified { r: f64 },
 }
 
 impl fmt::Display for FitError {
@@ -207,6 +214,11 @@ impl fmt::Display for FitError {
             FitError::NotConverged { iterations } => write!(
                 f,
                 "the model fit did not converge after {iterations} iterations"
+            ),
+            FitError::Unidentified { r } => write!(
+                f,
+                "these purchases cannot identify the model: its fit runs off to a bound (r = {}), as if every customer bought at one rate, so its P(alive) and forecasts would mean nothing",
+                *r as u64
             ),
         }
     }
@@ -230,6 +242,10 @@ impl FitError {
             FitError::NotConverged { iterations } => {
                 format!("模型拟合在 {iterations} 次迭代后仍未收敛")
             }
+            FitError::Unidentified { r } => format!(
+                "这些购买记录无法确定模型：拟合参数趋于边界（r = {}），相当于所有客户购买频率完全相同，据此得出的存活概率和预测没有意义",
+                *r as u64
+            ),
         }
     }
 }
@@ -581,6 +597,9 @@ fn fit_bgnbd_with(rows: &[Rfmt], penalizer: f64, sample_above: usize) -> Result<
         return Err(FitError::NotConverged {
             iterations: best.iterations,
         });
+    }
+    if r > MAX_R {
+        return Err(FitError::Unidentified { r });
     }
     Ok(BgNbd {
         r,
@@ -2202,7 +2221,15 @@ mod tests {
                         assert!((0.0..=1.0).contains(&m.p_alive(r.x, r.t_x, r.t)));
                     }
                 }
-                Err(e) => assert!(matches!(e, FitError::NotConverged { .. }), "{e}"),
+                // Forty customers with the same 50 purchases buy at one rate: r runs off to a
+                // bound, and that fit is refused.
+                Err(e) => assert!(
+                    matches!(
+                        e,
+                        FitError::NotConverged { .. } | FitError::Unidentified { .. }
+                    ),
+                    "{e}"
+                ),
             }
             if let Ok(g) = fit_gamma_gamma(&rows, 0.0) {
                 assert!(
