@@ -360,7 +360,7 @@ fn run_distribution(x: &mut Run) -> Result<(), Skip> {
 
 fn run_customer_flow(x: &mut Run) -> Result<(), Skip> {
     ready(x.facts.has.purchase_days, &[&["order_date"]])?;
-    let res = customer_flow::run(x.facts, &x.o.customer_flow)
+    let res = customer_flow::run(x.facts, &x.o.customer_flow, &x.o.lifecycle)
         .ok_or_else(|| Skip::needs(&[]).note("没有可读的订单日期", "No readable order dates"))?;
     x.r.analyses.customer_flow = Some(res);
     Ok(())
