@@ -10,6 +10,7 @@ pub mod bcg;
 pub mod chart;
 pub mod clusters;
 pub mod clv;
+pub mod compare;
 pub mod credit;
 pub mod cross_sell;
 pub mod customer_flow;
@@ -390,7 +391,10 @@ fn run_performance(x: &mut Run) -> Result<(), Skip> {
 
 fn run_bcg(x: &mut Run) -> Result<(), Skip> {
     let (res, per) = bcg::run(x.facts, &x.o.bcg).ok_or_else(|| {
-        Skip::needs(&[YEAR_AMOUNT]).note("前一年没有销售额", "No sales the year before")
+        Skip::needs(&[YEAR_AMOUNT]).note(
+            "前一年（或其同期）没有销售额",
+            "No sales the year before (or in its same period)",
+        )
     })?;
     x.r.analyses.bcg = Some(res);
     x.r.labels.bcg = per;
