@@ -6,9 +6,9 @@
 //! lifecycle's own rule ([`lifecycle::is_lost`]):
 //! - new (新增): the customer's first purchase falls in the period;
 //! - returning (回流): a purchase in the period after a silence of more than L days;
-//! - lost (流失): such a silence began to exceed L in the period (last purchase + ⌊L⌋ + 1); and
-//!   a customer the lifecycle counts lost at the as-of date is lost on that day, or on the as-of
-//!   date when that is later than the table's last day;
+//! - lost (流失): such a silence began to exceed L in the period (last purchase + ⌊L⌋ + 1); a
+//!   customer the lifecycle counts lost at the as-of date is lost on the day its last silence
+//!   began to exceed L, and a loss on the as-of date itself counts in the last period;
 //! - net = new + returning − lost; total = customers on the books at the period's end (the
 //!   running sum of net). The last total is the lifecycle's customers not lost (new, active,
 //!   sleeping) whenever every buyer bought before the as-of date.
