@@ -172,10 +172,13 @@ fn hand_checked_order_list() {
             "distribution",
             "customer_flow",
             "performance",
-            "bcg",
             "clusters"
         ]
     );
+    // 2024 ends on 2024-06-28 and nobody bought from 2023-01-01 to 2023-06-28: the BCG matrix
+    // has no growth to place anyone by, and says so.
+    let bcg = r.summary.analyses.iter().find(|s| s.key == "bcg").unwrap();
+    assert!(bcg.note.as_ref().unwrap().en.contains("same period"));
     // Seven customers are too few for the CLV model, and the report says so.
     let clv = r.summary.analyses.iter().find(|s| s.key == "clv").unwrap();
     assert!(clv.note.as_ref().unwrap().en.contains("too few customers"));
@@ -290,6 +293,45 @@ fn few_customers_are_said_to_be_uncertain() {
     assert!(rfm.ran);
     let note = rfm.note.as_ref().expect("a note on 7 customers");
     assert!(note.zh.starts_with("只有 7 位客户"), "{}", note.zh);
+}
+
+/// A loss is counted on the day the lifecycle counts it. As-of 2024-07-01 (the day after the last
+/// order), L = 180: K1 last bought 2024-01-03, silent 180 days (sleeping, on the books); K2 last
+/// bought 2024-01-02, silent 181 > 180 (lost on 2024-07-01, the as-of date itself, counted in the
+/// last month); K3 bought 2024-06-30 (new); K4 bought 2023-12-01 and, 197 days later, 2024-06-15
+/// (lost 2024-05-30, back in June; active). Lifecycle: 1 new, 1 active, 1 sleeping, 1 lost.
+#[test]
+fn flow_and_lifecycle_count_a_loss_on_the_same_day() {
+    let csv = "客户编号,订单日期,销售额\n\
+               K1,2024-01-03,100\n\
+               K2,2024-01-02,100\n\
+               K3,2024-06-30,100\n\
+               K4,2023-12-01,100\n\
+               K4,2024-06-15,100\n";
+    let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let c = by_id(&r);
+    assert_eq!(c["K1"].lifecycle, Some(Stage::Sleeping));
+    assert_eq!(c["K2"].lifecycle, Some(Stage::Lost));
+    assert_eq!(c["K3"].lifecycle, Some(Stage::New));
+    assert_eq!(c["K4"].lifecycle, Some(Stage::Active));
+    let flow = r.analyses.customer_flow.as_ref().unwrap();
+    let rows: Vec<(&str, u64, u64, u64, i64)> = flow
+        .rows
+        .iter()
+        .map(|r| (r.period.as_str(), r.new, r.returning, r.lost, r.total))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("2023-12", 1, 0, 0, 1),
+            ("2024-01", 2, 0, 0, 3),
+            ("2024-02", 0, 0, 0, 3),
+            ("2024-03", 0, 0, 0, 3),
+            ("2024-04", 0, 0, 0, 3),
+            ("2024-05", 0, 0, 1, 2),
+            ("2024-06", 1, 1, 1, 3),
+        ]
+    );
 }
 
 #[test]

@@ -260,3 +260,35 @@ fn sample_runs_every_analysis_and_is_deterministic() {
         .iter()
         .any(|p| p.lift > 1.0));
 }
+
+/// The results workbook names the stretches a partial last year is compared over beside the
+/// comparison: 2024 known to 15 March against 1 January – 15 March 2023.
+#[test]
+fn results_workbook_names_the_period_compared() {
+    let csv = "客户编号,订单日期,销售额,所属区域\n\
+               K1,2023-01-10,100,华东\n\
+               K1,2023-03-16,1000,华东\n\
+               K2,2023-02-01,200,华北\n\
+               K1,2024-02-01,300,华东\n\
+               K2,2024-03-15,100,华北\n";
+    let report = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let bytes = export::workbook(&report, Lang::Zh).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    for sheet in ["分布与占比", "年度业绩", "BCG矩阵"] {
+        let range = wb.worksheet_range(sheet).unwrap();
+        let row_of = |title: &str| {
+            range
+                .rows()
+                .find(|r| r.first() == Some(&Data::String(title.into())))
+                .map(|r| r.get(1).map(|d| d.to_string()).unwrap_or_default())
+        };
+        assert!(row_of("期间").is_some(), "{sheet}: the period's block");
+        assert_eq!(
+            row_of("类别").as_deref(),
+            Some("2024年1月1日–3月15日 vs 2023年同期"),
+            "{sheet}"
+        );
+        // A date cell: Excel's day 45000 is 2023-03-15 (44927, 2023-01-01, plus 73 days).
+        assert_eq!(row_of("对比止").as_deref(), Some("45000"), "{sheet}");
+    }
+}

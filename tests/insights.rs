@@ -205,10 +205,19 @@ fn yearly_performance_and_movers() {
         .collect();
     assert_eq!(years, vec![(2023, 5500.0, 3), (2024, 9200.0, 4)]);
     assert_eq!(p.years[1].quantity, Some(15.0));
+    // 2024 ends with the last order, 2024-06-01: it is compared with 2023-01-01 … 2023-06-01,
+    // when K1 bought 1000 and K2 4000 (K3's 2023 order is in September): (9200 − 5000) ÷ 5000.
+    let period = p.period.as_ref().unwrap();
+    assert_eq!(period.label.zh, "2024年1月1日–6月1日 vs 2023年同期");
+    assert_eq!(period.label.en, "Jan 1–Jun 1 2024 vs same period 2023");
+    assert_eq!(period.vs_to.to_string(), "2023-06-01");
+    assert!((p.years[1].growth.unwrap() - 84.0).abs() < 1e-9);
     let k1 = &r.customers[index_of(&r, "K1")];
     assert_eq!(k1.year_amounts, vec![1000.0, 5000.0]);
     assert_eq!(k1.year_ranks, vec![Some(2), Some(1)]);
     assert_eq!(k1.growth, Some(400.0));
+    // K3 bought nothing in the same period of 2023: no growth, though it bought in September.
+    assert_eq!(r.customers[index_of(&r, "K3")].growth, None);
     let ids = |v: &[kexi::internals::performance::Mover]| {
         v.iter()
             .map(|m| r.customers[m.customer as usize].id.clone().unwrap())
@@ -216,15 +225,35 @@ fn yearly_performance_and_movers() {
     };
     assert_eq!(ids(&p.top_growth), ["K1", "K5", "K3"]);
     assert_eq!(ids(&p.top_decline), ["K2"]);
+    // Ranks over the same period of 2023: K2 1, K1 2 (K3 unranked there, so not a mover).
     assert_eq!(ids(&p.top_rank_up), ["K1"]);
-    assert_eq!(ids(&p.top_rank_down), ["K2", "K3"]);
+    assert_eq!(ids(&p.top_rank_down), ["K2"]);
 }
 
 #[test]
 fn bcg_places_customers_and_products() {
+    // 2024 ends on 2024-06-01 and is compared with 2023-01-01 … 2023-06-01: K1 1000 → 5000
+    // (share 5000 ÷ 9200, +400 %) and K2 4000 → 1000 (1000 ÷ 9200, −75 %) are placed; K3 (0 in
+    // that stretch) and K5 are new. The lines are the two items' mean share and growth.
     let r = report();
     let b = r.analyses.bcg.as_ref().unwrap();
     assert_eq!(b.years, (2023, 2024));
+    let q = |id| r.customers[index_of(&r, id)].bcg;
+    assert_eq!(q("K1"), Some(Quadrant::Star));
+    assert_eq!(q("K2"), Some(Quadrant::Dog));
+    assert_eq!(q("K3"), None);
+    assert_eq!(b.customers.new, 2);
+    // Products over the same stretches: P1 1000 + 4000 → 3100, the only one placed; P2 and P3
+    // (P3's 2023 line is in September) are new.
+    let p = b.products.as_ref().unwrap();
+    assert_eq!((p.placed, p.new), (1, 2));
+    assert_eq!(p.points[0].growth, 100.0 * (3100.0 - 5000.0) / 5000.0);
+
+    // As of 2025-01-01 2024 is over, and whole years are compared.
+    let o = Options::from_json(r#"{"as_of": "2025-01-01"}"#).unwrap();
+    let r = analyze(&workbook(), &o).unwrap();
+    let b = r.analyses.bcg.as_ref().unwrap();
+    assert_eq!(b.period.as_ref().unwrap().label.en, "2024 vs 2023");
     let q = |id| r.customers[index_of(&r, id)].bcg;
     // Placed K1 (share 5000 ÷ 9200, +400 %), K2 (1000 ÷ 9200, −75 %), K3 (700 ÷ 9200, +40 %):
     // the medians are K2's share and K3's growth, and on a line is high.
@@ -318,7 +347,8 @@ fn filter_by_labels_dimensions_ranges_and_text() {
         ["K4"]
     );
     assert_eq!(ids(json!({"bcg": ["star"]})), ["K1"]);
-    assert_eq!(ids(json!({"bcg": [null]})), ["K4", "K5"]);
+    // K3 bought nothing in the same period of 2023 (see the BCG test): not placed.
+    assert_eq!(ids(json!({"bcg": [null]})), ["K3", "K4", "K5"]);
     assert_eq!(ids(json!({"amount": {"min": 2000}})), ["K1", "K2", "K5"]);
     assert_eq!(
         ids(json!({"amount": {"min": 2000, "max": 5000}})),
@@ -546,4 +576,90 @@ fn bcg_items_on_a_median_line_are_high() {
         .collect();
     // Stars 400 + 150 + 200 of 1000, cash cow 150, dogs 50 + 0.
     assert_eq!(rows, vec![(3, 75.0), (1, 15.0), (0, 0.0), (2, 5.0)]);
+}
+
+/// A last year known only to 15 March is compared with 1 January – 15 March of the year before,
+/// by region, customer and in the BCG matrix, and the report names that period. Hand-counted:
+/// 2023-01-01 … 03-15: 华东 K1 100 + 50 (03-15 itself counts) = 150, one customer; 华北 K3 200 +
+/// K4 100 = 300, two; 华南 nothing (K5's line is in June). 2024 (to 03-15): 华东 K1 300 + K2 100 =
+/// 400, two; 华北 K3 100, one; 华南 K5 400, one. Whole 2023 would have been 华东 1950, 华北 800.
+#[test]
+fn a_partial_last_year_is_compared_with_the_same_period() {
+    let csv = "客户编号,订单日期,销售额,所属区域\n\
+               K1,2023-01-10,100,华东\n\
+               K1,2023-03-15,50,华东\n\
+               K1,2023-03-16,1000,华东\n\
+               K2,2023-11-20,800,华东\n\
+               K3,2023-02-01,200,华北\n\
+               K3,2023-12-31,500,华北\n\
+               K4,2023-03-10,100,华北\n\
+               K5,2023-06-01,50,华南\n\
+               K1,2024-02-01,300,华东\n\
+               K2,2024-03-15,100,华东\n\
+               K3,2024-01-05,100,华北\n\
+               K5,2024-03-01,400,华南\n";
+    let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let dist = r.analyses.distribution.as_ref().unwrap();
+    let period = dist.period.as_ref().unwrap();
+    assert_eq!(period.label.zh, "2024年1月1日–3月15日 vs 2023年同期");
+    assert_eq!(period.label.en, "Jan 1–Mar 15 2024 vs same period 2023");
+    let dates = [period.from, period.to, period.vs_from, period.vs_to].map(|d| d.to_string());
+    assert_eq!(
+        dates,
+        ["2024-01-01", "2024-03-15", "2023-01-01", "2023-03-15"]
+    );
+    let region = |dist: &kexi::internals::distribution::Distribution, name: &str| {
+        let g = dist.dimensions[0]
+            .groups
+            .iter()
+            .find(|g| g.value.as_deref() == Some(name))
+            .unwrap();
+        (g.amount_change, g.customers_change)
+    };
+    let near = |x: Option<f64>, want: f64| (x.unwrap() - want).abs() < 1e-9;
+    let (amount, customers) = region(dist, "华东");
+    assert!(near(amount, 100.0 * (400.0 - 150.0) / 150.0));
+    assert!(near(customers, 100.0));
+    let (amount, customers) = region(dist, "华北");
+    assert!(near(amount, 100.0 * (100.0 - 300.0) / 300.0));
+    assert!(near(customers, -50.0));
+    assert_eq!(region(dist, "华南"), (None, None));
+
+    // Performance: 450 → 900; K1 150 → 300 grew, so K3 (200 → 100) and K4 (100 → 0) fell most,
+    // not K1, whose whole 2023 was 1150.
+    let p = r.analyses.performance.as_ref().unwrap();
+    assert_eq!(p.period.as_ref(), Some(period));
+    assert!(near(p.years[1].growth, 100.0));
+    let ids = |v: &[kexi::internals::performance::Mover]| {
+        v.iter()
+            .map(|m| r.customers[m.customer as usize].id.clone().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&p.top_decline), ["K3", "K4"]);
+    assert_eq!(ids(&p.top_growth), ["K5", "K1", "K2"]);
+    assert_eq!(p.top_growth[1].amount_before, 150.0);
+    assert_eq!(r.customers[index_of(&r, "K1")].growth, Some(100.0));
+    assert_eq!(
+        r.customers[index_of(&r, "K1")].year_amounts,
+        [1150.0, 300.0]
+    );
+
+    // BCG: K1 +100 % and K3 −50 % still buy (lines at their medians: 22.2 %, 25 %); K4 stopped.
+    let b = r.analyses.bcg.as_ref().unwrap();
+    assert_eq!(b.period.as_ref(), Some(period));
+    let q = |id| r.customers[index_of(&r, id)].bcg;
+    assert_eq!(q("K1"), Some(Quadrant::Star));
+    assert_eq!(q("K3"), Some(Quadrant::Dog));
+    assert_eq!(q("K4"), Some(Quadrant::Dog));
+    assert_eq!(b.customers.new, 2);
+
+    // As of 2025-01-01 the year 2024 is over: whole years, 华东 1950 → 400.
+    let o = Options::from_json(r#"{"as_of": "2025-01-01"}"#).unwrap();
+    let r = analyze(csv.as_bytes(), &o).unwrap();
+    let dist = r.analyses.distribution.as_ref().unwrap();
+    assert_eq!(dist.period.as_ref().unwrap().label.zh, "2024年 vs 2023年");
+    assert!(near(
+        region(dist, "华东").0,
+        100.0 * (400.0 - 1950.0) / 1950.0
+    ));
 }

@@ -3,7 +3,8 @@
 //!
 //! Definitions (docs/analyses.md), over the last year with purchases and the calendar year before
 //! it (never an older year; when that year has no purchases nothing has a growth and there is no
-//! matrix): share = the item's amount in the last year ÷ everyone's, in percent; growth =
+//! matrix), or, when the last year is partial, the same dates of the year before (`period`,
+//! [`compare`]): share = the item's amount in the last year ÷ everyone's, in percent; growth =
 //! (last − before) ÷ before, in percent. An item without purchases in the year before has no
 //! growth and is not placed (counted as `new`). Split lines: `share_split` and `growth_split`,
 //! default the medians over the placed items that still bought in the last year (an item that
@@ -12,6 +13,7 @@
 //! low growth, question mark = low share and high growth, dog = both low.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::analyze::compare::{self, Compared};
 use crate::analyze::performance::MAX_YEARS;
 use crate::analyze::score::percentile;
 use crate::facts::Facts;
@@ -123,6 +125,8 @@ pub struct Bcg {
     pub options: BcgOptions,
     /// The two years compared: the last year with purchases and the calendar year before it.
     pub years: (i32, i32),
+    /// The stretches of those years compared (the same period when the last year is partial).
+    pub period: Option<Compared>,
     pub customers: Matrix,
     pub products: Option<Matrix>,
 }
@@ -256,8 +260,10 @@ pub fn run(facts: &Facts, o: &BcgOptions) -> Option<(Bcg, Vec<Option<Quadrant>>)
         [.., b, a] => (*b, *a),
         _ => return None,
     };
-    let pairs: Vec<(f64, f64)> = (0..facts.customers.len())
-        .map(|i| (by_year.get(i, before).0, by_year.get(i, after).0))
+    let pairs: Vec<(f64, f64)> = compare::before(facts, &by_year, after)
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| (b.0, by_year.get(i, after).0))
         .collect();
     let (customers, per) = matrix(&pairs, o, "customers", Text::new("客户", "customers"));
     if customers.placed == 0 {
@@ -265,9 +271,14 @@ pub fn run(facts: &Facts, o: &BcgOptions) -> Option<(Bcg, Vec<Option<Quadrant>>)
     }
     let products = facts.products.as_ref().and_then(|p| {
         let mut pairs = vec![(0.0, 0.0); p.labels.len()];
+        // A partial last year is compared with the same dates of the year before.
+        let same = !p.same_period.is_empty();
+        for (slot, &a) in pairs.iter_mut().zip(&p.same_period) {
+            slot.0 = a;
+        }
         for &(product, year, amount) in &p.by_year {
             if let Some(slot) = pairs.get_mut(product as usize) {
-                if year == before {
+                if year == before && !same {
                     slot.0 += amount;
                 } else if year == after {
                     slot.1 += amount;
@@ -282,6 +293,7 @@ pub fn run(facts: &Facts, o: &BcgOptions) -> Option<(Bcg, Vec<Option<Quadrant>>)
         Bcg {
             options: *o,
             years: (before, after),
+            period: compare::compared(facts, after),
             customers,
             products,
         },

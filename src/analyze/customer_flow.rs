@@ -1,18 +1,23 @@
 //! The customer increase/decrease table (客户增减分析表): per month, quarter or year, how many
 //! customers were won, lost and won back, and how many were on the books at the end.
 //!
-//! Definitions (docs/analyses.md), with L the lifecycle's `lost_days` (180):
+//! Definitions (docs/analyses.md), with L a customer's lifecycle loss limit (`lost_days`, 180,
+//! or with `thresholds: "interval"` its own `lost_multiple` × interval), counted by the
+//! lifecycle's own rule ([`lifecycle::is_lost`]):
 //! - new (新增): the customer's first purchase falls in the period;
-//! - lost (流失): the customer becomes lost in the period, on the day its silence first
-//!   exceeds L (last purchase + L + 1), provided that day is before the as-of date;
 //! - returning (回流): a purchase in the period after a silence of more than L days;
-//! - net = new + returning − lost; total = customers not lost at the period's end (the
-//!   running sum of net).
+//! - lost (流失): such a silence began to exceed L in the period (last purchase + ⌊L⌋ + 1); a
+//!   customer the lifecycle counts lost at the as-of date is lost on the day its last silence
+//!   began to exceed L, and a loss on the as-of date itself counts in the last period;
+//! - net = new + returning − lost; total = customers on the books at the period's end (the
+//!   running sum of net). The last total is the lifecycle's customers not lost (new, active,
+//!   sleeping) whenever every buyer bought before the as-of date.
 //!
 //! With `period: "auto"` (the default) periods are months when the purchases span at most three
 //! years, quarters up to ten years, else years.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::analyze::lifecycle::{self, LifecycleOptions, Stage};
 use crate::facts::days::date_of;
 use crate::facts::Facts;
 use chrono::Datelike;
@@ -28,23 +33,10 @@ pub enum Period {
     Year,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FlowOptions {
     pub period: Period,
-    /// The lifecycle's `lost_days`, copied from its section when the options are checked, so a
-    /// loss is counted on the day the lifecycle counts it.
-    #[serde(skip)]
-    pub lost_days: u32,
-}
-
-impl Default for FlowOptions {
-    fn default() -> Self {
-        FlowOptions {
-            period: Period::default(),
-            lost_days: crate::analyze::lifecycle::LifecycleOptions::default().lost_days,
-        }
-    }
 }
 
 /// Most periods in a table; a finer unit that would exceed it falls back to years.
@@ -99,9 +91,9 @@ fn label(i: i64, p: Period) -> (String, Option<chrono::NaiveDate>) {
     (text, start)
 }
 
-/// Builds the table from each customer's purchase days. `None` without purchase history.
-pub fn run(facts: &Facts, options: &FlowOptions) -> Option<Flow> {
-    let lost_days = options.lost_days;
+/// Builds the table from each customer's purchase days, counting losses by the lifecycle's
+/// rule under `lo`. `None` without purchase history.
+pub fn run(facts: &Facts, options: &FlowOptions, lo: &LifecycleOptions) -> Option<Flow> {
     if !facts.has.purchase_days {
         return None;
     }
@@ -128,13 +120,13 @@ pub fn run(facts: &Facts, options: &FlowOptions) -> Option<Flow> {
         let i = index(day, period)? - p0;
         usize::try_from(i).ok().filter(|&i| i < n)
     };
-    let gap = i64::from(lost_days);
     let bump = |v: &mut Vec<u64>, day: i32| {
         if let Some(x) = slot(day).and_then(|i| v.get_mut(i)) {
             *x += 1;
         }
     };
-    for i in 0..facts.customers.len() {
+    for (i, c) in facts.customers.iter().enumerate() {
+        let limit = lifecycle::lost_limit(c, lo);
         let mut prev: Option<i32> = None;
         for (d, _) in facts.purchases(i) {
             if d >= as_of {
@@ -142,19 +134,17 @@ pub fn run(facts: &Facts, options: &FlowOptions) -> Option<Flow> {
             }
             match prev {
                 None => bump(&mut new, d),
-                Some(p) if i64::from(d) - i64::from(p) > gap => {
-                    bump(&mut lost, p.saturating_add(lost_days as i32 + 1));
+                Some(p) if lifecycle::is_lost(d.saturating_sub(p), limit) => {
+                    bump(&mut lost, lifecycle::lost_on(p, limit));
                     bump(&mut returning, d);
                 }
                 Some(_) => {}
             }
             prev = Some(d);
         }
-        if let Some(p) = prev {
-            let gone = p.saturating_add(lost_days as i32 + 1);
-            if gone < as_of {
-                bump(&mut lost, gone);
-            }
+        // The closing state is the lifecycle's stage, so the last total is its customers not lost.
+        if let (Some(p), Some(Stage::Lost)) = (prev, lifecycle::stage_of(c, lo)) {
+            bump(&mut lost, lifecycle::lost_on(p, limit).min(last));
         }
     }
     let mut total = 0i64;
@@ -228,7 +218,7 @@ pub fn run(facts: &Facts, options: &FlowOptions) -> Option<Flow> {
     ];
     Some(Flow {
         period,
-        lost_days,
+        lost_days: lo.lost_days,
         rows,
         charts,
     })
@@ -240,24 +230,36 @@ mod tests {
     use crate::facts::days::day_number;
     use crate::facts::{Fact, Has};
     use chrono::NaiveDate;
+    use proptest::prelude::*;
 
-    fn facts(customers: &[Vec<(i32, u32, u32)>], as_of: (i32, u32, u32)) -> Facts {
-        let day =
-            |(y, m, d): (i32, u32, u32)| day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+    fn ymd((y, m, d): (i32, u32, u32)) -> i32 {
+        day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    /// Facts of customers buying on the given days (ascending), with what `facts::build` derives.
+    fn facts_of_days(customers: &[Vec<i32>], as_of: i32) -> Facts {
         let mut f = Facts {
-            as_of: Some(day(as_of)),
+            as_of: Some(as_of),
             has: Has {
                 purchase_days: true,
+                last_order: true,
                 ..Has::default()
             },
             ..Facts::default()
         };
         f.offsets.push(0);
-        for c in customers {
-            let days: Vec<i32> = c.iter().map(|&d| day(d)).collect();
+        for days in customers {
+            let (first, last, n) = (days.first().copied(), days.last().copied(), days.len());
             f.customers.push(Fact {
-                first_order: days.first().copied(),
-                last_order: days.last().copied(),
+                first_order: first,
+                last_order: last,
+                orders: Some(n as u32),
+                tenure_days: first.map(|d| as_of - d),
+                recency_days: last.map(|d| as_of - d),
+                interval_days: match (first, last) {
+                    (Some(a), Some(b)) if n >= 2 && b > a => Some((b - a) as f64 / (n - 1) as f64),
+                    _ => None,
+                },
                 ..Fact::default()
             });
             f.day_amounts.extend(days.iter().map(|_| 1.0));
@@ -265,6 +267,22 @@ mod tests {
             f.offsets.push(f.days.len() as u32);
         }
         f
+    }
+
+    fn facts(customers: &[Vec<(i32, u32, u32)>], as_of: (i32, u32, u32)) -> Facts {
+        let days: Vec<Vec<i32>> = customers
+            .iter()
+            .map(|c| c.iter().map(|&d| ymd(d)).collect())
+            .collect();
+        facts_of_days(&days, ymd(as_of))
+    }
+
+    fn lost_after(lost_days: u32) -> LifecycleOptions {
+        LifecycleOptions {
+            active_days: lost_days.min(90),
+            lost_days,
+            ..LifecycleOptions::default()
+        }
     }
 
     #[test]
@@ -280,14 +298,10 @@ mod tests {
             ],
             (2024, 12, 31),
         );
-        let r = run(
-            &f,
-            &FlowOptions {
-                period: Period::Quarter,
-                lost_days: 90,
-            },
-        )
-        .unwrap();
+        let quarters = FlowOptions {
+            period: Period::Quarter,
+        };
+        let r = run(&f, &quarters, &lost_after(90)).unwrap();
         let got: Vec<(&str, u64, u64, u64, i64)> = r
             .rows
             .iter()
@@ -307,9 +321,71 @@ mod tests {
     #[test]
     fn auto_picks_months_for_a_short_span() {
         let f = facts(&[vec![(2024, 1, 10)], vec![(2024, 3, 5)]], (2024, 3, 6));
-        let r = run(&f, &FlowOptions::default()).unwrap();
+        let r = run(&f, &FlowOptions::default(), &LifecycleOptions::default()).unwrap();
         assert_eq!(r.period, Period::Month);
         let labels: Vec<&str> = r.rows.iter().map(|r| r.period.as_str()).collect();
         assert_eq!(labels, vec!["2024-01", "2024-02", "2024-03"]);
+    }
+
+    /// With thresholds by interval a customer is lost when silent beyond `lost_multiple` × its
+    /// own interval, in the flow as in the stages. Days 0, 10, 20 (I = 10, limit 40), as-of 70:
+    /// silent 50 > 40, lost on day 20 + 41 = 61; with fixed days (180) it is not lost.
+    #[test]
+    fn interval_thresholds_lose_a_customer_on_its_own_clock() {
+        let f = facts_of_days(&[vec![0, 10, 20]], 70);
+        let o = LifecycleOptions {
+            thresholds: lifecycle::Thresholds::Interval,
+            new_days: 0,
+            ..LifecycleOptions::default()
+        };
+        let years = FlowOptions {
+            period: Period::Year,
+        };
+        let r = run(&f, &years, &o).unwrap();
+        assert_eq!((r.rows[0].lost, r.rows[0].total), (1, 0));
+        let fixed = LifecycleOptions {
+            new_days: 0,
+            ..LifecycleOptions::default()
+        };
+        let r = run(&f, &years, &fixed).unwrap();
+        assert_eq!((r.rows[0].lost, r.rows[0].total), (0, 1));
+    }
+
+    proptest! {
+        /// The flow's last total is the lifecycle's customers not lost (new, active, sleeping),
+        /// whatever the days, the thresholds and the period.
+        #[test]
+        fn closing_total_is_the_lifecycle_not_lost(
+            customers in prop::collection::vec(
+                prop::collection::btree_set(0i32..1500, 0..6), 1..30),
+            after in 1i32..400,
+            lost_days in 1u32..400,
+            new_days in 0u32..500,
+            interval in any::<bool>(),
+            multiple in 1.0f64..6.0,
+            period in prop_oneof![Just(Period::Auto), Just(Period::Month), Just(Period::Quarter), Just(Period::Year)],
+        ) {
+            let days: Vec<Vec<i32>> = customers.iter().map(|s| s.iter().copied().collect()).collect();
+            let as_of = days.iter().flatten().max().copied().unwrap_or(0) + after;
+            let f = facts_of_days(&days, as_of);
+            let o = LifecycleOptions {
+                new_days,
+                active_days: lost_days.min(90),
+                lost_days,
+                thresholds: if interval { lifecycle::Thresholds::Interval } else { lifecycle::Thresholds::Fixed },
+                sleeping_multiple: multiple / 2.0,
+                lost_multiple: multiple,
+                churn_period_days: None,
+            };
+            let not_lost = f
+                .customers
+                .iter()
+                .filter(|c| matches!(lifecycle::stage_of(c, &o), Some(Stage::New | Stage::Active | Stage::Sleeping)))
+                .count() as i64;
+            match run(&f, &FlowOptions { period }, &o) {
+                Some(flow) => prop_assert_eq!(flow.rows.last().map(|r| r.total), Some(not_lost)),
+                None => prop_assert_eq!(not_lost, 0),
+            }
+        }
     }
 }

@@ -7,9 +7,11 @@
 //! Per calendar year (the last five up to the last year with purchases, from order dates or a
 //! register's year-split amount columns): customers who bought that year (a purchase day, or a
 //! register amount above 0) and their amount; the year-over-year change compares the last year
-//! with the calendar year before it, in percent of the earlier one.
+//! with the calendar year before it, or, when the last year is partial, with the same dates of
+//! the year before (`period`, [`compare`]), in percent of the earlier one.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::analyze::compare::{self, Compared};
 use crate::facts::Field;
 use crate::facts::NO_TEXT;
 use crate::facts::{Facts, DIMENSIONS};
@@ -49,7 +51,8 @@ pub struct Group {
     pub amount_per_customer: f64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub by_year: Vec<YearRow>,
-    /// Percent change of the amount from the second-last to the last year.
+    /// Percent change of the amount from the second-last to the last year, over
+    /// `Distribution::period`.
     pub amount_change: Option<f64>,
     pub customers_change: Option<f64>,
 }
@@ -67,6 +70,9 @@ pub struct Dimension {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Distribution {
     pub options: DistributionOptions,
+    /// What `amount_change` and `customers_change` compare (the same period when the last year
+    /// is partial); `None` with one year.
+    pub period: Option<Compared>,
     pub dimensions: Vec<Dimension>,
 }
 
@@ -83,6 +89,8 @@ pub fn run(facts: &Facts, options: &DistributionOptions) -> Option<Distribution>
     let years = &by_year.years;
     let n = facts.customers.len() as f64;
     let total: f64 = facts.customers.iter().filter_map(|c| c.amount).sum();
+    let last = years.last().copied().filter(|_| years.len() >= 2);
+    let before = last.map_or_else(Vec::new, |l| compare::before(facts, &by_year, l));
     let mut dimensions = Vec::new();
     for field in DIMENSIONS {
         let Some(dim) = facts.dim(field) else {
@@ -94,12 +102,18 @@ pub fn run(facts: &Facts, options: &DistributionOptions) -> Option<Distribution>
         let mut amount = vec![0.0f64; slots];
         let mut year_customers = vec![0u64; slots * years.len()];
         let mut year_amount = vec![0.0f64; slots * years.len()];
+        // Per group, the customers who bought and their amount in what the last year is compared with.
+        let mut earlier = vec![(0u64, 0.0f64); slots];
         for (i, c) in facts.customers.iter().enumerate() {
             let v = dim.values.get(i).copied().unwrap_or(NO_TEXT);
             let slot = if v == NO_TEXT { slots - 1 } else { v as usize };
             if let (Some(k), Some(a)) = (customers.get_mut(slot), amount.get_mut(slot)) {
                 *k += 1;
                 *a += c.amount.unwrap_or(0.0);
+            }
+            if let (Some(e), Some(&(a, bought))) = (earlier.get_mut(slot), before.get(i)) {
+                e.0 += u64::from(bought);
+                e.1 += a;
             }
             for &(year, a, _) in by_year.of(i) {
                 let Ok(y) = years.binary_search(&year) else {
@@ -129,7 +143,8 @@ pub fn run(facts: &Facts, options: &DistributionOptions) -> Option<Distribution>
                         amount: year_amount.get(s * years.len() + y).copied().unwrap_or(0.0),
                     })
                     .collect();
-                let last_two = by_year.len().checked_sub(2).and_then(|i| by_year.get(i..));
+                let now = by_year.last().filter(|_| last.is_some());
+                let (k0, a0) = earlier.get(s).copied().unwrap_or_default();
                 Group {
                     value: dim.labels.get(s).cloned(),
                     customers: k,
@@ -137,11 +152,8 @@ pub fn run(facts: &Facts, options: &DistributionOptions) -> Option<Distribution>
                     amount: a,
                     amount_share: if total != 0.0 { 100.0 * a / total } else { 0.0 },
                     amount_per_customer: a / k as f64,
-                    amount_change: last_two
-                        .and_then(|p| change(p.first()?.amount, p.get(1)?.amount)),
-                    customers_change: last_two.and_then(|p| {
-                        change(p.first()?.customers as f64, p.get(1)?.customers as f64)
-                    }),
+                    amount_change: now.and_then(|r| change(a0, r.amount)),
+                    customers_change: now.and_then(|r| change(k0 as f64, r.customers as f64)),
                     by_year,
                 }
             })
@@ -166,6 +178,7 @@ pub fn run(facts: &Facts, options: &DistributionOptions) -> Option<Distribution>
     }
     Some(Distribution {
         options: *options,
+        period: last.and_then(|l| compare::compared(facts, l)),
         dimensions,
     })
 }

@@ -121,20 +121,40 @@ pub fn stage_of(c: &Fact, o: &LifecycleOptions) -> Option<Stage> {
     if c.tenure_days.is_some_and(|t| t <= o.new_days as i32) {
         return Some(Stage::New);
     }
-    let r = f64::from(c.recency_days?);
-    let (active, lost) = match (o.thresholds, c.interval_days) {
-        (Thresholds::Interval, Some(i)) if i > 0.0 => {
-            (o.sleeping_multiple * i, o.lost_multiple * i)
-        }
-        _ => (f64::from(o.active_days), f64::from(o.lost_days)),
+    let r = c.recency_days?;
+    let active = match (o.thresholds, c.interval_days) {
+        (Thresholds::Interval, Some(i)) if i > 0.0 => o.sleeping_multiple * i,
+        _ => f64::from(o.active_days),
     };
-    Some(if r <= active {
+    Some(if f64::from(r) <= active {
         Stage::Active
-    } else if r <= lost {
+    } else if !is_lost(r, lost_limit(c, o)) {
         Stage::Sleeping
     } else {
         Stage::Lost
     })
+}
+
+/// The days of silence customer `c` may keep before it is lost: `lost_days`, or with
+/// `thresholds: "interval"` and an interval, `lost_multiple` × its own interval.
+pub fn lost_limit(c: &Fact, o: &LifecycleOptions) -> f64 {
+    match (o.thresholds, c.interval_days) {
+        (Thresholds::Interval, Some(i)) if i > 0.0 => o.lost_multiple * i,
+        _ => f64::from(o.lost_days),
+    }
+}
+
+/// Whether `silence` days since the last purchase make a customer lost under `limit`: the one
+/// rule the stages, the churn rate and the customer flow count a loss by.
+pub fn is_lost(silence: i32, limit: f64) -> bool {
+    f64::from(silence) > limit
+}
+
+/// The first day a customer last buying on `last` is lost under `limit` (the first day `d`
+/// with `is_lost(d − last, limit)`).
+pub fn lost_on(last: i32, limit: f64) -> i32 {
+    // Silences are whole days, so the first one above `limit` is ⌊limit⌋ + 1 (saturating casts).
+    last.saturating_add((limit.floor() as i32).saturating_add(1))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -237,7 +257,7 @@ pub fn run(facts: &Facts, o: &LifecycleOptions) -> Option<(Lifecycle, Vec<Option
 fn churn(facts: &Facts, o: &LifecycleOptions, as_of: i32) -> Churn {
     let period = o.churn_period_days.unwrap_or(o.lost_days).max(1);
     let start = as_of.saturating_sub(period as i32);
-    let lost_days = o.lost_days as i32;
+    let limit = f64::from(o.lost_days);
     let (mut at_start, mut lost) = (0u64, 0u64);
     for i in 0..facts.customers.len() {
         // Last purchase before the start, and last purchase before the end.
@@ -251,11 +271,11 @@ fn churn(facts: &Facts, o: &LifecycleOptions, as_of: i32) -> Churn {
             }
         }
         let Some(b) = before_start else { continue };
-        if start - b > lost_days {
+        if is_lost(start - b, limit) {
             continue;
         }
         at_start += 1;
-        if before_end.is_none_or(|e| as_of - e > lost_days) {
+        if before_end.is_none_or(|e| is_lost(as_of - e, limit)) {
             lost += 1;
         }
     }

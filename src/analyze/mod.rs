@@ -10,6 +10,7 @@ pub mod bcg;
 pub mod chart;
 pub mod clusters;
 pub mod clv;
+pub mod compare;
 pub mod credit;
 pub mod cross_sell;
 pub mod customer_flow;
@@ -378,7 +379,7 @@ fn run_distribution(x: &mut Run) -> Result<(), Skip> {
 
 fn run_customer_flow(x: &mut Run) -> Result<(), Skip> {
     ready(x.facts.has.purchase_days, &[&["order_date"]])?;
-    let res = customer_flow::run(x.facts, &x.o.customer_flow)
+    let res = customer_flow::run(x.facts, &x.o.customer_flow, &x.o.lifecycle)
         .ok_or_else(|| Skip::needs(&[]).note("没有可读的订单日期", "No readable order dates"))?;
     x.r.analyses.customer_flow = Some(res);
     Ok(())
@@ -408,7 +409,10 @@ fn run_performance(x: &mut Run) -> Result<(), Skip> {
 
 fn run_bcg(x: &mut Run) -> Result<(), Skip> {
     let (res, per) = bcg::run(x.facts, &x.o.bcg).ok_or_else(|| {
-        Skip::needs(&[YEAR_AMOUNT]).note("前一年没有销售额", "No sales the year before")
+        Skip::needs(&[YEAR_AMOUNT]).note(
+            "前一年（或其同期）没有销售额",
+            "No sales the year before (or in its same period)",
+        )
     })?;
     x.r.analyses.bcg = Some(res);
     x.r.labels.bcg = per;

@@ -59,7 +59,6 @@ impl Options {
     /// section what it reads from another's, so each analysis takes its own settings only.
     pub fn checked(mut self) -> Result<Options> {
         self.check()?;
-        self.customer_flow.lost_days = self.lifecycle.lost_days;
         self.alerts.p_alive_below = self.clv.p_alive_alert;
         Ok(self)
     }

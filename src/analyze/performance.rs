@@ -7,12 +7,15 @@
 //! equal amounts ranked by id or name). A customer bought in a year when it has a purchase day
 //! that year (order list) or an amount above 0 (register). Growth compares a year with the
 //! calendar year before it: (after − before) ÷ before, in percent, undefined when the year before
-//! has no amount (for a year's total, or a customer without purchases the year before). Movers,
-//! top `top` each, between the last year and the year before it: largest total over all years;
-//! largest increase and largest decrease in amount (with the rate); largest rise and fall in rank
-//! among customers ranked in both years.
+//! has no amount (for a year's total, or a customer without purchases the year before). The last
+//! year is compared as `period` says ([`compare`]): when it is partial, with the same dates of the
+//! year before, for its growth, each customer's growth and the movers. Movers, top `top` each,
+//! between the last year and what it is compared with: largest total over all years; largest
+//! increase and largest decrease in amount (with the rate); largest rise and fall in rank among
+//! customers ranked in both (the earlier rank over the compared stretch).
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::analyze::compare::{self, Compared};
 use crate::facts::{ByYear, Facts, Has};
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +66,8 @@ pub struct Performance {
     pub years: Vec<YearTotal>,
     /// The two years the movers compare: the last and the calendar year before it.
     pub compared: Option<(i32, i32)>,
+    /// The stretches of those years compared (the same period when the last year is partial).
+    pub period: Option<Compared>,
     pub top_total: Vec<Mover>,
     pub top_growth: Vec<Mover>,
     pub top_decline: Vec<Mover>,
@@ -76,7 +81,7 @@ pub struct Performance {
 pub struct CustomerYears {
     pub amounts: Vec<f64>,
     pub ranks: Vec<Option<u32>>,
-    /// Growth from the second-last to the last year, in percent.
+    /// Growth from the second-last to the last year (over `Performance::period`), in percent.
     pub growth: Option<f64>,
 }
 
@@ -93,10 +98,24 @@ pub fn run<'a>(
     }
     let n = facts.customers.len();
     let y = years.len();
-    let (amounts, totals) = year_amounts(&by_year, n, facts.has);
+    let (amounts, mut totals) = year_amounts(&by_year, n, facts.has);
     let ranks = ranks(&amounts, n, y, &tiebreak);
-    let per = customer_years(&amounts, &ranks, n, y);
-    let all: Vec<Mover> = (0..n).map(|i| mover(&per, i, y)).collect();
+    let last = years.last().copied().filter(|_| y >= 2);
+    // What the last year is compared with: the year before, or its same period.
+    let before: Vec<f64> = last.map_or_else(Vec::new, |l| {
+        compare::before(facts, &by_year, l)
+            .into_iter()
+            .map(|b| b.0)
+            .collect()
+    });
+    if let Some(t) = totals.last_mut().filter(|_| y >= 2) {
+        t.growth = growth(before.iter().sum(), t.amount);
+    }
+    let ranks_before = self::ranks(&before, n, 1, &tiebreak);
+    let per = customer_years(&amounts, &ranks, &before, n, y);
+    let all: Vec<Mover> = (0..n)
+        .map(|i| mover(&per, i, y, &before, &ranks_before))
+        .collect();
     let top = |key: fn(&Mover) -> f64| top_by(&all, o.top, key, &tiebreak);
     let top_total = top(|m| m.total);
     let (mut growth, mut decline, mut up, mut down) =
@@ -111,7 +130,8 @@ pub fn run<'a>(
     Some((
         Performance {
             options: *o,
-            compared: years.last().filter(|_| y >= 2).map(|&l| (l - 1, l)),
+            compared: last.map(|l| (l - 1, l)),
+            period: last.and_then(|l| compare::compared(facts, l)),
             years: totals,
             top_total,
             top_growth: growth,
@@ -160,10 +180,15 @@ fn year_amounts(by_year: &ByYear<'_>, n: usize, has: Has) -> (Vec<f64>, Vec<Year
     for k in 1..y {
         let before = totals.get(k - 1).map_or(0.0, |t| t.amount);
         if let Some(t) = totals.get_mut(k) {
-            t.growth = (before > 0.0).then(|| 100.0 * (t.amount - before) / before);
+            t.growth = growth(before, t.amount);
         }
     }
     (amounts, totals)
+}
+
+/// (after − before) ÷ before, in percent; `None` when before is not above 0.
+fn growth(before: f64, after: f64) -> Option<f64> {
+    (before > 0.0).then(|| 100.0 * (after - before) / before)
 }
 
 /// Each customer's rank per year, laid out as `amounts` (1 = largest; `None` without purchases
@@ -198,18 +223,20 @@ fn ranks<'a>(
     ranks
 }
 
-/// Each customer's amounts and ranks by year, and its growth over the last two years.
+/// Each customer's amounts and ranks by year, and its growth from `before` (what the last year
+/// is compared with) to the last year.
 fn customer_years(
     amounts: &[f64],
     ranks: &[Option<u32>],
+    before: &[f64],
     n: usize,
     y: usize,
 ) -> Vec<CustomerYears> {
     (0..n)
         .map(|i| {
             let a = amounts.get(i * y..(i + 1) * y).unwrap_or(&[]).to_vec();
-            let growth = match a.as_slice() {
-                [.., before, after] if *before > 0.0 => Some(100.0 * (after - before) / before),
+            let growth = match (before.get(i), a.last()) {
+                (Some(&b), Some(&after)) => growth(b, after),
                 _ => None,
             };
             CustomerYears {
@@ -221,29 +248,28 @@ fn customer_years(
         .collect()
 }
 
-/// Customer `i` as a mover: its total, and its amounts and ranks in the last two of `y` years.
-fn mover(per: &[CustomerYears], i: usize, y: usize) -> Mover {
+/// Customer `i` as a mover: its total, its amount and rank in the last of `y` years, and in
+/// what that year is compared with (`before`, `ranks_before`; empty with one year).
+fn mover(
+    per: &[CustomerYears],
+    i: usize,
+    y: usize,
+    before: &[f64],
+    ranks_before: &[Option<u32>],
+) -> Mover {
     let c = per.get(i);
     let a = c.map_or(&[][..], |c| c.amounts.as_slice());
     let r = c.map_or(&[][..], |c| c.ranks.as_slice());
-    let before = if y >= 2 {
-        a.get(y - 2).copied().unwrap_or(0.0)
-    } else {
-        0.0
-    };
+    let b = before.get(i).copied().unwrap_or(0.0);
     let after = a.last().copied().unwrap_or(0.0);
     Mover {
         customer: i as u32,
         total: a.iter().sum(),
-        amount_before: before,
+        amount_before: b,
         amount_after: after,
-        change: after - before,
+        change: after - b,
         growth: c.and_then(|c| c.growth),
-        rank_before: if y >= 2 {
-            r.get(y - 2).copied().flatten()
-        } else {
-            None
-        },
+        rank_before: ranks_before.get(i).copied().flatten().filter(|_| y >= 2),
         rank_after: r.last().copied().flatten(),
     }
 }

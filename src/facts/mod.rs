@@ -177,6 +177,44 @@ pub struct Has {
     pub age: bool,
 }
 
+/// The last year with purchases when it is partial: its last purchase is before December 31 and
+/// so is the as-of date (the year was not over). A comparison with the year before then covers
+/// January 1 to that purchase in both years ("same period", 同期).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SamePeriod {
+    /// The last purchase: the last year is compared from its January 1 to this day.
+    pub to: i32,
+    /// The same dates a year earlier (February 29 read as February 28).
+    pub vs_from: i32,
+    pub vs_to: i32,
+}
+
+impl SamePeriod {
+    /// The same period for a `latest` purchase and the `as_of` date, if the year is partial.
+    fn of(latest: i32, as_of: i32) -> Option<SamePeriod> {
+        use chrono::{Datelike, NaiveDate};
+        let last = days::date_of(latest)?;
+        let year_end = NaiveDate::from_ymd_opt(last.year(), 12, 31)?;
+        if last >= year_end || days::date_of(as_of)? > year_end {
+            return None;
+        }
+        let before = last.year() - 1;
+        let vs_to = last
+            .with_year(before)
+            .or_else(|| NaiveDate::from_ymd_opt(before, 2, 28))?;
+        Some(SamePeriod {
+            to: latest,
+            vs_from: days::day_number(NaiveDate::from_ymd_opt(before, 1, 1)?),
+            vs_to: days::day_number(vs_to),
+        })
+    }
+
+    /// Whether `day` is in the year-before stretch.
+    pub fn before(&self, day: i32) -> bool {
+        (self.vs_from..=self.vs_to).contains(&day)
+    }
+}
+
 /// What each customer bought: distinct products with their amounts, and each product's amount
 /// per year.
 #[derive(Debug, Clone, Default)]
@@ -187,6 +225,9 @@ pub struct Products {
     pub items: Vec<(u32, f64)>,
     /// (product, year, amount), ascending; lines without a date are left out.
     pub by_year: Vec<(u32, i32, f64)>,
+    /// Per product, its amount over [`SamePeriod`]'s dates of the year before; empty when the
+    /// last year is whole.
+    pub same_period: Vec<f64>,
 }
 
 impl Products {
@@ -220,6 +261,8 @@ pub struct Facts {
     pub products: Option<Products>,
     pub satisfaction: Vec<ScoreColumn>,
     pub year_amounts: Vec<YearAmounts>,
+    /// Set when the purchase days show the last year partial.
+    pub same_period: Option<SamePeriod>,
     pub has: Has,
     /// [`Facts::by_year`]'s work, done on its first call.
     pub(crate) years: std::cell::OnceCell<Years>,
@@ -356,7 +399,7 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
         ..Facts::default()
     };
     if let Some(t) = &ds.orders {
-        from_orders(t, &customers.order_customer, &mut facts);
+        from_orders(t, &customers.order_customer, &mut facts, as_of);
     }
     if let Some(t) = &ds.register {
         from_register(t, &customers.register_customer, &mut facts);
@@ -394,8 +437,7 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
             }
         }
     }
-    let latest = facts.customers.iter().filter_map(|c| c.last_order).max();
-    facts.as_of = as_of.or_else(|| latest.map(|d| d.saturating_add(1)));
+    facts.as_of = as_of.or_else(|| latest(&facts.customers).map(|d| d.saturating_add(1)));
     facts.has.age = facts
         .customers
         .iter()
@@ -424,6 +466,11 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
         }
     }
     facts
+}
+
+/// The latest last order of anyone.
+fn latest(customers: &[Fact]) -> Option<i32> {
+    customers.iter().filter_map(|c| c.last_order).max()
 }
 
 fn numbers(t: &Table, f: Field) -> Vec<&[f64]> {
@@ -713,15 +760,16 @@ impl<'t> OrderColumns<'t> {
     }
 }
 
-/// Folds the order lines into each customer's facts, purchase days and products.
-fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts) {
+/// Folds the order lines into each customer's facts, purchase days and products. `as_of` is
+/// the caller's, if set.
+fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts, as_of: Option<i32>) {
     let cols = OrderColumns::of(t);
     cols.set_has(&mut facts.has);
     let rows = t.n_rows().min(owner.len());
     let owners = owner.get(..rows).unwrap_or(&[]);
     let grouped = group_lines(t, &cols, owners, facts.customers.len(), facts.has.quantity);
     add_line_by_line(&cols, owners, facts);
-    fold_groups(&cols, grouped, facts);
+    fold_groups(&cols, grouped, facts, as_of);
 }
 
 /// The order lines grouped by customer, and what the grouping pass learns on the way.
@@ -886,7 +934,7 @@ fn add_rare(c: &mut Fact, cols: &OrderColumns<'_>, r: usize) {
 
 /// Reads each customer's group: amount, quantity, products, orders and largest order, and the
 /// purchase days.
-fn fold_groups(cols: &OrderColumns<'_>, g: Grouped, facts: &mut Facts) {
+fn fold_groups(cols: &OrderColumns<'_>, g: Grouped, facts: &mut Facts, as_of: Option<i32>) {
     let n = facts.customers.len();
     let has_amount = facts.has.amount;
     let Grouped {
@@ -926,11 +974,31 @@ fn fold_groups(cols: &OrderColumns<'_>, g: Grouped, facts: &mut Facts) {
         }
         purchases.offsets.push(purchases.days.len() as u32);
     }
+    facts.same_period = latest(&facts.customers)
+        .and_then(|l| SamePeriod::of(l, as_of.unwrap_or(l.saturating_add(1))));
+    // Products have no purchase days: their same period is summed from the lines, once.
+    let same_period = match facts.same_period.filter(|_| bought.on) {
+        Some(p) => amounts_within(&lines, p, labels.labels.len()),
+        None => Vec::new(),
+    };
     drop(lines);
     purchases.into_facts(facts);
     if bought.on {
-        facts.products = Some(bought.into_products(labels, product_years));
+        let mut products = bought.into_products(labels, product_years);
+        products.same_period = same_period;
+        facts.products = Some(products);
     }
+}
+
+/// Each of `products` products' amount over the lines dated in `p`'s year-before stretch.
+fn amounts_within(lines: &[Line], p: SamePeriod, products: usize) -> Vec<f64> {
+    let mut sums = vec![0.0; products];
+    for l in lines.iter().filter(|l| p.before(l.day())) {
+        if let Some(s) = sums.get_mut(l.product as usize) {
+            *s += l.amount;
+        }
+    }
+    sums
 }
 
 /// A customer's orders and largest order: its purchase days (kept in `purchases`) when the lines
@@ -1139,6 +1207,7 @@ impl Bought {
             offsets: self.offsets,
             items: self.items,
             by_year,
+            same_period: Vec::new(),
         }
     }
 }
@@ -1408,6 +1477,23 @@ mod tests {
         let d = fact("丁");
         assert_eq!(d.amount, Some(0.1 + 0.2 + 0.3));
         assert_ne!(d.amount, Some(0.2 + 0.3 + 0.1));
+    }
+
+    /// The last year is partial when its last purchase and the as-of date are before its end;
+    /// February 29 is compared with February 28.
+    #[test]
+    fn same_period_of_a_partial_year() {
+        let day = |y, m, d| days::day_number(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let p = SamePeriod::of(day(2024, 2, 29), day(2024, 3, 1)).unwrap();
+        assert_eq!(
+            (p.to, p.vs_from, p.vs_to),
+            (day(2024, 2, 29), day(2023, 1, 1), day(2023, 2, 28))
+        );
+        assert!(p.before(day(2023, 2, 28)) && !p.before(day(2023, 3, 1)));
+        // The last day of the year, or an as-of date in the next year: a whole year.
+        assert_eq!(SamePeriod::of(day(2024, 12, 31), day(2025, 1, 1)), None);
+        assert_eq!(SamePeriod::of(day(2024, 3, 15), day(2025, 1, 1)), None);
+        assert!(SamePeriod::of(day(2024, 3, 15), day(2024, 12, 31)).is_some());
     }
 
     proptest! {

@@ -357,6 +357,7 @@ fn alerts(o: &mut String, x: &alerts::Alerts, name: &dyn Fn(usize) -> String) {
 
 fn distribution(o: &mut String, x: &distribution::Distribution) {
     use std::fmt::Write;
+    compared(o, x.period.as_ref());
     for d in &x.dimensions {
         let _ = writeln!(o, "\n按{} By {}:", d.label.zh, d.label.en.to_lowercase());
         for g in d.groups.iter().take(8) {
@@ -376,6 +377,14 @@ fn distribution(o: &mut String, x: &distribution::Distribution) {
         if d.groups.len() > 8 {
             let _ = writeln!(o, "  … {} more", d.groups.len() - 8);
         }
+    }
+}
+
+/// The line naming what a year-on-year figure compares.
+fn compared(o: &mut String, p: Option<&crate::analyze::compare::Compared>) {
+    use std::fmt::Write;
+    if let Some(p) = p {
+        let _ = writeln!(o, "  同比 Compared: {} / {}", p.label.zh, p.label.en);
     }
 }
 
@@ -399,6 +408,7 @@ fn customer_flow(o: &mut String, x: &customer_flow::Flow) {
 fn performance(o: &mut String, x: &performance::Performance, name: &dyn Fn(usize) -> String) {
     use std::fmt::Write;
     let _ = writeln!(o, "\n年度业绩 Sales by year:");
+    compared(o, x.period.as_ref());
     for y in &x.years {
         let growth = y
             .growth
@@ -439,6 +449,7 @@ fn bcg(o: &mut String, x: &bcg::Bcg) {
         "\n波士顿矩阵 BCG matrix ({} → {}):",
         x.years.0, x.years.1
     );
+    compared(o, x.period.as_ref());
     for q in &x.customers.quadrants {
         let _ = writeln!(
             o,

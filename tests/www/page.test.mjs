@@ -152,6 +152,24 @@ test('a dropped order list gives the dashboard and the table; text stays text; n
   await page.close();
 });
 
+test('a last year known to 15 March is compared with the same period, and the page says so', async () => {
+  const { page, errors } = await open(`${base}/`);
+  const file = join(tmp, 'same-period.csv');
+  writeFileSync(file, ['客户编号,订单日期,销售额,所属区域', 'K1,2023-01-10,100,华东', 'K1,2023-03-16,1000,华东',
+    'K2,2023-02-01,200,华北', 'K1,2024-02-01,300,华东', 'K2,2024-03-15,100,华北'].join('\n'));
+  await drop(page, file);
+  // Built when the page is idle: wait for the sections rather than for a screen.
+  for (const id of ['distribution', 'performance', 'bcg']) {
+    await page.waitForFunction((id) => document.querySelector(`#a-${id} .period`), id);
+    assert.equal(await page.textContent(`#a-${id} .period`), '比较期间：2024年1月1日–3月15日 vs 2023年同期');
+  }
+  // 华东 100 → 300 over 1 January – 15 March: +200 %, not 1100 → 300.
+  const east = await page.locator('#a-distribution tbody tr', { hasText: '华东' }).first().textContent();
+  assert.match(east, /\+?200(\.0)?%/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a click on a chart filters the customer table', async () => {
   const { page } = await open(`${base}/`);
   await drop(page, orders(600));

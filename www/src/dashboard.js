@@ -69,6 +69,9 @@ function table(rows, columns, { limit = 50 } = {}) {
     }))))));
 }
 
+/** What a year-on-year figure compares, as the report names it (the same period for a partial year). */
+const compared = (x) => (x.period ? h('p', { className: 'lead period' }, t('compared') + tx(x.period.label)) : null);
+
 const share = (x) => pct(x);
 const int = (x) => num(x, 0);
 
@@ -166,15 +169,15 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
       + (x.alerted > x.alerts.length ? ` · ${t('top_shown', { n: num(Math.min(x.alerts.length, 50)) })}` : '')),
       table(x.alerts, [['customer', who], ['recency_days', int], ['interval_days', (v) => num(v, 0)], ['overdue', (v) => num(v, 1)],
         ['p_alive', (v) => (v == null ? '—' : pct(v * 100))], ['amount', money], ['amount_at_risk', money], ['abc_class'], ['value_tier', label('value_tier')]])],
-    distribution: (x) => x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
+    distribution: (x) => [compared(x), ...x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
       table(d.groups, [['value', (v) => tx(v) || v || t('none_value')], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
-        ['amount_per_customer', money], ['amount_change', pct], ['customers_change', pct]], { limit: 30 }))),
+        ['amount_per_customer', money], ['amount_change', pct], ['customers_change', pct]], { limit: 30 })))],
     customer_flow: (x) => [table(x.rows, [['period'], ['new', int], ['returning', int], ['lost', int], ['net', int], ['total', int]], { limit: 200 })],
-    performance: (x) => [table(x.years, [['year'], ['customers', int], ['amount', money], ['quantity', num], ['growth', pct]]),
+    performance: (x) => [compared(x), table(x.years, [['year'], ['customers', int], ['amount', money], ['quantity', num], ['growth', pct]]),
       ...['top_total', 'top_growth', 'top_decline', 'top_rank_up', 'top_rank_down'].map((k) => x[k]?.length ? h('div', {}, h('h4', {}, t(k)),
         table(x[k], [['customer', who], ['amount_before', money], ['amount_after', money], ['change', money], ['growth', pct], ['rank_before', num], ['rank_after', num]])) : null)],
-    bcg: (x) => ['customers', 'products'].map((k) => x[k] ? h('div', {}, h('h4', {}, col(k === 'customers' ? 'customer' : 'a').replace(/ A$/, '')),
-      table(x[k].quadrants, [['label'], ['items', int], ['amount_share', share]])) : null),
+    bcg: (x) => [compared(x), ...['customers', 'products'].map((k) => x[k] ? h('div', {}, h('h4', {}, col(k === 'customers' ? 'customer' : 'a').replace(/ A$/, '')),
+      table(x[k].quadrants, [['label'], ['items', int], ['amount_share', share]])) : null)],
     clusters: (x) => [table(x.clusters, [['cluster'], ['customers', int], ['customer_share', share], ['amount_share', share],
       ...x.features.map((f, i) => [(r) => r.means?.[i], (v) => num(v, 1), tx(f)])])],
     pipeline: (x) => [h('p', { className: 'lead' }, `${col('leads')} ${num(x.leads)} · ${col('bought')} ${num(x.bought)} · ${col('conversion')} ${pct(x.conversion)}`),

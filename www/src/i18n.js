@@ -97,6 +97,7 @@ const STRINGS = {
   top_total: ['总额前列', 'Top by total'],
   top_growth: ['增长最多', 'Top growth'],
   top_decline: ['下降最多', 'Top decline'],
+  compared: ['比较期间：', 'Compared: '],
   top_rank_up: ['排名上升', 'Rank up'],
   top_rank_down: ['排名下降', 'Rank down'],
   disagreements: ['价值高但信用差的客户', 'High value, poor credit'],
