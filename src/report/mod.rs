@@ -378,10 +378,7 @@ pub fn customer_rows(
                 f_score: rfm.map(|r| r.f_score),
                 m_score: rfm.map(|r| r.m_score),
                 rfm_segment: rfm.map(|r| r.segment),
-                abc_class: abc.map(|a| match method {
-                    Method::Amount => a.by_amount,
-                    Method::Count => a.by_count,
-                }),
+                abc_class: abc.map(|a| a.class(method)),
                 abc_count_class: abc.map(|a| a.by_count),
                 abc_rank: abc.map(|a| a.rank),
                 value_score: value.map(|v| v.score),

@@ -274,12 +274,17 @@ fn rfm(o: &mut String, x: &rfm::Rfm) {
 
 fn abc(o: &mut String, x: &abc::Abc) {
     use std::fmt::Write;
-    let _ = writeln!(
+    let _ =
+        writeln!(
         o,
-        "\nABC: top 20% of customers bring {:.1}% of the amount; {:.1}% of customers bring {}%",
-        x.top20_share, x.customers_for_a_share, x.options.amount_a
+        "\n{} / {}: top 20% of customers bring {:.1}% of the amount; {:.1}% of customers bring {}%",
+        x.class_name.zh, x.class_name.en, x.top20_share, x.customers_for_a_share, x.options.amount_a
     );
-    for c in &x.by_amount {
+    let rows = match x.options.method {
+        abc::Method::Count => &x.by_count,
+        abc::Method::Amount => &x.by_amount,
+    };
+    for c in rows {
         let _ = writeln!(
             o,
             "  {:<10} {:>7} customers {:>5.1}%  amount {:>5.1}%",

@@ -90,7 +90,11 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
         ("F".into(), Box::new(|c| num(c.f_score.map(f64::from)))),
         ("M".into(), Box::new(|c| num(c.m_score.map(f64::from)))),
         (
-            lang.pick("ABC 类", "ABC class").into(),
+            // Named with the split it follows: "ABC（客户数 10/20/70）".
+            report.analyses.abc.as_ref().map_or_else(
+                || lang.pick("ABC 类", "ABC class").into(),
+                |a| lang.text(&a.class_name).to_string(),
+            ),
             Box::new(|c| text(c.abc_class.map(|s| s.key().to_string()))),
         ),
         (
