@@ -33,25 +33,19 @@ pub enum Method {
 impl Method {
     /// The split's plain name with its percentages: "ABC（客户数 10/20/70）".
     pub fn name(self, o: &AbcOptions) -> Text {
-        let (zh, en, p) = match self {
-            Method::Count => (
-                "客户数",
-                "customers",
-                [o.count_a, o.count_b, 100.0 - o.count_a - o.count_b],
-            ),
-            Method::Amount => (
-                "累计金额",
-                "cumulative amount",
-                [o.amount_a, o.amount_b, f64::NAN],
-            ),
-        };
         // Rounded so that 100 − 33.3 − 33.3 reads 33.4, not 33.400000000000006.
-        let p: Vec<String> = p
-            .iter()
-            .filter(|x| x.is_finite())
-            .map(|x| ((x * 100.0).round() / 100.0).to_string())
-            .collect();
-        let p = p.join("/");
+        let r = |x: f64| (x * 100.0).round() / 100.0;
+        let (zh, en, p) = match self {
+            Method::Count => {
+                let c = 100.0 - o.count_a - o.count_b;
+                let p = format!("{}/{}/{}", r(o.count_a), r(o.count_b), r(c));
+                ("客户数", "customers", p)
+            }
+            Method::Amount => {
+                let p = format!("{}/{}", r(o.amount_a), r(o.amount_b));
+                ("累计金额", "cumulative amount", p)
+            }
+        };
         Text::new(format!("ABC（{zh} {p}）"), format!("ABC ({en} {p})"))
     }
 

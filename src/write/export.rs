@@ -243,11 +243,10 @@ fn build(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or(Json::Null);
-    let mut analyses = analyses;
-    name_items(&mut analyses, report, None);
     let ctx = Ctx {
         lang,
         f: &f,
+        report,
         vocabulary: crate::report::vocabulary(),
         abc_name: report
             .analyses
@@ -480,6 +479,7 @@ impl SheetNames {
 struct Ctx<'a> {
     lang: Lang,
     f: &'a Formats,
+    report: &'a Report,
     vocabulary: Vocabulary,
     /// The ABC class's name with the split it follows, for the alerts' `abc_class` column.
     abc_name: Option<String>,
@@ -490,6 +490,20 @@ impl Ctx<'_> {
         match (key, &self.abc_name) {
             ("abc_class", Some(name)) => name.clone(),
             _ => titles::title(parent, key, self.lang),
+        }
+    }
+
+    /// Customers and products the report refers to by index, by name: the alerts', movers' and
+    /// disagreements' `customer`, and the BCG points' `item` (a product under `products`).
+    fn cell(&self, parent: &str, key: &str, v: &Json) -> Option<Cell> {
+        let i = v.as_u64().map_or(usize::MAX, |i| i as usize);
+        let bcg = self.report.analyses.bcg.as_ref();
+        match (key, parent) {
+            ("item", "products") => bcg
+                .and_then(|b| b.products.as_ref()?.labels.get(i).cloned())
+                .map(Cell::Text),
+            ("customer", _) | ("item", _) if i < usize::MAX => Some(Cell::Text(self.report.who(i))),
+            _ => json_cell(key, v, self),
         }
     }
 }
@@ -544,34 +558,6 @@ fn json_cell(key: &str, v: &Json, ctx: &Ctx) -> Option<Cell> {
     }
 }
 
-/// Customers and products that the report refers to by index, by name: the alerts', movers' and
-/// disagreements' `customer`, and the BCG points' `item` (a product where the points have
-/// `labels` beside them).
-fn name_items(v: &mut Json, report: &Report, labels: Option<&Json>) {
-    match v {
-        Json::Object(o) => {
-            let labels = o.get("labels").cloned().or_else(|| labels.cloned());
-            for (k, x) in o.iter_mut() {
-                let Some(i) = x.as_u64().map(|i| i as usize) else {
-                    name_items(x, report, labels.as_ref());
-                    continue;
-                };
-                match (k.as_str(), &labels) {
-                    ("customer", _) | ("item", None) => *x = Json::String(report.who(i)),
-                    ("item", Some(names)) => {
-                        if let Some(name) = names.get(i) {
-                            *x = name.clone();
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Json::Array(a) => a.iter_mut().for_each(|x| name_items(x, report, labels)),
-        _ => {}
-    }
-}
-
 fn write_analysis(
     ws: &mut Worksheet,
     (sheet, title, key): (&str, &str, &str),
@@ -621,7 +607,9 @@ fn write_object(
                 *row += 1;
                 ws.write_string_with_format(*row, 0, ctx.title(parent, k), bold)?;
                 *row += 1;
-                write_table(ws, row, (k, items), ctx, charts, depth)?;
+                // BCG's points are its customers' or its products'.
+                let table = if k == "points" { parent } else { k };
+                write_table(ws, row, (table, items), ctx, charts, depth)?;
             }
             Json::Object(_) if json_cell(k, x, ctx).is_none() => {
                 *row += 1;
@@ -670,7 +658,7 @@ fn write_table(
     *row += 1;
     for item in items.iter().take(MAX_TABLE_ROWS) {
         for (c, k) in keys.iter().enumerate() {
-            if let Some(cell) = item.get(*k).and_then(|x| json_cell(k, x, ctx)) {
+            if let Some(cell) = item.get(*k).and_then(|x| ctx.cell(parent, k, x)) {
                 write_cell(ws, *row, c as u16, &cell, ctx.f)?;
             }
         }
