@@ -28,7 +28,7 @@ usage:
   --export FILE.xlsx   also write the results workbook (customers with every label, a sheet
                        per analysis with native Excel charts)
   --csv FILE.csv       also write the customer table as CSV (UTF-8 with BOM, formula-safe)
-  --lang zh|en         language of the exported headers and labels (default zh)
+  --lang zh|en         language of the summary and of the exported headers and labels (default zh)
 
   kexi template register|orders -o FILE.xlsx
                   a blank customer register or order list with drop-down lists
@@ -111,7 +111,7 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
         json.push('\n');
         print_out(&json)?;
     } else {
-        print_out(&kexi::summary(&args.file, &report))?;
+        print_out(&kexi::summary(&args.file, &report, args.lang))?;
     }
     if let Some(path) = &args.export {
         let bytes =

@@ -83,23 +83,32 @@ fn hand_checked_order_list() {
     let rfm = r.analyses.rfm.as_ref().unwrap();
     assert!((rfm.thresholds.monetary - 4050.0).abs() < 1e-9);
 
-    // ABC by amount, total 28350: E 8000 and G 8000 tie (C005 before C007, both rank 1), then
-    // A 6500, then B 5000 with 79.4% before it (still A); D, C and F start at 97% and above: C.
+    // ABC, the default class by count (the trade's 10/20/70; this test checked the cumulative
+    // split as the default before): A = round(0.7) → 1, A + B = round(2.1) = 2. G (C007) ties
+    // with E (C005), so both are A and rank 1; 甲 (C001, rank 3, position 2) starts past A + B:
+    // no B at all.
     let abc = |id: &str| c[id].abc_class;
-    for id in ["C005", "C007", "C001", "C002"] {
+    for id in ["C005", "C007"] {
         assert_eq!(abc(id), Some(Class::A), "{id}");
+        assert_eq!(c[id].abc_count_class, Some(Class::A), "{id}");
     }
-    for id in ["C004", "C003", "C006"] {
+    for id in ["C001", "C002", "C004", "C003", "C006"] {
         assert_eq!(abc(id), Some(Class::C), "{id}");
     }
     assert_eq!(c["C005"].abc_rank, Some(1));
     assert_eq!(c["C007"].abc_rank, Some(1));
     assert_eq!(c["C001"].abc_rank, Some(3));
-    // By count: A = round(0.7) → 1, A + B = round(2.1) = 2. G ties with E, so both are A;
-    // 甲 (C001, position 2) starts past A + B: no B at all.
-    assert_eq!(c["C005"].abc_count_class, Some(Class::A));
-    assert_eq!(c["C007"].abc_count_class, Some(Class::A));
-    assert_eq!(c["C001"].abc_count_class, Some(Class::C));
+    // By cumulative amount (`method: "amount"`), total 28350: E 8000 and G 8000, then A 6500,
+    // then B 5000 with 79.4% before it (still A); D, C and F start at 97% and above: C.
+    let o = Options::from_json(r#"{"abc": {"method": "amount"}}"#).unwrap();
+    let by_amount = analyze(&orders_workbook(), &o).unwrap();
+    let amount = by_id(&by_amount);
+    for id in ["C005", "C007", "C001", "C002"] {
+        assert_eq!(amount[id].abc_class, Some(Class::A), "{id}");
+    }
+    for id in ["C004", "C003", "C006"] {
+        assert_eq!(amount[id].abc_class, Some(Class::C), "{id}");
+    }
     let a = r.analyses.abc.as_ref().unwrap();
     let counts: Vec<u64> = a.by_count.iter().map(|row| row.customers).collect();
     assert_eq!(counts, vec![2, 0, 5]);
@@ -337,8 +346,10 @@ fn flow_and_lifecycle_count_a_loss_on_the_same_day() {
 #[test]
 fn options_change_the_result_and_bad_ones_are_refused() {
     let bytes = orders_workbook();
-    let o =
-        Options::from_json(r#"{"rfm": {"threshold": "median"}, "abc": {"amount_a": 50}}"#).unwrap();
+    let o = Options::from_json(
+        r#"{"rfm": {"threshold": "median"}, "abc": {"amount_a": 50, "method": "amount"}}"#,
+    )
+    .unwrap();
     let r = analyze(&bytes, &o).unwrap();
     let c = by_id(&r);
     // Medians R = 140, F = 2, M = 5000. 己 (C006, R 140) is as recent as the median: 一般发展

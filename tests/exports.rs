@@ -284,11 +284,182 @@ fn results_workbook_names_the_period_compared() {
         };
         assert!(row_of("期间").is_some(), "{sheet}: the period's block");
         assert_eq!(
-            row_of("类别").as_deref(),
+            row_of("比较期间").as_deref(),
             Some("2024年1月1日–3月15日 vs 2023年同期"),
             "{sheet}"
         );
         // A date cell: Excel's day 45000 is 2023-03-15 (44927, 2023-01-01, plus 73 days).
         assert_eq!(row_of("对比止").as_deref(), Some("45000"), "{sheet}");
     }
+}
+
+const NAMES: [&str; 10] = [
+    "甲公司",
+    "乙商行",
+    "丙贸易",
+    "丁机械",
+    "戊电子",
+    "己食品",
+    "庚建材",
+    "辛物流",
+    "壬医药",
+    "癸科技",
+];
+
+/// Ten customers over two years: 甲公司 bought 5000 three times 31 days apart early in 2023 and
+/// never again; the k-th of the others bought 100 × k on 2023-06-01 and 150 × k on 2024-06-01.
+/// As of 2024-06-02, 甲公司 (15,000, the largest) is the one A of the default 10% split, silent
+/// 447 days, over 14 times its interval: alerted; it falls from rank 1 to no purchase in 2024.
+fn two_years() -> Vec<u8> {
+    use C::*;
+    let mut wb = new_workbook();
+    let ws = wb.add_worksheet().set_name("订单").unwrap();
+    let mut rows = vec![vec![S("客户名称"), S("订单日期"), S("金额")]];
+    for (month, day) in [(1, 10), (2, 10), (3, 13)] {
+        rows.push(vec![S(NAMES[0]), D(2023, month, day), N(5000.0)]);
+    }
+    for (k, name) in NAMES.iter().enumerate().skip(1) {
+        rows.push(vec![S(name), D(2023, 6, 1), N(100.0 * k as f64)]);
+        rows.push(vec![S(name), D(2024, 6, 1), N(150.0 * k as f64)]);
+    }
+    write_rows(ws, 0, &rows);
+    wb.save_to_buffer().unwrap()
+}
+
+/// Every key and enum value of the analyses as the report spells them (`amount_after`,
+/// `cash_cow`, `silence` …): none of them may reach a workbook as it is. One letter is a model's
+/// symbol (BG/NBD's r, a, b; the clusters' k) and stays one.
+fn raw_words(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    use serde_json::Value::*;
+    let snake = |s: &str| {
+        s.len() >= 2
+            && s.split('_')
+                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+    };
+    match v {
+        Object(o) => {
+            for (k, x) in o {
+                if snake(k) {
+                    out.insert(k.clone());
+                }
+                if k != "charts" && k != "options" {
+                    raw_words(x, out);
+                }
+            }
+        }
+        Array(a) => a.iter().for_each(|x| raw_words(x, out)),
+        String(s) if snake(s) => {
+            out.insert(s.clone());
+        }
+        _ => {}
+    }
+}
+
+/// The column headed `header` in the table whose header row holds it, as texts.
+fn column(range: &calamine::Range<Data>, header: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at = None;
+    for row in range.rows() {
+        if let Some(c) = row.iter().position(|d| d == &Data::String(header.into())) {
+            at = Some(c);
+            continue;
+        }
+        match at.and_then(|c| row.get(c)) {
+            Some(Data::Empty) | None => at = None,
+            Some(d) => out.push(d.to_string()),
+        }
+    }
+    out
+}
+
+#[test]
+fn results_workbook_names_customers_and_speaks_its_language() {
+    let dir = std::env::temp_dir().join(format!("kexi-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("orders.xlsx");
+    std::fs::write(&file, two_years()).unwrap();
+    let report = analyze(&two_years(), &Options::default()).unwrap();
+    let mut raw = std::collections::BTreeSet::new();
+    raw_words(&serde_json::to_value(&report.analyses).unwrap(), &mut raw);
+    for key in [
+        "amount_after",
+        "rank_before",
+        "quadrant",
+        "silence",
+        "key_customers",
+    ] {
+        assert!(raw.contains(key), "{key} is among the words checked");
+    }
+    for (lang, alerts, performance, bcg, customer, item) in [
+        ("zh", "预流失预警", "年度业绩", "BCG矩阵", "客户", "项目"),
+        (
+            "en",
+            "Pre-churn alerts",
+            "Performance",
+            "BCG",
+            "Customer",
+            "Item",
+        ),
+    ] {
+        let out_file = dir.join(format!("results-{lang}.xlsx"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kexi"))
+            .arg("analyze")
+            .arg(&file)
+            .args(["--lang", lang, "--export"])
+            .arg(&out_file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        // The summary is in the language asked for.
+        let chinese = ["工作表：", "分析基准日", "位客户", "预流失重点客户："];
+        let english = ["Sheets:", "as of: 2024-06-02", "Pre-churn key customers:"];
+        let (has, lacks) = if lang == "zh" {
+            (chinese.as_slice(), english.as_slice())
+        } else {
+            (english.as_slice(), chinese.as_slice())
+        };
+        for w in has {
+            assert!(text.contains(w), "{lang}: {w} in\n{text}");
+        }
+        for w in lacks {
+            assert!(!text.contains(w), "{lang}: {w} in\n{text}");
+        }
+        assert!(!text.contains("-0.0"), "{text}");
+
+        let bytes = std::fs::read(&out_file).unwrap();
+        let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        // Customers are named, never numbered: 甲公司 is the one alert, the largest decrease
+        // and a BCG dog; the other customers are named in the movers and the points too.
+        let mut names = |sheet: &str, header: &str| {
+            let range = wb.worksheet_range(sheet).unwrap();
+            let got = column(&range, header);
+            assert!(!got.is_empty(), "{lang}: a {header} column on {sheet}");
+            for name in &got {
+                assert!(NAMES.contains(&name.as_str()), "{lang} {sheet}: {name}");
+            }
+            got
+        };
+        assert_eq!(names(alerts, customer), vec![NAMES[0]]);
+        assert!(names(performance, customer).contains(&NAMES[0].to_string()));
+        assert_eq!(names(bcg, item).len(), 10, "ten customers placed");
+        // No key or enum value of the report is shown as it is spelled in the report.
+        for sheet in wb.sheet_names() {
+            let range = wb.worksheet_range(&sheet).unwrap();
+            for cell in range.used_cells() {
+                if let Data::String(s) = cell.2 {
+                    assert!(
+                        !raw.contains(s),
+                        "{lang} {sheet} {:?}: {s}",
+                        (cell.0, cell.1)
+                    );
+                }
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -259,7 +259,7 @@ fn no_customer_column_says_so() {
             st.key
         );
     }
-    let text = kexi::summary("orders.csv", &r);
+    let text = kexi::summary("orders.csv", &r, kexi::Lang::Zh);
     assert!(text.contains("没有识别出客户列"), "{text}");
     assert!(!text.contains('✓'), "{text}");
 }

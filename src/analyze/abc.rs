@@ -5,13 +5,14 @@
 //! order. Customers with equal amounts always get the same class and rank: each takes the class
 //! and rank of the first of them in that order, so a class boundary that falls inside a run of
 //! equal amounts moves the whole run into the higher class, and ranks go 1, 1, 3.
-//! - By amount (the default class): with S the sum of positive amounts, a customer is A while
-//!   the share of S held by the customers ranked before it is below `amount_a` (80%), B while it
-//!   is below `amount_b` (95%), else C. The customer that crosses 80% is therefore still A.
-//!   Customers with zero or negative amounts are C.
-//! - By count: the first round(n × `count_a`%) customers are A (at least one when n > 0), the
-//!   next round(n × (`count_a` + `count_b`)%) − A are B, the rest C; with ties the classes' counts
-//!   can differ from these (the tables count the final classes).
+//! - By count (the default class, "ABC（客户数 10/20/70）"): of the n ranked customers the first
+//!   round(n × `count_a`%) are A (at least one), up to round(n × (`count_a` + `count_b`)%) are B,
+//!   the rest C; a half rounds up, so 15 customers are 2 A (1.5), 3 B (4.5 → 5), 10 C. With ties
+//!   the classes' counts can differ from these (the tables count the final classes).
+//! - By cumulative amount (`method: "amount"`, "ABC（累计金额 80/95）"): with S the sum of positive
+//!   amounts, a customer is A while the share of S held by the customers ranked before it is
+//!   below `amount_a` (80%), B while it is below `amount_b` (95%), else C. The customer that
+//!   crosses 80% is therefore still A. Customers with zero or negative amounts are C.
 //! - The Pareto curve is the cumulative share of S against the share of customers, and
 //!   "the top 20% of customers bring X%" reads it at round(n × 20%) customers.
 
@@ -19,13 +20,60 @@ use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::Facts;
 use serde::{Deserialize, Serialize};
 
-/// Which classification is reported as a customer's `abc_class`.
+/// Which classification is reported as a customer's `abc_class`: the trade's 10/20/70 split of
+/// customers by default, the cumulative 80/95 split of the amount when asked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    #[default]
     Amount,
+    #[default]
     Count,
+}
+
+impl Method {
+    /// The split's plain name with its percentages: "ABC（客户数 10/20/70）".
+    pub fn name(self, o: &AbcOptions) -> Text {
+        // Rounded so that 100 − 33.3 − 33.3 reads 33.4, not 33.400000000000006.
+        let r = |x: f64| (x * 100.0).round() / 100.0;
+        let (zh, en, p) = match self {
+            Method::Count => {
+                let c = 100.0 - o.count_a - o.count_b;
+                let p = format!("{}/{}/{}", r(o.count_a), r(o.count_b), r(c));
+                ("客户数", "customers", p)
+            }
+            Method::Amount => {
+                let p = format!("{}/{}", r(o.amount_a), r(o.amount_b));
+                ("累计金额", "cumulative amount", p)
+            }
+        };
+        Text::new(format!("ABC（{zh} {p}）"), format!("ABC ({en} {p})"))
+    }
+
+    /// One sentence defining the split, from its options.
+    fn definition(self, o: &AbcOptions) -> Text {
+        match self {
+            Method::Count => Text::new(
+                format!(
+                    "按金额从高到低排名：前 {}% 的客户为 A，其后 {}% 为 B，其余为 C（人数四舍五入，金额相同者同类）。",
+                    o.count_a, o.count_b
+                ),
+                format!(
+                    "Customers ranked by amount: the top {}% are A, the next {}% B, the rest C (counts rounded, equal amounts share a class).",
+                    o.count_a, o.count_b
+                ),
+            ),
+            Method::Amount => Text::new(
+                format!(
+                    "按金额从高到低累计：累计金额占比达到 {}% 之前为 A，达到 {}% 之前为 B，其余为 C。",
+                    o.amount_a, o.amount_b
+                ),
+                format!(
+                    "Customers by amount, cumulated: A until {}% of the amount is reached, B until {}%, the rest C.",
+                    o.amount_a, o.amount_b
+                ),
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -49,7 +97,7 @@ impl Default for AbcOptions {
             count_b: 20.0,
             amount_a: 80.0,
             amount_b: 95.0,
-            method: Method::Amount,
+            method: Method::Count,
         }
     }
 }
@@ -106,6 +154,16 @@ pub struct CustomerAbc {
     pub cumulative_share: f64,
 }
 
+impl CustomerAbc {
+    /// The class `method` gives: the customer's `abc_class`.
+    pub fn class(self, method: Method) -> Class {
+        match method {
+            Method::Amount => self.by_amount,
+            Method::Count => self.by_count,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClassRow {
     pub class: Class,
@@ -119,6 +177,12 @@ pub struct ClassRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Abc {
     pub options: AbcOptions,
+    /// The name of the split `abc_class` follows (`options.method`), and its definition.
+    pub class_name: Text,
+    pub definition: Text,
+    /// The names of the two splits, for the `by_count` and `by_amount` tables.
+    pub count_name: Text,
+    pub amount_name: Text,
     pub customers_ranked: u64,
     /// Sum of the positive amounts (S).
     pub total_amount: f64,
@@ -244,10 +308,20 @@ pub fn run<'a>(
     };
     let by_amount = table(&rows_amount);
     let by_count = table(&rows_count);
-    let charts = charts(&pareto, &by_amount, options);
+    let method = options.method;
+    let chosen = if method == Method::Count {
+        &by_count
+    } else {
+        &by_amount
+    };
+    let charts = charts(&pareto, chosen, options);
     Some((
         Abc {
             options: *options,
+            class_name: method.name(options),
+            definition: method.definition(options),
+            count_name: Method::Count.name(options),
+            amount_name: Method::Amount.name(options),
             customers_ranked: n as u64,
             total_amount: total,
             by_amount,
@@ -261,7 +335,8 @@ pub fn run<'a>(
     ))
 }
 
-fn charts(pareto: &[(f64, f64)], by_amount: &[ClassRow], options: &AbcOptions) -> Vec<Chart> {
+/// The Pareto curve and the classes of the split `abc_class` follows.
+fn charts(pareto: &[(f64, f64)], classes: &[ClassRow], options: &AbcOptions) -> Vec<Chart> {
     vec![
         Chart {
             id: "abc_pareto".into(),
@@ -287,22 +362,19 @@ fn charts(pareto: &[(f64, f64)], by_amount: &[ClassRow], options: &AbcOptions) -
         Chart {
             id: "abc_classes".into(),
             kind: Kind::Bar,
-            title: Text::new("ABC 分类", "ABC classes"),
-            categories: by_amount.iter().map(|r| r.label.clone()).collect(),
-            keys: by_amount
-                .iter()
-                .map(|r| r.class.key().to_string())
-                .collect(),
+            title: options.method.name(options),
+            categories: classes.iter().map(|r| r.label.clone()).collect(),
+            keys: classes.iter().map(|r| r.class.key().to_string()).collect(),
             series: vec![
                 Series::new(
                     Text::new("客户占比", "Share of customers"),
                     Unit::Percent,
-                    by_amount.iter().map(|r| r.customer_share).collect(),
+                    classes.iter().map(|r| r.customer_share).collect(),
                 ),
                 Series::new(
                     Text::new("销售额占比", "Share of amount"),
                     Unit::Percent,
-                    by_amount.iter().map(|r| r.amount_share).collect(),
+                    classes.iter().map(|r| r.amount_share).collect(),
                 ),
             ],
             x_title: None,
@@ -422,6 +494,58 @@ mod tests {
             vec![(2, 600.0), (3, 300.0), (7, 100.0)]
         );
         assert!((abc.by_amount[0].customer_share - 500.0 / 12.0).abs() < 1e-9);
+    }
+
+    /// Classes by count of `n` customers with distinct amounts n, n − 1, …, 1 (largest first).
+    fn count_split(n: usize) -> [u64; 3] {
+        let amounts: Vec<f64> = (1..=n).rev().map(|a| a as f64).collect();
+        let (abc, per) = run(&facts(&amounts), &AbcOptions::default(), |_| "").unwrap();
+        // The default `abc_class` is the count split, and its table is `by_count`.
+        let mut got = [0u64; 3];
+        for c in per.iter().flatten() {
+            got[c.class(Method::Count) as usize] += 1;
+        }
+        let table: Vec<u64> = abc.by_count.iter().map(|r| r.customers).collect();
+        assert_eq!(table, got.to_vec());
+        got
+    }
+
+    #[test]
+    fn the_default_class_is_ten_twenty_seventy_percent_of_customers() {
+        assert_eq!(AbcOptions::default().method, Method::Count);
+        // 10 customers: A = round(1) = 1, A + B = round(3) = 3, so 1 A, 2 B, 7 C.
+        assert_eq!(count_split(10), [1, 2, 7]);
+        // 20 customers: A = round(2) = 2, A + B = round(6) = 6: 2 A, 4 B, 14 C.
+        assert_eq!(count_split(20), [2, 4, 14]);
+        // 15 customers: A = round(1.5) = 2 (a half rounds up), A + B = round(4.5) = 5: 2, 3, 10.
+        assert_eq!(count_split(15), [2, 3, 10]);
+        // 4 customers: A = round(0.4) = 0, raised to one; A + B = round(1.2) = 1: 1 A, 0 B, 3 C.
+        assert_eq!(count_split(4), [1, 0, 3]);
+    }
+
+    #[test]
+    fn the_splits_are_named_with_their_percentages_and_the_chart_follows_the_class() {
+        let o = AbcOptions::default();
+        let (abc, _) = run(&facts(&[3.0, 2.0, 1.0]), &o, |_| "").unwrap();
+        assert_eq!(abc.class_name.zh, "ABC（客户数 10/20/70）");
+        assert_eq!(abc.class_name.en, "ABC (customers 10/20/70)");
+        assert_eq!(abc.amount_name.zh, "ABC（累计金额 80/95）");
+        assert_eq!(abc.count_name, abc.class_name);
+        // Three customers 3, 2, 1 (total 6): by count A = max(round(0.3), 1) = 1, A + B =
+        // round(0.9) = 1, so 1 A, 0 B, 2 C; by amount the shares before them are 0, 50, 83.3%:
+        // A, A, B.
+        let shares = |abc: &Abc| abc.charts[1].series[0].data.clone();
+        assert_eq!(shares(&abc), vec![100.0 / 3.0, 0.0, 200.0 / 3.0]);
+        let o = AbcOptions {
+            method: Method::Amount,
+            count_a: 12.5,
+            ..o
+        };
+        let (abc, _) = run(&facts(&[3.0, 2.0, 1.0]), &o, |_| "").unwrap();
+        assert_eq!(abc.class_name.zh, "ABC（累计金额 80/95）");
+        assert_eq!(abc.count_name.en, "ABC (customers 12.5/20/67.5)");
+        assert_eq!(abc.charts[1].title, abc.class_name);
+        assert_eq!(shares(&abc), vec![200.0 / 3.0, 100.0 / 3.0, 0.0]);
     }
 
     #[test]

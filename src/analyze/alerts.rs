@@ -1,15 +1,15 @@
 //! Pre-churn key customers (预流失重点客户): valuable customers who have gone quiet for longer
 //! than their own rhythm says they should.
 //!
-//! Definition (docs/analyses.md): a customer is alerted when it is high-value — ABC class A by
-//! amount, or value tier VIP — and either has at least two orders (so it has a usual purchase
+//! Definition (docs/analyses.md): a customer is alerted when it is high-value — ABC class A (its
+//! `abc_class`, by `abc.method`), or value tier VIP — and either has at least two orders (so it has a usual purchase
 //! interval I) with its days since the last order R above `multiple` × I (default 2), or, where
 //! the CLV model ran, its probability of still being a customer is below `clv.p_alive_alert`
 //! (default 0.5). Overdue = R ÷ I.
 //! Alerts are ranked by the amount at risk: the customer's amount per year of tenure,
 //! amount × 365 ÷ max(tenure days, 365).
 
-use crate::analyze::abc::{Class, CustomerAbc};
+use crate::analyze::abc::{Class, CustomerAbc, Method};
 use crate::analyze::value::{CustomerValue, Tier};
 use crate::facts::Facts;
 use serde::{Deserialize, Serialize};
@@ -81,11 +81,12 @@ pub struct Alerts {
     pub amount_at_risk: f64,
 }
 
-/// Finds the alerts. Either classification and the P(alive) may be absent (an empty slice).
+/// Finds the alerts. Either classification and the P(alive) may be absent (an empty slice);
+/// `method` picks the ABC class, as it does for `abc_class`.
 pub fn run(
     facts: &Facts,
     options: &AlertOptions,
-    abc: &[Option<CustomerAbc>],
+    (abc, method): (&[Option<CustomerAbc>], Method),
     value: &[Option<CustomerValue>],
     p_alive: &[Option<f64>],
 ) -> Alerts {
@@ -93,7 +94,7 @@ pub fn run(
     let mut out = Vec::new();
     let mut key_customers = 0;
     for (i, c) in facts.customers.iter().enumerate() {
-        let class = abc.get(i).copied().flatten().map(|a| a.by_amount);
+        let class = abc.get(i).copied().flatten().map(|a| a.class(method));
         let tier = value.get(i).copied().flatten().map(|v| v.tier);
         if class != Some(Class::A) && tier != Some(Tier::Vip) {
             continue;
@@ -162,22 +163,25 @@ mod tests {
                 fact(100, 30.0, 1000.0, 730), // A, 3.3× overdue, risk 500
                 fact(50, 30.0, 5000.0, 730),  // A, 1.7×: not overdue
                 fact(100, 30.0, 900.0, 100),  // VIP, risk 900 (tenure counted as a year)
-                fact(100, 30.0, 9000.0, 730), // C and small: not key
+                fact(100, 30.0, 9000.0, 730), // C by count and small: not key
             ],
             ..Facts::default()
         };
-        let a = |class| {
+        let a = |by_count, by_amount| {
             Some(CustomerAbc {
                 rank: 1,
-                by_amount: class,
-                by_count: class,
+                by_amount,
+                by_count,
                 cumulative_share: 0.0,
             })
         };
-        let abc = vec![a(Class::A), a(Class::A), a(Class::B), a(Class::C)];
+        use Class::*;
+        // The last customer is A only by the cumulative amount split.
+        let abc = vec![a(A, A), a(A, A), a(B, B), a(C, A)];
         let v = |tier| Some(CustomerValue { score: 0.0, tier });
         let value = vec![None, None, v(Tier::Vip), v(Tier::Small)];
-        let r = run(&facts, &AlertOptions::default(), &abc, &value, &[]);
+        let o = AlertOptions::default();
+        let r = run(&facts, &o, (&abc, Method::Count), &value, &[]);
         assert_eq!(r.key_customers, 3);
         let who: Vec<u32> = r.alerts.iter().map(|a| a.customer).collect();
         assert_eq!(who, vec![2, 0]);
@@ -185,9 +189,16 @@ mod tests {
         assert_eq!(r.amount_at_risk, 1400.0);
         // A low P(alive) alerts a key customer that is not overdue.
         let alive = vec![None, Some(0.2), None, None];
-        let r = run(&facts, &AlertOptions::default(), &abc, &value, &alive);
+        let r = run(&facts, &o, (&abc, Method::Count), &value, &alive);
         let who: Vec<u32> = r.alerts.iter().map(|a| a.customer).collect();
         assert_eq!(who, vec![1, 2, 0]);
         assert_eq!(r.alerts[0].reasons, vec![Reason::LowPAlive]);
+        // By the amount split the last customer is key too: 3.3× overdue, risk 9000 × 365 ÷ 730.
+        let r = run(&facts, &o, (&abc, Method::Amount), &value, &[]);
+        assert_eq!(r.key_customers, 4);
+        let who: Vec<u32> = r.alerts.iter().map(|a| a.customer).collect();
+        assert_eq!(who, vec![3, 2, 0]);
+        assert_eq!(r.alerts[0].amount_at_risk, 4500.0);
+        assert_eq!(r.alerts[0].abc_class, Some(A));
     }
 }

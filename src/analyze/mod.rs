@@ -522,7 +522,13 @@ fn add_alerts(r: &mut Results, facts: &Facts, o: &Options) -> Result<(), Skip> {
         return Err(Skip::needs(&[LAST_ORDER, ORDERS, AMOUNT]));
     }
     let p_alive: Vec<Option<f64>> = r.labels.clv.iter().map(|c| c.map(|c| c.p_alive)).collect();
-    let res = alerts::run(facts, &o.alerts, &r.labels.abc, &r.labels.value, &p_alive);
+    let res = alerts::run(
+        facts,
+        &o.alerts,
+        (&r.labels.abc, o.abc.method),
+        &r.labels.value,
+        &p_alive,
+    );
     let mut flags = vec![false; facts.customers.len()];
     for a in &res.alerts {
         if let Some(f) = flags.get_mut(a.customer as usize) {

@@ -25,7 +25,7 @@ use crate::table::mapping::ColumnMapping;
 use crate::table::quality::Quality;
 use chrono::NaiveDate;
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -61,6 +61,16 @@ pub struct Overview<'a> {
 pub const OVERVIEW_LIST: usize = 100;
 
 impl Report {
+    /// Customer `i` (an index in `customers`, as the alerts and movers refer to customers) as
+    /// "id name", the way the page names it.
+    pub fn who(&self, i: usize) -> String {
+        self.customers.get(i).map_or_else(String::new, |c| {
+            let id = c.id.as_deref().unwrap_or("");
+            let name = c.name.as_deref().unwrap_or("");
+            format!("{id} {name}").trim().to_string()
+        })
+    }
+
     /// Calls `f` with the overview. The tail of a long list is moved aside while `f` runs and
     /// put back after, which spares copying the analyses to cut it.
     pub fn with_overview<R>(&mut self, f: impl FnOnce(&Overview<'_>) -> R) -> R {
@@ -216,6 +226,51 @@ impl NoCustomerColumn {
             ));
         }
         status
+    }
+}
+
+/// The language of the text summary and of a workbook's headers and labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    pub fn text(self, t: &Text) -> &str {
+        self.pick(&t.zh, &t.en)
+    }
+}
+
+/// An analysis's name, as a summary line or a sheet title.
+pub fn analysis_name(key: &str, lang: Lang) -> &'static str {
+    match key {
+        "rfm" => lang.pick("RFM分群", "RFM"),
+        "abc" => lang.pick("ABC分类", "ABC"),
+        "value" => lang.pick("客户价值", "Value"),
+        "lifecycle" => lang.pick("生命周期", "Lifecycle"),
+        "alerts" => lang.pick("预流失预警", "Pre-churn alerts"),
+        "distribution" => lang.pick("分布与占比", "Distribution"),
+        "customer_flow" => lang.pick("客户增减", "Customer flow"),
+        "performance" => lang.pick("年度业绩", "Performance"),
+        "bcg" => lang.pick("BCG矩阵", "BCG"),
+        "clusters" => lang.pick("聚类", "Clusters"),
+        "pipeline" => lang.pick("线索与转化", "Pipeline"),
+        "nps" => "NPS",
+        "csi" => "CSI",
+        "credit" => lang.pick("信用等级", "Credit"),
+        "cross_sell" => lang.pick("交叉销售", "Cross-selling"),
+        "clv" => lang.pick("CLV预测", "CLV"),
+        _ => lang.pick("分析", "Analysis"),
     }
 }
 
@@ -378,10 +433,7 @@ pub fn customer_rows(
                 f_score: rfm.map(|r| r.f_score),
                 m_score: rfm.map(|r| r.m_score),
                 rfm_segment: rfm.map(|r| r.segment),
-                abc_class: abc.map(|a| match method {
-                    Method::Amount => a.by_amount,
-                    Method::Count => a.by_count,
-                }),
+                abc_class: abc.map(|a| a.class(method)),
                 abc_count_class: abc.map(|a| a.by_count),
                 abc_rank: abc.map(|a| a.rank),
                 value_score: value.map(|v| v.score),

@@ -1,400 +1,557 @@
-//! The CLI's text summary of a [`Report`]: what was read, how it was mapped, what was skipped
-//! and why, then a few lines per analysis. It reads only the report, like the page does.
+//! The CLI's text summary of a [`Report`], in Chinese or English: what was read, how it was
+//! mapped, what was skipped and why, then a few lines per analysis. It reads only the report,
+//! like the page does.
 
 use crate::analyze::{
     abc, alerts, bcg, clusters, clv, credit, cross_sell, customer_flow, distribution, lifecycle,
     nps, performance, pipeline, rfm, value,
 };
-use crate::report::Report;
+use crate::report::{analysis_name, Lang, Report};
+use std::fmt::Write;
 
-/// The human-readable summary: what was read, how it was mapped, what was skipped and why.
-pub fn text(file: &str, r: &Report) -> String {
-    use std::fmt::Write;
+/// `x` with `digits` decimals, never "-0.00": a value that rounds to zero is written as zero.
+pub fn fixed(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// `x` with a sign and `digits` decimals ("+2.5", "-1.0", "+0.0"), never "-0.0".
+fn signed(x: f64, digits: usize) -> String {
+    let s = fixed(x, digits);
+    if s.starts_with('-') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// The human-readable summary in `lang`: what was read, how it was mapped, what was skipped and
+/// why, and the analyses.
+pub fn text(file: &str, r: &Report, lang: Lang) -> String {
     let mut o = String::new();
+    let t = |zh, en| lang.pick(zh, en);
     let _ = writeln!(
         o,
-        "文件 File: {file}  ({:?}, {} bytes{})",
+        "{} {file}  ({:?}, {} {}{})",
+        t("文件", "File:"),
         r.input.format,
         r.input.file_bytes,
+        t("字节", "bytes"),
         match (&r.input.encoding, &r.input.delimiter) {
-            (Some(e), Some(d)) => format!(", {e}, delimiter {d:?}"),
+            (Some(e), Some(d)) => format!(", {e}, {} {d:?}", t("分隔符", "delimiter")),
             _ => String::new(),
         }
     );
     if let Some(n) = &r.summary.no_customer_column {
-        let _ = writeln!(o, "\n! {}\n! {}", n.message_zh, n.message_en);
+        let _ = writeln!(o, "\n! {}", t(&n.message_zh, &n.message_en));
     }
-    sheets(&mut o, r);
-    mapping(&mut o, r);
-    quality(&mut o, r);
-    totals(&mut o, r);
-    analyses(&mut o, r);
+    sheets(&mut o, r, lang);
+    mapping(&mut o, r, lang);
+    quality(&mut o, r, lang);
+    totals(&mut o, r, lang);
+    analyses(&mut o, r, lang);
     o
 }
 
 /// Each sheet with its extent and the role it was given.
-fn sheets(o: &mut String, r: &Report) {
-    use std::fmt::Write;
-    let _ = writeln!(o, "\n工作表 Sheets:");
+fn sheets(o: &mut String, r: &Report, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    let _ = writeln!(o, "\n{}", t("工作表：", "Sheets:"));
     for s in &r.input.sheets {
         let role = match s.role {
-            Some(crate::table::dataset::Role::Register) => "  ← 客户登记表 customer register",
-            Some(crate::table::dataset::Role::Orders) => "  ← 订单明细 order list",
+            Some(crate::table::dataset::Role::Register) => {
+                t("  ← 客户登记表", "  ← customer register")
+            }
+            Some(crate::table::dataset::Role::Orders) => t("  ← 订单明细", "  ← order list"),
             None => "",
         };
         let _ = writeln!(
             o,
-            "  {} [{:?}, {:?}] {} rows × {} cols, {} cells{role}",
-            s.info.name, s.info.kind, s.info.visibility, s.info.rows, s.info.cols, s.info.cells
+            "  {} [{:?}, {:?}] {} {} × {} {}, {} {}{role}",
+            s.info.name,
+            s.info.kind,
+            s.info.visibility,
+            s.info.rows,
+            t("行", "rows"),
+            s.info.cols,
+            t("列", "cols"),
+            s.info.cells,
+            t("个单元格", "cells"),
         );
     }
 }
 
 /// Each analysed sheet's columns and the field each was given.
-fn mapping(o: &mut String, r: &Report) {
-    use std::fmt::Write;
+fn mapping(o: &mut String, r: &Report, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
     for m in &r.mapping {
         let _ = writeln!(
             o,
-            "\n列映射 Mapping of '{}' (header rows {}–{}):",
-            m.sheet, m.header_rows.0, m.header_rows.1
+            "\n{} '{}' ({} {}–{}):",
+            t("列映射", "Mapping of"),
+            m.sheet,
+            t("表头行", "header rows"),
+            m.header_rows.0,
+            m.header_rows.1
         );
         for c in &m.columns {
             let field = c.field.map_or("—".to_string(), |f| {
                 let year = c.year.map(|y| format!(" {y}")).unwrap_or_default();
-                format!("{}{year} ({})", f.key(), f.label_zh())
+                format!("{}{year} ({})", f.key(), t(f.label_zh(), f.label_en()))
             });
             let _ = writeln!(
                 o,
-                "  {:>3} {:<24} → {:<32} {:?} {:.2}",
-                c.letter, c.header, field, c.status, c.confidence
+                "  {:>3} {:<24} → {:<32} {:?} {}",
+                c.letter,
+                c.header,
+                field,
+                c.status,
+                fixed(f64::from(c.confidence), 2)
             );
         }
         if !m.combined.is_empty() {
             let _ = writeln!(
                 o,
-                "  读为一张表 read together: {} (--leave-out NAME to leave one out)",
-                m.combined.join(", ")
+                "  {}: {} {}",
+                t("读为一张表", "read together"),
+                m.combined.join(", "),
+                t(
+                    "（--leave-out 工作表名 可去掉一张）",
+                    "(--leave-out NAME to leave one out)"
+                )
             );
         }
         for x in &m.reread {
             let field = x.field.map_or("—", |f| f.key());
+            let because = t(x.because_zh, x.because_en);
             let _ = writeln!(
                 o,
-                "  改读 reread: {} → {field} ({} / {})",
-                x.header, x.because_zh, x.because_en
+                "  {}: {} → {field} ({because})",
+                t("改读", "reread"),
+                x.header
             );
         }
         for d in &m.derived {
-            let _ = writeln!(o, "  推算 derived: {} / {}", d.label_zh, d.label_en);
+            let _ = writeln!(
+                o,
+                "  {}: {}",
+                t("推算", "derived"),
+                t(d.label_zh, d.label_en)
+            );
         }
     }
 }
 
 /// Rows read, used and skipped with the reason, and the first warnings.
-fn quality(o: &mut String, r: &Report) {
-    use std::fmt::Write;
+fn quality(o: &mut String, r: &Report, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
     let q = &r.quality.total;
     let _ = writeln!(
         o,
-        "\n数据质量 Quality: {} rows read, {} used, {} skipped",
+        "\n{}: {} {}, {} {}, {} {}",
+        t("数据质量", "Quality"),
         q.rows_read,
+        t("行已读", "rows read"),
         q.rows_used,
-        q.rows_skipped_total()
+        t("行已用", "used"),
+        q.rows_skipped_total(),
+        t("行跳过", "skipped")
     );
     for s in q.rows_skipped.values() {
         let rows: Vec<String> = s.rows.iter().map(|r| r.to_string()).collect();
         let money = s
             .amount
-            .map(|a| format!(", amount {a:.2}"))
+            .map(|a| format!(", {} {}", t("金额", "amount"), fixed(a, 2)))
             .unwrap_or_default();
         let _ = writeln!(
             o,
-            "  skipped {} × {} / {} (rows {}){money}",
+            "  {} {} × {} ({} {}){money}",
+            t("跳过", "skipped"),
             s.count,
-            s.message_zh,
-            s.message_en,
+            t(s.message_zh, s.message_en),
+            t("行", "rows"),
             rows.join(", ")
         );
     }
     if let Some(c) = &q.currency {
-        let _ = writeln!(o, "  金额币种 amounts in: {c}");
+        let _ = writeln!(o, "  {}: {c}", t("金额币种", "amounts in"));
     }
     if let Some(r) = &q.returns {
         let _ = writeln!(
             o,
-            "  退货/退款 returns: {} lines, {:.2} netted against their customers",
-            r.lines, r.amount
+            "  {}: {} {}, {} {}",
+            t("退货/退款", "returns"),
+            r.lines,
+            t("行", "lines"),
+            fixed(r.amount, 2),
+            t("已冲减各自客户的金额", "netted against their customers")
         );
     }
     for (issue, n) in &q.issues {
         let _ = writeln!(o, "  {n} × {issue:?}");
     }
     for w in q.warnings.iter().take(15) {
-        let _ = writeln!(o, "  ! {} / {}", w.message_zh, w.message_en);
+        let _ = writeln!(o, "  ! {}", t(&w.message_zh, &w.message_en));
     }
     if q.warnings.len() > 15 || q.warnings_omitted > 0 {
+        let more = q.warnings.len().saturating_sub(15) as u64 + q.warnings_omitted;
         let _ = writeln!(
             o,
-            "  … {} more warnings (see --json)",
-            q.warnings.len().saturating_sub(15) as u64 + q.warnings_omitted
+            "  … {more} {}",
+            t("条警告未列出（见 --json）", "more warnings (see --json)")
         );
     }
     if let Some(j) = &r.quality.join {
         let _ = writeln!(
             o,
-            "  join by {}: {} order lines matched, {} unmatched; {} register customers without orders",
-            j.key, j.order_lines_matched, j.order_lines_unmatched, j.register_customers_without_orders
+            "  {} {}: {} {}, {} {}; {} {}",
+            t("关联键", "join by"),
+            j.key,
+            j.order_lines_matched,
+            t("订单行已匹配", "order lines matched"),
+            j.order_lines_unmatched,
+            t("未匹配", "unmatched"),
+            j.register_customers_without_orders,
+            t("位登记客户没有订单", "register customers without orders")
         );
     }
 }
 
 /// The headline figures.
-fn totals(o: &mut String, r: &Report) {
-    use std::fmt::Write;
+fn totals(o: &mut String, r: &Report, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
     let s = &r.summary;
-    let _ = writeln!(o, "\n汇总 Summary ({}):", s.shape);
-    let _ = writeln!(o, "  客户 customers: {}", s.customers);
+    let _ = writeln!(o, "\n{} ({}):", t("汇总", "Summary"), s.shape);
+    let _ = writeln!(o, "  {}: {}", t("客户", "customers"), s.customers);
     if s.order_lines > 0 {
-        let _ = writeln!(o, "  订单行 order lines: {}", s.order_lines);
+        let _ = writeln!(o, "  {}: {}", t("订单行", "order lines"), s.order_lines);
     }
     if let Some(a) = s.total_amount {
-        let _ = writeln!(o, "  金额合计 total amount: {a:.2}");
+        let _ = writeln!(o, "  {}: {}", t("金额合计", "total amount"), fixed(a, 2));
     }
     if let (Some(a), Some(b)) = (s.first_order_date, s.last_order_date) {
-        let _ = writeln!(o, "  订单日期 order dates: {a} … {b}");
+        let _ = writeln!(o, "  {}: {a} … {b}", t("订单日期", "order dates"));
     }
     if let Some(d) = s.as_of {
-        let _ = writeln!(o, "  分析基准日 as of: {d}");
+        let _ = writeln!(o, "  {}: {d}", t("分析基准日", "as of"));
     }
     if !s.amount_years.is_empty() {
         let years: Vec<String> = s.amount_years.iter().map(|y| y.to_string()).collect();
-        let _ = writeln!(o, "  分年金额 amount by year: {}", years.join(", "));
+        let _ = writeln!(
+            o,
+            "  {}: {}",
+            t("分年金额", "amount by year"),
+            years.join(", ")
+        );
     }
 }
 
 /// The analyses, a few lines each; `--json` has everything.
-fn analyses(o: &mut String, r: &Report) {
-    use std::fmt::Write;
+fn analyses(o: &mut String, r: &Report, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
     let a = &r.analyses;
-    let name = |i: usize| {
-        r.customers
-            .get(i)
-            .map(|c| {
-                let id = c.id.as_deref().unwrap_or("");
-                let name = c.name.as_deref().unwrap_or("");
-                format!("{id} {name}").trim().to_string()
-            })
-            .unwrap_or_default()
-    };
-    let _ = writeln!(o, "\n分析 Analyses:");
+    let name = |i: usize| r.who(i);
+    let _ = writeln!(o, "\n{}:", t("分析", "Analyses"));
     for st in &r.summary.analyses {
+        let title = analysis_name(st.key, lang);
+        let note = st.note.as_ref().map(|n| format!(" — {}", lang.text(n)));
         if st.ran {
-            let _ = writeln!(o, "  ✓ {}", st.key);
+            let _ = writeln!(o, "  ✓ {title}{}", note.unwrap_or_default());
         } else {
             let needs: Vec<String> = st.needs.iter().map(|g| g.join(" / ")).collect();
-            let note = st.note.as_ref().map(|t| format!(" — {} / {}", t.zh, t.en));
             let _ = writeln!(
                 o,
-                "  ✗ {} skipped: needs {}{}",
-                st.key,
+                "  ✗ {title} {}: {}{}",
+                t("未运行，需要", "skipped, needs"),
                 needs.join(" + "),
                 note.unwrap_or_default()
             );
         }
     }
     if let Some(x) = &a.rfm {
-        rfm(o, x);
+        rfm(o, x, lang);
     }
     if let Some(x) = &a.abc {
-        abc(o, x);
+        abc(o, x, lang);
     }
     if let Some(x) = &a.value {
-        value(o, x);
+        value(o, x, lang);
     }
     if let Some(x) = &a.lifecycle {
-        lifecycle(o, x);
+        lifecycle(o, x, lang);
     }
     if let Some(x) = &a.alerts {
-        alerts(o, x, &name);
+        alerts(o, x, &name, lang);
     }
     if let Some(x) = &a.distribution {
-        distribution(o, x);
+        distribution(o, x, lang);
     }
     if let Some(x) = &a.performance {
-        performance(o, x, &name);
+        performance(o, x, &name, lang);
     }
     if let Some(x) = &a.bcg {
-        bcg(o, x);
+        bcg(o, x, lang);
     }
     if let Some(x) = &a.clusters {
-        clusters(o, x);
+        clusters(o, x, lang);
     }
     if let Some(x) = &a.pipeline {
-        pipeline(o, x);
+        pipeline(o, x, lang);
     }
     if let Some(x) = &a.nps {
-        nps(o, x);
+        nps(o, x, lang);
     }
     if let Some(x) = &a.csi {
-        csi(o, x);
+        csi(o, x, lang);
     }
     if let Some(x) = &a.credit {
-        credit(o, x);
+        credit(o, x, lang);
     }
     if let Some(x) = &a.cross_sell {
-        cross_sell(o, x);
+        cross_sell(o, x, lang);
     }
     if let Some(x) = &a.clv {
-        clv_section(o, x);
+        clv_section(o, x, lang);
     }
     if let Some(x) = &a.customer_flow {
-        customer_flow(o, x);
+        customer_flow(o, x, lang);
     }
 }
 
-fn rfm(o: &mut String, x: &rfm::Rfm) {
-    use std::fmt::Write;
+/// One row of a class table: its label, customers and their share, and the amount's share.
+fn class_line(label: &str, customers: u64, shares: (f64, f64), lang: Lang) -> String {
+    let t = |zh, en| lang.pick(zh, en);
+    format!(
+        "  {:<10} {:>7} {} {:>5}%  {} {:>5}%",
+        label,
+        customers,
+        t("位客户", "customers"),
+        fixed(shares.0, 1),
+        t("金额", "amount"),
+        fixed(shares.1, 1)
+    )
+}
+
+fn rfm(o: &mut String, x: &rfm::Rfm, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    let th = &x.thresholds;
     let _ = writeln!(
         o,
-        "\nRFM ({} customers; thresholds R {:.1} days, F {:.2}, M {:.2}):",
+        "\nRFM ({} {}; {} R {} {}, F {}, M {}):",
         x.customers_scored,
-        x.thresholds.recency_days,
-        x.thresholds.frequency,
-        x.thresholds.monetary
+        t("位客户", "customers"),
+        t("阈值", "thresholds"),
+        fixed(th.recency_days, 1),
+        t("天", "days"),
+        fixed(th.frequency, 2),
+        fixed(th.monetary, 2)
     );
     for s in &x.segments {
-        let _ = writeln!(
-            o,
-            "  {:<8} {:>7} customers {:>5.1}%  amount {:>5.1}%  {}",
-            s.label.zh, s.customers, s.customer_share, s.amount_share, s.action.zh
-        );
+        let shares = (s.customer_share, s.amount_share);
+        let line = class_line(lang.text(&s.label), s.customers, shares, lang);
+        let _ = writeln!(o, "{line}  {}", lang.text(&s.action));
     }
 }
 
-fn abc(o: &mut String, x: &abc::Abc) {
-    use std::fmt::Write;
+fn abc(o: &mut String, x: &abc::Abc, lang: Lang) {
     let _ = writeln!(
         o,
-        "\nABC: top 20% of customers bring {:.1}% of the amount; {:.1}% of customers bring {}%",
-        x.top20_share, x.customers_for_a_share, x.options.amount_a
+        "\n{}: {}",
+        lang.text(&x.class_name),
+        lang.text(&x.definition)
     );
-    for c in &x.by_amount {
-        let _ = writeln!(
-            o,
-            "  {:<10} {:>7} customers {:>5.1}%  amount {:>5.1}%",
-            c.label.zh, c.customers, c.customer_share, c.amount_share
-        );
-    }
-}
-
-fn value(o: &mut String, x: &value::Value) {
-    use std::fmt::Write;
     let _ = writeln!(
         o,
-        "\n客户价值 Value tiers (mean score {:.1}):",
-        x.mean_score
+        "  {}",
+        match lang {
+            Lang::Zh => format!(
+                "前 20% 的客户贡献 {}% 的金额；{}% 的客户贡献 {}% 的金额",
+                fixed(x.top20_share, 1),
+                fixed(x.customers_for_a_share, 1),
+                x.options.amount_a
+            ),
+            Lang::En => format!(
+                "the top 20% of customers bring {}% of the amount; {}% of customers bring {}%",
+                fixed(x.top20_share, 1),
+                fixed(x.customers_for_a_share, 1),
+                x.options.amount_a
+            ),
+        }
     );
-    for t in &x.tiers {
+    let rows = match x.options.method {
+        abc::Method::Count => &x.by_count,
+        abc::Method::Amount => &x.by_amount,
+    };
+    for c in rows {
+        let shares = (c.customer_share, c.amount_share);
         let _ = writeln!(
             o,
-            "  {:<8} {:>7} customers {:>5.1}%  amount {:>5.1}%",
-            t.label.zh, t.customers, t.customer_share, t.amount_share
+            "{}",
+            class_line(lang.text(&c.label), c.customers, shares, lang)
         );
     }
 }
 
-fn lifecycle(o: &mut String, x: &lifecycle::Lifecycle) {
-    use std::fmt::Write;
+fn value(o: &mut String, x: &value::Value, lang: Lang) {
     let _ = writeln!(
         o,
-        "\n生命周期 Lifecycle (active rate {:.1}%):",
-        x.active_rate
+        "\n{} ({} {}):",
+        lang.pick("客户价值", "Value tiers"),
+        lang.pick("平均得分", "mean score"),
+        fixed(x.mean_score, 1)
+    );
+    for v in &x.tiers {
+        let shares = (v.customer_share, v.amount_share);
+        let _ = writeln!(
+            o,
+            "{}",
+            class_line(lang.text(&v.label), v.customers, shares, lang)
+        );
+    }
+}
+
+fn lifecycle(o: &mut String, x: &lifecycle::Lifecycle, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    let _ = writeln!(
+        o,
+        "\n{} ({} {}%):",
+        t("生命周期", "Lifecycle"),
+        t("活跃率", "active rate"),
+        fixed(x.active_rate, 1)
     );
     for s in &x.stages {
         let _ = writeln!(
             o,
-            "  {:<8} {:>7} customers {:>5.1}%",
-            s.label.zh, s.customers, s.customer_share
+            "  {:<10} {:>7} {} {:>5}%",
+            lang.text(&s.label),
+            s.customers,
+            t("位客户", "customers"),
+            fixed(s.customer_share, 1)
         );
     }
     if let Some(c) = &x.churn {
+        let (churn, kept) = (fixed(c.churn_rate, 1), fixed(c.retention_rate, 1));
         let _ = writeln!(
             o,
-            "  churn over {} days: {} of {} customers lost = {:.1}% (retention {:.1}%)",
-            c.period_days, c.lost, c.customers_at_start, c.churn_rate, c.retention_rate
+            "  {}",
+            match lang {
+                Lang::Zh => format!(
+                    "{} 天内流失：期初 {} 位客户流失 {} 位，流失率 {churn}%（留存率 {kept}%）",
+                    c.period_days, c.customers_at_start, c.lost
+                ),
+                Lang::En => format!(
+                    "churn over {} days: {} of {} customers lost = {churn}% (retention {kept}%)",
+                    c.period_days, c.lost, c.customers_at_start
+                ),
+            }
         );
     }
 }
 
-fn alerts(o: &mut String, x: &alerts::Alerts, name: &dyn Fn(usize) -> String) {
-    use std::fmt::Write;
+fn alerts(o: &mut String, x: &alerts::Alerts, name: &dyn Fn(usize) -> String, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    let risk = fixed(x.amount_at_risk, 2);
     let _ = writeln!(
         o,
-        "\n预流失重点客户 Pre-churn key customers: {} of {} key customers, {:.2} a year at risk",
-        x.alerts.len(),
-        x.key_customers,
-        x.amount_at_risk
+        "\n{}",
+        match lang {
+            Lang::Zh => format!(
+                "预流失重点客户：{} 位重点客户中 {} 位，每年风险金额 {risk}",
+                x.key_customers,
+                x.alerts.len()
+            ),
+            Lang::En => format!(
+                "Pre-churn key customers: {} of {} key customers, {risk} a year at risk",
+                x.alerts.len(),
+                x.key_customers
+            ),
+        }
     );
     for al in x.alerts.iter().take(10) {
         let silence = match (al.recency_days, al.overdue) {
-            (Some(r), Some(k)) => format!("silent {r} days = {k:.1}× usual interval"),
-            (Some(r), None) => format!("silent {r} days"),
+            (Some(r), Some(k)) => match lang {
+                Lang::Zh => format!("沉默 {r} 天 = 平常间隔的 {} 倍", fixed(k, 1)),
+                Lang::En => format!("silent {r} days = {}× usual interval", fixed(k, 1)),
+            },
+            (Some(r), None) => format!("{} {r} {}", t("沉默", "silent"), t("天", "days")),
             _ => String::new(),
         };
         let alive = al
             .p_alive
-            .map(|p| format!(", P(alive) {p:.2}"))
+            .map(|p| format!(", {} {}", t("存活概率", "P(alive)"), fixed(p, 2)))
             .unwrap_or_default();
         let _ = writeln!(
             o,
-            "  {:<24} {silence}{alive}, {:.2} a year at risk",
+            "  {:<24} {silence}{alive}, {} {}",
             name(al.customer as usize),
-            al.amount_at_risk
+            t("每年风险金额", "a year at risk:"),
+            fixed(al.amount_at_risk, 2)
         );
     }
 }
 
-fn distribution(o: &mut String, x: &distribution::Distribution) {
-    use std::fmt::Write;
-    compared(o, x.period.as_ref());
+fn distribution(o: &mut String, x: &distribution::Distribution, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    compared(o, x.period.as_ref(), lang);
     for d in &x.dimensions {
-        let _ = writeln!(o, "\n按{} By {}:", d.label.zh, d.label.en.to_lowercase());
+        let _ = writeln!(o, "\n{}{}:", t("按", "By "), lang.text(&d.label));
         for g in d.groups.iter().take(8) {
             let change = g
                 .amount_change
-                .map(|c| format!("  YoY {c:+.1}%"))
+                .map(|c| format!("  {} {}%", t("同比", "YoY"), signed(c, 1)))
                 .unwrap_or_default();
+            let label = g.value.as_deref().unwrap_or(t("(未填)", "(blank)"));
+            let shares = (g.customer_share, g.amount_share);
             let _ = writeln!(
                 o,
-                "  {:<12} {:>7} customers {:>5.1}%  amount {:>5.1}%{change}",
-                g.value.as_deref().unwrap_or("(未填)"),
-                g.customers,
-                g.customer_share,
-                g.amount_share
+                "{}{change}",
+                class_line(label, g.customers, shares, lang)
             );
         }
         if d.groups.len() > 8 {
-            let _ = writeln!(o, "  … {} more", d.groups.len() - 8);
+            let _ = writeln!(o, "  … {} {}", d.groups.len() - 8, t("组未列出", "more"));
         }
     }
 }
 
 /// The line naming what a year-on-year figure compares.
-fn compared(o: &mut String, p: Option<&crate::analyze::compare::Compared>) {
-    use std::fmt::Write;
+fn compared(o: &mut String, p: Option<&crate::analyze::compare::Compared>, lang: Lang) {
     if let Some(p) = p {
-        let _ = writeln!(o, "  同比 Compared: {} / {}", p.label.zh, p.label.en);
+        let _ = writeln!(
+            o,
+            "  {}: {}",
+            lang.pick("比较期间", "Compared"),
+            lang.text(&p.label)
+        );
     }
 }
 
-fn customer_flow(o: &mut String, x: &customer_flow::Flow) {
-    use std::fmt::Write;
-    let _ = writeln!(o, "\n客户增减 Customer flow (per {:?}, last 12):", x.period);
+fn customer_flow(o: &mut String, x: &customer_flow::Flow, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    let period = match x.period {
+        customer_flow::Period::Month => t("按月", "monthly"),
+        customer_flow::Period::Quarter => t("按季度", "quarterly"),
+        customer_flow::Period::Year => t("按年", "yearly"),
+        customer_flow::Period::Auto => t("自动", "auto"),
+    };
+    let _ = writeln!(
+        o,
+        "\n{} ({period}, {}):",
+        t("客户增减", "Customer flow"),
+        t("最近 12 期", "last 12")
+    );
     let _ = writeln!(
         o,
         "  {:<8} {:>6} {:>6} {:>6} {:>7} {:>7}",
-        "period", "new", "back", "lost", "net", "total"
+        t("期间", "period"),
+        t("新增", "new"),
+        t("回流", "back"),
+        t("流失", "lost"),
+        t("净变化", "net"),
+        t("期末", "total")
     );
     for row in x.rows.iter().rev().take(12).rev() {
         let _ = writeln!(
@@ -405,22 +562,30 @@ fn customer_flow(o: &mut String, x: &customer_flow::Flow) {
     }
 }
 
-fn performance(o: &mut String, x: &performance::Performance, name: &dyn Fn(usize) -> String) {
-    use std::fmt::Write;
-    let _ = writeln!(o, "\n年度业绩 Sales by year:");
-    compared(o, x.period.as_ref());
+fn performance(
+    o: &mut String,
+    x: &performance::Performance,
+    name: &dyn Fn(usize) -> String,
+    lang: Lang,
+) {
+    let t = |zh, en| lang.pick(zh, en);
+    let _ = writeln!(o, "\n{}:", t("年度业绩", "Sales by year"));
+    compared(o, x.period.as_ref(), lang);
     for y in &x.years {
         let growth = y
             .growth
-            .map(|g| format!("  YoY {g:+.1}%"))
+            .map(|g| format!("  {} {}%", t("同比", "YoY"), signed(g, 1)))
             .unwrap_or_default();
         let _ = writeln!(
             o,
-            "  {}  {:>14.2}  {:>7} customers{growth}",
-            y.year, y.amount, y.customers
+            "  {}  {:>14}  {:>7} {}{growth}",
+            y.year,
+            fixed(y.amount, 2),
+            y.customers,
+            t("位客户", "customers")
         );
     }
-    let list = |o: &mut String, title: &str, v: &[crate::analyze::performance::Mover]| {
+    let list = |o: &mut String, title: &str, v: &[performance::Mover]| {
         if v.is_empty() {
             return;
         }
@@ -429,91 +594,119 @@ fn performance(o: &mut String, x: &performance::Performance, name: &dyn Fn(usize
             let rank = |r: Option<u32>| r.map_or("—".to_string(), |r| r.to_string());
             let _ = writeln!(
                 o,
-                "    {:<24} {:>12.2} → {:>12.2}  rank {} → {}",
+                "    {:<24} {:>12} → {:>12}  {} {} → {}",
                 name(m.customer as usize),
-                m.amount_before,
-                m.amount_after,
+                fixed(m.amount_before, 2),
+                fixed(m.amount_after, 2),
+                t("排名", "rank"),
                 rank(m.rank_before),
                 rank(m.rank_after)
             );
         }
     };
-    list(o, "增长最多 biggest increase", &x.top_growth);
-    list(o, "下降最多 biggest decrease", &x.top_decline);
+    list(o, t("增长最多", "biggest increase"), &x.top_growth);
+    list(o, t("下降最多", "biggest decrease"), &x.top_decline);
 }
 
-fn bcg(o: &mut String, x: &bcg::Bcg) {
-    use std::fmt::Write;
+fn bcg(o: &mut String, x: &bcg::Bcg, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
     let _ = writeln!(
         o,
-        "\n波士顿矩阵 BCG matrix ({} → {}):",
-        x.years.0, x.years.1
+        "\n{} ({} → {}):",
+        t("波士顿矩阵", "BCG matrix"),
+        x.years.0,
+        x.years.1
     );
-    compared(o, x.period.as_ref());
+    compared(o, x.period.as_ref(), lang);
     for q in &x.customers.quadrants {
-        let _ = writeln!(
-            o,
-            "  {:<6} {:>7} customers  {:>5.1}% of last year's amount",
-            q.label.zh, q.items, q.amount_share
-        );
+        let (label, share) = (lang.text(&q.label), fixed(q.amount_share, 1));
+        let _ = match lang {
+            Lang::Zh => writeln!(
+                o,
+                "  {label:<10} {:>7} 位客户  占上年金额 {share}%",
+                q.items
+            ),
+            Lang::En => writeln!(
+                o,
+                "  {label:<10} {:>7} customers  {share}% of last year's amount",
+                q.items
+            ),
+        };
     }
 }
 
-fn clusters(o: &mut String, x: &clusters::Clusters) {
-    use std::fmt::Write;
-    let _ = writeln!(o, "\n客户聚类 Clusters (k = {}):", x.k);
-    let names: Vec<&str> = x.features.iter().map(|f| f.zh.as_str()).collect();
+fn clusters(o: &mut String, x: &clusters::Clusters, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    let _ = writeln!(o, "\n{} (k = {}):", t("客户聚类", "Clusters"), x.k);
     for c in &x.clusters {
-        let means: Vec<String> = names
+        let means: Vec<String> = x
+            .features
             .iter()
             .zip(&c.means)
-            .map(|(n, m)| format!("{n} {m:.1}"))
+            .map(|(n, m)| format!("{} {}", lang.text(n), fixed(*m, 1)))
             .collect();
         let _ = writeln!(
             o,
-            "  #{} {:>7} customers {:>5.1}%  {}",
+            "  #{} {:>7} {} {:>5}%  {}",
             c.cluster,
             c.customers,
-            c.customer_share,
+            t("位客户", "customers"),
+            fixed(c.customer_share, 1),
             means.join(", ")
         );
     }
 }
 
-fn pipeline(o: &mut String, x: &pipeline::Pipeline) {
-    use std::fmt::Write;
+fn pipeline(o: &mut String, x: &pipeline::Pipeline, lang: Lang) {
+    let conversion = fixed(x.conversion, 1);
     let _ = writeln!(
         o,
-        "\n销售漏斗 Pipeline: {} leads, {} bought, conversion {:.1}%",
-        x.leads, x.bought, x.conversion
+        "\n{}",
+        match lang {
+            Lang::Zh => format!(
+                "销售漏斗：{} 条线索，{} 位已购买，转化率 {conversion}%",
+                x.leads, x.bought
+            ),
+            Lang::En => format!(
+                "Pipeline: {} leads, {} bought, conversion {conversion}%",
+                x.leads, x.bought
+            ),
+        }
     );
 }
 
-fn nps(o: &mut String, x: &nps::Nps) {
-    use std::fmt::Write;
+fn nps(o: &mut String, x: &nps::Nps, lang: Lang) {
+    let v = &x.overall;
+    let score = v.score.map_or("—".to_string(), |s| fixed(s, 1));
     let _ = writeln!(
         o,
-        "\nNPS {:.1} ({} answers: {} promoters, {} passives, {} detractors)",
-        x.overall.score.unwrap_or(0.0),
-        x.overall.responses,
-        x.overall.promoters,
-        x.overall.passives,
-        x.overall.detractors
+        "\n{}",
+        match lang {
+            Lang::Zh => format!(
+                "NPS {score}（{} 份回答：推荐者 {}，被动者 {}，贬损者 {}）",
+                v.responses, v.promoters, v.passives, v.detractors
+            ),
+            Lang::En => format!(
+                "NPS {score} ({} answers: {} promoters, {} passives, {} detractors)",
+                v.responses, v.promoters, v.passives, v.detractors
+            ),
+        }
     );
 }
 
-fn csi(o: &mut String, x: &nps::Csi) {
-    use std::fmt::Write;
+fn csi(o: &mut String, x: &nps::Csi, lang: Lang) {
+    let score = x.score.map_or("—".to_string(), |s| fixed(s, 1));
     let _ = writeln!(
         o,
-        "满意度指数 CSI {:.1} over {} customers",
-        x.score.unwrap_or(0.0),
-        x.customers
+        "{}",
+        match lang {
+            Lang::Zh => format!("满意度指数 CSI {score}（{} 位客户）", x.customers),
+            Lang::En => format!("CSI {score} over {} customers", x.customers),
+        }
     );
 }
 
-fn credit(o: &mut String, x: &credit::Credit) {
-    use std::fmt::Write;
+fn credit(o: &mut String, x: &credit::Credit, lang: Lang) {
     let grades: Vec<String> = x
         .grades
         .iter()
@@ -521,59 +714,128 @@ fn credit(o: &mut String, x: &credit::Credit) {
         .collect();
     let _ = writeln!(
         o,
-        "\n信用等级 Credit grades: {}; {} valuable customers with poor credit",
-        grades.join(", "),
-        x.disagreements.len()
+        "\n{}",
+        match lang {
+            Lang::Zh => format!(
+                "信用等级：{}；{} 位价值高但信用差的客户",
+                grades.join(", "),
+                x.disagreements.len()
+            ),
+            Lang::En => format!(
+                "Credit grades: {}; {} valuable customers with poor credit",
+                grades.join(", "),
+                x.disagreements.len()
+            ),
+        }
     );
 }
 
-fn cross_sell(o: &mut String, x: &cross_sell::CrossSell) {
-    use std::fmt::Write;
+fn cross_sell(o: &mut String, x: &cross_sell::CrossSell, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
     let _ = writeln!(
         o,
-        "\n交叉销售 Products bought together ({} customers):",
-        x.customers
+        "\n{} ({} {}):",
+        t("交叉销售", "Products bought together"),
+        x.customers,
+        t("位客户", "customers")
     );
     for p in x.pairs.iter().take(5) {
         let _ = writeln!(
             o,
-            "  {} + {}: {} customers, support {:.1}%, confidence {:.1}%, lift {:.2}",
-            p.a, p.b, p.customers, p.support, p.confidence_ab, p.lift
+            "  {} + {}: {} {}, {} {}%, {} {}%, {} {}",
+            p.a,
+            p.b,
+            p.customers,
+            t("位客户", "customers"),
+            t("支持度", "support"),
+            fixed(p.support, 1),
+            t("置信度", "confidence"),
+            fixed(p.confidence_ab, 1),
+            t("提升度", "lift"),
+            fixed(p.lift, 2)
         );
     }
 }
 
-fn clv_section(o: &mut String, x: &clv::Clv) {
-    use std::fmt::Write;
+fn clv_section(o: &mut String, x: &clv::Clv, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
     let b = &x.bgnbd;
     let _ = writeln!(
         o,
-        "\n预测价值 CLV (BG/NBD r {:.4}, α {:.4}, a {:.4}, b {:.4}; {} customers to {}):",
-        b.r, b.alpha, b.a, b.b, x.customers_fitted, x.calibration_end
+        "\n{} (BG/NBD r {}, α {}, a {}, b {}; {} {} {}):",
+        t("预测价值 CLV", "CLV"),
+        fixed(b.r, 4),
+        fixed(b.alpha, 4),
+        fixed(b.a, 4),
+        fixed(b.b, 4),
+        x.customers_fitted,
+        t("位客户，截至", "customers to"),
+        x.calibration_end
     );
-    let _ = writeln!(o, "  mean P(alive) {:.2}", x.mean_p_alive);
+    let _ = writeln!(
+        o,
+        "  {} {}",
+        t("平均存活概率", "mean P(alive)"),
+        fixed(x.mean_p_alive, 2)
+    );
     match (&x.gamma_gamma, x.mean_clv) {
         (Some(g), Some(m)) => {
             let _ = writeln!(
                 o,
-                "  Gamma-Gamma p {:.3}, q {:.3}, v {:.3}; mean {}-month CLV {:.2}",
-                g.p, g.q, g.v, x.options.horizon_months, m
+                "  Gamma-Gamma p {}, q {}, v {}; {} {}",
+                fixed(g.p, 3),
+                fixed(g.q, 3),
+                fixed(g.v, 3),
+                match lang {
+                    Lang::Zh => format!("{} 个月平均 CLV", x.options.horizon_months),
+                    Lang::En => format!("mean {}-month CLV", x.options.horizon_months),
+                },
+                fixed(m, 2)
             );
         }
         _ => {
             if let Some(e) = &x.gamma_gamma_error {
-                let _ = writeln!(o, "  no CLV: {} / {}", e.zh, e.en);
+                let _ = writeln!(o, "  {}: {}", t("无 CLV", "no CLV"), lang.text(e));
             }
         }
     }
     if let Some(w) = &x.correlation_warning {
-        let _ = writeln!(o, "  ! {}", w.en);
+        let _ = writeln!(o, "  ! {}", lang.text(w));
     }
     if let Some(h) = &x.holdout {
+        let (predicted, actual) = (fixed(h.predicted, 1), fixed(h.actual, 0));
         let _ = writeln!(
             o,
-            "  holdout {} … {}: predicted {:.1} repeat purchases, actual {:.0}",
-            h.start, h.end, h.predicted, h.actual
+            "  {}",
+            match lang {
+                Lang::Zh => format!(
+                    "验证期 {} … {}：预测复购 {predicted} 次，实际 {actual} 次",
+                    h.start, h.end
+                ),
+                Lang::En => format!(
+                    "holdout {} … {}: predicted {predicted} repeat purchases, actual {actual}",
+                    h.start, h.end
+                ),
+            }
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_negative_zero() {
+        // A rounding of a tiny negative, and −0 itself, are zero; a real negative keeps its sign.
+        assert_eq!(fixed(-0.0, 2), "0.00");
+        assert_eq!(fixed(-0.004, 2), "0.00");
+        assert_eq!(fixed(-0.005_000_1, 2), "-0.01");
+        assert_eq!(fixed(-1e-12, 1), "0.0");
+        assert_eq!(fixed(-12.5, 1), "-12.5");
+        assert_eq!(fixed(1.236, 2), "1.24");
+        assert_eq!(signed(-0.01, 1), "+0.0");
+        assert_eq!(signed(-0.06, 1), "-0.1");
+        assert_eq!(signed(2.0, 1), "+2.0");
     }
 }

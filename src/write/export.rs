@@ -13,8 +13,10 @@
 //! `-12.5`, which no spreadsheet runs and which a user expects to stay a number.
 
 use crate::analyze::chart::{Chart as Spec, Kind};
-use crate::report::{CustomerRow, Report};
+pub use crate::report::Lang;
+use crate::report::{analysis_name as section_title, CustomerRow, Report, Vocabulary};
 use crate::table::mapping::Field;
+use crate::write::titles;
 use crate::Error;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
@@ -22,28 +24,6 @@ use rust_xlsxwriter::{
 };
 use serde::Deserialize;
 use serde_json::Value as Json;
-
-/// The language of headers and labels.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
-    fn text(self, t: &crate::analyze::chart::Text) -> &str {
-        self.pick(&t.zh, &t.en)
-    }
-}
 
 /// Excel's last row index is 1,048,575; the header takes one.
 const MAX_CUSTOMER_ROWS: usize = 1_048_575;
@@ -90,7 +70,11 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
         ("F".into(), Box::new(|c| num(c.f_score.map(f64::from)))),
         ("M".into(), Box::new(|c| num(c.m_score.map(f64::from)))),
         (
-            lang.pick("ABC 类", "ABC class").into(),
+            // Named with the split it follows: "ABC（客户数 10/20/70）".
+            report.analyses.abc.as_ref().map_or_else(
+                || lang.pick("ABC 类", "ABC class").into(),
+                |a| lang.text(&a.class_name).to_string(),
+            ),
             Box::new(|c| text(c.abc_class.map(|s| s.key().to_string()))),
         ),
         (
@@ -259,6 +243,17 @@ fn build(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or(Json::Null);
+    let ctx = Ctx {
+        lang,
+        f: &f,
+        report,
+        vocabulary: crate::report::vocabulary(),
+        abc_name: report
+            .analyses
+            .abc
+            .as_ref()
+            .map(|a| lang.text(&a.class_name).into()),
+    };
     for status in report.summary.analyses.iter().filter(|s| s.ran) {
         let Some(result) = analyses.get(status.key) else {
             continue;
@@ -267,7 +262,7 @@ fn build(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         let name = names.unique(title);
         let ws = wb.add_worksheet();
         ws.set_name(&name)?;
-        write_analysis(ws, &name, title, result, lang, &f)?;
+        write_analysis(ws, (&name, title, status.key), result, &ctx)?;
     }
     wb.save_to_buffer()
 }
@@ -303,6 +298,7 @@ fn write_cell(
             ws.write_string(r, c, s)?;
         }
         Cell::Number(x) => {
+            let x = &as_shown(*x);
             if x.fract() == 0.0 {
                 ws.write_number(r, c, *x)?;
             } else {
@@ -315,6 +311,15 @@ fn write_cell(
         }
     }
     Ok(())
+}
+
+/// `x`, or 0 where it is a negative that two decimals show as zero (it would read "-0.00").
+fn as_shown(x: f64) -> f64 {
+    if x > -0.005 && x <= 0.0 {
+        0.0
+    } else {
+        x
+    }
 }
 
 /// Days since 1899-12-30: Excel's serial for dates after 1900-02-28.
@@ -437,29 +442,6 @@ fn write_customers(
     Ok(())
 }
 
-/// The analysis's name as a sheet title.
-fn section_title(key: &str, lang: Lang) -> &'static str {
-    match key {
-        "rfm" => lang.pick("RFM分群", "RFM"),
-        "abc" => lang.pick("ABC分类", "ABC"),
-        "value" => lang.pick("客户价值", "Value"),
-        "lifecycle" => lang.pick("生命周期", "Lifecycle"),
-        "alerts" => lang.pick("预流失预警", "Pre-churn alerts"),
-        "distribution" => lang.pick("分布与占比", "Distribution"),
-        "customer_flow" => lang.pick("客户增减", "Customer flow"),
-        "performance" => lang.pick("年度业绩", "Performance"),
-        "bcg" => lang.pick("BCG矩阵", "BCG"),
-        "clusters" => lang.pick("聚类", "Clusters"),
-        "pipeline" => lang.pick("线索与转化", "Pipeline"),
-        "nps" => "NPS",
-        "csi" => "CSI",
-        "credit" => lang.pick("信用等级", "Credit"),
-        "cross_sell" => lang.pick("交叉销售", "Cross-selling"),
-        "clv" => lang.pick("CLV预测", "CLV"),
-        _ => lang.pick("分析", "Analysis"),
-    }
-}
-
 /// Unique, valid sheet names: at most 31 characters, none of `[]:*?/\`, not blank.
 #[derive(Default)]
 struct SheetNames(Vec<String>);
@@ -493,49 +475,54 @@ impl SheetNames {
     }
 }
 
-/// Column titles for the keys the analyses use most; other keys are shown as they are.
-fn key_title(key: &str, lang: Lang) -> String {
-    let t = match key {
-        "label" => ("类别", "Group"),
-        "key" => ("键", "Key"),
-        "customers" => ("客户数", "Customers"),
-        "customer_share" => ("客户占比 %", "Customer share %"),
-        "amount" => ("金额", "Amount"),
-        "amount_share" => ("金额占比 %", "Amount share %"),
-        "action" => ("建议行动", "Suggested action"),
-        "customer" => ("客户", "Customer"),
-        "value" => ("取值", "Value"),
-        "year" => ("年份", "Year"),
-        "growth" => ("增长率 %", "Growth %"),
-        "period" => ("期间", "Period"),
-        "from" => ("起", "From"),
-        "to" => ("止", "To"),
-        "vs_from" => ("对比起", "Compared from"),
-        "vs_to" => ("对比止", "Compared to"),
-        "new" => ("新增", "New"),
-        "lost" => ("流失", "Lost"),
-        "returning" => ("回流", "Returning"),
-        "net" => ("净变化", "Net"),
-        "total" => ("合计", "Total"),
-        "recency_days" => ("沉默天数", "Days silent"),
-        "interval_days" => ("购买间隔（天）", "Interval (days)"),
-        "amount_at_risk" => ("风险金额", "Amount at risk"),
-        "p_alive" => ("存活概率", "P(alive)"),
-        "conversion" => ("转化率 %", "Conversion %"),
-        "leads" => ("线索数", "Leads"),
-        "bought" => ("已购买", "Bought"),
-        "score" => ("得分", "Score"),
-        "grade" => ("等级", "Grade"),
-        "support" => ("支持度 %", "Support %"),
-        "lift" => ("提升度", "Lift"),
-        "weight" => ("权重", "Weight"),
-        _ => return key.to_string(),
-    };
-    lang.pick(t.0, t.1).to_string()
+/// What an analysis sheet is written with.
+struct Ctx<'a> {
+    lang: Lang,
+    f: &'a Formats,
+    report: &'a Report,
+    vocabulary: Vocabulary,
+    /// The ABC class's name with the split it follows, for the alerts' `abc_class` column.
+    abc_name: Option<String>,
 }
 
-/// A JSON value as a cell: `{zh, en}` texts in the chosen language, numbers as numbers.
-fn json_cell(v: &Json, lang: Lang) -> Option<Cell> {
+impl Ctx<'_> {
+    fn title(&self, parent: &str, key: &str) -> String {
+        match (key, &self.abc_name) {
+            ("abc_class", Some(name)) => name.clone(),
+            _ => titles::title(parent, key, self.lang),
+        }
+    }
+
+    /// Customers and products the report refers to by index, by name: the alerts', movers' and
+    /// disagreements' `customer`, and the BCG points' `item` (a product under `products`).
+    fn cell(&self, parent: &str, key: &str, v: &Json) -> Option<Cell> {
+        let i = v.as_u64().map_or(usize::MAX, |i| i as usize);
+        let bcg = self.report.analyses.bcg.as_ref();
+        match (key, parent) {
+            ("item", "products") => bcg
+                .and_then(|b| b.products.as_ref()?.labels.get(i).cloned())
+                .map(Cell::Text),
+            ("customer", _) | ("item", _) if i < usize::MAX => Some(Cell::Text(self.report.who(i))),
+            _ => json_cell(key, v, self),
+        }
+    }
+}
+
+/// `{zh, en}`: a text in both languages.
+fn is_text(v: &Json) -> bool {
+    matches!(v, Json::Object(o) if o.len() == 2 && o.contains_key("zh") && o.contains_key("en"))
+}
+
+/// An array of objects, written as a table (a list of texts is a cell).
+fn is_table(v: &Json) -> bool {
+    matches!(v, Json::Array(a) if a.iter().any(|x| x.is_object() && !is_text(x)))
+}
+
+/// A JSON value in column `key` as a cell: `{zh, en}` texts and enum values in the chosen
+/// language, numbers as numbers, short lists joined.
+fn json_cell(key: &str, v: &Json, ctx: &Ctx) -> Option<Cell> {
+    let lang = ctx.lang;
+    let text = |s: &str| titles::value(key, s, &ctx.vocabulary, lang).unwrap_or_else(|| s.into());
     match v {
         Json::Null => Some(Cell::Empty),
         Json::Bool(b) => Some(Cell::Text(
@@ -545,21 +532,26 @@ fn json_cell(v: &Json, lang: Lang) -> Option<Cell> {
         Json::Number(n) => n.as_f64().map(Cell::Number),
         Json::String(s) => Some(match crate::table::normalize::iso_date(s) {
             Some(d) => Cell::Date(d),
-            None => Cell::Text(s.clone()),
+            None => Cell::Text(text(s)),
         }),
-        Json::Object(o) if o.len() == 2 && o.contains_key("zh") && o.contains_key("en") => {
+        Json::Object(o) if is_text(v) => {
             let s = o
                 .get(lang.pick("zh", "en"))
                 .and_then(Json::as_str)
                 .unwrap_or("");
             Some(Cell::Text(s.to_string()))
         }
-        Json::Array(a) if a.iter().all(|x| x.is_number() || x.is_string()) && a.len() <= 20 => {
+        Json::Array(a)
+            if a.len() <= 20
+                && a.iter()
+                    .all(|x| x.is_number() || x.is_string() || is_text(x)) =>
+        {
+            let each = |x: &Json| match json_cell(key, x, ctx) {
+                Some(Cell::Text(s)) => s,
+                _ => x.to_string(),
+            };
             Some(Cell::Text(
-                a.iter()
-                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                a.iter().map(each).collect::<Vec<_>>().join(", "),
             ))
         }
         _ => None,
@@ -568,40 +560,38 @@ fn json_cell(v: &Json, lang: Lang) -> Option<Cell> {
 
 fn write_analysis(
     ws: &mut Worksheet,
-    sheet: &str,
-    title: &str,
+    (sheet, title, key): (&str, &str, &str),
     result: &Json,
-    lang: Lang,
-    f: &Formats,
+    ctx: &Ctx,
 ) -> Result<(), XlsxError> {
-    ws.write_string_with_format(0, 0, title, &f.title)?;
+    ws.write_string_with_format(0, 0, title, &ctx.f.title)?;
     let mut row = 2u32;
     let mut charts: Vec<Spec> = Vec::new();
-    write_object(ws, &mut row, result, lang, f, &mut charts, 0)?;
+    write_object(ws, &mut row, (key, result), ctx, &mut charts, 0)?;
     // Chart data goes to the right of the tables; each chart sits beside its data.
     let mut data_row = 2u32;
     let data_col: u16 = 20;
     for spec in &charts {
-        data_row = write_chart(ws, sheet, spec, data_row, data_col, lang, f)?;
+        data_row = write_chart(ws, sheet, spec, data_row, data_col, ctx.lang, ctx.f)?;
     }
     ws.set_column_width(0, 22)?;
     Ok(())
 }
 
 /// Writes an analysis's scalars as key/value lines and its arrays of objects as tables,
-/// recursively; collects the chart specs found on the way.
+/// recursively; collects the chart specs found on the way. `parent` is the object's own key.
 fn write_object(
     ws: &mut Worksheet,
     row: &mut u32,
-    v: &Json,
-    lang: Lang,
-    f: &Formats,
+    (parent, v): (&str, &Json),
+    ctx: &Ctx,
     charts: &mut Vec<Spec>,
     depth: u8,
 ) -> Result<(), XlsxError> {
     let Json::Object(obj) = v else {
         return Ok(());
     };
+    let bold = &ctx.f.bold;
     for (k, x) in obj {
         if k == "charts" {
             if let Ok(list) = Vec::<SpecIn>::deserialize(x) {
@@ -613,22 +603,24 @@ fn write_object(
             continue;
         }
         match x {
-            Json::Array(items) if items.iter().any(Json::is_object) => {
+            Json::Array(items) if is_table(x) => {
                 *row += 1;
-                ws.write_string_with_format(*row, 0, key_title(k, lang), &f.bold)?;
+                ws.write_string_with_format(*row, 0, ctx.title(parent, k), bold)?;
                 *row += 1;
-                write_table(ws, row, items, lang, f, charts, depth)?;
+                // BCG's points are its customers' or its products'.
+                let table = if k == "points" { parent } else { k };
+                write_table(ws, row, (table, items), ctx, charts, depth)?;
             }
-            Json::Object(_) if json_cell(x, lang).is_none() => {
+            Json::Object(_) if json_cell(k, x, ctx).is_none() => {
                 *row += 1;
-                ws.write_string_with_format(*row, 0, key_title(k, lang), &f.bold)?;
+                ws.write_string_with_format(*row, 0, ctx.title(parent, k), bold)?;
                 *row += 1;
-                write_object(ws, row, x, lang, f, charts, depth + 1)?;
+                write_object(ws, row, (k, x), ctx, charts, depth + 1)?;
             }
             _ => {
-                if let Some(cell) = json_cell(x, lang) {
-                    ws.write_string(*row, 0, key_title(k, lang))?;
-                    write_cell(ws, *row, 1, &cell, f)?;
+                if let Some(cell) = json_cell(k, x, ctx) {
+                    ws.write_string(*row, 0, ctx.title(parent, k))?;
+                    write_cell(ws, *row, 1, &cell, ctx.f)?;
                     *row += 1;
                 }
             }
@@ -637,34 +629,37 @@ fn write_object(
     Ok(())
 }
 
+/// Writes `items` (the array under key `parent`) as a table, then the tables nested in them.
 fn write_table(
     ws: &mut Worksheet,
     row: &mut u32,
-    items: &[Json],
-    lang: Lang,
-    f: &Formats,
+    (parent, items): (&str, &[Json]),
+    ctx: &Ctx,
     charts: &mut Vec<Spec>,
     depth: u8,
 ) -> Result<(), XlsxError> {
-    // Columns: every key with a scalar (or bilingual text) value in some item, in first-seen order.
+    // Columns: every key with a scalar (or bilingual text) value in some item, in first-seen
+    // order, but for the keys a label column beside them names.
+    let labelled = items.iter().any(|x| x.get("label").is_some());
     let mut keys: Vec<&str> = Vec::new();
     for item in items.iter().take(MAX_TABLE_ROWS) {
         if let Json::Object(o) = item {
             for (k, x) in o {
-                if !keys.contains(&k.as_str()) && json_cell(x, lang).is_some() {
+                let named = labelled && titles::KEYS_OF_LABELS.contains(&k.as_str());
+                if !named && !keys.contains(&k.as_str()) && json_cell(k, x, ctx).is_some() {
                     keys.push(k);
                 }
             }
         }
     }
     for (c, k) in keys.iter().enumerate() {
-        ws.write_string_with_format(*row, c as u16, key_title(k, lang), &f.bold)?;
+        ws.write_string_with_format(*row, c as u16, ctx.title(parent, k), &ctx.f.bold)?;
     }
     *row += 1;
     for item in items.iter().take(MAX_TABLE_ROWS) {
         for (c, k) in keys.iter().enumerate() {
-            if let Some(cell) = item.get(*k).and_then(|x| json_cell(x, lang)) {
-                write_cell(ws, *row, c as u16, &cell, f)?;
+            if let Some(cell) = item.get(*k).and_then(|x| ctx.cell(parent, k, x)) {
+                write_cell(ws, *row, c as u16, &cell, ctx.f)?;
             }
         }
         *row += 1;
@@ -672,32 +667,21 @@ fn write_table(
     // Nested tables (e.g. each dimension's groups) follow, each under its item's label.
     for item in items.iter().take(100) {
         let Json::Object(o) = item else { continue };
-        let nested = o.iter().any(|(k, x)| {
-            k != "charts" && matches!(x, Json::Array(a) if a.iter().any(Json::is_object))
-        });
-        let has_charts = o.contains_key("charts");
-        if nested || has_charts {
-            if let Some(Cell::Text(name)) = o.get("label").and_then(|x| json_cell(x, lang)) {
+        let nested = o.iter().any(|(k, x)| k != "charts" && is_table(x));
+        if nested || o.contains_key("charts") {
+            if let Some(Cell::Text(name)) = o.get("label").and_then(|x| json_cell("label", x, ctx))
+            {
                 *row += 1;
-                ws.write_string_with_format(*row, 0, name, &f.bold)?;
+                ws.write_string_with_format(*row, 0, name, &ctx.f.bold)?;
             }
-            let scalars_out: serde_json::Map<String, Json> = o
+            let tables: serde_json::Map<String, Json> = o
                 .iter()
-                .filter(|(k, x)| {
-                    *k == "charts" || matches!(x, Json::Array(a) if a.iter().any(Json::is_object))
-                })
+                .filter(|(k, x)| *k == "charts" || is_table(x))
                 .map(|(k, x)| (k.clone(), x.clone()))
                 .collect();
             *row += 1;
-            write_object(
-                ws,
-                row,
-                &Json::Object(scalars_out),
-                lang,
-                f,
-                charts,
-                depth + 1,
-            )?;
+            let tables = Json::Object(tables);
+            write_object(ws, row, (parent, &tables), ctx, charts, depth + 1)?;
         }
     }
     Ok(())
@@ -921,6 +905,15 @@ pub fn customers_csv(report: &Report, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_negative_shown_as_zero_is_zero() {
+        assert_eq!(as_shown(-0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(as_shown(-0.004), 0.0);
+        assert_eq!(as_shown(-0.005), -0.005);
+        assert_eq!(as_shown(-12.5), -12.5);
+        assert_eq!(as_shown(0.001), 0.001);
+    }
 
     #[test]
     fn sheet_names_are_valid_and_unique() {

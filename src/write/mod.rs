@@ -1,4 +1,5 @@
-//! Workbooks kexi writes: the results workbook and the customer CSV ([`export`]), the blank
+//! Workbooks kexi writes: the results workbook and the customer CSV ([`export`], in the words of
+//! [`titles`]), the blank
 //! register and order-list templates ([`template`]) and the sample workbook ([`sample`]).
 //!
 //! Architecture invariant: writing reads only the [`crate::report::Report`]; it never reruns an
@@ -7,3 +8,4 @@
 pub mod export;
 pub mod sample;
 pub mod template;
+mod titles;

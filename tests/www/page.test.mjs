@@ -117,6 +117,8 @@ test('a dropped order list gives the dashboard and the table; text stays text; n
   assert.equal(kpis[0], '37');
   for (const id of ['rfm', 'abc', 'value', 'lifecycle', 'distribution', 'customer_flow', 'clv'])
     assert.ok(await page.locator(`#a-${id}`).count(), `section ${id}`);
+  // ABC is defined and named by the report: the trade's 10/20/70 split of customers by default.
+  assert.match(await page.textContent('#a-abc .definition'), /前 10% 的客户为 A，其后 20% 为 B/);
   // Charts are drawn as they come into view; RFM's are on the first screen.
   await page.waitForFunction(() => document.querySelectorAll('#a-rfm canvas').length >= 2);
   assert.equal(await page.locator('#a-clv canvas').count(), 0, 'charts far below the view wait until scrolled to');
@@ -136,6 +138,7 @@ test('a dropped order list gives the dashboard and the table; text stays text; n
   await page.waitForSelector('.viewport .tr');
   assert.match(await page.textContent('.count'), /^37 \/ 37/);
   await page.screenshot({ path: join(artifacts, 'customers.png') });
+  assert.match(await page.textContent('.thead'), /ABC（客户数 10\/20\/70）/);
   // The script-like name is shown as text and creates no element.
   await page.fill('.table-tools input', 'onerror');
   await page.waitForFunction(() => /^1 \//.test(document.querySelector('.count').textContent));

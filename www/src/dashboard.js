@@ -31,7 +31,8 @@ const EAGER = 2;
 /** One line per analysis: how its figures are defined (docs/analyses.md has the whole story). */
 const SECTIONS = [
   ['rfm', ['RFM 客户分群', 'RFM segments'], ['R＝距今天数，F＝购买天数（同日算一次），M＝累计金额；各与均值比较得八类，1–5 分按五分位。', 'R = days since last order, F = purchase days (same day once), M = total amount; each compared with its mean gives 8 segments; scores 1–5 by quintile.']],
-  ['abc', ['ABC 分类与帕累托', 'ABC classes and Pareto'], ['按金额从高到低累计：A 至 80%，B 至 95%，其余为 C；另按客户数前 10%/20%/70% 划分。', 'Customers by amount, cumulated: A up to 80%, B up to 95%, the rest C; also by count: top 10% / next 20% / 70%.']],
+  // ABC's definition depends on its options: the report states it (`definition`).
+  ['abc', ['ABC 分类与帕累托', 'ABC classes and Pareto'], null],
   ['value', ['客户价值', 'Customer value'], ['各指标最小–最大归一后加权得 0–100 分；VIP > 80，重要 > 60，普通 > 40。', 'Each indicator min-max normalised, weighted, 0–100; VIP > 80, important > 60, ordinary > 40.']],
   ['lifecycle', ['生命周期与流失', 'Lifecycle and churn'], ['按距最近一次购买的天数分为新客户、活跃、沉睡、流失；流失率＝期内流失客户 ÷ 期初客户。', 'By days since the last order: new, active, sleeping, lost; churn = customers lost in the period ÷ customers at its start.']],
   ['alerts', ['预流失重点客户', 'Pre-churn key customers'], ['A 类或高价值客户，沉默超过其自身购买间隔的若干倍，或存活概率低；按风险金额排序。', 'A-class or top-tier customers silent for a multiple of their own interval, or with low P(alive); ranked by amount at risk.']],
@@ -156,9 +157,10 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
     rfm: (x) => [table(x.segments, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
       ['mean_recency_days', (v) => num(v, 0)], ['mean_frequency', (v) => num(v, 1)], ['mean_monetary', money], ['action']])],
     abc: (x) => [h('p', { className: 'lead' }, getLang() === 'zh'
-      ? `前 20% 的客户贡献了 ${pct(x.top20_share)} 的销售额；${num(x.customers_for_a_share)} 位客户带来 ${num(x.options.amount_a)}% 的销售额。`
-      : `The top 20% of customers bring ${pct(x.top20_share)} of sales; ${num(x.customers_for_a_share)} customers bring ${num(x.options.amount_a)}% of it.`),
-    table(x.by_amount, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share]])],
+      ? `前 20% 的客户贡献了 ${pct(x.top20_share)} 的销售额；${pct(x.customers_for_a_share)} 的客户带来 ${num(x.options.amount_a)}% 的销售额。`
+      : `The top 20% of customers bring ${pct(x.top20_share)} of sales; ${pct(x.customers_for_a_share)} of customers bring ${num(x.options.amount_a)}% of it.`),
+    ...[[x.count_name, x.by_count], [x.amount_name, x.by_amount]].map(([name, rows]) => h('div', {}, h('h4', {}, tx(name)),
+      table(rows, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share]])))],
     value: (x) => [table(x.tiers, [['label'], ['above', (v) => (v == null ? '' : `> ${num(v)}`)], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share]]),
       table(x.indicators, [['label'], ['weight', (v) => num(v, 2)], ['low', num], ['high', num]])],
     lifecycle: (x) => [table(x.stages, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share]]),
@@ -168,7 +170,7 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
     alerts: (x) => [h('p', { className: 'lead' }, `${col('key_customers')} ${num(x.key_customers)} · ${col('alerted')} ${num(x.alerted)} · ${col('amount_at_risk')} ${money(x.amount_at_risk)}`
       + (x.alerted > x.alerts.length ? ` · ${t('top_shown', { n: num(Math.min(x.alerts.length, 50)) })}` : '')),
       table(x.alerts, [['customer', who], ['recency_days', int], ['interval_days', (v) => num(v, 0)], ['overdue', (v) => num(v, 1)],
-        ['p_alive', (v) => (v == null ? '—' : pct(v * 100))], ['amount', money], ['amount_at_risk', money], ['abc_class'], ['value_tier', label('value_tier')]])],
+        ['p_alive', (v) => (v == null ? '—' : pct(v * 100))], ['amount', money], ['amount_at_risk', money], ['abc_class', null, a.abc ? tx(a.abc.class_name) : undefined], ['value_tier', label('value_tier')]])],
     distribution: (x) => [compared(x), ...x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
       table(d.groups, [['value', (v) => tx(v) || v || t('none_value')], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
         ['amount_per_customer', money], ['amount_change', pct], ['customers_change', pct]], { limit: 30 })))],
@@ -204,7 +206,7 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
     const result = a[key];
     const note = s.analyses.find((x) => x.key === key)?.note;
     const section = h('section', { className: 'card analysis', id: `a-${key}` },
-      h('h3', {}, L(title)), h('p', { className: 'definition' }, L(def)),
+      h('h3', {}, L(title)), h('p', { className: 'definition' }, def ? L(def) : tx(result.definition)),
       note ? h('p', { className: 'note' }, tx(note)) : null);
     const build = () => section.append(
       h('div', { className: 'figures' }, chartsIn(result).map((c) => figure(c, pick, extrasFor(key, c, result)))),

@@ -112,6 +112,13 @@ export class CustomerTable {
     this.drawHead();
   }
 
+  /** A column's name; the ABC class is named by the report, with the split it follows. */
+  name(k, kind) {
+    if (kind === 'dim') return this.dimText(k);
+    const abc = this.overview?.analyses.abc;
+    return k === 'abc_class' && abc ? tx(abc.class_name) : col(k);
+  }
+
   text(key, kind, v) {
     if (v == null || v === '') return '';
     if (kind === 'label') return this.labelText(key, String(v));
@@ -122,7 +129,7 @@ export class CustomerTable {
     const keys = [...LABEL_KEYS, ...this.dims].filter((k) => this.facets[k]?.length > 0 && !(this.facets[k].length === 1 && this.facets[k][0][0] == null));
     const selects = keys.map((k) => {
       const kind = LABEL_KEYS.includes(k) ? 'label' : 'dim';
-      const name = kind === 'label' ? col(k) : this.dimText(k);
+      const name = this.name(k, kind === 'label' ? kind : 'dim');
       const chosen = this.query[k]?.[0];
       const s = h('select', { 'aria-label': name },
         h('option', { value: '\u0000' }, `${name}: ${t('any')}`),
@@ -143,7 +150,7 @@ export class CustomerTable {
 
   drawHead() {
     fill(this.head, h('div', { className: 'tr' }, this.columns.map(([k, , kind]) => {
-      const name = kind === 'dim' ? this.dimText(k) : col(k);
+      const name = this.name(k, kind);
       const arrow = this.sort === k ? (this.descending ? ' ▼' : ' ▲') : '';
       return h('button', { type: 'button', className: `th c-${kind ?? 'v'}`, onclick: () => {
         if (this.sort === k) this.descending = !this.descending;
@@ -221,7 +228,7 @@ export class CustomerTable {
       h('header', {}, h('h3', {}, [r.id, r.name].filter(Boolean).join(' · ')),
         h('button', { type: 'button', className: 'small', onclick: () => { this.detail.hidden = true; } }, t('close'))),
       h('dl', {},
-        fields.map(([k, v]) => [h('dt', {}, col(k)), h('dd', {}, labels.has(k) ? this.labelText(k, String(v)) : typeof v === 'number' ? num(v) : String(v))]),
+        fields.map(([k, v]) => [h('dt', {}, this.name(k)), h('dd', {}, labels.has(k) ? this.labelText(k, String(v)) : typeof v === 'number' ? num(v) : String(v))]),
         Object.entries(r.dims ?? {}).map(([k, v]) => [h('dt', {}, this.dimText(k)), h('dd', {}, String(v))]),
         r.year_amounts?.some((x) => x) && this.years?.length === r.year_amounts.length
           ? this.years.map((y, i) => [h('dt', {}, `${col('amount')} ${y}`), h('dd', {}, money(r.year_amounts[i]))]) : null));
@@ -232,7 +239,7 @@ export class CustomerTable {
   async exportView() {
     const all = [];
     for (let start = 0; start < this.count; start += 5000) all.push(...await call('rows', { start, end: start + 5000 }));
-    const header = this.columns.map(([k, , kind]) => (kind === 'dim' ? this.dimText(k) : col(k)));
+    const header = this.columns.map(([k, , kind]) => this.name(k, kind));
     const rows = all.map((r) => this.columns.map(([k, , kind]) => {
       const v = this.value(r, k, kind);
       return v == null ? '' : kind === 'label' ? this.text(k, kind, v) : String(v);
