@@ -1,6 +1,6 @@
 //! ABC classification and the Pareto curve: which few customers bring most of the sales.
 //!
-//! Definitions (docs/analyses.md). Customers with an amount are ranked by it, largest first;
+//! Definitions (docs/analyses.md). Customers with an amount above 0 are ranked by it, largest first;
 //! equal amounts are ordered by the customer's id or name so the result does not depend on row
 //! order. Customers with equal amounts always get the same class and rank: each takes the class
 //! and rank of the first of them in that order, so a class boundary that falls inside a run of
@@ -12,7 +12,11 @@
 //! - By cumulative amount (`method: "amount"`, "ABC（累计金额 80/95）"): with S the sum of positive
 //!   amounts, a customer is A while the share of S held by the customers ranked before it is
 //!   below `amount_a` (80%), B while it is below `amount_b` (95%), else C. The customer that
-//!   crosses 80% is therefore still A. Customers with zero or negative amounts are C.
+//!   crosses 80% is therefore still A.
+//! - Customers whose amount is 0 or below (prospects who never bought, buyers whose returns
+//!   reached their purchases) brought nothing to rank: they have no class, are counted in
+//!   `unranked` with their amount, and move neither split. The classes' shares of S then add
+//!   up to 100%.
 //! - The Pareto curve is the cumulative share of S against the share of customers, and
 //!   "the top 20% of customers bring X%" reads it at round(n × 20%) customers.
 
@@ -184,6 +188,9 @@ pub struct Abc {
     pub count_name: Text,
     pub amount_name: Text,
     pub customers_ranked: u64,
+    /// Customers with an amount of 0 or below, not classed, and their summed amount (≤ 0).
+    pub unranked: u64,
+    pub unranked_amount: f64,
     /// Sum of the positive amounts (S).
     pub total_amount: f64,
     pub by_amount: Vec<ClassRow>,
@@ -210,6 +217,12 @@ pub fn run<'a>(
         .enumerate()
         .filter_map(|(i, c)| c.amount.filter(|a| a.is_finite()).map(|a| (i, a)))
         .collect();
+    // Partitioned before the sort, so the ranks and both splits see only the positive amounts.
+    let unranked: (u64, f64) = ranked
+        .iter()
+        .filter(|r| r.1 <= 0.0)
+        .fold((0, 0.0), |(n, s), r| (n + 1, s + r.1));
+    ranked.retain(|r| r.1 > 0.0);
     crate::sort::by_key_then(
         &mut ranked,
         |r| !crate::sort::f64_key(r.1),
@@ -218,7 +231,7 @@ pub fn run<'a>(
                 .then_with(|| tiebreak(a.0).cmp(tiebreak(b.0)))
         },
     );
-    let total: f64 = ranked.iter().map(|r| r.1.max(0.0)).sum();
+    let total: f64 = ranked.iter().map(|r| r.1).sum();
     if total <= 0.0 {
         return None;
     }
@@ -246,12 +259,10 @@ pub fn run<'a>(
             first = (k, 100.0 * cum / total, amount);
         }
         let (g, before) = (first.0, first.1);
-        cum += amount.max(0.0);
+        cum += amount;
         let share = 100.0 * cum / total;
         pareto_cum.push(share);
-        let by_amount = if amount <= 0.0 {
-            Class::C
-        } else if before < options.amount_a {
+        let by_amount = if before < options.amount_a {
             Class::A
         } else if before < options.amount_b {
             Class::B
@@ -323,6 +334,8 @@ pub fn run<'a>(
             count_name: Method::Count.name(options),
             amount_name: Method::Amount.name(options),
             customers_ranked: n as u64,
+            unranked: unranked.0,
+            unranked_amount: unranked.1,
             total_amount: total,
             by_amount,
             by_count,

@@ -324,6 +324,13 @@ fn run_abc(x: &mut Run) -> Result<(), Skip> {
     let (res, per) = abc::run(x.facts, &x.o.abc, x.tiebreak).ok_or_else(|| {
         Skip::needs(&[]).note("没有金额为正的客户", "No customer has a positive amount")
     })?;
+    x.note = (res.unranked > 0).then(|| {
+        let n = res.unranked;
+        Text::new(
+            format!("{n} 位客户金额为 0 或负（未购买，或退货抵消了购买），不参与 ABC 分类"),
+            format!("{n} customers with an amount of 0 or below (never bought, or returns offset their purchases) are not classed"),
+        )
+    });
     x.r.analyses.abc = Some(res);
     x.r.labels.abc = per;
     Ok(())
