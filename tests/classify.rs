@@ -321,6 +321,26 @@ fn customers_without_a_positive_amount_are_not_classed() {
     assert!((shares[0] - 200.0 / 3.0).abs() < 1e-9);
 }
 
+/// A buyer whose returns exceed its purchases is 小客户 however it scores otherwise: K1 bought
+/// often (5 orders of 3,000, the largest order) but returned 16,000, net −1,000. Its score is
+/// (orders 0.20 + largest order 0.05 + tenure 0.05, each at its top; amount, amount per order
+/// and interval at their bottom) ÷ 0.70, the weights the data has = 42.9, above 普通's 40: it was
+/// 普通客户.
+#[test]
+fn a_customer_net_negative_is_a_small_customer() {
+    let csv = "客户编号,订单日期,销售额\n\
+               K1,2024-01-05,3000\nK1,2024-02-05,3000\nK1,2024-03-05,3000\n\
+               K1,2024-04-05,3000\nK1,2024-05-05,3000\nK1,2024-05-20,-16000\n\
+               K2,2024-01-10,3000\nK3,2024-02-10,500\nK4,2024-05-01,800\nK4,2024-05-25,900\n";
+    let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let c = by_id(&r);
+    assert_eq!(c["K1"].facts.amount, Some(-1000.0));
+    assert_eq!(c["K1"].facts.orders, Some(5));
+    assert!((c["K1"].value_score.unwrap() - 300.0 / 7.0).abs() < 1e-9);
+    assert_eq!(c["K1"].value_tier, Some(Tier::Small));
+    assert_eq!(c["K1"].abc_class, None);
+}
+
 /// Seven customers are too few for quintile scores: the RFM section says so beside its title.
 #[test]
 fn few_customers_are_said_to_be_uncertain() {

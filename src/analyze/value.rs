@@ -8,7 +8,8 @@
 //! weights are renormalized over what exists. Tiers: VIP > 80, 重要 > 60, 普通 > 40, else 小客户
 //! (thresholds settable). An indicator with the same value for everyone carries no information
 //! and is left out. Prospects (the input says they have not bought: no purchase and no amount
-//! above 0) are not scored and have no tier; `prospects` counts them.
+//! above 0) are not scored and have no tier; `prospects` counts them. A buyer whose amount is 0 or
+//! below (its returns reached its purchases) is 小客户 whatever its score.
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::analyze::score;
@@ -310,7 +311,12 @@ pub fn run(facts: &Facts, options: &ValueOptions) -> Option<(Value, Vec<Option<C
     let mut histogram = [0u64; 10];
     for (i, (c, score)) in facts.customers.iter().zip(&scores).enumerate() {
         let Some(score) = *score else { continue };
-        let tier = Tier::of(score, options);
+        // A customer whose returns reached its purchases brought nothing, whatever else it scores.
+        let tier = if c.amount.is_some_and(|a| a <= 0.0) {
+            Tier::Small
+        } else {
+            Tier::of(score, options)
+        };
         let amount = c.amount.unwrap_or(0.0);
         if let Some(a) = acc.get_mut(tier as usize) {
             a.0 += 1;
