@@ -1,6 +1,6 @@
 //! What a year is compared with (同期): the calendar year before it, or, when the last year with
-//! purchases is partial (its last purchase and the as-of date before December 31), January 1 to
-//! that purchase against the same dates of the year before. Performance, distribution and BCG
+//! purchases is partial (the day before the as-of date, by default its last purchase, is before
+//! December 31), January 1 to that day against the same dates of the year before. Performance, distribution and BCG
 //! compare the last year this way and report the stretches as [`Compared`].
 
 use crate::analyze::chart::Text;

@@ -145,7 +145,9 @@ pub fn lost_limit(c: &Fact, o: &LifecycleOptions) -> f64 {
 }
 
 /// Whether `silence` days since the last purchase make a customer lost under `limit`: the one
-/// rule the stages, the churn rate and the customer flow count a loss by.
+/// comparison the stages, the churn rate and the customer flow count a loss by. The stages and
+/// the flow take each customer's [`lost_limit`]; the churn rate takes the fixed `lost_days`, as
+/// docs/analyses.md defines it.
 pub fn is_lost(silence: i32, limit: f64) -> bool {
     f64::from(silence) > limit
 }

@@ -6,11 +6,11 @@
 //! A status, in Chinese or English, is the class of the first word of `STATUS_WORDS` it contains:
 //! 确定/签约/成交/qualified/won/closed → qualified, 热衷/热/强烈/hot → hot, 兴趣/意向/interest →
 //! interested, 观望/考虑/hold/wait → on hold, 停止/放弃/无意/inactive/stop/dead/lost → inactive,
-//! else other. A word is negated when a negation (不 无 没 未 非, not, no, non, un-, dis-, never,
-//! n't) comes right before it, perhaps with a softener between (不太感兴趣, 没有什么意向, not really
+//! else other ("won't" is inactive, not "won"). A word is negated when a negation (不 无 没 未 非
+//! 待 无法 不能 难以, not, no, non, un-, dis-, never, n't) comes right before it, perhaps with a softener between (不太感兴趣, 没有什么意向, not really
 //! interested). A negated interest is inactive (无意向, 没兴趣, 不感兴趣, not interested), as are
 //! 不考虑, unqualified, 不买 and "closed lost"; an uncertain status is on hold (不确定, 未确定,
-//! uncertain, not sure), never qualified; any other negated word says nothing (未成交, 不热衷 are
+//! 待确定, 无法确定, uncertain, not sure), never qualified; any other negated word says nothing (未成交, 不热衷 are
 //! other unless another word follows).
 //!
 //! A timing is the letter (A, b类, "C 以后") or, written as a number of months (1个月, 两三个月,
@@ -93,8 +93,11 @@ use Status::{Hot, Inactive, Interested, OnHold, Qualified};
 /// A status's words in the order they are tried: the class a word names, and the class it names
 /// when negated (不确定, 无意向, not interested), or `None` to pass a negated word over (未成交,
 /// not hot).
-const STATUS_WORDS: [(&str, Status, Option<Status>); 30] = [
+const STATUS_WORDS: [(&str, Status, Option<Status>); 32] = [
     ("不买", Inactive, None),
+    // Before "won", which it contains.
+    ("won't", Inactive, None),
+    ("won’t", Inactive, None),
     ("不购买", Inactive, None),
     ("lost", Inactive, None),
     ("确定", Qualified, Some(OnHold)),
@@ -128,8 +131,9 @@ const STATUS_WORDS: [(&str, Status, Option<Status>); 30] = [
 
 /// Negations, and the words that may stand between one and the word it negates (不太感兴趣,
 /// 没有什么意向, not really interested, no longer interested). An English negation starts a word.
-const NEGATIONS: [&str; 12] = [
-    "不", "无", "没", "未", "非", "not", "no", "non", "un", "dis", "never", "n't",
+const NEGATIONS: [&str; 16] = [
+    "不", "无", "没", "未", "非", "待", "无法", "不能", "难以", "not", "no", "non", "un", "dis",
+    "never", "n't",
 ];
 const BETWEEN: [&str; 20] = [
     " ", "-", "有", "太", "很", "大", "是", "感", "再", "什么", "任何", "怎么", "那么", "一点",
@@ -164,7 +168,7 @@ impl Timing {
         let t = clean_label(text).trim().to_lowercase();
         if let Some(m) = months(&t) {
             let more = u32::from(t.contains("以上") || t.contains("多"));
-            return Some(match m + more {
+            return Some(match m.saturating_add(more) {
                 0..=1 => Timing::A,
                 2..=3 => Timing::B,
                 _ => Timing::C,
@@ -464,6 +468,10 @@ mod tests {
             ("不确定", OnHold),
             ("还不确定", OnHold),
             ("未确定", OnHold),
+            ("待确定", OnHold),
+            ("无法确定", OnHold),
+            ("不能确定", OnHold),
+            ("Won't buy", Inactive),
             ("不太确定", OnHold),
             ("确定不买", Inactive),
             ("无意向", Inactive),
@@ -520,6 +528,8 @@ mod tests {
             ("一个多月", Some(B)),
             ("1个月以上", Some(B)),
             ("11个月后", Some(C)),
+            // The largest count written does not wrap around to 0 months.
+            ("4294967295个月以上", Some(C)),
             ("十一个月", Some(C)),
             ("二十个月", Some(C)),
             ("12个月", Some(C)),

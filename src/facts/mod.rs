@@ -190,12 +190,15 @@ pub struct SamePeriod {
 }
 
 impl SamePeriod {
-    /// The same period for a `latest` purchase and the `as_of` date, if the year is partial.
+    /// The same period for a `latest` purchase and the `as_of` date, if the year is partial. The
+    /// stretch known ends the day before the as-of date (by default the last purchase): a later
+    /// as-of date in the same year says the days up to it passed without a purchase.
     fn of(latest: i32, as_of: i32) -> Option<SamePeriod> {
         use chrono::{Datelike, NaiveDate};
-        let last = days::date_of(latest)?;
+        let end = latest.max(as_of.saturating_sub(1));
+        let (first_year, last) = (days::date_of(latest)?.year(), days::date_of(end)?);
         let year_end = NaiveDate::from_ymd_opt(last.year(), 12, 31)?;
-        if last >= year_end || days::date_of(as_of)? > year_end {
+        if last >= year_end || last.year() > first_year {
             return None;
         }
         let before = last.year() - 1;
@@ -203,7 +206,7 @@ impl SamePeriod {
             .with_year(before)
             .or_else(|| NaiveDate::from_ymd_opt(before, 2, 28))?;
         Some(SamePeriod {
-            to: latest,
+            to: end,
             vs_from: days::day_number(NaiveDate::from_ymd_opt(before, 1, 1)?),
             vs_to: days::day_number(vs_to),
         })
@@ -1494,6 +1497,9 @@ mod tests {
         assert_eq!(SamePeriod::of(day(2024, 12, 31), day(2025, 1, 1)), None);
         assert_eq!(SamePeriod::of(day(2024, 3, 15), day(2025, 1, 1)), None);
         assert!(SamePeriod::of(day(2024, 3, 15), day(2024, 12, 31)).is_some());
+        // An as-of date later in the year: the stretch runs to the day before it.
+        let p = SamePeriod::of(day(2024, 2, 1), day(2024, 6, 30)).unwrap();
+        assert_eq!((p.to, p.vs_to), (day(2024, 6, 29), day(2023, 6, 29)));
     }
 
     proptest! {

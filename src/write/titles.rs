@@ -54,8 +54,8 @@ actual|实际|
 alerted|预警客户数|Customers alerted
 alerts|预警客户|Alerted customers
 alpha|α|α
-amount_after|本年金额|Last year
-amount_before|上年金额|Previous year
+amount_after|本期金额|Amount after
+amount_before|对比期金额|Amount before
 amount_change|金额同比 %|Amount YoY %
 amount_per_customer|客均金额|
 as_of|分析基准日|
@@ -139,8 +139,8 @@ products|产品|
 promoters|推荐者|
 quadrants|象限|
 quantity|数量|
-rank_after|本年排名|
-rank_before|上年排名|
+rank_after|本期排名|Rank after
+rank_before|对比期排名|Rank before
 reasons|原因|
 repeat_buyers|复购客户|
 responses|回答数|
@@ -254,7 +254,7 @@ mod tests {
     #[test]
     fn keys_scoped_keys_values_and_symbols() {
         let v = crate::report::vocabulary();
-        assert_eq!(title("top_growth", "amount_after", Lang::Zh), "本年金额");
+        assert_eq!(title("top_growth", "amount_after", Lang::Zh), "本期金额");
         assert_eq!(title("pairs", "a", Lang::En), "Product A");
         assert_eq!(title("bgnbd", "a", Lang::En), "a");
         assert_eq!(title("scores", "r", Lang::Zh), "R");
