@@ -177,12 +177,12 @@ pub struct Has {
     pub age: bool,
 }
 
-/// The last year with purchases when it is partial: its last purchase is before December 31 and
-/// so is the as-of date (the year was not over). A comparison with the year before then covers
-/// January 1 to that purchase in both years ("same period", 同期).
+/// The last year with purchases when it is partial: the day before the as-of date (the last day
+/// known, by default the last purchase) is before December 31 of that year. A comparison with the
+/// year before then covers January 1 to that day in both years ("same period", 同期).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SamePeriod {
-    /// The last purchase: the last year is compared from its January 1 to this day.
+    /// The last day known: the last year is compared from its January 1 to this day.
     pub to: i32,
     /// The same dates a year earlier (February 29 read as February 28).
     pub vs_from: i32,
