@@ -1,7 +1,7 @@
 //! What a year is compared with (同期): the calendar year before it, or, when the last year with
 //! purchases is partial (the day before the as-of date, by default its last purchase, is before
-//! December 31), January 1 to that day against the same dates of the year before. Performance, distribution and BCG
-//! compare the last year this way and report the stretches as [`Compared`].
+//! December 31), January 1 to that day against the same dates of the year before. Performance,
+//! distribution and BCG compare the last year this way and report the stretches as [`Compared`].
 
 use crate::analyze::chart::Text;
 use crate::facts::days::date_of;
