@@ -341,6 +341,31 @@ fn a_customer_net_negative_is_a_small_customer() {
     assert_eq!(c["K1"].abc_class, None);
 }
 
+/// Where order ids exist, F is the number of orders: K1's five orders fall on four days (two on
+/// 2024-03-01), so F = 5 while its purchase days stay 4; a return line (R1) is never an order.
+/// K2 (3 orders) and K3 (1) score below K1.
+#[test]
+fn rfm_frequency_counts_orders_where_ids_exist() {
+    let csv = "订单编号,客户编号,订单日期,销售额\n\
+               A1,K1,2024-01-05,100\nA2,K1,2024-02-05,100\nA3,K1,2024-03-01,100\n\
+               A4,K1,2024-03-01,100\nA5,K1,2024-04-05,100\nR1,K1,2024-04-06,-50\n\
+               B1,K2,2024-01-10,100\nB2,K2,2024-02-10,100\nB2,K2,2024-02-10,50\n\
+               B3,K2,2024-03-10,100\nC1,K3,2024-04-01,300\n";
+    let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let c = by_id(&r);
+    assert_eq!(c["K1"].facts.orders, Some(4));
+    assert_eq!(c["K1"].facts.order_ids, Some(5));
+    assert_eq!(c["K2"].facts.order_ids, Some(3));
+    let rfm = r.analyses.rfm.as_ref().unwrap();
+    assert_eq!(rfm.frequency_basis.en, "F = orders (distinct order ids)");
+    // F's mean is (5 + 3 + 1) ÷ 3 = 3; by purchase days it was (4 + 3 + 1) ÷ 3.
+    assert_eq!(rfm.thresholds.frequency, 3.0);
+    // 1 + ⌊5 × (w + e/2) ÷ 3⌋: K3 1, K2 3, K1 5.
+    assert_eq!(c["K1"].f_score, Some(5));
+    assert_eq!(c["K2"].f_score, Some(3));
+    assert_eq!(c["K3"].f_score, Some(1));
+}
+
 /// Seven customers are too few for quintile scores: the RFM section says so beside its title.
 #[test]
 fn few_customers_are_said_to_be_uncertain() {

@@ -389,9 +389,9 @@ fn row_order_does_not_change_totals() {
     assert_eq!(amount(&a, "A1"), amount(&b, "A1"));
 }
 
-/// Orders are purchase days when the lines have dates (their order ids are then not even loaded),
-/// and distinct trimmed order ids when they have none; either way, two lines that differ only in
-/// their order id are two lines, not a copy.
+/// Orders are purchase days when the lines have dates (the order ids are then counted apart, for
+/// RFM's F), and distinct trimmed order ids when they have none; either way, two lines that
+/// differ only in their order id are two lines, not a copy.
 #[test]
 fn order_ids_count_orders_only_without_dates() {
     let k1 = |csv: &str| {
@@ -425,7 +425,10 @@ fn order_ids_count_orders_only_without_dates() {
         let ds = kexi::internals::dataset::choose(&book, None, &Default::default()).unwrap();
         ds.orders.unwrap().has(Field::OrderId)
     };
-    assert!(!loads_order_ids(dated));
+    assert!(loads_order_ids(dated));
+    let r = analyze(dated.as_bytes(), &Options::default()).unwrap();
+    let c = r.customers.iter().find(|c| c.id.as_deref() == Some("K1"));
+    assert_eq!(c.and_then(|c| c.facts.order_ids), Some(3));
     let undated = "订单号,客户编号,金额\n\
                    SO1,K1,100\n\
                    SO1,K1,50\n \

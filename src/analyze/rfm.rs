@@ -2,7 +2,8 @@
 //! the Chinese CRM model (重要价值客户 …).
 //!
 //! Definitions (docs/analyses.md):
-//! - R = days from the last order to the as-of date; F = orders (purchase days);
+//! - R = days from the last order to the as-of date; F = orders: distinct order ids where the
+//!   list has them, else purchase days (a day's orders count once), else the count on record;
 //!   M = total amount, or amount per order with `monetary: "mean"`.
 //! - Scores 1–5 by where a value's customers sit among all n scored, worst first (worse means an
 //!   older last order for R and a smaller value for F and M): a value held by e customers, with w
@@ -202,10 +203,29 @@ pub struct ScoreCounts {
 pub struct Rfm {
     pub options: RfmOptions,
     pub customers_scored: u64,
+    /// What F counts here: order ids, purchase days, or the register's purchase count.
+    pub frequency_basis: Text,
     pub thresholds: Thresholds,
     pub segments: Vec<SegmentRow>,
     pub scores: ScoreCounts,
     pub charts: Vec<Chart>,
+}
+
+/// What F counted, for the report to say beside the scores.
+fn frequency_basis(by_ids: bool, purchase_days: bool) -> Text {
+    if by_ids {
+        Text::new("F＝订单数（不同订单号）", "F = orders (distinct order ids)")
+    } else if purchase_days {
+        Text::new(
+            "F＝购买天数（同一天的订单算一次）",
+            "F = purchase days (orders on one day count once)",
+        )
+    } else {
+        Text::new(
+            "F＝订单数或登记的购买次数",
+            "F = orders, or the purchase count on record",
+        )
+    }
 }
 
 /// Scores 1–5 (see the module's definition): 1 + ⌊5 × (w + e/2) ÷ n⌋ for a value held by e
@@ -276,8 +296,12 @@ fn center(values: &[f64], t: Threshold) -> f64 {
 pub fn run(facts: &Facts, options: &RfmOptions) -> (Rfm, Vec<Option<CustomerRfm>>) {
     let mut who = Vec::new();
     let (mut r, mut f, mut m) = (Vec::new(), Vec::new(), Vec::new());
+    let mut by_ids = false;
     for (i, c) in facts.customers.iter().enumerate() {
-        let (Some(rec), Some(freq), Some(amount)) = (c.recency_days, c.orders, c.amount) else {
+        // Where order ids exist, F is the number of orders; else purchase days (or the count).
+        let orders = c.order_ids.or(c.orders);
+        by_ids |= c.order_ids.is_some();
+        let (Some(rec), Some(freq), Some(amount)) = (c.recency_days, orders, c.amount) else {
             continue;
         };
         if freq == 0 {
@@ -385,6 +409,7 @@ pub fn run(facts: &Facts, options: &RfmOptions) -> (Rfm, Vec<Option<CustomerRfm>
         Rfm {
             options: *options,
             customers_scored: n,
+            frequency_basis: frequency_basis(by_ids, facts.has.purchase_days),
             thresholds,
             segments,
             scores,

@@ -34,6 +34,10 @@ pub struct Fact {
     /// Orders: distinct purchase days (or distinct order ids when there are no dates, or the
     /// register's order count).
     pub orders: Option<u32>,
+    /// Distinct order ids, on an order list with both dates and order ids (where `orders` counts
+    /// purchase days): two orders on one day are two here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_ids: Option<u32>,
     /// Total amount.
     pub amount: Option<f64>,
     /// Amount per order.
@@ -780,6 +784,8 @@ struct Grouped {
     /// Customer `i`'s lines are `lines[starts[i]..starts[i + 1]]`, in row order.
     starts: Vec<u32>,
     lines: Vec<Line>,
+    /// Each line's order id, beside `lines`, on a list with dates and order ids; else empty.
+    order_ids: Vec<u32>,
     labels: Labeler,
     /// Each product's amount per year.
     product_years: FxHashMap<(u32, i32), f64>,
@@ -802,6 +808,9 @@ fn group_lines(
     // of each group, in four columns (day, amount, quantity, product).
     let starts = group_starts(owners, n);
     let mut lines = vec![Line::EMPTY; starts.last().copied().unwrap_or(0) as usize];
+    // With dates, a line's key is its day: its order id is kept beside it.
+    let ids = cols.order.filter(|_| cols.day.is_some());
+    let mut order_ids = vec![NO_TEXT; if ids.is_some() { lines.len() } else { 0 }];
     let mut next = starts.clone();
     let mut labels = Labeler::new(t, true);
     let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
@@ -829,6 +838,9 @@ fn group_lines(
                 *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
             }
         }
+        if let (Some(slot), Some(v)) = (order_ids.get_mut(*at as usize), ids) {
+            *slot = v.get(r).copied().unwrap_or(NO_TEXT);
+        }
         if let Some(slot) = lines.get_mut(*at as usize) {
             *slot = Line {
                 key: cols.key_at(r, day),
@@ -842,6 +854,7 @@ fn group_lines(
     Grouped {
         starts,
         lines,
+        order_ids,
         labels,
         product_years,
         quantified,
@@ -943,6 +956,7 @@ fn fold_groups(cols: &OrderColumns<'_>, g: Grouped, facts: &mut Facts, as_of: Op
     let Grouped {
         starts,
         mut lines,
+        order_ids,
         labels,
         product_years,
         quantified,
@@ -967,6 +981,10 @@ fn fold_groups(cols: &OrderColumns<'_>, g: Grouped, facts: &mut Facts, as_of: Op
         }
         if bought.on {
             bought.add(group);
+        }
+        if let Some(ids) = order_ids.get(lo..hi) {
+            // Before `orders_of` sorts the group by day: the ids sit beside the lines in row order.
+            c.order_ids = distinct_orders(group, ids, &mut scratch.order_ids);
         }
         let (orders, largest) = orders_of(cols, group, c, &mut purchases, &mut scratch);
         // Lines without a date still make an order of their own; returns never do.
@@ -1053,6 +1071,21 @@ fn orders_of(
         let purchases = group.iter().filter(|l| !l.is_return()).count();
         (purchases as u32, largest_line(group))
     }
+}
+
+/// The distinct order ids of a customer's lines that are not returns, `None` when none has one.
+fn distinct_orders(group: &[Line], ids: &[u32], buf: &mut Vec<u64>) -> Option<u32> {
+    buf.clear();
+    buf.extend(
+        group
+            .iter()
+            .zip(ids)
+            .filter(|(l, &id)| !l.is_return() && id != NO_TEXT)
+            .map(|(_, &id)| u64::from(id)),
+    );
+    buf.sort_unstable();
+    buf.dedup();
+    (!buf.is_empty()).then_some(buf.len() as u32)
 }
 
 /// The largest amount of a single line.

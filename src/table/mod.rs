@@ -310,24 +310,10 @@ impl Builder {
                 matches!(m.status, Status::Auto | Status::Overridden) && m.field == Some(f)
             })
         };
-        // With order dates, orders are counted by purchase day (`facts`), so nothing reads the
-        // order ids: they are not loaded. In an order list they are a distinct text per line (a
-        // million at 1M rows) to clean and index for nothing. The row's duplicate check still
-        // reads them from the grid.
         let dated = mapped(Field::OrderDate);
         let keep_repeats = dated && !mapped(Field::OrderId);
-        // Except where the amount may be an order's total written on each of its lines: the ids
-        // tell its lines apart (`orders::once_per_order`).
-        let totals = mapping.columns.iter().any(|m| {
-            m.field == Some(Field::Amount)
-                && matches!(m.status, Status::Auto | Status::Overridden)
-                && orders::order_total(&m.header)
-        });
         for m in &mapping.columns {
             let (field, kind) = match (m.status, m.field) {
-                (Status::Auto | Status::Overridden, Some(Field::OrderId)) if dated && !totals => {
-                    continue
-                }
                 (Status::Auto | Status::Overridden, Some(f)) => (Some(f), f.kind()),
                 (Status::Ignored, _) => continue,
                 _ if m.header.trim().is_empty() => continue,

@@ -28,6 +28,7 @@ to|止|To
 vs_from|对比起|Compared from
 vs_to|对比止|Compared to
 prospects|潜在客户（未购买）|Prospects (never bought)
+frequency_basis|F 的口径|What F counts
 unranked|未分类客户（金额 ≤ 0）|Not classed (amount ≤ 0)
 unranked_amount|未分类客户金额|Amount of those not classed
 new|新增|

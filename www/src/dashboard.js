@@ -30,7 +30,7 @@ const EAGER = 2;
 
 /** One line per analysis: how its figures are defined (docs/analyses.md has the whole story). */
 const SECTIONS = [
-  ['rfm', ['RFM 客户分群', 'RFM segments'], ['R＝距今天数，F＝购买天数（同日算一次），M＝累计金额；各与均值比较得八类，1–5 分按五分位。', 'R = days since last order, F = purchase days (same day once), M = total amount; each compared with its mean gives 8 segments; scores 1–5 by quintile.']],
+  ['rfm', ['RFM 客户分群', 'RFM segments'], ['R＝距今天数，F＝购买频次，M＝累计金额；各与均值比较得八类，1–5 分按五分位。', 'R = days since last order, F = how often, M = total amount; each compared with its mean gives 8 segments; scores 1–5 by quintile.']],
   // ABC's definition depends on its options: the report states it (`definition`).
   ['abc', ['ABC 分类与帕累托', 'ABC classes and Pareto'], null],
   ['value', ['客户价值', 'Customer value'], ['各指标最小–最大归一后加权得 0–100 分；VIP > 80，重要 > 60，普通 > 40。', 'Each indicator min-max normalised, weighted, 0–100; VIP > 80, important > 60, ordinary > 40.']],
@@ -154,7 +154,7 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
 
   const label = (key) => (v) => (v == null ? '—' : labelText(key, String(v)));
   const tablesOf = {
-    rfm: (x) => [table(x.segments, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
+    rfm: (x) => [h('p', { className: 'lead' }, tx(x.frequency_basis)), table(x.segments, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
       ['mean_recency_days', (v) => num(v, 0)], ['mean_frequency', (v) => num(v, 1)], ['mean_monetary', money], ['action']])],
     abc: (x) => [h('p', { className: 'lead' }, getLang() === 'zh'
       ? `前 20% 的客户贡献了 ${pct(x.top20_share)} 的销售额；${pct(x.customers_for_a_share)} 的客户带来 ${num(x.options.amount_a)}% 的销售额。`
