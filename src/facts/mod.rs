@@ -19,7 +19,7 @@ pub use crate::table::NO_TEXT;
 
 use crate::facts::customers::Customers;
 use crate::table::dataset::Dataset;
-use crate::table::{Column, Data, Table, YearOf, NO_DATE};
+use crate::table::{Column, Data, Table, YearOf, NO_DATE, NO_KEY};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -498,6 +498,13 @@ fn dates(t: &Table, f: Field) -> Option<&[i32]> {
     }
 }
 
+fn keys(t: &Table, f: Field) -> Option<&[u64]> {
+    match &t.column(f)?.data {
+        Data::Key(v) => Some(v.as_slice()),
+        _ => None,
+    }
+}
+
 fn texts(t: &Table, f: Field) -> Option<&[u32]> {
     match &t.column(f)?.data {
         Data::Text(v) => Some(v.as_slice()),
@@ -700,6 +707,8 @@ struct OrderColumns<'t> {
     satisfaction: Vec<(String, &'t [f64])>,
     day: Option<&'t [i32]>,
     order: Option<&'t [u32]>,
+    /// A dated list's order ids, loaded as keys (`table::Data::Key`) rather than texts.
+    order_keys: Option<&'t [u64]>,
     product: Option<&'t [u32]>,
 }
 
@@ -720,6 +729,7 @@ impl<'t> OrderColumns<'t> {
             satisfaction: headed_numbers(t, Field::Satisfaction),
             day: dates(t, Field::OrderDate),
             order: texts(t, Field::OrderId),
+            order_keys: keys(t, Field::OrderId),
             product: texts(t, Field::Product),
         }
     }
@@ -749,6 +759,18 @@ impl<'t> OrderColumns<'t> {
             (Some(_), _) => day as u32,
             (None, Some(v)) => v.get(r).copied().unwrap_or(NO_TEXT),
             (None, None) => NO_TEXT,
+        }
+    }
+
+    /// Line `r`'s order id as a key, [`NO_KEY`] where it has none.
+    fn order_key(&self, r: usize) -> u64 {
+        match (self.order_keys, self.order) {
+            (Some(v), _) => v.get(r).copied().unwrap_or(NO_KEY),
+            (None, Some(v)) => match v.get(r) {
+                Some(&id) if id != NO_TEXT => u64::from(id) + 1,
+                _ => NO_KEY,
+            },
+            (None, None) => NO_KEY,
         }
     }
 
@@ -784,8 +806,9 @@ struct Grouped {
     /// Customer `i`'s lines are `lines[starts[i]..starts[i + 1]]`, in row order.
     starts: Vec<u32>,
     lines: Vec<Line>,
-    /// Each line's order id, beside `lines`, on a list with dates and order ids; else empty.
-    order_ids: Vec<u32>,
+    /// Each line's order id as a key ([`NO_KEY`] where it has none), beside `lines`, on a list
+    /// with dates and order ids; else empty.
+    order_ids: Vec<u64>,
     labels: Labeler,
     /// Each product's amount per year.
     product_years: FxHashMap<(u32, i32), f64>,
@@ -809,8 +832,9 @@ fn group_lines(
     let starts = group_starts(owners, n);
     let mut lines = vec![Line::EMPTY; starts.last().copied().unwrap_or(0) as usize];
     // With dates, a line's key is its day: its order id is kept beside it.
-    let ids = cols.order.filter(|_| cols.day.is_some());
-    let mut order_ids = vec![NO_TEXT; if ids.is_some() { lines.len() } else { 0 }];
+    let dated = cols.day.is_some();
+    let with_ids = dated && (cols.order_keys.is_some() || cols.order.is_some());
+    let mut order_ids = vec![NO_KEY; if with_ids { lines.len() } else { 0 }];
     let mut next = starts.clone();
     let mut labels = Labeler::new(t, true);
     let mut product_years: FxHashMap<(u32, i32), f64> = FxHashMap::default();
@@ -838,8 +862,8 @@ fn group_lines(
                 *product_years.entry((product, year)).or_insert(0.0) += a.unwrap_or(0.0);
             }
         }
-        if let (Some(slot), Some(v)) = (order_ids.get_mut(*at as usize), ids) {
-            *slot = v.get(r).copied().unwrap_or(NO_TEXT);
+        if let Some(slot) = order_ids.get_mut(*at as usize) {
+            *slot = cols.order_key(r);
         }
         if let Some(slot) = lines.get_mut(*at as usize) {
             *slot = Line {
@@ -1074,14 +1098,14 @@ fn orders_of(
 }
 
 /// The distinct order ids of a customer's lines that are not returns, `None` when none has one.
-fn distinct_orders(group: &[Line], ids: &[u32], buf: &mut Vec<u64>) -> Option<u32> {
+fn distinct_orders(group: &[Line], ids: &[u64], buf: &mut Vec<u64>) -> Option<u32> {
     buf.clear();
     buf.extend(
         group
             .iter()
             .zip(ids)
-            .filter(|(l, &id)| !l.is_return() && id != NO_TEXT)
-            .map(|(_, &id)| u64::from(id)),
+            .filter(|(l, &id)| !l.is_return() && id != NO_KEY)
+            .map(|(_, &id)| id),
     );
     buf.sort_unstable();
     buf.dedup();

@@ -29,6 +29,8 @@ use normalize::{DateParse, Num};
 
 /// A missing text value.
 pub const NO_TEXT: u32 = u32::MAX;
+/// A missing [`Data::Key`] value.
+pub const NO_KEY: u64 = 0;
 pub use cell_ref::cell_ref;
 pub use days::{date_of, day_number, YearOf, NO_DATE};
 pub use together::Together;
@@ -42,6 +44,9 @@ pub enum Data {
     Number(Vec<f64>),
     /// Days since 1970-01-01; [`NO_DATE`] where empty or unreadable.
     Date(Vec<i32>),
+    /// A 64-bit hash of each value's identifier text, [`NO_KEY`] where empty: for values that
+    /// are only ever told apart, never shown (a dated list's order ids, counted per customer).
+    Key(Vec<u64>),
 }
 
 /// One column of the table.
@@ -310,8 +315,19 @@ impl Builder {
                 matches!(m.status, Status::Auto | Status::Overridden) && m.field == Some(f)
             })
         };
+        // A dated list's order ids are only counted (RFM's F), never shown: they are loaded as
+        // hashes. Kept as texts, they are a distinct text per line (a million at 1M rows) to
+        // clean and intern, a fifth of the build.
         let dated = mapped(Field::OrderDate);
         let keep_repeats = dated && !mapped(Field::OrderId);
+        // Except where the amount may be an order's total written on each of its lines: the ids
+        // tell its lines apart by text (`orders::once_per_order`).
+        let totals = mapping.columns.iter().any(|m| {
+            m.field == Some(Field::Amount)
+                && matches!(m.status, Status::Auto | Status::Overridden)
+                && orders::order_total(&m.header)
+        });
+        let as_keys = dated && !totals;
         for m in &mapping.columns {
             let (field, kind) = match (m.status, m.field) {
                 (Status::Auto | Status::Overridden, Some(f)) => (Some(f), f.kind()),
@@ -323,6 +339,11 @@ impl Builder {
                 FieldKind::Number | FieldKind::Money | FieldKind::Score => Data::Number(Vec::new()),
                 FieldKind::Date => Data::Date(Vec::new()),
                 FieldKind::Text | FieldKind::Id | FieldKind::Category => Data::Text(Vec::new()),
+            };
+            let data = if as_keys && field == Some(Field::OrderId) {
+                Data::Key(Vec::new())
+            } else {
+                data
             };
             if let Some(slot) = by_source.get_mut(m.index as usize) {
                 *slot = columns.len() as u32;
@@ -410,6 +431,7 @@ impl Builder {
                 Data::Text(v) => v.reserve(expected),
                 Data::Number(v) => v.reserve(expected),
                 Data::Date(v) => v.reserve(expected),
+                Data::Key(v) => v.reserve(expected),
             }
         }
     }
@@ -580,6 +602,7 @@ impl Builder {
                 Data::Text(v) => v.push(NO_TEXT),
                 Data::Number(v) => v.push(f64::NAN),
                 Data::Date(v) => v.push(NO_DATE),
+                Data::Key(v) => v.push(NO_KEY),
             }
         }
         for &(c, v) in cells {
@@ -697,6 +720,15 @@ impl Builder {
         };
         let (kind, scale, source) = (col.kind, col.scale, col.column.source);
         let field = col.column.field;
+        if let Data::Key(_) = col.column.data {
+            let key = id_key(v, &grid.pool);
+            if let Some(Data::Key(vals)) = self.data_mut(i) {
+                if let Some(slot) = vals.get_mut(t) {
+                    *slot = key;
+                }
+            }
+            return;
+        }
         match kind {
             FieldKind::Number | FieldKind::Money | FieldKind::Score => {
                 let x = match v {
@@ -921,6 +953,53 @@ fn text_hash(s: &str) -> u64 {
     h.0
 }
 
+/// The [`Data::Key`] of a cell: the [`text_hash`] of its identifier text (as
+/// [`normalize::id_text`] has it, so 1001 and "1001 " are one order), [`NO_KEY`] when it has none.
+fn id_key(v: Value, pool: &StringPool) -> u64 {
+    let h = match v {
+        Value::Text(id) => {
+            let t = pool.get(id).trim();
+            if t.is_empty() {
+                return NO_KEY;
+            }
+            text_hash(t)
+        }
+        // The usual order number: its digits, written out without allocating.
+        Value::Number(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e18 => {
+            let mut buf = [0u8; 20];
+            text_hash(integer_text(x as i64, &mut buf))
+        }
+        _ => match normalize::id_text(v, pool) {
+            Some(t) => text_hash(&t),
+            None => return NO_KEY,
+        },
+    };
+    h.max(1)
+}
+
+/// `n` (|n| < 10¹⁸) in decimal, written at the end of `buf`.
+fn integer_text(n: i64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    let mut m = n.unsigned_abs();
+    while at > 1 {
+        at -= 1;
+        if let Some(b) = buf.get_mut(at) {
+            *b = b'0' + (m % 10) as u8;
+        }
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        if let Some(b) = buf.get_mut(at) {
+            *b = b'-';
+        }
+    }
+    std::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
+}
+
 /// Whether sheet row `row` holds exactly `cells` (given that it holds as many): the same
 /// kinds of value, texts compared as text.
 fn same_cells(grid: &Grid, row: u32, cells: &[(u32, Value)]) -> bool {
@@ -959,6 +1038,33 @@ fn kind_reason(kind: RowKind) -> crate::table::quality::SkipReason {
 mod tests {
     use super::*;
     use chrono::Datelike;
+
+    #[test]
+    fn order_keys_are_the_ids_text() {
+        let limits = crate::read::grid::Limits::default();
+        let mut pool = StringPool::new();
+        let mut text = |s: &str| Value::Text(pool.intern(s, &limits).unwrap());
+        let (a, b, c, d, e) = (
+            text(" 1001 "),
+            text("1002"),
+            text("-7"),
+            text("  "),
+            text("0"),
+        );
+        let key = |v| id_key(v, &pool);
+        assert_eq!(key(Value::Number(1001.0)), key(a));
+        assert_eq!(key(Value::Number(1002.0)), key(b));
+        assert_eq!(key(Value::Number(-7.0)), key(c));
+        assert_eq!(key(Value::Number(0.0)), key(e));
+        assert_ne!(key(a), key(b));
+        assert_eq!(key(d), NO_KEY);
+        assert_eq!(key(Value::Error(0)), NO_KEY);
+        let mut buf = [0u8; 20];
+        assert_eq!(
+            integer_text(-999_999_999_999_999_999, &mut buf),
+            "-999999999999999999"
+        );
+    }
 
     #[test]
     fn serial_day_reads_serials_as_the_date_reader_does() {

@@ -549,6 +549,7 @@ pub(super) fn leave_out(t: &mut Table, keep: &[bool], reason: SkipReason) {
             Data::Text(v) => retain(v, keep),
             Data::Number(v) => retain(v, keep),
             Data::Date(v) => retain(v, keep),
+            Data::Key(v) => retain(v, keep),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::read::grid::Limits;
-use crate::table::{Column, Data, Table, NO_DATE, NO_TEXT};
+use crate::table::{Column, Data, Table, NO_DATE, NO_KEY, NO_TEXT};
 
 /// A table growing by the lines of further sheets with its layout.
 pub struct Together<'t> {
@@ -61,6 +61,7 @@ impl<'t> Together<'t> {
                 }
                 (Data::Number(a), Data::Number(b)) => a.extend(b),
                 (Data::Date(a), Data::Date(b)) => a.extend(b),
+                (Data::Key(a), Data::Key(b)) => a.extend(b),
                 _ => {}
             }
         }
@@ -125,6 +126,7 @@ fn blank(data: &mut Data, n: usize) {
         Data::Text(v) => v.extend(std::iter::repeat_n(NO_TEXT, n)),
         Data::Number(v) => v.extend(std::iter::repeat_n(f64::NAN, n)),
         Data::Date(v) => v.extend(std::iter::repeat_n(NO_DATE, n)),
+        Data::Key(v) => v.extend(std::iter::repeat_n(NO_KEY, n)),
     }
 }
 
