@@ -358,6 +358,11 @@ fn rfm_frequency_counts_orders_where_ids_exist() {
     assert_eq!(c["K2"].facts.order_ids, Some(3));
     let rfm = r.analyses.rfm.as_ref().unwrap();
     assert_eq!(rfm.frequency_basis.en, "F = orders (distinct order ids)");
+    assert_eq!(
+        rfm.definition.en,
+        "R = days since the last order; F = orders (distinct order ids); M = total amount. Each \
+         compared with its mean gives 8 segments; scores 1–5 by quintile."
+    );
     // F's mean is (5 + 3 + 1) ÷ 3 = 3; by purchase days it was (4 + 3 + 1) ÷ 3.
     assert_eq!(rfm.thresholds.frequency, 3.0);
     // 1 + ⌊5 × (w + e/2) ÷ 3⌋: K3 1, K2 3, K1 5.

@@ -205,6 +205,8 @@ pub struct Rfm {
     pub customers_scored: u64,
     /// What F counts here: order ids, purchase days, or the register's purchase count.
     pub frequency_basis: Text,
+    /// The whole definition as run: what R, F and M are here, and what the segments split at.
+    pub definition: Text,
     pub thresholds: Thresholds,
     pub segments: Vec<SegmentRow>,
     pub scores: ScoreCounts,
@@ -226,6 +228,29 @@ fn frequency_basis(by_ids: bool, purchase_days: bool) -> Text {
             "F = orders, or the purchase count on record",
         )
     }
+}
+
+/// The definition the page shows beside the segments, from what F counted and the options.
+fn definition(basis: &Text, options: &RfmOptions) -> Text {
+    let (m_zh, m_en) = match options.monetary {
+        Monetary::Sum => ("M＝累计金额", "M = total amount"),
+        Monetary::Mean => ("M＝每单金额", "M = amount per order"),
+    };
+    let (t_zh, t_en) = match options.threshold {
+        Threshold::Mean => ("均值", "mean"),
+        Threshold::Median => ("中位数", "median"),
+    };
+    Text::new(
+        format!(
+            "R＝距今天数；{}；{m_zh}。各与{t_zh}比较得八类；1–5 分按五分位。",
+            basis.zh
+        ),
+        format!(
+            "R = days since the last order; {}; {m_en}. Each compared with its {t_en} gives 8 \
+             segments; scores 1–5 by quintile.",
+            basis.en
+        ),
+    )
 }
 
 /// Scores 1–5 (see the module's definition): 1 + ⌊5 × (w + e/2) ÷ n⌋ for a value held by e
@@ -384,6 +409,7 @@ pub fn run(facts: &Facts, options: &RfmOptions) -> (Rfm, Vec<Option<CustomerRfm>
         }
     }
     let n = who.len() as u64;
+    let basis = frequency_basis(by_ids, facts.has.purchase_days);
     let pct = |x: f64, of: f64| if of != 0.0 { 100.0 * x / of } else { 0.0 };
     let segments: Vec<SegmentRow> = Segment::ALL
         .iter()
@@ -409,7 +435,8 @@ pub fn run(facts: &Facts, options: &RfmOptions) -> (Rfm, Vec<Option<CustomerRfm>
         Rfm {
             options: *options,
             customers_scored: n,
-            frequency_basis: frequency_basis(by_ids, facts.has.purchase_days),
+            definition: definition(&basis, options),
+            frequency_basis: basis,
             thresholds,
             segments,
             scores,

@@ -30,8 +30,8 @@ const EAGER = 2;
 
 /** One line per analysis: how its figures are defined (docs/analyses.md has the whole story). */
 const SECTIONS = [
-  ['rfm', ['RFM 客户分群', 'RFM segments'], ['R＝距今天数，F＝购买频次，M＝累计金额；各与均值比较得八类，1–5 分按五分位。', 'R = days since last order, F = how often, M = total amount; each compared with its mean gives 8 segments; scores 1–5 by quintile.']],
-  // ABC's definition depends on its options: the report states it (`definition`).
+  // RFM's and ABC's definitions depend on the data and the options: the report states them.
+  ['rfm', ['RFM 客户分群', 'RFM segments'], null],
   ['abc', ['ABC 分类与帕累托', 'ABC classes and Pareto'], null],
   ['value', ['客户价值', 'Customer value'], ['各指标最小–最大归一后加权得 0–100 分；VIP > 80，重要 > 60，普通 > 40。', 'Each indicator min-max normalised, weighted, 0–100; VIP > 80, important > 60, ordinary > 40.']],
   ['lifecycle', ['生命周期与流失', 'Lifecycle and churn'], ['按距最近一次购买的天数分为新客户、活跃、沉睡、流失；流失率＝期内流失客户 ÷ 期初客户。', 'By days since the last order: new, active, sleeping, lost; churn = customers lost in the period ÷ customers at its start.']],
@@ -154,7 +154,7 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
 
   const label = (key) => (v) => (v == null ? '—' : labelText(key, String(v)));
   const tablesOf = {
-    rfm: (x) => [h('p', { className: 'lead' }, tx(x.frequency_basis)), table(x.segments, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
+    rfm: (x) => [table(x.segments, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
       ['mean_recency_days', (v) => num(v, 0)], ['mean_frequency', (v) => num(v, 1)], ['mean_monetary', money], ['action']])],
     abc: (x) => [h('p', { className: 'lead' }, getLang() === 'zh'
       ? `前 20% 的客户贡献了 ${pct(x.top20_share)} 的销售额；${pct(x.customers_for_a_share)} 的客户带来 ${num(x.options.amount_a)}% 的销售额。`
