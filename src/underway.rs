@@ -206,7 +206,8 @@ impl Underway {
             analyze::run_but_clv(&facts, &options, &|i: usize| tiebreak(&customers, i))
         });
         if let Some(prepared) = clv {
-            analyze::add_clv(&mut results, &facts, &options, prepared, scored);
+            let tiebreak = |i: usize| tiebreak(&customers, i);
+            analyze::add_clv(&mut results, &facts, &options, prepared, scored, &tiebreak);
         }
         let (first, last) = facts.day_span().map_or((None, None), |(lo, hi)| {
             (crate::table::date_of(lo), crate::table::date_of(hi))

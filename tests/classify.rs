@@ -178,6 +178,7 @@ fn hand_checked_order_list() {
             "value",
             "lifecycle",
             "alerts",
+            "big_customers",
             "distribution",
             "customer_flow",
             "performance",
@@ -544,4 +545,92 @@ proptest! {
             prop_assert!(near(c.value_score.unwrap_or(-1.0), b.value_score.unwrap_or(-1.0)));
         }
     }
+}
+
+/// Big customers over the last 12 months (2023-12-31 to 2024-12-30, the day before the as-of
+/// date) against the same dates a year earlier, by hand from the definition.
+#[test]
+fn big_customers_by_hand() {
+    use kexi::internals::big_customers::{Grade, Slip};
+    let csv = "客户编号,订单日期,销售额,行业\n\
+               K1,2023-01-10,12000,制造\nK1,2023-06-01,12000,制造\n\
+               K1,2024-01-15,60000,制造\nK1,2024-11-10,66000,制造\n\
+               K2,2023-03-01,50000,零售\nK2,2024-03-01,30000,零售\n\
+               K3,2024-12-30,50000,零售\nK4,2024-05-01,10000,制造\n";
+    let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let b = r.analyses.big_customers.as_ref().expect("big customers");
+    assert_eq!(b.period.from.to_string(), "2023-12-31");
+    assert_eq!(b.period.to.to_string(), "2024-12-30");
+    assert_eq!(
+        b.period.vs_from.map(|d| d.to_string()).as_deref(),
+        Some("2022-12-31")
+    );
+    assert_eq!(b.period.months, 12.0);
+    assert_eq!(b.company_amount, 216_000.0);
+    let file = |id: &str| {
+        let i = r
+            .customers
+            .iter()
+            .position(|c| c.id.as_deref() == Some(id))
+            .unwrap();
+        b.files.iter().find(|f| f.customer as usize == i)
+    };
+    // K1: 126,000 ÷ 12 = 10,500 a month ≥ 5 × 2,000; 24,000 the year before.
+    let k1 = file("K1").unwrap();
+    assert_eq!(k1.grade, Grade::Strategic);
+    assert_eq!(k1.monthly_amount, 10_500.0);
+    assert!((k1.share - 58.333).abs() < 1e-3);
+    assert_eq!(k1.amount_before, Some(24_000.0));
+    assert!((k1.growth.unwrap() - 425.0).abs() < 1e-9);
+    assert_eq!(
+        (k1.rank, k1.rank_before, k1.rank_change),
+        (1, Some(2), Some(1))
+    );
+    assert_eq!(k1.total_amount, 150_000.0);
+    assert_eq!(k1.industry.as_deref(), Some("制造"));
+    assert!(!k1.slipping);
+    // K2: 2,500 a month, down 40% and silent 305 days (lost): slipping.
+    let k2 = file("K2").unwrap();
+    assert_eq!(k2.grade, Grade::Ordinary);
+    assert_eq!(
+        (k2.rank, k2.rank_before, k2.rank_change),
+        (3, Some(1), Some(-2))
+    );
+    assert_eq!(k2.slips, vec![Slip::Decline, Slip::Lost]);
+    // K3: 4,166.67 a month, nothing the year before: a change, no growth rate.
+    let k3 = file("K3").unwrap();
+    assert_eq!(k3.grade, Grade::Key);
+    assert_eq!((k3.change, k3.growth), (Some(50_000.0), None));
+    // K4: 833 a month is not a big customer.
+    assert!(file("K4").is_none());
+    assert_eq!(b.customers, 3);
+    assert_eq!(b.slipping, 1);
+    let c = by_id(&r);
+    assert_eq!(c["K1"].big_grade, Some(Grade::Strategic));
+    assert_eq!(c["K4"].big_grade, None);
+}
+
+/// Data that starts inside the period is averaged over the months it covers, and the section
+/// says that the year before is unknown rather than 0.
+#[test]
+fn big_customers_on_a_short_history() {
+    let csv =
+        "客户编号,订单日期,销售额\nK1,2024-07-01,7000\nK1,2024-12-30,7000\nK2,2024-09-01,1000\n";
+    let r = analyze(csv.as_bytes(), &Options::default()).unwrap();
+    let b = r.analyses.big_customers.as_ref().unwrap();
+    // 2024-07-01 to 2024-12-30: 183 days, 6.01 months.
+    assert!((b.period.months - 183.0 / (365.25 / 12.0)).abs() < 1e-9);
+    assert_eq!(b.period.vs_from, None);
+    let k1 = &b.files[0];
+    assert!((k1.monthly_amount - 14_000.0 / b.period.months).abs() < 1e-9);
+    assert_eq!((k1.amount_before, k1.change, k1.growth), (None, None, None));
+    let st = r
+        .summary
+        .analyses
+        .iter()
+        .find(|s| s.key == "big_customers")
+        .unwrap();
+    let note = st.note.as_ref().expect("a note on the short history");
+    assert!(note.en.contains("6.0 months"), "{}", note.en);
+    assert!(note.en.contains("no change is known"), "{}", note.en);
 }

@@ -189,7 +189,14 @@ fn models_scored_elsewhere_give_the_same_report() {
     let tiebreak = |i: usize| customers.list[i].id.as_deref().unwrap_or("");
     let mut apart = kexi::internals::analyses::run_but_clv(&facts, &options, &tiebreak);
     let scored = clv::scored_from_numbers(&answer, &prepared.job);
-    kexi::internals::analyses::add_clv(&mut apart, &facts, &options, Ok(prepared), scored);
+    kexi::internals::analyses::add_clv(
+        &mut apart,
+        &facts,
+        &options,
+        Ok(prepared),
+        scored,
+        &tiebreak,
+    );
     let together = kexi::internals::analyses::run(&facts, &options, tiebreak);
     let json = |r: &kexi::internals::analyses::Results| {
         serde_json::to_string(&(&r.analyses, &r.status)).unwrap()

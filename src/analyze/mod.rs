@@ -7,6 +7,7 @@
 pub mod abc;
 pub mod alerts;
 pub mod bcg;
+pub mod big_customers;
 pub mod chart;
 pub mod clusters;
 pub mod clv;
@@ -63,6 +64,7 @@ pub struct Labels {
     pub csi: Vec<Option<f64>>,
     pub credit: Vec<Option<credit::CustomerCredit>>,
     pub clv: Vec<Option<clv::CustomerClv>>,
+    pub big: Vec<Option<big_customers::Grade>>,
 }
 
 /// Every analysis that ran, under its stable key (docs/report.md).
@@ -78,6 +80,8 @@ pub struct Analyses {
     pub lifecycle: Option<lifecycle::Lifecycle>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<alerts::Alerts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub big_customers: Option<big_customers::BigCustomers>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<distribution::Distribution>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -269,7 +273,7 @@ pub fn run_with<'a>(
     });
     #[cfg(target_arch = "wasm32")]
     let (mut r, scored) = (run_but_clv(facts, o, tiebreak), job.map(clv::score));
-    add_clv(&mut r, facts, o, prepared, scored);
+    add_clv(&mut r, facts, o, prepared, scored, tiebreak);
     r
 }
 
@@ -480,15 +484,16 @@ fn run_cross_sell(x: &mut Run) -> Result<(), Skip> {
     Ok(())
 }
 
-/// Adds CLV and the alerts to `r` (in the report's order, after the lifecycle). `scored` is
-/// [`clv::score`]'s outcome for `prepared`'s job if it was worked out elsewhere; `None`
-/// scores here.
-pub fn add_clv(
+/// Adds CLV, the alerts and the big customers to `r` (in the report's order, after the
+/// lifecycle): they read CLV. `scored` is [`clv::score`]'s outcome for `prepared`'s job if it
+/// was worked out elsewhere; `None` scores here.
+pub fn add_clv<'a>(
     r: &mut Results,
     facts: &Facts,
     o: &Options,
     prepared: Result<clv::Prepared, Text>,
     scored: Option<Result<clv::Scored, clv::model::FitError>>,
+    tiebreak: &dyn Fn(usize) -> &'a str,
 ) {
     let at = r
         .status
@@ -515,6 +520,36 @@ pub fn add_clv(
     r.status.insert(at, status("clv", st, None));
     let st = add_alerts(r, facts, o);
     r.status.insert(at + 1, status("alerts", st, None));
+    let (st, note) = add_big_customers(r, facts, o, tiebreak);
+    r.status.insert(at + 2, status("big_customers", st, note));
+}
+
+/// Big customers: they read the lifecycle, the alerts and CLV.
+fn add_big_customers<'a>(
+    r: &mut Results,
+    facts: &Facts,
+    o: &Options,
+    tiebreak: &dyn Fn(usize) -> &'a str,
+) -> (Result<(), Skip>, Option<Text>) {
+    if facts.customers.is_empty() {
+        return (Err(no_customers()), None);
+    }
+    if !facts.has.amount {
+        return (Err(Skip::needs(&[AMOUNT])), None);
+    }
+    let clv: Vec<Option<f64>> = r.labels.clv.iter().map(|c| c.and_then(|c| c.clv)).collect();
+    let ctx = big_customers::Context {
+        lifecycle: &r.labels.lifecycle,
+        alert: &r.labels.alert,
+        clv: &clv,
+    };
+    let Some((res, per)) = big_customers::run(facts, &o.big_customers, &ctx, tiebreak) else {
+        return (Err(Skip::needs(&[YEAR_AMOUNT])), None);
+    };
+    let note = uncertain::big_customers(&res);
+    r.analyses.big_customers = Some(res);
+    r.labels.big = per;
+    (Ok(()), note)
 }
 
 /// The alerts: key customers (by ABC or value) silent for too long, or unlikely to be alive.

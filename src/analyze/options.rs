@@ -3,8 +3,8 @@
 //! settings). Every field has a default, so `{}` is valid; unknown keys are refused.
 
 use crate::analyze::{
-    abc, alerts, bcg, clusters, clv, credit, cross_sell, customer_flow, distribution, lifecycle,
-    nps, performance, rfm, value,
+    abc, alerts, bcg, big_customers, clusters, clv, credit, cross_sell, customer_flow,
+    distribution, lifecycle, nps, performance, rfm, value,
 };
 use crate::error::{Error, Result};
 use crate::read::grid::Limits;
@@ -36,6 +36,7 @@ pub struct Options {
     pub value: value::ValueOptions,
     pub lifecycle: lifecycle::LifecycleOptions,
     pub alerts: alerts::AlertOptions,
+    pub big_customers: big_customers::BigOptions,
     pub distribution: distribution::DistributionOptions,
     pub customer_flow: customer_flow::FlowOptions,
     pub performance: performance::PerformanceOptions,
@@ -81,6 +82,7 @@ impl Options {
         self.value.check()?;
         self.lifecycle.check()?;
         self.alerts.check()?;
+        self.big_customers.check()?;
         self.clusters.check()?;
         self.csi.check()?;
         self.credit.check()?;

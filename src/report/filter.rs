@@ -99,7 +99,7 @@ const NUMBERS: [(&str, Num); 25] = [
 
 type Label = fn(&CustomerRow) -> Option<Cow<'static, str>>;
 
-const LABELS: [(&str, Label); 11] = [
+const LABELS: [(&str, Label); 12] = [
     ("rfm_segment", |c| c.rfm_segment.map(|s| s.key().into())),
     ("abc_class", |c| c.abc_class.map(|s| s.key().into())),
     ("abc_count_class", |c| {
@@ -115,6 +115,7 @@ const LABELS: [(&str, Label); 11] = [
         Some(if c.alert { "true" } else { "false" }.into())
     }),
     ("clv_tier", |c| c.clv_tier.map(|s| s.key().into())),
+    ("big_grade", |c| c.big_grade.map(|s| s.key().into())),
 ];
 
 impl Index {

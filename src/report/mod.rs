@@ -7,6 +7,7 @@ pub mod summary;
 
 use crate::analyze::abc::{Class, Method};
 use crate::analyze::bcg::Quadrant;
+use crate::analyze::big_customers::Grade as BigGrade;
 use crate::analyze::chart::Text;
 use crate::analyze::clv::ClvTier;
 use crate::analyze::credit::Grade;
@@ -298,6 +299,8 @@ pub struct CustomerRow {
     pub lifecycle: Option<Stage>,
     /// A pre-churn key customer (预流失重点客户).
     pub alert: bool,
+    /// A big customer's grade (大客户: 战略 / 重点 / 普通).
+    pub big_grade: Option<BigGrade>,
     /// Amount and rank per year of `analyses.performance.years` (rank null: bought nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub year_amounts: Vec<f64>,
@@ -440,6 +443,7 @@ pub fn customer_rows(
                 value_tier: value.map(|v| v.tier),
                 lifecycle: labels.lifecycle.get(i).copied().flatten(),
                 alert: labels.alert.get(i).copied().unwrap_or(false),
+                big_grade: labels.big.get(i).copied().flatten(),
                 year_amounts,
                 year_ranks,
                 growth,
@@ -527,6 +531,10 @@ pub fn vocabulary() -> Vocabulary {
     labels.insert(
         "credit_grade",
         list(&Grade::ALL, Grade::key, |g| Text::new(g.key(), g.key())),
+    );
+    labels.insert(
+        "big_grade",
+        list(&BigGrade::ALL, BigGrade::key, BigGrade::label),
     );
     labels.insert(
         "clv_tier",

@@ -115,6 +115,10 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
             Box::new(|c| text(c.credit_grade.map(|s| s.key().to_string()))),
         ),
         (
+            lang.pick("大客户等级", "Big customer grade").into(),
+            Box::new(move |c| text(c.big_grade.map(|s| l(s.label())))),
+        ),
+        (
             lang.pick("存活概率", "P(alive)").into(),
             Box::new(|c| num(c.p_alive)),
         ),

@@ -185,6 +185,29 @@ pairs.a|产品 A|Product A
 pairs.b|产品 B|Product B
 top.total|累计金额|Total amount
 bcg.customers|客户|
+threshold|月均门槛|Monthly threshold
+months|月数|
+key_multiple|重点大客户倍数|Key account multiple
+strategic_multiple|战略大客户倍数|Strategic account multiple
+slip_drop|下滑判定降幅 %|Slipping drop %
+company_amount|全部客户本期金额|All customers' amount in the period
+slipping|下滑|
+monthly_from|月均贡献起点|Monthly contribution from
+files|大客户档案|Big customer files
+monthly_amount|月均贡献|Monthly contribution
+rank|本期排名|
+rank_change|排名变化|
+industry|行业|
+region|区域|
+last_order_date|最近购买日|Last order
+slips|下滑原因|Why slipping
+period.months|本期数据月数|Months of data
+files.amount|本期金额|Amount in the period
+files.amount_before|上年同期金额|Same period a year earlier
+=decline|同比下降|Down on the year before
+=sleeping|沉睡|Sleeping
+=lost|流失|Lost
+=alert|预流失重点客户|Pre-churn alert
 =silence|沉默超期|Silent too long
 =low_p_alive|存活概率低|Low P(alive)
 =month|按月|Monthly
@@ -233,7 +256,9 @@ pub fn title(parent: &str, key: &str, lang: Lang) -> String {
 }
 
 /// Columns that repeat, as a key, the `label` beside them: left out of a table with labels.
-pub const KEYS_OF_LABELS: [&str; 7] = ["key", "class", "tier", "stage", "quadrant", "by", "field"];
+pub const KEYS_OF_LABELS: [&str; 8] = [
+    "key", "class", "tier", "stage", "quadrant", "by", "field", "grade",
+];
 
 /// The name of an enum value in column `key` (a value tier, a BCG quadrant, an alert's reason,
 /// a period), or `None` when the column holds no enum or the value is not one of its keys.
@@ -241,7 +266,8 @@ pub fn value(key: &str, s: &str, vocabulary: &Vocabulary, lang: Lang) -> Option<
     let labels = match key {
         "value_tier" => "value_tier",
         "quadrant" => "bcg",
-        "reasons" | "period" => return lookup(&format!("={s}"), lang),
+        "grade" => "big_grade",
+        "reasons" | "period" | "slips" => return lookup(&format!("={s}"), lang),
         _ => return None,
     };
     let name = vocabulary.labels.get(labels)?.iter().find(|l| l.key == s)?;
