@@ -127,6 +127,28 @@ pub enum Slip {
     Alert,
 }
 
+impl Slip {
+    pub const ALL: [Slip; 4] = [Slip::Decline, Slip::Sleeping, Slip::Lost, Slip::Alert];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Slip::Decline => "decline",
+            Slip::Sleeping => "sleeping",
+            Slip::Lost => "lost",
+            Slip::Alert => "alert",
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Slip::Decline => Text::new("同比下降", "Down on the year before"),
+            Slip::Sleeping => Text::new("沉睡", "Sleeping"),
+            Slip::Lost => Text::new("流失", "Lost"),
+            Slip::Alert => Text::new("预流失重点客户", "Pre-churn alert"),
+        }
+    }
+}
+
 /// The two stretches compared.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Period {

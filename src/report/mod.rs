@@ -536,6 +536,8 @@ pub fn vocabulary() -> Vocabulary {
         "big_grade",
         list(&BigGrade::ALL, BigGrade::key, BigGrade::label),
     );
+    use crate::analyze::big_customers::Slip;
+    labels.insert("slip", list(&Slip::ALL, Slip::key, Slip::label));
     labels.insert(
         "clv_tier",
         list(&ClvTier::ALL, ClvTier::key, ClvTier::label),

@@ -204,10 +204,6 @@ slips|下滑原因|Why slipping
 period.months|本期数据月数|Months of data
 files.amount|本期金额|Amount in the period
 files.amount_before|上年同期金额|Same period a year earlier
-=decline|同比下降|Down on the year before
-=sleeping|沉睡|Sleeping
-=lost|流失|Lost
-=alert|预流失重点客户|Pre-churn alert
 =silence|沉默超期|Silent too long
 =low_p_alive|存活概率低|Low P(alive)
 =month|按月|Monthly
@@ -267,7 +263,8 @@ pub fn value(key: &str, s: &str, vocabulary: &Vocabulary, lang: Lang) -> Option<
         "value_tier" => "value_tier",
         "quadrant" => "bcg",
         "grade" => "big_grade",
-        "reasons" | "period" | "slips" => return lookup(&format!("={s}"), lang),
+        "slips" => "slip",
+        "reasons" | "period" => return lookup(&format!("={s}"), lang),
         _ => return None,
     };
     let name = vocabulary.labels.get(labels)?.iter().find(|l| l.key == s)?;

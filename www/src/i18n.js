@@ -85,6 +85,7 @@ const STRINGS = {
   any: ['全部', 'Any'],
   none_value: ['（空）', '(blank)'],
   matching: ['{n} / {total} 位客户', '{n} of {total} customers'],
+  files_shown: ['下表列出本期金额前 {n} 位，全部大客户可在客户表中按“大客户等级”筛选', 'the top {n} by amount below; filter the customer table by big customer grade for all of them'],
   top_shown: ['下表列出前 {n} 位，全部预警客户可在客户表中按“预警”筛选', 'the top {n} below; filter the customer table by alert for all of them'],
   detail: ['客户详情', 'Customer detail'],
   close: ['关闭', 'Close'],
@@ -147,6 +148,10 @@ export const COLUMNS = {
   weight: ['权重', 'Weight'], low: ['下限', 'Low'], high: ['上限', 'High'], header: ['列', 'Column'], mean: ['均值', 'Mean'],
   stage: ['阶段', 'Stage'], key: ['键', 'Key'], register_row: ['登记表行号', 'Register row'],
   interval: ['购买间隔', 'Interval'], csi_score: ['CSI', 'CSI'],
+  big_count: ['大客户', 'Big customers'], big_grade: ['大客户等级', 'Big customer grade'], slipping: ['下滑', 'Slipping'],
+  monthly_from: ['月均贡献起点', 'Monthly from'], monthly_amount: ['月均贡献', 'Monthly contribution'], share: ['份额', 'Share'],
+  rank: ['本期排名', 'Rank'], rank_change: ['排名变化', 'Rank change'], industry: ['行业', 'Industry'], region: ['区域', 'Region'],
+  slips: ['下滑原因', 'Why slipping'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';
