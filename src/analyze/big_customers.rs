@@ -276,16 +276,8 @@ fn dated(facts: &Facts, months: u32) -> Option<Amounts> {
         }
     }
     let label = Text::new(
-        format!(
-            "{}–{}（近 {months} 个月）",
-            from.format("%Y-%m-%d"),
-            to.format("%Y-%m-%d")
-        ),
-        format!(
-            "{} to {} (the last {months} months)",
-            from.format("%Y-%m-%d"),
-            to.format("%Y-%m-%d")
-        ),
+        format!("{}–{}（近 {months} 个月）", from, to),
+        format!("{} to {} (the last {months} months)", from, to),
     );
     Some(Amounts {
         now,
@@ -339,12 +331,16 @@ fn ranks<'a>(amounts: &[f64], tiebreak: &dyn Fn(usize) -> &'a str) -> Vec<Option
         .filter(|&i| amounts.get(i).is_some_and(|&a| a > 0.0))
         .collect();
     let at = |i: usize| amounts.get(i).copied().unwrap_or(0.0);
-    who.sort_by(|&a, &b| {
-        at(b)
-            .total_cmp(&at(a))
-            .then_with(|| tiebreak(a).cmp(tiebreak(b)))
-            .then(a.cmp(&b))
-    });
+    // The radix sort the other rankings use: no comparison sort of its own in the wasm.
+    crate::sort::by_key_then(
+        &mut who,
+        |&i| !crate::sort::f64_key(at(i)),
+        |&a, &b| {
+            at(b)
+                .total_cmp(&at(a))
+                .then_with(|| tiebreak(a).cmp(tiebreak(b)))
+        },
+    );
     let mut rank = vec![None; amounts.len()];
     for (r, i) in who.into_iter().enumerate() {
         if let Some(slot) = rank.get_mut(i) {
@@ -433,7 +429,7 @@ pub fn run<'a>(
     if files.is_empty() && company <= 0.0 {
         return None;
     }
-    files.sort_by_key(|f| f.rank);
+    crate::sort::by_key(&mut files, |f| u64::from(f.rank));
     let rows: Vec<GradeRow> = Grade::ALL
         .iter()
         .map(|&g| {
