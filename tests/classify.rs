@@ -634,3 +634,44 @@ fn big_customers_on_a_short_history() {
     assert!(note.en.contains("6.0 months"), "{}", note.en);
     assert!(note.en.contains("no change is known"), "{}", note.en);
 }
+
+/// Both churn rates by hand. Lost after 30 silent days, the period the 100 days to the as-of
+/// date 2024-04-10 (from 2024-01-01): A leaves and comes back, B leaves, C is won and lost in
+/// the period (new for 20 days only), D leaves and comes back, E was lost before it.
+#[test]
+fn churn_rates_by_hand() {
+    let csv = "客户编号,订单日期,销售额\n\
+               A,2023-12-22,10\nA,2024-01-21,10\nA,2024-03-31,10\n\
+               B,2023-12-27,10\n\
+               C,2024-01-11,10\nC,2024-01-21,10\n\
+               D,2023-12-12,10\nD,2024-04-05,10\n\
+               E,2023-09-23,10\n";
+    let options = Options::from_json(
+        r#"{"as_of": "2024-04-10", "lifecycle": {"lost_days": 30, "active_days": 20, "new_days": 20, "churn_period_days": 100}}"#,
+    )
+    .unwrap();
+    let r = analyze(csv.as_bytes(), &options).unwrap();
+    let lc = r.analyses.lifecycle.as_ref().unwrap();
+    let churn = lc.churn.as_ref().unwrap();
+    // At the start: A, B, D. Lost at the end: B. Lost in the period at all: A, B, D.
+    assert_eq!((churn.customers_at_start, churn.lost), (3, 1));
+    assert!((churn.churn_rate - 100.0 / 3.0).abs() < 1e-9);
+    assert_eq!(churn.lost_in_period, 3);
+    assert_eq!(churn.period_churn_rate, 100.0);
+    // The flow by month: lost ÷ the customers on the books at the month's start.
+    let flow = r.analyses.customer_flow.as_ref().unwrap();
+    let rate = |p: &str| {
+        flow.rows
+            .iter()
+            .find(|row| row.period == p)
+            .unwrap()
+            .churn_rate
+    };
+    assert_eq!(rate("2023-09"), None);
+    assert_eq!(rate("2023-10"), Some(100.0));
+    // January: B and D lost of the 3 won in December (C was won in January).
+    assert!((rate("2024-01").unwrap() - 200.0 / 3.0).abs() < 1e-9);
+    assert_eq!(rate("2024-02"), Some(100.0));
+    assert_eq!(rate("2024-03"), None);
+    assert_eq!(rate("2024-04"), Some(0.0));
+}

@@ -10,7 +10,8 @@
 //!   customer the lifecycle counts lost at the as-of date is lost on the day its last silence
 //!   began to exceed L, and a loss on the as-of date itself counts in the last period;
 //! - net = new + returning − lost; total = customers on the books at the period's end (the
-//!   running sum of net). The last total is the lifecycle's customers not lost (new, active,
+//!   running sum of net); churn rate = lost ÷ the total at the period's start (流失率 = 期内流失
+//!   客户数 ÷ 期初客户数). The last total is the lifecycle's customers not lost (new, active,
 //!   sleeping) whenever every buyer bought before the as-of date.
 //!
 //! With `period: "auto"` (the default) periods are months when the purchases span at most three
@@ -52,6 +53,9 @@ pub struct FlowRow {
     pub lost: u64,
     pub net: i64,
     pub total: i64,
+    /// Percent: `lost` ÷ the customers on the books at the period's start (the total before it);
+    /// `None` for a first period, which starts with none.
+    pub churn_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -156,6 +160,7 @@ pub fn run(facts: &Facts, options: &FlowOptions, lo: &LifecycleOptions) -> Optio
                 lost.get(k).copied().unwrap_or(0),
             );
             let net = a as i64 + r as i64 - l as i64;
+            let at_start = total;
             total += net;
             let (period_label, start) = label(p0 + k as i64, period);
             FlowRow {
@@ -166,6 +171,7 @@ pub fn run(facts: &Facts, options: &FlowOptions, lo: &LifecycleOptions) -> Optio
                 lost: l,
                 net,
                 total,
+                churn_rate: (at_start > 0).then(|| 100.0 * l as f64 / at_start as f64),
             }
         })
         .collect();

@@ -178,9 +178,17 @@ pub struct Churn {
     pub customers_at_start: u64,
     /// Of those, lost at the end.
     pub lost: u64,
-    /// Percent.
+    /// Percent: `lost` ÷ `customers_at_start` (the cohort's definition).
     pub churn_rate: f64,
     pub retention_rate: f64,
+    /// Of the customers at the start, those with a loss in the period: also those who left and
+    /// came back within it.
+    pub lost_in_period: u64,
+    /// Percent: `lost_in_period` ÷ `customers_at_start` (the guides' 流失率 = 期内流失客户数 ÷
+    /// 期初客户数).
+    pub period_churn_rate: f64,
+    /// Both rates, named.
+    pub definition: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -260,23 +268,33 @@ fn churn(facts: &Facts, o: &LifecycleOptions, as_of: i32) -> Churn {
     let period = o.churn_period_days.unwrap_or(o.lost_days).max(1);
     let start = as_of.saturating_sub(period as i32);
     let limit = f64::from(o.lost_days);
-    let (mut at_start, mut lost) = (0u64, 0u64);
+    let (mut at_start, mut lost, mut lost_in_period) = (0u64, 0u64, 0u64);
+    // A loss on day `d` falls in the period.
+    let within = |d: i32| d > start && d <= as_of;
     for i in 0..facts.customers.len() {
-        // Last purchase before the start, and last purchase before the end.
+        // Last purchase before the start, and last purchase before the end; whether a silence
+        // began to exceed the limit in the period.
         let (mut before_start, mut before_end) = (None, None);
+        let mut lost_within = false;
         for (d, _) in facts.purchases(i) {
+            if d >= as_of {
+                break;
+            }
+            if let Some(p) = before_end {
+                lost_within |= is_lost(d - p, limit) && within(lost_on(p, limit));
+            }
             if d < start {
                 before_start = Some(d);
             }
-            if d < as_of {
-                before_end = Some(d);
-            }
+            before_end = Some(d);
         }
+        lost_within |= before_end.is_some_and(|e| within(lost_on(e, limit)));
         let Some(b) = before_start else { continue };
         if is_lost(start - b, limit) {
             continue;
         }
         at_start += 1;
+        lost_in_period += u64::from(lost_within);
         if before_end.is_none_or(|e| is_lost(as_of - e, limit)) {
             lost += 1;
         }
@@ -294,6 +312,16 @@ fn churn(facts: &Facts, o: &LifecycleOptions, as_of: i32) -> Churn {
         lost,
         churn_rate: rate,
         retention_rate: if at_start > 0 { 100.0 - rate } else { 0.0 },
+        lost_in_period,
+        period_churn_rate: if at_start > 0 {
+            100.0 * lost_in_period as f64 / at_start as f64
+        } else {
+            0.0
+        },
+        definition: Text::new(
+            "流失率＝期初在册客户中到期末仍流失的人数 ÷ 期初客户数；期内流失率＝期初客户中期内发生过流失的人数（含流失后又回流的）÷ 期初客户数。",
+            "Churn rate = customers on the books at the start who are lost at the end ÷ customers at the start; period churn rate = customers at the start with a loss in the period (also those who came back) ÷ customers at the start.",
+        ),
     }
 }
 

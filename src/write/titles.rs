@@ -69,6 +69,8 @@ calibration_end|校准截止日|
 change|变化|
 churn|流失|
 churn_rate|流失率 %|Churn rate %
+lost_in_period|期内发生流失|Lost in the period
+period_churn_rate|期内流失率 %|Period churn rate %
 class_name|ABC 类|ABC class
 count_name|按客户数|By customer count
 amount_name|按累计金额|By cumulative amount

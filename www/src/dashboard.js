@@ -167,8 +167,9 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
       table(x.indicators, [['label'], ['weight', (v) => num(v, 2)], ['low', num], ['high', num]])],
     lifecycle: (x) => [table(x.stages, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share]]),
       x.churn ? h('p', { className: 'lead' }, getLang() === 'zh'
-        ? `${x.churn.start} 至 ${x.churn.end}：期初 ${num(x.churn.customers_at_start)} 位客户，流失 ${num(x.churn.lost)} 位，流失率 ${pct(x.churn.churn_rate)}，留存率 ${pct(x.churn.retention_rate)}。`
-        : `${x.churn.start} to ${x.churn.end}: ${num(x.churn.customers_at_start)} customers at the start, ${num(x.churn.lost)} lost, churn ${pct(x.churn.churn_rate)}, retention ${pct(x.churn.retention_rate)}.`) : null],
+        ? `${x.churn.start} 至 ${x.churn.end}：期初 ${num(x.churn.customers_at_start)} 位客户，期末仍流失 ${num(x.churn.lost)} 位，流失率 ${pct(x.churn.churn_rate)}，留存率 ${pct(x.churn.retention_rate)}；期内发生流失 ${num(x.churn.lost_in_period)} 位，期内流失率 ${pct(x.churn.period_churn_rate)}。`
+        : `${x.churn.start} to ${x.churn.end}: ${num(x.churn.customers_at_start)} customers at the start, ${num(x.churn.lost)} lost at the end, churn ${pct(x.churn.churn_rate)}, retention ${pct(x.churn.retention_rate)}; ${num(x.churn.lost_in_period)} with a loss in the period, period churn ${pct(x.churn.period_churn_rate)}.`) : null,
+      x.churn ? h('p', { className: 'definition' }, tx(x.churn.definition)) : null],
     alerts: (x) => [h('p', { className: 'lead' }, `${col('key_customers')} ${num(x.key_customers)} · ${col('alerted')} ${num(x.alerted)} · ${col('amount_at_risk')} ${money(x.amount_at_risk)}`
       + (x.alerted > x.alerts.length ? ` · ${t('top_shown', { n: num(Math.min(x.alerts.length, 50)) })}` : '')),
       table(x.alerts, [['customer', who], ['recency_days', int], ['interval_days', (v) => num(v, 0)], ['overdue', (v) => num(v, 1)],
@@ -182,7 +183,7 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
     distribution: (x) => [compared(x), ...x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
       table(d.groups, [['value', (v) => tx(v) || v || t('none_value')], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
         ['amount_per_customer', money], ['amount_change', pct], ['customers_change', pct]], { limit: 30 })))],
-    customer_flow: (x) => [table(x.rows, [['period'], ['new', int], ['returning', int], ['lost', int], ['net', int], ['total', int]], { limit: 200 })],
+    customer_flow: (x) => [table(x.rows, [['period'], ['new', int], ['returning', int], ['lost', int], ['net', int], ['total', int], ['churn_rate', pct]], { limit: 200 })],
     performance: (x) => [compared(x), table(x.years, [['year'], ['customers', int], ['amount', money], ['quantity', num], ['growth', pct]]),
       ...['top_total', 'top_growth', 'top_decline', 'top_rank_up', 'top_rank_down'].map((k) => x[k]?.length ? h('div', {}, h('h4', {}, t(k)),
         table(x[k], [['customer', who], ['amount_before', money], ['amount_after', money], ['change', money], ['growth', pct], ['rank_before', num], ['rank_after', num]])) : null)],

@@ -151,7 +151,7 @@ export const COLUMNS = {
   big_count: ['大客户', 'Big customers'], big_grade: ['大客户等级', 'Big customer grade'], slipping: ['下滑', 'Slipping'],
   monthly_from: ['月均贡献起点', 'Monthly from'], monthly_amount: ['月均贡献', 'Monthly contribution'], share: ['份额', 'Share'],
   rank: ['本期排名', 'Rank'], rank_change: ['排名变化', 'Rank change'], industry: ['行业', 'Industry'], region: ['区域', 'Region'],
-  slips: ['下滑原因', 'Why slipping'],
+  slips: ['下滑原因', 'Why slipping'], churn_rate: ['流失率', 'Churn rate'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';
