@@ -450,7 +450,7 @@ fn observed<T>(f: Option<js_sys::Function>, work: impl FnOnce() -> T) -> T {
 // Values cross the boundary as JSON text: serde_json writes it here and the engine's own
 // `JSON.parse` builds the objects, which is several times faster than building them one
 // property at a time from wasm, and the wasm holds one serialiser per type (the workbook export
-// goes through the same text). Unknown option keys are refused by the structs' serde attributes.
+// goes through the same text). Options are read from the parsed JSON by hand (`Options::read`).
 
 fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue) -> Result<T, JsValue> {
     let text = js_sys::JSON::stringify(v)
@@ -472,7 +472,7 @@ fn options_from(v: JsValue) -> Result<Options, JsValue> {
     let mut o: Options = if v.is_undefined() || v.is_null() {
         Options::default()
     } else {
-        from_js(&v)?
+        Options::read(&from_js::<serde_json::Value>(&v)?).map_err(into_error)?
     };
     if o.today.is_none() {
         let now = js_sys::Date::new_0();
