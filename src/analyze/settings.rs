@@ -386,3 +386,173 @@ fn maybe<T>(v: &Value, at: &str, read: impl Fn(&Value, &str) -> Read<T>) -> Read
         read(v, at).map(Some)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every setting as JSON, as a caller writes it (`Options` itself is not serialised).
+    fn to_json(o: &Options) -> Value {
+        json!({
+            "sheet": o.sheet, "leave_out": o.leave_out, "mapping": o.mapping, "as_of": o.as_of,
+            "today": o.today, "limits": o.limits, "rfm": o.rfm, "abc": o.abc, "value": o.value,
+            "lifecycle": o.lifecycle, "alerts": o.alerts, "big_customers": o.big_customers,
+            "distribution": o.distribution, "customer_flow": o.customer_flow,
+            "performance": o.performance, "bcg": o.bcg, "clusters": o.clusters, "csi": o.csi,
+            "credit": o.credit, "cross_sell": o.cross_sell, "clv": o.clv,
+        })
+    }
+
+    fn read(json: &str) -> Read<Options> {
+        options(&serde_json::from_str(json).unwrap())
+    }
+
+    /// `v` with every setting changed from its default.
+    fn changed(v: &Value, at: &str) -> Value {
+        let set = match at {
+            "sheet" => json!("订单"),
+            "mapping" => json!({"C": "amount", "备注": "ignore"}),
+            "as_of" | "today" | "clv.calibration_end" => json!("2024-06-30"),
+            "rfm.monetary" => json!("mean"),
+            "rfm.threshold" => json!("median"),
+            "abc.method" => json!("amount"),
+            "lifecycle.thresholds" => json!("interval"),
+            "lifecycle.churn_period_days" => json!(90),
+            "customer_flow.period" => json!("quarter"),
+            "bcg.share_split" | "bcg.growth_split" => json!(0.25),
+            "clusters.k" => json!(4),
+            "clv.time_unit" => json!("days"),
+            _ => Value::Null,
+        };
+        if !set.is_null() {
+            assert_ne!(&set, v, "{at}");
+            return set;
+        }
+        match v {
+            Value::Object(o) => o
+                .iter()
+                .map(|(k, v)| (k.clone(), changed(v, &path(at, k))))
+                .collect(),
+            Value::Array(a) => a.iter().cloned().chain([json!("x")]).collect(),
+            Value::Bool(b) => json!(!b),
+            Value::Number(n) => match n.as_u64() {
+                Some(n) => json!(n + 1),
+                None => json!(n.as_f64().unwrap() + 0.5),
+            },
+            _ => panic!("{at}: give a changed value for {v}"),
+        }
+    }
+
+    #[test]
+    fn the_defaults_read_back() {
+        let default = to_json(&Options::default());
+        assert_eq!(to_json(&options(&default).unwrap()), default);
+        assert_eq!(to_json(&read("{}").unwrap()), default);
+    }
+
+    #[test]
+    fn every_setting_is_read() {
+        let default = to_json(&Options::default());
+        let all = changed(&default, "");
+        assert_eq!(to_json(&options(&all).unwrap()), all);
+        // Section by section too, the others keeping their defaults.
+        for (key, section) in all.as_object().unwrap() {
+            let mut one = default.clone();
+            one[key] = section.clone();
+            assert_eq!(to_json(&options(&one).unwrap()), one, "{key}");
+        }
+    }
+
+    #[test]
+    fn null_is_none_for_an_optional_setting() {
+        let o = read(
+            r#"{"sheet": null, "as_of": null, "bcg": {"share_split": null, "growth_split": 0.1},
+            "lifecycle": {"churn_period_days": null}, "clusters": {"k": null}}"#,
+        )
+        .unwrap();
+        assert_eq!((o.sheet, o.as_of, o.bcg.share_split), (None, None, None));
+        assert_eq!(o.bcg.growth_split, Some(0.1));
+        assert_eq!((o.lifecycle.churn_period_days, o.clusters.k), (None, None));
+        // Not for the others.
+        let e = read(r#"{"lifecycle": {"lost_days": null}}"#).unwrap_err();
+        assert_eq!(
+            e,
+            "lifecycle.lost_days: expected a whole number from 0 to 4294967295, found null"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let e = read(r#"{"colour": "red"}"#).unwrap_err();
+        assert!(
+            e.starts_with("colour: unknown key; known keys: sheet, leave_out, mapping"),
+            "{e}"
+        );
+        let e = read(r#"{"rfm": {"monetary": "sum", "no_such_option": 1}}"#).unwrap_err();
+        assert_eq!(
+            e,
+            "rfm.no_such_option: unknown key; known keys: monetary, threshold"
+        );
+        // Set by `Options::checked`, not by the caller.
+        assert!(read(r#"{"alerts": {"p_alive_below": 0.5}}"#).is_err());
+        // Reading limits passes over unknown keys, as it always has.
+        let o = read(r#"{"limits": {"max_cells": 10, "max_rows": 5}}"#).unwrap();
+        assert_eq!(o.limits.max_cells, 10);
+    }
+
+    #[test]
+    fn wrong_types_are_refused_with_the_path() {
+        for (json, want) in [
+            (r#"[]"#, "options: expected an object, found []"),
+            (r#"{"rfm": 1}"#, "rfm: expected an object, found 1"),
+            (
+                r#"{"rfm": {"threshold": "mode"}}"#,
+                r#"rfm.threshold: expected one of mean, median, found "mode""#,
+            ),
+            (
+                r#"{"abc": {"count_a": "80"}}"#,
+                r#"abc.count_a: expected a number, found "80""#,
+            ),
+            (
+                r#"{"lifecycle": {"lost_days": 30.5}}"#,
+                "lifecycle.lost_days: expected a whole number from 0 to 4294967295, found 30.5",
+            ),
+            (
+                r#"{"lifecycle": {"lost_days": -1}}"#,
+                "lifecycle.lost_days: expected a whole number from 0 to 4294967295, found -1",
+            ),
+            (
+                r#"{"clusters": {"log": 1}}"#,
+                "clusters.log: expected true or false, found 1",
+            ),
+            (
+                r#"{"clusters": {"features": ["r", 2]}}"#,
+                "clusters.features: expected a string, found 2",
+            ),
+            (
+                r#"{"leave_out": "订单"}"#,
+                r#"leave_out: expected a list of strings, found "订单""#,
+            ),
+            (
+                r#"{"value": {"weights": {"r": "high"}}}"#,
+                r#"value.weights.r: expected a number, found "high""#,
+            ),
+            (
+                r#"{"as_of": "30/06/2024"}"#,
+                "as_of: '30/06/2024' is not a date written YYYY-MM-DD",
+            ),
+            (
+                r#"{"mapping": {"C": 1}}"#,
+                r#"mapping.C: expected a field key or "ignore", found 1"#,
+            ),
+        ] {
+            assert_eq!(read(json).unwrap_err(), want, "{json}");
+        }
+        let e = read(r#"{"mapping": {"C": "nope"}}"#).unwrap_err();
+        assert!(
+            e.starts_with(r#"mapping.C: unknown field "nope"; valid: customer_id"#),
+            "{e}"
+        );
+    }
+}
