@@ -351,10 +351,12 @@ fn weights(v: &Value, at: &str) -> Read<BTreeMap<String, f64>> {
     let Value::Object(object) = v else {
         return Err(expected(at, "an object of name → number", v));
     };
-    object
-        .iter()
-        .map(|(k, w)| Ok((k.clone(), number(w, &path(at, k))?)))
-        .collect()
+    // Inserted one by one: collecting into the map would add its bulk build (sort, dedup), 4 KB.
+    let mut weights = BTreeMap::new();
+    for (k, w) in object {
+        weights.insert(k.clone(), number(w, &path(at, k))?);
+    }
+    Ok(weights)
 }
 
 /// The value of `values` whose name (in `names`, in the same order) is the string `v`.
