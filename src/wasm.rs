@@ -383,7 +383,25 @@ fn with_index<'a>(report: &'a Report, ids: &[u32]) -> Vec<Indexed<'a>> {
 /// Any table the page shows as CSV, with the same formula protection as the exports.
 #[wasm_bindgen]
 pub fn table_csv(header: Vec<String>, rows: JsValue) -> Result<String, JsValue> {
-    let rows: Vec<Vec<String>> = from_js(&rows)?;
+    // Read from the parsed JSON by hand: a `Vec<Vec<String>>` deserialiser of its own was 2 KB.
+    let bad = || into_error(Error::bad_option("rows must be lists of strings"));
+    let rows = match from_js::<serde_json::Value>(&rows)? {
+        serde_json::Value::Array(rows) => rows,
+        _ => return Err(bad()),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|row| match row {
+            serde_json::Value::Array(cells) => cells
+                .into_iter()
+                .map(|cell| match cell {
+                    serde_json::Value::String(s) => Ok(s),
+                    _ => Err(bad()),
+                })
+                .collect(),
+            _ => Err(bad()),
+        })
+        .collect::<Result<Vec<Vec<String>>, JsValue>>()?;
     Ok(crate::write::export::csv(&header, &rows))
 }
 
@@ -450,7 +468,7 @@ fn observed<T>(f: Option<js_sys::Function>, work: impl FnOnce() -> T) -> T {
 // Values cross the boundary as JSON text: serde_json writes it here and the engine's own
 // `JSON.parse` builds the objects, which is several times faster than building them one
 // property at a time from wasm, and the wasm holds one serialiser per type (the workbook export
-// goes through the same text). Unknown option keys are refused by the structs' serde attributes.
+// goes through the same text). Options are read from the parsed JSON by hand (`Options::read`).
 
 fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue) -> Result<T, JsValue> {
     let text = js_sys::JSON::stringify(v)
@@ -472,7 +490,7 @@ fn options_from(v: JsValue) -> Result<Options, JsValue> {
     let mut o: Options = if v.is_undefined() || v.is_null() {
         Options::default()
     } else {
-        from_js(&v)?
+        Options::read(&from_js::<serde_json::Value>(&v)?).map_err(into_error)?
     };
     if o.today.is_none() {
         let now = js_sys::Date::new_0();

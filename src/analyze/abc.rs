@@ -22,11 +22,11 @@
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::Facts;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Which classification is reported as a customer's `abc_class`: the trade's 10/20/70 split of
 /// customers by default, the cumulative 80/95 split of the amount when asked.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     Amount,
@@ -80,8 +80,7 @@ impl Method {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AbcOptions {
     /// Percent of customers in A, by count.
     pub count_a: f64,

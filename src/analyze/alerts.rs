@@ -12,10 +12,9 @@
 use crate::analyze::abc::{Class, CustomerAbc, Method};
 use crate::analyze::value::{CustomerValue, Tier};
 use crate::facts::Facts;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AlertOptions {
     /// Silence, in multiples of the customer's own purchase interval, that raises an alert.
     pub multiple: f64,

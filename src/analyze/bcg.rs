@@ -17,10 +17,9 @@ use crate::analyze::compare::{self, Compared};
 use crate::analyze::performance::MAX_YEARS;
 use crate::analyze::score::percentile;
 use crate::facts::Facts;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BcgOptions {
     /// Share line in percent; default the median share.
     pub share_split: Option<f64>,

@@ -23,10 +23,9 @@ use crate::facts::days::{date_of, day_number};
 use crate::facts::Facts;
 use crate::table::mapping::Field;
 use chrono::{Datelike, Months, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BigOptions {
     /// Monthly contribution from which a customer is a big customer.
     pub threshold: f64,

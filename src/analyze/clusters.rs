@@ -17,10 +17,9 @@
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::{Fact, Facts};
 use crate::rng::SplitMix64;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClusterOptions {
     /// Feature keys: `recency`, `frequency`, `monetary`, `average_order`, `tenure`, `interval`,
     /// `margin`.

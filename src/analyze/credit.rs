@@ -15,7 +15,7 @@ use crate::analyze::value::{CustomerValue, Tier};
 use crate::facts::Facts;
 use crate::facts::Field;
 use crate::facts::NO_TEXT;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 const KEYS: [(&str, &str, &str, bool, f64); 6] = [
@@ -27,8 +27,7 @@ const KEYS: [(&str, &str, &str, bool, f64); 6] = [
     ("company_size", "企业规模", "Company size", true, 0.10),
 ];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreditOptions {
     /// Weight per indicator key; keys not given keep their default.
     pub weights: BTreeMap<String, f64>,

@@ -15,10 +15,9 @@ use crate::facts::Facts;
 use crate::facts::Field;
 use crate::facts::NO_TEXT;
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CrossSellOptions {
     pub min_customers: u64,
     /// Pairs listed at most.

@@ -22,9 +22,9 @@ use crate::analyze::lifecycle::{self, LifecycleOptions, Stage};
 use crate::facts::days::date_of;
 use crate::facts::Facts;
 use chrono::Datelike;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     #[default]
@@ -34,8 +34,7 @@ pub enum Period {
     Year,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct FlowOptions {
     pub period: Period,
 }

@@ -15,10 +15,9 @@ use crate::analyze::compare::{self, Compared};
 use crate::facts::Field;
 use crate::facts::NO_TEXT;
 use crate::facts::{Facts, DIMENSIONS};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DistributionOptions {
     /// Groups drawn in a chart before the rest are summed as "其他 / Other".
     pub chart_groups: usize,

@@ -15,9 +15,9 @@
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::{Fact, Facts};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Thresholds {
     /// The same days for everyone.
@@ -27,8 +27,7 @@ pub enum Thresholds {
     Interval,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct LifecycleOptions {
     pub new_days: u32,
     pub active_days: u32,

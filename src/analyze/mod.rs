@@ -25,6 +25,7 @@ pub mod performance;
 pub mod pipeline;
 pub mod rfm;
 pub mod score;
+mod settings;
 pub mod uncertain;
 pub mod value;
 

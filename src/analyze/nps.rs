@@ -16,11 +16,10 @@ use crate::analyze::rfm::{CustomerRfm, Segment};
 use crate::facts::Facts;
 use crate::facts::Field;
 use crate::facts::NO_TEXT;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsiOptions {
     /// Weight per satisfaction column, by header text; columns not named weigh 1.
     pub weights: BTreeMap<String, f64>,

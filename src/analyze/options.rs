@@ -1,6 +1,7 @@
 //! What the caller chooses: the sheet, mapping corrections, the as-of date, the reading limits
 //! and each analysis's own settings, as one JSON object (the CLI's `--config`, the page's
-//! settings). Every field has a default, so `{}` is valid; unknown keys are refused.
+//! settings). Every field has a default, so `{}` is valid; unknown keys are refused. The JSON is
+//! read by hand, in `settings`.
 
 use crate::analyze::{
     abc, alerts, bcg, big_customers, clusters, clv, credit, cross_sell, customer_flow,
@@ -10,11 +11,9 @@ use crate::error::{Error, Result};
 use crate::read::grid::Limits;
 use crate::table::mapping::Overrides;
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 /// What the caller chooses. Every field has a default, so `{}` is a valid options object.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Analyse only this sheet (by name) instead of choosing the register and order list.
     pub sheet: Option<String>,
@@ -24,11 +23,9 @@ pub struct Options {
     pub mapping: Overrides,
     /// The date recency is measured against; default the day after the last order on or before
     /// `today`. Orders after it are left out (`table::cutoff`).
-    #[serde(deserialize_with = "crate::facts::de_iso_date")]
     pub as_of: Option<NaiveDate>,
     /// The caller's today (the CLI and the page set it; the core reads no clock). Without
     /// `as_of`, order dates after it are in the future: left out, and counted.
-    #[serde(deserialize_with = "crate::facts::de_iso_date")]
     pub today: Option<NaiveDate>,
     pub limits: Limits,
     pub rfm: rfm::RfmOptions,
@@ -52,8 +49,15 @@ impl Options {
     /// Reads options from JSON (the CLI's `--config` file, the page's settings), refusing
     /// unknown keys and settings out of range.
     pub fn from_json(s: &str) -> Result<Options> {
-        let o: Options = serde_json::from_str(s).map_err(|e| Error::bad_option(e.to_string()))?;
-        o.checked()
+        let v: serde_json::Value =
+            serde_json::from_str(s).map_err(|e| Error::bad_option(e.to_string()))?;
+        Options::read(&v)?.checked()
+    }
+
+    /// Reads options from parsed JSON, refusing unknown keys and values of the wrong type (not
+    /// yet checking ranges: see [`Options::checked`]).
+    pub fn read(v: &serde_json::Value) -> Result<Options> {
+        crate::analyze::settings::options(v).map_err(Error::bad_option)
     }
 
     /// Checks every analysis setting (the error names the first bad one) and copies into a

@@ -17,10 +17,9 @@
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::analyze::compare::{self, Compared};
 use crate::facts::{ByYear, Facts, Has};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PerformanceOptions {
     /// Customers in each list of movers.
     pub top: usize,

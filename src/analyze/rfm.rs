@@ -21,10 +21,10 @@
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::Facts;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Whether M is the total or the amount per order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Monetary {
     #[default]
@@ -33,7 +33,7 @@ pub enum Monetary {
 }
 
 /// What "above" and "below" are measured against for the eight segments.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Threshold {
     #[default]
@@ -41,8 +41,7 @@ pub enum Threshold {
     Median,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct RfmOptions {
     pub monetary: Monetary,
     pub threshold: Threshold,

@@ -14,7 +14,7 @@
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::analyze::score;
 use crate::facts::{Fact, Facts};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One indicator: its key, label, whether higher is better, default weight, and how to read it.
@@ -131,8 +131,7 @@ pub fn indicator_keys() -> Vec<&'static str> {
     INDICATORS.iter().map(|i| i.key).collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValueOptions {
     /// Weight per indicator key; keys not given keep their default weight.
     pub weights: BTreeMap<String, f64>,

@@ -14,7 +14,7 @@ pub mod customers;
 /// analyses import these from here, never from `table`.
 pub use crate::table::days;
 pub use crate::table::mapping::Field;
-pub use crate::table::normalize::{clean_label, de_iso_date};
+pub use crate::table::normalize::clean_label;
 pub use crate::table::NO_TEXT;
 
 use crate::facts::customers::Customers;

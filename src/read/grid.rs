@@ -14,8 +14,7 @@
 use crate::error::{Error, Limit, Result};
 
 /// Safety limits for one file. The defaults fit a browser tab; the CLI may raise them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Limits {
     /// Largest input file, in bytes.
     pub max_file_bytes: u64,

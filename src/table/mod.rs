@@ -1312,7 +1312,7 @@ mod ahead_tests {
         while let Some(row) = w.next_row(&mut cells) {
             third.row(&grid, row, &cells);
         }
-        let other: Overrides = serde_json::from_str(r#"{"客户名称": "ignore"}"#).unwrap();
+        let other = Overrides::from_json(r#"{"客户名称": "ignore"}"#).unwrap();
         assert!(third.finish(&grid, &[], &other).is_none());
     }
 }

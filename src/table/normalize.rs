@@ -518,17 +518,6 @@ pub fn iso_date(s: &str) -> Option<NaiveDate> {
     ymd(y, m, d)
 }
 
-/// `serde(deserialize_with)` for an optional [`iso_date`].
-pub fn de_iso_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-    let text: Option<String> = serde::Deserialize::deserialize(d)?;
-    text.map(|t| {
-        iso_date(&t).ok_or_else(|| {
-            serde::de::Error::custom(format!("'{t}' is not a date written YYYY-MM-DD"))
-        })
-    })
-    .transpose()
-}
-
 fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
     let all_digits =
         |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
@@ -611,12 +600,13 @@ mod tests {
         ] {
             assert_eq!(iso_date(bad), None, "{bad}");
         }
-        let o: crate::Options =
-            serde_json::from_str(r#"{"as_of": "2024-06-30", "clv": {"calibration_end": null}}"#)
-                .unwrap();
+        let o = crate::Options::from_json(
+            r#"{"as_of": "2024-06-30", "clv": {"calibration_end": null}}"#,
+        )
+        .unwrap();
         assert_eq!(o.as_of, NaiveDate::from_ymd_opt(2024, 6, 30));
         assert_eq!(o.clv.calibration_end, None);
-        let err = serde_json::from_str::<crate::Options>(r#"{"as_of": "30/06/2024"}"#).unwrap_err();
+        let err = crate::Options::from_json(r#"{"as_of": "30/06/2024"}"#).unwrap_err();
         assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
         let d = NaiveDate::from_ymd_opt(2024, 1, 5).unwrap();
         assert_eq!(iso_date(&d.to_string()), Some(d));

@@ -22,9 +22,9 @@ use crate::facts::days::{date_of, day_number};
 use crate::facts::Facts;
 use chrono::NaiveDate;
 use model::{BgNbd, FitError, GammaGamma, Rfmt};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
     Days,
@@ -41,11 +41,9 @@ impl TimeUnit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ClvOptions {
     /// End of the calibration period; default the last purchase day.
-    #[serde(deserialize_with = "crate::facts::de_iso_date")]
     pub calibration_end: Option<NaiveDate>,
     pub time_unit: TimeUnit,
     pub horizon_months: u32,
