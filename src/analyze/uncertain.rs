@@ -140,3 +140,21 @@ pub fn big_customers(b: &crate::analyze::big_customers::BigCustomers) -> Option<
     }
     (!zh.is_empty()).then(|| Text::new(zh.join("；"), en.join("; ")))
 }
+
+/// A churn model measured on few customers, or not measured: the holdout's size, or why there is
+/// no AUC.
+pub fn churn_model(m: &crate::analyze::churn_model::ChurnModel) -> Option<Text> {
+    if m.auc.is_none() {
+        return Some(Text::new(
+            "留出的评估样本中缺少流失或留存客户，模型质量无法评估",
+            "The held-out customers lack leavers or stayers: the model's quality is not measured",
+        ));
+    }
+    (m.holdout_customers < FEW).then(|| {
+        let n = m.holdout_customers;
+        Text::new(
+            format!("AUC 只基于 {n} 位留出客户"),
+            format!("The AUC rests on {n} held-out customers"),
+        )
+    })
+}
