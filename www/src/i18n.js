@@ -103,6 +103,9 @@ const STRINGS = {
   disagreements: ['价值高但信用差的客户', 'High value, poor credit'],
   pairs: ['常一起购买的产品', 'Products bought together'],
   model: ['模型参数', 'Model parameters'],
+  churn_top_decile: ['得分前 10% 的留出客户中 {left}/{n} 流失（{p}，基础流失率 {base}）', 'of the top 10% of held-out customers by score, {left} of {n} left ({p}, against a base rate of {base})'],
+  churn_weights: ['流失前的行为信号（每标准差的权重）', 'What preceded leaving (weight per standard deviation)'],
+  churn_at_risk: ['流失风险最高的客户（全部可在客户表中按“流失风险”筛选）', 'Customers most at risk (filter the customer table by churn risk for all of them)'],
   no_file: ['尚未打开文件', 'No file open'],
   error: ['错误', 'Error'],
   working: ['处理中…', 'Working…'],
@@ -147,6 +150,9 @@ export const COLUMNS = {
   weight: ['权重', 'Weight'], low: ['下限', 'Low'], high: ['上限', 'High'], header: ['列', 'Column'], mean: ['均值', 'Mean'],
   stage: ['阶段', 'Stage'], key: ['键', 'Key'], register_row: ['登记表行号', 'Register row'],
   interval: ['购买间隔', 'Interval'], csi_score: ['CSI', 'CSI'],
+  churn_risk: ['流失风险', 'Churn risk'], churn_probability: ['流失概率', 'Churn probability'],
+  probability: ['流失概率', 'Churn probability'], band: ['流失风险', 'Churn risk'], odds_ratio: ['优势比', 'Odds ratio'],
+  cutoff: ['截止日', 'Cutoff'], sample: ['样本客户', 'Sample'], leavers: ['其中流失', 'Left'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';
