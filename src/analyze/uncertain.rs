@@ -80,43 +80,6 @@ pub fn clusters(n: u64, k: usize) -> Option<Text> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Wilson's interval, checked against the formula by hand: 2 of 10 → 5.7%–51.0%.
-    #[test]
-    fn wilson_by_hand() {
-        let (lo, hi) = wilson(2, 10);
-        assert!(
-            (lo - 5.67).abs() < 0.01 && (hi - 50.98).abs() < 0.01,
-            "{lo} {hi}"
-        );
-        let (lo, hi) = wilson(0, 5);
-        assert!(lo.abs() < 1e-9 && (hi - 43.45).abs() < 0.01, "{hi}");
-        assert_eq!(wilson(7, 7).1, 100.0);
-    }
-
-    /// 10 answers, 5 promoters, 2 detractors: NPS 30, p + d − (p − d)² = 0.7 − 0.09 = 0.61,
-    /// se = √0.061 = 0.247, so 30 ± 48.4: −18 to 78.
-    #[test]
-    fn nps_interval_by_hand() {
-        let t = nps(5, 2, 10).unwrap();
-        assert!(t.en.ends_with("-18 to 78"), "{}", t.en);
-        assert!(nps(50, 20, 100).is_none());
-        // −0.4 rounds to 0, written without a sign.
-        assert!(!nps(1, 1, 2).unwrap().en.contains("-0 "));
-    }
-
-    #[test]
-    fn only_small_samples_are_noted() {
-        assert!(churn(3, 12).unwrap().zh.contains("12 位"));
-        assert!(churn(3, 30).is_none() && churn(0, 0).is_none());
-        assert!(rfm(24).is_some() && rfm(25).is_none());
-        assert!(clusters(29, 3).is_some() && clusters(30, 3).is_none());
-    }
-}
-
 /// Big customers over less data than their period: the months the averages rest on, and whether
 /// the year before could be compared.
 pub fn big_customers(b: &crate::analyze::big_customers::BigCustomers) -> Option<Text> {
@@ -157,4 +120,41 @@ pub fn churn_model(m: &crate::analyze::churn_model::ChurnModel) -> Option<Text> 
             format!("The AUC rests on {n} held-out customers"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Wilson's interval, checked against the formula by hand: 2 of 10 → 5.7%–51.0%.
+    #[test]
+    fn wilson_by_hand() {
+        let (lo, hi) = wilson(2, 10);
+        assert!(
+            (lo - 5.67).abs() < 0.01 && (hi - 50.98).abs() < 0.01,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson(0, 5);
+        assert!(lo.abs() < 1e-9 && (hi - 43.45).abs() < 0.01, "{hi}");
+        assert_eq!(wilson(7, 7).1, 100.0);
+    }
+
+    /// 10 answers, 5 promoters, 2 detractors: NPS 30, p + d − (p − d)² = 0.7 − 0.09 = 0.61,
+    /// se = √0.061 = 0.247, so 30 ± 48.4: −18 to 78.
+    #[test]
+    fn nps_interval_by_hand() {
+        let t = nps(5, 2, 10).unwrap();
+        assert!(t.en.ends_with("-18 to 78"), "{}", t.en);
+        assert!(nps(50, 20, 100).is_none());
+        // −0.4 rounds to 0, written without a sign.
+        assert!(!nps(1, 1, 2).unwrap().en.contains("-0 "));
+    }
+
+    #[test]
+    fn only_small_samples_are_noted() {
+        assert!(churn(3, 12).unwrap().zh.contains("12 位"));
+        assert!(churn(3, 30).is_none() && churn(0, 0).is_none());
+        assert!(rfm(24).is_some() && rfm(25).is_none());
+        assert!(clusters(29, 3).is_some() && clusters(30, 3).is_none());
+    }
 }
