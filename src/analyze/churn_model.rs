@@ -385,24 +385,27 @@ pub fn run<'a>(
             _ => true,
         })
         .collect();
-    let pick = |x: &[f64; 7]| -> Vec<f64> {
-        used.iter()
-            .map(|&k| x.get(k).copied().unwrap_or(0.0))
-            .collect()
+    // A row: 1 for the intercept, then the features the input has.
+    let p = used.len() + 1;
+    let pick = |x: &[f64; 7]| -> Row {
+        let mut r = [0.0; WIDTH];
+        r[0] = 1.0;
+        for (slot, &k) in r.iter_mut().skip(1).zip(&used) {
+            *slot = x.get(k).copied().unwrap_or(0.0);
+        }
+        r
     };
-    let all: Vec<Vec<f64>> = rows.iter().map(pick).collect();
+    let all: Vec<Row> = rows.iter().map(pick).collect();
+    drop(rows);
 
     // Quality: fit on the 70%, measure on the 30%.
-    let part = |want: bool| -> (Vec<Vec<f64>>, Vec<bool>) {
-        let mut xs = Vec::new();
-        let mut ys = Vec::new();
-        for ((x, &y), &t) in all.iter().zip(&labels).zip(&train) {
-            if t == want {
-                xs.push(x.clone());
-                ys.push(y);
-            }
-        }
-        (xs, ys)
+    let part = |want: bool| -> (Vec<Row>, Vec<bool>) {
+        all.iter()
+            .zip(&labels)
+            .zip(&train)
+            .filter(|(_, &t)| t == want)
+            .map(|((x, &y), _)| (*x, y))
+            .unzip()
     };
     let (tx, ty) = part(true);
     let (hx, hy) = part(false);
@@ -412,38 +415,40 @@ pub fn run<'a>(
     let mut auc = None;
     let mut top_decile = None;
     if both(&ty) && both(&hy) {
-        if let Some(m) = Model::fit(&tx, &ty, o.l2) {
+        if let Some(m) = Model::fit(&tx, &ty, p, o.l2) {
             let scores: Vec<f64> = hx.iter().map(|x| m.logit(x)).collect();
             auc = mann_whitney(&scores, &hy);
             top_decile = Some(top_tenth(&scores, &hy));
         }
     }
-    let Some(model) = Model::fit(&all, &labels, o.l2) else {
+    drop((tx, hx));
+    let Some(model) = Model::fit(&all, &labels, p, o.l2) else {
         return Err(Unfit::TooLittle(Text::new(
             "模型未能收敛",
             "The model did not converge",
         )));
     };
+    drop(all);
 
     // Today's customers.
     let mut per = vec![None; facts.customers.len()];
     let mut counts = [0u64; 3];
     let mut list = Vec::with_capacity(current.len());
     for (i, s) in &current {
-        let p = sigmoid(model.logit(&pick(&s.x)));
-        let band = Band::of(p, o);
+        let prob = sigmoid(model.logit(&pick(&s.x)));
+        let band = Band::of(prob, o);
         if let Some(c) = counts.get_mut(band as usize) {
             *c += 1;
         }
         if let Some(slot) = per.get_mut(*i) {
             *slot = Some(CustomerChurn {
-                probability: p,
+                probability: prob,
                 band,
             });
         }
         list.push(AtRisk {
             customer: *i as u32,
-            probability: p,
+            probability: prob,
             band,
             amount: facts
                 .customers
@@ -453,6 +458,12 @@ pub fn run<'a>(
             recency_days: s.recency,
             alert: ctx.alert.get(*i).copied().unwrap_or(false),
         });
+    }
+    // Only those at or above the 200th highest probability are sorted (ties at it included).
+    if list.len() > MAX_LISTED {
+        let mut ps: Vec<f64> = list.iter().map(|a| a.probability).collect();
+        let (_, &mut nth, _) = ps.select_nth_unstable_by(MAX_LISTED - 1, |a, b| b.total_cmp(a));
+        list.retain(|a| a.probability >= nth);
     }
     let mut at_risk = sort::first(list, MAX_LISTED, |a, b| {
         b.probability
@@ -649,63 +660,69 @@ fn top_tenth(scores: &[f64], labels: &[bool]) -> TopDecile {
     }
 }
 
+/// Columns of a row: the intercept's 1 and at most seven features.
+const WIDTH: usize = 8;
+/// A row of the design matrix: 1, then the features; unused columns are 0.
+pub type Row = [f64; WIDTH];
+
 /// A fitted model on standardised features: `w[0]` the intercept, then a weight per feature.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
-    pub mean: Vec<f64>,
-    pub sd: Vec<f64>,
+    pub mean: Row,
+    pub sd: Row,
     pub w: Vec<f64>,
 }
 
 impl Model {
-    /// Standardises `xs` by their own mean and standard deviation and fits the L2-penalised
-    /// logistic regression; `None` on no rows or a failed solve.
-    pub fn fit(xs: &[Vec<f64>], ys: &[bool], l2: f64) -> Option<Model> {
-        let p = xs.first()?.len();
+    /// Standardises the first `p` columns of `xs` but the intercept by their own mean and
+    /// standard deviation and fits the L2-penalised logistic regression; `None` on no rows or a
+    /// failed solve.
+    pub fn fit(xs: &[Row], ys: &[bool], p: usize, l2: f64) -> Option<Model> {
+        if xs.is_empty() {
+            return None;
+        }
         let n = xs.len() as f64;
-        let mut mean = vec![0.0; p];
-        let mut sd = vec![0.0; p];
+        let (mut mean, mut sd) = ([0.0; WIDTH], [0.0; WIDTH]);
         for x in xs {
-            for (m, v) in mean.iter_mut().zip(x) {
+            for (m, v) in mean.iter_mut().zip(x).skip(1) {
                 *m += v / n;
             }
         }
         for x in xs {
-            for ((s, v), m) in sd.iter_mut().zip(x).zip(&mean) {
+            for ((s, v), m) in sd.iter_mut().zip(x).zip(&mean).skip(1) {
                 *s += (v - m) * (v - m) / n;
             }
         }
         for s in &mut sd {
             *s = s.sqrt();
         }
-        let z: Vec<Vec<f64>> = xs.iter().map(|x| standardise(x, &mean, &sd)).collect();
-        let w = logistic(&z, ys, l2)?;
+        let z: Vec<Row> = xs.iter().map(|x| standardise(x, &mean, &sd)).collect();
+        let w = logistic(&z, ys, p, l2)?;
         Some(Model { mean, sd, w })
     }
 
-    /// The log-odds of leaving for raw features `x`.
-    pub fn logit(&self, x: &[f64]) -> f64 {
-        let z = standardise(x, &self.mean, &self.sd);
-        linear(&self.w, &z)
+    /// The log-odds of leaving for a raw row `x`.
+    pub fn logit(&self, x: &Row) -> f64 {
+        linear(&self.w, &standardise(x, &self.mean, &self.sd))
     }
 }
 
-/// `(x − mean) ÷ sd` per feature; 0 for a feature that does not vary.
-fn standardise(x: &[f64], mean: &[f64], sd: &[f64]) -> Vec<f64> {
-    x.iter()
-        .zip(mean)
-        .zip(sd)
-        .map(|((v, m), s)| if *s > 1e-12 { (v - m) / s } else { 0.0 })
-        .collect()
+/// `(x − mean) ÷ sd` per column but the intercept's; 0 for a column that does not vary.
+fn standardise(x: &Row, mean: &Row, sd: &Row) -> Row {
+    let mut z = *x;
+    for ((v, m), s) in z.iter_mut().zip(mean).zip(sd).skip(1) {
+        *v = if *s > 1e-12 { (*v - m) / s } else { 0.0 };
+    }
+    z
 }
 
-/// `w[0] + Σ w[k + 1] x[k]`.
-fn linear(w: &[f64], x: &[f64]) -> f64 {
-    w.first().copied().unwrap_or(0.0) + w.iter().skip(1).zip(x).map(|(a, b)| a * b).sum::<f64>()
+/// `Σ w[k] x[k]` (x[0] is the intercept's 1).
+fn linear(w: &[f64], x: &Row) -> f64 {
+    w.iter().zip(x).map(|(a, b)| a * b).sum()
 }
 
 /// The penalised negative log-likelihood: Σ ln(1 + e^η) − y η + l2/2 Σ w² (not the intercept).
-fn objective(w: &[f64], xs: &[Vec<f64>], ys: &[bool], l2: f64) -> f64 {
+fn objective(w: &[f64], xs: &[Row], ys: &[bool], l2: f64) -> f64 {
     let mut f = 0.0;
     for (x, &y) in xs.iter().zip(ys) {
         let eta = linear(w, x);
@@ -716,51 +733,42 @@ fn objective(w: &[f64], xs: &[Vec<f64>], ys: &[bool], l2: f64) -> f64 {
     f + 0.5 * l2 * w.iter().skip(1).map(|v| v * v).sum::<f64>()
 }
 
-/// L2-penalised logistic regression by Newton's method with step halving: the weights (the
-/// intercept first, unpenalised) minimising [`objective`]. The objective is convex, so each
-/// step solves (XᵀWX + l2·I) δ = −∇ by Cholesky; `None` when that fails.
-pub fn logistic(xs: &[Vec<f64>], ys: &[bool], l2: f64) -> Option<Vec<f64>> {
-    let p = xs.first().map_or(0, Vec::len) + 1;
+/// L2-penalised logistic regression on the first `p` columns of `xs` (the intercept's 1 first)
+/// by Newton's method with step halving: the weights minimising [`objective`], the intercept
+/// unpenalised. The objective is convex, so each step solves (XᵀWX + l2·I) δ = −∇ by
+/// Cholesky; `None` when that fails.
+pub fn logistic(xs: &[Row], ys: &[bool], p: usize, l2: f64) -> Option<Vec<f64>> {
+    let p = p.clamp(1, WIDTH);
     let mut w = vec![0.0; p];
     let mut f = objective(&w, xs, ys, l2);
     for _ in 0..100 {
-        let mut g = vec![0.0; p];
-        let mut h = vec![0.0; p * p];
+        let mut g = [0.0; WIDTH];
+        let mut h = [[0.0; WIDTH]; WIDTH];
         for (x, &y) in xs.iter().zip(ys) {
             let q = sigmoid(linear(&w, x));
             let r = q - if y { 1.0 } else { 0.0 };
             let v = q * (1.0 - q);
-            for a in 0..p {
-                let xa = if a == 0 { 1.0 } else { x.get(a - 1).copied()? };
-                if let Some(ga) = g.get_mut(a) {
-                    *ga += r * xa;
-                }
-                for b in 0..=a {
-                    let xb = if b == 0 { 1.0 } else { x.get(b - 1).copied()? };
-                    if let Some(hab) = h.get_mut(a * p + b) {
-                        *hab += v * xa * xb;
-                    }
+            for ((ga, row), &xa) in g.iter_mut().zip(h.iter_mut()).zip(x).take(p) {
+                *ga += r * xa;
+                let vx = v * xa;
+                for (hab, &xb) in row.iter_mut().zip(x).take(p) {
+                    *hab += vx * xb;
                 }
             }
         }
-        for a in 0..p {
+        let mut flat = vec![0.0; p * p];
+        for (a, (row, ga)) in h.iter().zip(g.iter_mut()).take(p).enumerate() {
             // The intercept gets a whisker of ridge only so the solve never meets a zero pivot.
             let ridge = if a == 0 { 1e-9 } else { l2 + 1e-9 };
-            if let (Some(ga), Some(&wa)) = (g.get_mut(a), w.get(a)) {
-                if a > 0 {
-                    *ga += l2 * wa;
-                }
+            if a > 0 {
+                *ga += l2 * w.get(a).copied().unwrap_or(0.0);
             }
-            if let Some(haa) = h.get_mut(a * p + a) {
-                *haa += ridge;
-            }
-            for b in 0..a {
-                let lower = h.get(a * p + b).copied()?;
-                *h.get_mut(b * p + a)? = lower;
+            for (b, &hab) in row.iter().take(p).enumerate() {
+                *flat.get_mut(a * p + b)? = hab + if a == b { ridge } else { 0.0 };
             }
         }
-        let neg: Vec<f64> = g.iter().map(|v| -v).collect();
-        let step = cholesky_solve(&h, &neg, p)?;
+        let neg: Vec<f64> = g.iter().take(p).map(|v| -v).collect();
+        let step = cholesky_solve(&flat, &neg, p)?;
         let mut t = 1.0;
         let mut moved = false;
         for _ in 0..30 {
@@ -775,7 +783,7 @@ pub fn logistic(xs: &[Vec<f64>], ys: &[bool], l2: f64) -> Option<Vec<f64>> {
             t *= 0.5;
         }
         let size = step.iter().fold(0.0f64, |m, d| m.max((t * d).abs()));
-        if !moved || size < 1e-10 {
+        if !moved || size < 1e-8 {
             break;
         }
     }
@@ -880,21 +888,23 @@ mod tests {
         // One binary feature x ∈ {0, 1}, unpenalised: at x = 0 one of 4 left, at x = 1 three of
         // 4. The maximum likelihood fit reproduces each group's rate: intercept ln(1/3) and the
         // weight ln(3) − ln(1/3) = ln 9.
-        let xs: Vec<Vec<f64>> = [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+        let row = |v: f64| [1.0, v, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let xs: Vec<Row> = [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
             .iter()
-            .map(|&v| vec![v])
+            .map(|&v| row(v))
             .collect();
         let ys = [true, false, false, false, true, true, true, false];
-        let w = logistic(&xs, &ys, 0.0).unwrap();
+        let w = logistic(&xs, &ys, 2, 0.0).unwrap();
+        assert_eq!(w.len(), 2);
         assert!((w[0] - (1.0f64 / 3.0).ln()).abs() < 1e-8, "{w:?}");
         assert!((w[1] - 9.0f64.ln()).abs() < 1e-8, "{w:?}");
         // A penalty pulls the weight towards 0; the gradient is 0 at the penalised optimum.
-        let wp = logistic(&xs, &ys, 2.0).unwrap();
+        let wp = logistic(&xs, &ys, 2, 2.0).unwrap();
         assert!(wp[1] > 0.0 && wp[1] < w[1]);
         let grad: f64 = xs
             .iter()
             .zip(ys)
-            .map(|(x, y)| (sigmoid(wp[0] + wp[1] * x[0]) - f64::from(u8::from(y))) * x[0])
+            .map(|(x, y)| (sigmoid(wp[0] + wp[1] * x[1]) - f64::from(u8::from(y))) * x[1])
             .sum::<f64>()
             + 2.0 * wp[1];
         assert!(grad.abs() < 1e-8, "{grad}");
@@ -902,9 +912,11 @@ mod tests {
 
     #[test]
     fn separable_data_stays_finite_under_the_penalty() {
-        let xs: Vec<Vec<f64>> = (0..10).map(|i| vec![f64::from(i)]).collect();
+        let xs: Vec<Row> = (0..10)
+            .map(|i| [1.0, f64::from(i), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+            .collect();
         let ys: Vec<bool> = (0..10).map(|i| i >= 5).collect();
-        let w = logistic(&xs, &ys, 1.0).unwrap();
+        let w = logistic(&xs, &ys, 2, 1.0).unwrap();
         assert!(w.iter().all(|v| v.is_finite()) && w[1] > 0.0);
     }
 
