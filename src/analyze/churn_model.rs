@@ -462,8 +462,11 @@ pub fn run<'a>(
     // Only those at or above the 200th highest probability are sorted (ties at it included).
     if list.len() > MAX_LISTED {
         let mut ps: Vec<f64> = list.iter().map(|a| a.probability).collect();
-        let (_, &mut nth, _) = ps.select_nth_unstable_by(MAX_LISTED - 1, |a, b| b.total_cmp(a));
-        list.retain(|a| a.probability >= nth);
+        // The crate's radix sort of numbers, already compiled for the quantiles.
+        sort::floats(&mut ps);
+        if let Some(&nth) = ps.get(ps.len() - MAX_LISTED) {
+            list.retain(|a| a.probability >= nth);
+        }
     }
     let mut at_risk = sort::first(list, MAX_LISTED, |a, b| {
         b.probability
