@@ -4,6 +4,8 @@
 
 /// Bad input gets one clear error: encrypted, not a spreadsheet, truncated, too large, empty.
 mod bad_input;
+/// The churn model: its sample and label by hand, generated histories with and without a signal.
+mod churn_model;
 /// Classifications on hand-checked workbooks, options, and invariants over random order lists.
 mod classify;
 /// The `kexi` command: output and error messages cut short by their reader.

@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod bcg;
 pub mod big_customers;
 pub mod chart;
+pub mod churn_model;
 pub mod clusters;
 pub mod clv;
 pub mod compare;
@@ -66,6 +67,7 @@ pub struct Labels {
     pub credit: Vec<Option<credit::CustomerCredit>>,
     pub clv: Vec<Option<clv::CustomerClv>>,
     pub big: Vec<Option<big_customers::Grade>>,
+    pub churn: Vec<Option<churn_model::CustomerChurn>>,
 }
 
 /// Every analysis that ran, under its stable key (docs/report.md).
@@ -83,6 +85,8 @@ pub struct Analyses {
     pub alerts: Option<alerts::Alerts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub big_customers: Option<big_customers::BigCustomers>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub churn_model: Option<churn_model::ChurnModel>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<distribution::Distribution>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -485,8 +489,8 @@ fn run_cross_sell(x: &mut Run) -> Result<(), Skip> {
     Ok(())
 }
 
-/// Adds CLV, the alerts and the big customers to `r` (in the report's order, after the
-/// lifecycle): they read CLV. `scored` is [`clv::score`]'s outcome for `prepared`'s job if it
+/// Adds CLV, the alerts, the big customers and the churn model to `r` (in the report's order,
+/// after the lifecycle): they read CLV, or the alerts. `scored` is [`clv::score`]'s outcome for `prepared`'s job if it
 /// was worked out elsewhere; `None` scores here.
 pub fn add_clv<'a>(
     r: &mut Results,
@@ -523,6 +527,40 @@ pub fn add_clv<'a>(
     r.status.insert(at + 1, status("alerts", st, None));
     let (st, note) = add_big_customers(r, facts, o, tiebreak);
     r.status.insert(at + 2, status("big_customers", st, note));
+    let (st, note) = add_churn_model(r, facts, o, tiebreak);
+    r.status.insert(at + 3, status("churn_model", st, note));
+}
+
+/// The churn model: it reads the lifecycle's rule and, for its list, the alerts.
+fn add_churn_model<'a>(
+    r: &mut Results,
+    facts: &Facts,
+    o: &Options,
+    tiebreak: &dyn Fn(usize) -> &'a str,
+) -> (Result<(), Skip>, Option<Text>) {
+    if facts.customers.is_empty() {
+        return (Err(no_customers()), None);
+    }
+    let ctx = churn_model::Context {
+        lifecycle: &o.lifecycle,
+        alert: &r.labels.alert,
+    };
+    match churn_model::run(facts, &o.churn_model, &ctx, tiebreak) {
+        Ok((res, per)) => {
+            let note = uncertain::churn_model(&res);
+            r.analyses.churn_model = Some(res);
+            r.labels.churn = per;
+            (Ok(()), note)
+        }
+        Err(churn_model::Unfit::NoDates) => (Err(Skip::needs(&[&["order_date"]])), None),
+        Err(churn_model::Unfit::TooLittle(why)) => (
+            Err(Skip {
+                needs: Vec::new(),
+                note: Some(why),
+            }),
+            None,
+        ),
+    }
 }
 
 /// Big customers: they read the lifecycle, the alerts and CLV.

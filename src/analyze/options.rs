@@ -4,7 +4,7 @@
 //! read by hand, in `settings`.
 
 use crate::analyze::{
-    abc, alerts, bcg, big_customers, clusters, clv, credit, cross_sell, customer_flow,
+    abc, alerts, bcg, big_customers, churn_model, clusters, clv, credit, cross_sell, customer_flow,
     distribution, lifecycle, nps, performance, rfm, value,
 };
 use crate::error::{Error, Result};
@@ -34,6 +34,7 @@ pub struct Options {
     pub lifecycle: lifecycle::LifecycleOptions,
     pub alerts: alerts::AlertOptions,
     pub big_customers: big_customers::BigOptions,
+    pub churn_model: churn_model::ChurnOptions,
     pub distribution: distribution::DistributionOptions,
     pub customer_flow: customer_flow::FlowOptions,
     pub performance: performance::PerformanceOptions,
@@ -87,6 +88,7 @@ impl Options {
         self.lifecycle.check()?;
         self.alerts.check()?;
         self.big_customers.check()?;
+        self.churn_model.check()?;
         self.clusters.check()?;
         self.csi.check()?;
         self.credit.check()?;

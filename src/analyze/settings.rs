@@ -10,7 +10,7 @@
 
 use crate::analyze::options::Options;
 use crate::analyze::{
-    abc, alerts, bcg, big_customers, clusters, clv, credit, cross_sell, customer_flow,
+    abc, alerts, bcg, big_customers, churn_model, clusters, clv, credit, cross_sell, customer_flow,
     distribution, lifecycle, nps, performance, rfm, value,
 };
 use crate::read::grid::Limits;
@@ -52,6 +52,7 @@ pub fn options(v: &Value) -> Read<Options> {
         lifecycle: lifecycle,
         alerts: alerts,
         big_customers: big_customers,
+        churn_model: churn_model,
         distribution: distribution,
         customer_flow: customer_flow,
         performance: performance,
@@ -173,6 +174,17 @@ fn big_customers(v: &Value, at: &str) -> Read<big_customers::BigOptions> {
         key_multiple: number,
         strategic_multiple: number,
         slip_drop: number,
+    })?;
+    Ok(o)
+}
+
+fn churn_model(v: &Value, at: &str) -> Read<churn_model::ChurnOptions> {
+    let mut o = churn_model::ChurnOptions::default();
+    fields!(o, v, at, {
+        months_back: whole32,
+        high_risk: number,
+        medium_risk: number,
+        l2: number,
     })?;
     Ok(o)
 }
@@ -401,6 +413,7 @@ mod tests {
             "sheet": o.sheet, "leave_out": o.leave_out, "mapping": o.mapping, "as_of": o.as_of,
             "today": o.today, "limits": o.limits, "rfm": o.rfm, "abc": o.abc, "value": o.value,
             "lifecycle": o.lifecycle, "alerts": o.alerts, "big_customers": o.big_customers,
+            "churn_model": o.churn_model,
             "distribution": o.distribution, "customer_flow": o.customer_flow,
             "performance": o.performance, "bcg": o.bcg, "clusters": o.clusters, "csi": o.csi,
             "credit": o.credit, "cross_sell": o.cross_sell, "clv": o.clv,

@@ -80,6 +80,48 @@ pub fn clusters(n: u64, k: usize) -> Option<Text> {
     })
 }
 
+/// Big customers over less data than their period: the months the averages rest on, and whether
+/// the year before could be compared.
+pub fn big_customers(b: &crate::analyze::big_customers::BigCustomers) -> Option<Text> {
+    let p = &b.period;
+    let short = p.months < f64::from(b.options.months) - 0.5;
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if short {
+        zh.push(format!("数据只覆盖本期 {:.1} 个月，月均按此计算", p.months));
+        en.push(format!(
+            "The data covers {:.1} months of the period; monthly averages use them",
+            p.months
+        ));
+    }
+    if p.vs_from.is_none() {
+        zh.push("数据不到上年同期，同期增减未知".to_string());
+        en.push(
+            "The data does not reach the same period a year earlier: no change is known"
+                .to_string(),
+        );
+    }
+    (!zh.is_empty()).then(|| Text::new(zh.join("；"), en.join("; ")))
+}
+
+/// A churn model measured on few customers, or not measured: the holdout's size, or why there is
+/// no AUC.
+pub fn churn_model(m: &crate::analyze::churn_model::ChurnModel) -> Option<Text> {
+    if m.auc.is_none() {
+        return Some(Text::new(
+            "留出的评估样本中缺少流失或留存客户，模型质量无法评估",
+            "The held-out customers lack leavers or stayers: the model's quality is not measured",
+        ));
+    }
+    (m.holdout_customers < FEW).then(|| {
+        let n = m.holdout_customers;
+        Text::new(
+            format!("AUC 只基于 {n} 位留出客户"),
+            format!("The AUC rests on {n} held-out customers"),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,28 +157,4 @@ mod tests {
         assert!(rfm(24).is_some() && rfm(25).is_none());
         assert!(clusters(29, 3).is_some() && clusters(30, 3).is_none());
     }
-}
-
-/// Big customers over less data than their period: the months the averages rest on, and whether
-/// the year before could be compared.
-pub fn big_customers(b: &crate::analyze::big_customers::BigCustomers) -> Option<Text> {
-    let p = &b.period;
-    let short = p.months < f64::from(b.options.months) - 0.5;
-    let mut zh = Vec::new();
-    let mut en = Vec::new();
-    if short {
-        zh.push(format!("数据只覆盖本期 {:.1} 个月，月均按此计算", p.months));
-        en.push(format!(
-            "The data covers {:.1} months of the period; monthly averages use them",
-            p.months
-        ));
-    }
-    if p.vs_from.is_none() {
-        zh.push("数据不到上年同期，同期增减未知".to_string());
-        en.push(
-            "The data does not reach the same period a year earlier: no change is known"
-                .to_string(),
-        );
-    }
-    (!zh.is_empty()).then(|| Text::new(zh.join("；"), en.join("; ")))
 }

@@ -99,7 +99,7 @@ const NUMBERS: [(&str, Num); 25] = [
 
 type Label = fn(&CustomerRow) -> Option<Cow<'static, str>>;
 
-const LABELS: [(&str, Label); 12] = [
+const LABELS: [(&str, Label); 13] = [
     ("rfm_segment", |c| c.rfm_segment.map(|s| s.key().into())),
     ("abc_class", |c| c.abc_class.map(|s| s.key().into())),
     ("abc_count_class", |c| {
@@ -116,6 +116,7 @@ const LABELS: [(&str, Label); 12] = [
     }),
     ("clv_tier", |c| c.clv_tier.map(|s| s.key().into())),
     ("big_grade", |c| c.big_grade.map(|s| s.key().into())),
+    ("churn_risk", |c| c.churn_risk.map(|s| s.key().into())),
 ];
 
 impl Index {

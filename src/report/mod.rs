@@ -9,6 +9,7 @@ use crate::analyze::abc::{Class, Method};
 use crate::analyze::bcg::Quadrant;
 use crate::analyze::big_customers::Grade as BigGrade;
 use crate::analyze::chart::Text;
+use crate::analyze::churn_model::Band as ChurnBand;
 use crate::analyze::clv::ClvTier;
 use crate::analyze::credit::Grade;
 use crate::analyze::lifecycle::Stage;
@@ -301,6 +302,9 @@ pub struct CustomerRow {
     pub alert: bool,
     /// A big customer's grade (大客户: 战略 / 重点 / 普通).
     pub big_grade: Option<BigGrade>,
+    /// The churn model's risk band (高 / 中 / 低流失风险) and its probability of being lost.
+    pub churn_risk: Option<ChurnBand>,
+    pub churn_probability: Option<f64>,
     /// Amount and rank per year of `analyses.performance.years` (rank null: bought nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub year_amounts: Vec<f64>,
@@ -425,6 +429,7 @@ pub fn customer_rows(
                 .unwrap_or_default();
             let credit = labels.credit.get(i).copied().flatten();
             let clv = labels.clv.get(i).copied().flatten();
+            let churn = labels.churn.get(i).copied().flatten();
             Box::new(CustomerRow {
                 id: c.id,
                 name: c.name,
@@ -444,6 +449,8 @@ pub fn customer_rows(
                 lifecycle: labels.lifecycle.get(i).copied().flatten(),
                 alert: labels.alert.get(i).copied().unwrap_or(false),
                 big_grade: labels.big.get(i).copied().flatten(),
+                churn_risk: churn.map(|c| c.band),
+                churn_probability: churn.map(|c| c.probability),
                 year_amounts,
                 year_ranks,
                 growth,
@@ -538,6 +545,10 @@ pub fn vocabulary() -> Vocabulary {
     );
     use crate::analyze::big_customers::Slip;
     labels.insert("slip", list(&Slip::ALL, Slip::key, Slip::label));
+    labels.insert(
+        "churn_risk",
+        list(&ChurnBand::ALL, ChurnBand::key, ChurnBand::label),
+    );
     labels.insert(
         "clv_tier",
         list(&ClvTier::ALL, ClvTier::key, ClvTier::label),

@@ -119,6 +119,14 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
             Box::new(move |c| text(c.big_grade.map(|s| l(s.label())))),
         ),
         (
+            lang.pick("流失风险", "Churn risk").into(),
+            Box::new(move |c| text(c.churn_risk.map(|s| l(s.label())))),
+        ),
+        (
+            lang.pick("流失概率", "Churn probability").into(),
+            Box::new(|c| num(c.churn_probability)),
+        ),
+        (
             lang.pick("存活概率", "P(alive)").into(),
             Box::new(|c| num(c.p_alive)),
         ),

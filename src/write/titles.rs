@@ -206,6 +206,31 @@ slips|下滑原因|Why slipping
 period.months|本期数据月数|Months of data
 files.amount|本期金额|Amount in the period
 files.amount_before|上年同期金额|Same period a year earlier
+months_back|回看月数|Months back
+high_risk|高风险概率起点|High risk from
+medium_risk|中风险概率起点|Medium risk from
+l2|L2 惩罚|L2 penalty
+cutoff|截止日|Cutoff
+sample|样本客户|Customers in the sample
+leavers|其中流失|Of them, left
+base_rate|基础流失率 %|Base rate %
+holdout_customers|留出评估客户|Customers held out
+holdout_base_rate|留出客户流失率 %|Held-out base rate %
+auc|AUC（留出样本）|AUC (held out)
+top_decile|得分前 10% 的留出客户|Top 10% of held-out by score
+precision|其中流失占比 %|Share who left %
+left|其中流失|Of them, left
+weights|特征权重|Feature weights
+weights.weight|标准化权重|Standardised weight
+feature|特征|
+odds_ratio|优势比（每标准差）|Odds ratio per SD
+scored|评分客户|Customers scored
+bands|流失风险分布|Churn risk bands
+bands.from|概率起点|Probability from
+band|流失风险|Churn risk
+at_risk|流失风险最高的客户|Customers most at risk
+probability|流失概率|Churn probability
+alert|预流失预警|Pre-churn alert
 =silence|沉默超期|Silent too long
 =low_p_alive|存活概率低|Low P(alive)
 =month|按月|Monthly
@@ -254,8 +279,8 @@ pub fn title(parent: &str, key: &str, lang: Lang) -> String {
 }
 
 /// Columns that repeat, as a key, the `label` beside them: left out of a table with labels.
-pub const KEYS_OF_LABELS: [&str; 8] = [
-    "key", "class", "tier", "stage", "quadrant", "by", "field", "grade",
+pub const KEYS_OF_LABELS: [&str; 10] = [
+    "key", "class", "tier", "stage", "quadrant", "by", "field", "grade", "band", "feature",
 ];
 
 /// The name of an enum value in column `key` (a value tier, a BCG quadrant, an alert's reason,
@@ -266,6 +291,7 @@ pub fn value(key: &str, s: &str, vocabulary: &Vocabulary, lang: Lang) -> Option<
         "quadrant" => "bcg",
         "grade" => "big_grade",
         "slips" => "slip",
+        "band" => "churn_risk",
         "reasons" | "period" => return lookup(&format!("={s}"), lang),
         _ => return None,
     };

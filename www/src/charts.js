@@ -18,7 +18,7 @@ const live = new Set();
 export function clickKey(id) {
   const fixed = { rfm_segments: 'rfm_segment', rfm_amount: 'rfm_segment', abc_classes: 'abc_class', bcg_customers: 'bcg',
     clusters: 'cluster', credit_grades: 'credit_grade', lifecycle_stages: 'lifecycle', nps: 'nps_group',
-    value_pyramid: 'value_tier', clv_tiers: 'clv_tier', big_grades: 'big_grade' };
+    value_pyramid: 'value_tier', clv_tiers: 'clv_tier', big_grades: 'big_grade', churn_bands: 'churn_risk' };
   if (fixed[id]) return fixed[id];
   const m = /^distribution_(.+)_(customers|amount)$/.exec(id);
   return m ? m[1] : null;

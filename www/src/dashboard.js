@@ -37,6 +37,8 @@ const SECTIONS = [
   ['lifecycle', ['生命周期与流失', 'Lifecycle and churn'], ['按距最近一次购买的天数分为新客户、活跃、沉睡、流失；流失率＝期内流失客户 ÷ 期初客户。', 'By days since the last order: new, active, sleeping, lost; churn = customers lost in the period ÷ customers at its start.']],
   ['alerts', ['预流失重点客户', 'Pre-churn key customers'], ['A 类或高价值客户，沉默超过其自身购买间隔的若干倍，或存活概率低；按风险金额排序。', 'A-class or top-tier customers silent for a multiple of their own interval, or with low P(alive); ranked by amount at risk.']],
   ['big_customers', ['大客户与档案', 'Big customers and their files'], null],
+  // The churn model's definition states its cutoff, label and bands as run: the report says it.
+  ['churn_model', ['流失预测模型', 'Churn model'], null],
   ['distribution', ['分布与占比', 'Distribution'], ['按区域、行业、规模等维度统计客户数、金额、占比、客均金额与同比。', 'Customers, amount, shares, amount per customer and year-over-year change by region, industry, size and more.']],
   ['customer_flow', ['客户增减', 'Customer increase and decrease'], ['每期新增、回流、流失客户与净变化。', 'New, returning and lost customers per period, and the net change.']],
   ['performance', ['年度业绩与变化', 'Yearly performance and movers'], ['每年金额、客户数与增长；末两年间金额与排名变化最大的客户。', 'Amount, customers and growth by year; the customers whose amount and rank changed most between the last two years.']],
@@ -147,6 +149,7 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
     for (const m of a.performance?.[k] ?? []) refs.add(m.customer);
   for (const d of a.credit?.disagreements ?? []) refs.add(d.customer);
   for (const f of a.big_customers?.files ?? []) refs.add(f.customer);
+  for (const r of a.churn_model?.at_risk ?? []) refs.add(r.customer);
   const rows = refs.size ? await names([...refs]) : [];
   const byIndex = new Map(rows.map((r) => [r.index, r]));
   const who = (i) => {
@@ -180,6 +183,14 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
       table(x.files, [['customer', who], ['grade', label('big_grade')], ['monthly_amount', money], ['amount', money], ['share', share],
         ['amount_before', money], ['growth', pct], ['rank', int], ['rank_change', (v) => (v == null ? '—' : (v > 0 ? `+${num(v)}` : num(v)))],
         ['clv', money], ['industry'], ['region'], ['last_order_date'], ['slips', (v) => (v?.length ? v.map((s) => labelText('slip', s)).join('、') : '—')]], { limit: 200 })],
+    churn_model: (x) => [h('p', { className: 'lead' }, `${col('cutoff')} ${x.cutoff} · ${col('sample')} ${num(x.sample)} · ${col('leavers')} ${num(x.leavers)} (${pct(x.base_rate)})`
+      + ` · AUC ${x.auc == null ? '—' : num(x.auc, 3)}`
+      + (x.top_decile ? ` · ${t('churn_top_decile', { left: num(x.top_decile.left), n: num(x.top_decile.customers), p: pct(x.top_decile.precision), base: pct(x.holdout_base_rate) })}` : '')),
+      h('h4', {}, t('churn_weights')),
+      table(x.weights, [['label'], ['weight', (v) => num(v, 3)], ['odds_ratio', (v) => num(v, 2)]]),
+      h('h4', {}, t('churn_at_risk')),
+      table(x.at_risk, [['customer', who], ['probability', (v) => pct(v * 100)], ['band', label('churn_risk')], ['amount', money],
+        ['recency_days', int], ['alert', label('alert')]])],
     distribution: (x) => [compared(x), ...x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
       table(d.groups, [['value', (v) => tx(v) || v || t('none_value')], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
         ['amount_per_customer', money], ['amount_change', pct], ['customers_change', pct]], { limit: 30 })))],

@@ -104,6 +104,9 @@ const STRINGS = {
   disagreements: ['价值高但信用差的客户', 'High value, poor credit'],
   pairs: ['常一起购买的产品', 'Products bought together'],
   model: ['模型参数', 'Model parameters'],
+  churn_top_decile: ['得分前 10% 的留出客户中 {left}/{n} 流失（{p}，基础流失率 {base}）', 'of the top 10% of held-out customers by score, {left} of {n} left ({p}, against a base rate of {base})'],
+  churn_weights: ['流失前的行为信号（每标准差的权重）', 'What preceded leaving (weight per standard deviation)'],
+  churn_at_risk: ['流失风险最高的客户（全部可在客户表中按“流失风险”筛选）', 'Customers most at risk (filter the customer table by churn risk for all of them)'],
   no_file: ['尚未打开文件', 'No file open'],
   error: ['错误', 'Error'],
   working: ['处理中…', 'Working…'],
@@ -152,6 +155,9 @@ export const COLUMNS = {
   monthly_from: ['月均贡献起点', 'Monthly from'], monthly_amount: ['月均贡献', 'Monthly contribution'], share: ['份额', 'Share'],
   rank: ['本期排名', 'Rank'], rank_change: ['排名变化', 'Rank change'], industry: ['行业', 'Industry'], region: ['区域', 'Region'],
   slips: ['下滑原因', 'Why slipping'], churn_rate: ['流失率', 'Churn rate'],
+  churn_risk: ['流失风险', 'Churn risk'], churn_probability: ['流失概率', 'Churn probability'],
+  probability: ['流失概率', 'Churn probability'], band: ['流失风险', 'Churn risk'], odds_ratio: ['优势比', 'Odds ratio'],
+  cutoff: ['截止日', 'Cutoff'], sample: ['样本客户', 'Sample'], leavers: ['其中流失', 'Left'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';
