@@ -80,6 +80,36 @@ pub fn clusters(n: u64, k: usize) -> Option<Text> {
     })
 }
 
+/// Big customers over less data than their period: the months the averages rest on, and whether
+/// the year before could be compared.
+pub fn big_customers(b: &crate::analyze::big_customers::BigCustomers) -> Option<Text> {
+    let p = &b.period;
+    let short = p.months < f64::from(b.options.months) - 0.5;
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if short && p.months < 1.0 {
+        zh.push("数据只覆盖本期不到 1 个月，月均按 1 个月计算".to_string());
+        en.push(
+            "The data covers less than a month of the period; monthly averages divide by one month"
+                .to_string(),
+        );
+    } else if short {
+        zh.push(format!("数据只覆盖本期 {:.1} 个月，月均按此计算", p.months));
+        en.push(format!(
+            "The data covers {:.1} months of the period; monthly averages divide by them",
+            p.months
+        ));
+    }
+    if p.vs_from.is_none() {
+        zh.push("数据不到上年同期，同期增减未知".to_string());
+        en.push(
+            "The data does not reach the same period a year earlier: no change is known"
+                .to_string(),
+        );
+    }
+    (!zh.is_empty()).then(|| Text::new(zh.join("；"), en.join("; ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,34 +145,4 @@ mod tests {
         assert!(rfm(24).is_some() && rfm(25).is_none());
         assert!(clusters(29, 3).is_some() && clusters(30, 3).is_none());
     }
-}
-
-/// Big customers over less data than their period: the months the averages rest on, and whether
-/// the year before could be compared.
-pub fn big_customers(b: &crate::analyze::big_customers::BigCustomers) -> Option<Text> {
-    let p = &b.period;
-    let short = p.months < f64::from(b.options.months) - 0.5;
-    let mut zh = Vec::new();
-    let mut en = Vec::new();
-    if short && p.months < 1.0 {
-        zh.push("数据只覆盖本期不到 1 个月，月均按 1 个月计算".to_string());
-        en.push(
-            "The data covers less than a month of the period; monthly averages divide by one month"
-                .to_string(),
-        );
-    } else if short {
-        zh.push(format!("数据只覆盖本期 {:.1} 个月，月均按此计算", p.months));
-        en.push(format!(
-            "The data covers {:.1} months of the period; monthly averages divide by them",
-            p.months
-        ));
-    }
-    if p.vs_from.is_none() {
-        zh.push("数据不到上年同期，同期增减未知".to_string());
-        en.push(
-            "The data does not reach the same period a year earlier: no change is known"
-                .to_string(),
-        );
-    }
-    (!zh.is_empty()).then(|| Text::new(zh.join("；"), en.join("; ")))
 }
