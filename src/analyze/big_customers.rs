@@ -19,10 +19,10 @@
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::analyze::lifecycle::Stage;
-use crate::facts::days::{date_of, day_number};
+use crate::facts::days::{a_year_before, date_of, day_number};
 use crate::facts::Facts;
 use crate::table::mapping::Field;
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -290,12 +290,6 @@ fn dated(facts: &Facts, months: u32) -> Option<Amounts> {
             label,
         },
     })
-}
-
-/// The same date a year earlier (February 29 as February 28).
-fn a_year_before(d: NaiveDate) -> Option<NaiveDate> {
-    d.with_year(d.year() - 1)
-        .or_else(|| NaiveDate::from_ymd_opt(d.year() - 1, 2, 28))
 }
 
 /// The period's amounts from a register's year-split columns: its last year, against the one

@@ -87,10 +87,16 @@ pub fn big_customers(b: &crate::analyze::big_customers::BigCustomers) -> Option<
     let short = p.months < f64::from(b.options.months) - 0.5;
     let mut zh = Vec::new();
     let mut en = Vec::new();
-    if short {
+    if short && p.months < 1.0 {
+        zh.push("数据只覆盖本期不到 1 个月，月均按 1 个月计算".to_string());
+        en.push(
+            "The data covers less than a month of the period; monthly averages divide by one month"
+                .to_string(),
+        );
+    } else if short {
         zh.push(format!("数据只覆盖本期 {:.1} 个月，月均按此计算", p.months));
         en.push(format!(
-            "The data covers {:.1} months of the period; monthly averages use them",
+            "The data covers {:.1} months of the period; monthly averages divide by them",
             p.months
         ));
     }

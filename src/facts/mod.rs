@@ -206,9 +206,7 @@ impl SamePeriod {
             return None;
         }
         let before = last.year() - 1;
-        let vs_to = last
-            .with_year(before)
-            .or_else(|| NaiveDate::from_ymd_opt(before, 2, 28))?;
+        let vs_to = days::a_year_before(last)?;
         Some(SamePeriod {
             to: end,
             vs_from: days::day_number(NaiveDate::from_ymd_opt(before, 1, 1)?),

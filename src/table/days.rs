@@ -19,6 +19,13 @@ pub fn date_of(day: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(day.checked_add(EPOCH_DAYS_FROM_CE)?)
 }
 
+/// The same date a year earlier, February 29 read as February 28: what a date is compared with
+/// in the same period (同期) of the year before.
+pub fn a_year_before(d: NaiveDate) -> Option<NaiveDate> {
+    d.with_year(d.year() - 1)
+        .or_else(|| NaiveDate::from_ymd_opt(d.year() - 1, 2, 28))
+}
+
 /// The calendar year of table days, remembered by day: order lines repeat a few thousand days,
 /// and working a year out through a date costs as much as the rest of a line's step in `facts`.
 pub struct YearOf {
