@@ -347,11 +347,11 @@ pub fn run<'a>(
         return Err(Unfit::TooLittle(Text::new(
             format!(
                 "截止日（{}）之前只有 {have} 天的历史，少于预测期的 {window} 天",
-                cutoff_date.format("%Y-%m-%d")
+                cutoff_date
             ),
             format!(
                 "Only {have} days of history before the cutoff ({}), fewer than the {window} days predicted over",
-                cutoff_date.format("%Y-%m-%d")
+                cutoff_date
             ),
         )));
     }
@@ -530,7 +530,7 @@ pub fn run<'a>(
 
 fn definition(o: &ChurnOptions, lo: &LifecycleOptions, cutoff: NaiveDate) -> Text {
     let m = o.months_back;
-    let c = cutoff.format("%Y-%m-%d");
+    let c = cutoff; // Display is ISO 8601; strftime would add its parser to the wasm.
     let rule_zh = match lo.thresholds {
         crate::analyze::lifecycle::Thresholds::Fixed => format!("沉默超过 {} 天", lo.lost_days),
         crate::analyze::lifecycle::Thresholds::Interval => format!(
