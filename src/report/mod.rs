@@ -261,6 +261,8 @@ pub fn analysis_name(key: &str, lang: Lang) -> &'static str {
         "value" => lang.pick("客户价值", "Value"),
         "lifecycle" => lang.pick("生命周期", "Lifecycle"),
         "alerts" => lang.pick("预流失预警", "Pre-churn alerts"),
+        "big_customers" => lang.pick("大客户", "Big customers"),
+        "churn_model" => lang.pick("流失预测", "Churn model"),
         "distribution" => lang.pick("分布与占比", "Distribution"),
         "customer_flow" => lang.pick("客户增减", "Customer flow"),
         "performance" => lang.pick("年度业绩", "Performance"),
