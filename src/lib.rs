@@ -7,6 +7,10 @@
 //! analysis) → [`report`] (the JSON contract) → [`write`] (workbooks) and the callers: the CLI
 //! (`main.rs`) and the page's bindings (`wasm.rs`). A module never imports from one above it.
 
+// The writers' wasm (the `writer` feature) uses the writers alone: the page bindings' helpers
+// are unused there.
+#![cfg_attr(feature = "writer", allow(dead_code))]
+
 pub(crate) mod analyze;
 mod error;
 pub(crate) mod facts;
@@ -19,18 +23,23 @@ pub(crate) mod table;
 mod underway;
 pub(crate) mod write;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "writer")))]
 mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "writer"))]
+mod wasm_writer;
 
 pub use analyze::clv::TimeUnit;
 pub use analyze::Options;
 pub use error::{Error, ErrorKind, Limit, Result};
 pub use read::{grid::Limits, Book};
-pub use report::{summary::text as summary, Report};
+pub use report::{summary::text as summary, Lang, Report};
 pub use table::mapping::Overrides;
 pub use table::normalize::iso_date as parse_iso_date;
-pub use write::export::{customers_csv, workbook, Lang};
-pub use write::{sample, template};
+#[cfg(feature = "xlsx")]
+pub use write::export::{customers_csv, workbook};
+pub use write::sample;
+#[cfg(feature = "xlsx")]
+pub use write::template;
 
 use underway::Underway;
 
@@ -47,6 +56,7 @@ pub mod internals {
     pub use crate::read::{book, cells, grid, inflate, ole, sniff, stream, text, xlsx};
     pub use crate::report::filter;
     pub use crate::table::{dataset, header, mapping, normalize, quality};
+    #[cfg(feature = "xlsx")]
     pub use crate::write::export;
 
     /// The analyses' runner.

@@ -119,7 +119,9 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
         write(path, &bytes)?;
     }
     if let Some(path) = &args.csv {
-        write(path, kexi::customers_csv(&report, args.lang).as_bytes())?;
+        let text =
+            kexi::customers_csv(&report, args.lang).map_err(|e| Failure::Input(e.to_string()))?;
+        write(path, text.as_bytes())?;
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! The wasm bindings: the only module that knows `JsValue`. A [`Session`] holds a file read once,
+//! The page's wasm bindings (with `wasm_writer.rs`, the writers' own, the only modules that know
+//! `JsValue`). A [`Session`] holds a file read once,
 //! so a new mapping or option re-runs the analysis without re-reading the bytes, and it keeps
 //! the last report so the page can page, filter and sort a million customers without copying
 //! them all across. Options come in and results go out as JSON (see `to_js`); errors cross as values
@@ -184,17 +185,11 @@ impl Session {
         to_js(&with_index(&last.report, &indexes))
     }
 
-    /// The results workbook (xlsx) of the last report, headers and labels in `lang` (zh or en).
-    pub fn export_xlsx(&self, lang: &str) -> Result<Vec<u8>, JsValue> {
-        crate::write::export::workbook(&self.last()?.report, lang_of(lang)?).map_err(into_error)
-    }
-
-    /// The last report's customer table as CSV (formula-safe, UTF-8 with BOM).
-    pub fn export_csv(&self, lang: &str) -> Result<String, JsValue> {
-        Ok(crate::write::export::customers_csv(
-            &self.last()?.report,
-            lang_of(lang)?,
-        ))
+    /// The last report as the JSON text of docs/report.md, for the writers' wasm (the results
+    /// workbook and the customer CSV are written there, from this text).
+    pub fn report_json(&self) -> Result<Vec<u8>, JsValue> {
+        serde_json::to_vec(&self.last()?.report)
+            .map_err(|e| into_error(Error::bad_option(e.to_string())))
     }
 
     /// For each label and dimension, its values in the view with counts, most frequent first.
@@ -402,20 +397,7 @@ pub fn table_csv(header: Vec<String>, rows: JsValue) -> Result<String, JsValue> 
             _ => Err(bad()),
         })
         .collect::<Result<Vec<Vec<String>>, JsValue>>()?;
-    Ok(crate::write::export::csv(&header, &rows))
-}
-
-/// A blank template: `register` or `orders`.
-#[wasm_bindgen]
-pub fn template(kind: &str) -> Result<Vec<u8>, JsValue> {
-    match kind {
-        "register" => crate::write::template::register(),
-        "orders" => crate::write::template::orders(),
-        other => Err(Error::bad_option(format!(
-            "template '{other}': register or orders"
-        ))),
-    }
-    .map_err(into_error)
+    Ok(crate::write::csv::csv(&header, &rows))
 }
 
 /// The sample workbook with about `rows` order lines.
@@ -432,16 +414,6 @@ pub fn predict(job: &[f64]) -> Result<Vec<f64>, JsValue> {
         .ok_or_else(|| into_error(Error::bad_option("not a CLV job")))?;
     let scored = crate::analyze::clv::score(&job);
     Ok(crate::analyze::clv::scored_to_numbers(&scored))
-}
-
-fn lang_of(s: &str) -> Result<crate::write::export::Lang, JsValue> {
-    match s {
-        "zh" | "" => Ok(crate::write::export::Lang::Zh),
-        "en" => Ok(crate::write::export::Lang::En),
-        other => Err(into_error(Error::bad_option(format!(
-            "language '{other}': zh or en"
-        )))),
-    }
 }
 
 /// The names of every canonical field and label value, in Chinese and English.
@@ -467,8 +439,8 @@ fn observed<T>(f: Option<js_sys::Function>, work: impl FnOnce() -> T) -> T {
 
 // Values cross the boundary as JSON text: serde_json writes it here and the engine's own
 // `JSON.parse` builds the objects, which is several times faster than building them one
-// property at a time from wasm, and the wasm holds one serialiser per type (the workbook export
-// goes through the same text). Options are read from the parsed JSON by hand (`Options::read`).
+// property at a time from wasm, and the wasm holds one serialiser per type (the exports, written
+// by the other wasm, read the same text). Options are read from the parsed JSON by hand (`Options::read`).
 
 fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue) -> Result<T, JsValue> {
     let text = js_sys::JSON::stringify(v)

@@ -130,7 +130,7 @@ fn results_workbook_has_every_label_and_keeps_text_as_text() {
 #[test]
 fn customer_csv_is_formula_safe_and_round_trips() {
     let report = analyze(&orders(), &Options::default()).unwrap();
-    let text = export::customers_csv(&report, Lang::Zh);
+    let text = export::customers_csv(&report, Lang::Zh).unwrap();
     assert!(text.starts_with('\u{feff}'));
     let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();

@@ -7,15 +7,18 @@
 //! are drawn as horizontal bars. Analysis tables are written from the report's own serialized
 //! form, so a field added to an analysis appears in the export without code here.
 //!
+//! Both read the report from its JSON text (docs/report.md), not from the `Report` in memory: the
+//! page writes them in a second wasm, loaded on the first export, which gets that text from the
+//! analysing one; the CLI goes the same way, so both write the same bytes.
+//!
 //! Safety: every text cell is written as a string (never a formula), so a customer named
-//! `=HYPERLINK(…)` stays text. CSV has no such distinction; there a text starting with `=`, `+`,
-//! `-`, `@`, tab or CR gets a leading apostrophe, the OWASP rule, except a plain number such as
-//! `-12.5`, which no spreadsheet runs and which a user expects to stay a number.
+//! `=HYPERLINK(…)` stays text. CSV has no such distinction; see [`crate::write::csv`].
 
 use crate::analyze::chart::{Chart as Spec, Kind};
 pub use crate::report::Lang;
-use crate::report::{analysis_name as section_title, CustomerRow, Report, Vocabulary};
+use crate::report::{analysis_name as section_title, Report, Vocabulary};
 use crate::table::mapping::Field;
+use crate::write::csv::csv;
 use crate::write::titles;
 use crate::Error;
 use chrono::{Datelike, NaiveDate};
@@ -24,6 +27,7 @@ use rust_xlsxwriter::{
 };
 use serde::Deserialize;
 use serde_json::Value as Json;
+use std::collections::BTreeMap;
 
 /// Excel's last row index is 1,048,575; the header takes one.
 const MAX_CUSTOMER_ROWS: usize = 1_048_575;
@@ -38,44 +42,152 @@ enum Cell {
     Date(NaiveDate),
 }
 
-type Getter = Box<dyn Fn(&CustomerRow) -> Cell>;
+/// The parts of a report's JSON (docs/report.md) the exports read by name; each analysis is
+/// read as it comes.
+#[derive(Deserialize)]
+struct ReportIn {
+    summary: SummaryIn,
+    #[serde(default)]
+    customers: Vec<CustomerIn>,
+    #[serde(default)]
+    analyses: Json,
+}
+
+#[derive(Deserialize)]
+struct SummaryIn {
+    customers: u64,
+    order_lines: u64,
+    total_amount: Option<f64>,
+    first_order_date: Option<NaiveDate>,
+    last_order_date: Option<NaiveDate>,
+    as_of: Option<NaiveDate>,
+    active_rate: Option<f64>,
+    churn_rate: Option<f64>,
+    analyses: Vec<StatusIn>,
+}
+
+#[derive(Deserialize)]
+struct StatusIn {
+    key: String,
+    ran: bool,
+    #[serde(default)]
+    needs: Vec<Vec<String>>,
+    note: Option<TextIn>,
+}
+
+/// A customer's row: its names, facts and labels (label keys, named through the vocabulary).
+#[derive(Deserialize)]
+struct CustomerIn {
+    id: Option<String>,
+    name: Option<String>,
+    order_lines: f64,
+    first_order_date: Option<NaiveDate>,
+    last_order_date: Option<NaiveDate>,
+    orders: Option<f64>,
+    amount: Option<f64>,
+    average_order: Option<f64>,
+    largest_order: Option<f64>,
+    profit: Option<f64>,
+    returns: Option<f64>,
+    receivable: Option<f64>,
+    recency_days: Option<f64>,
+    interval_days: Option<f64>,
+    r_score: Option<f64>,
+    f_score: Option<f64>,
+    m_score: Option<f64>,
+    rfm_segment: Option<String>,
+    abc_class: Option<String>,
+    value_score: Option<f64>,
+    value_tier: Option<String>,
+    lifecycle: Option<String>,
+    alert: bool,
+    bcg: Option<String>,
+    cluster: Option<f64>,
+    nps_group: Option<String>,
+    csi: Option<f64>,
+    credit_score: Option<f64>,
+    credit_grade: Option<String>,
+    big_grade: Option<String>,
+    churn_risk: Option<String>,
+    churn_probability: Option<f64>,
+    p_alive: Option<f64>,
+    expected_purchases: Option<f64>,
+    clv: Option<f64>,
+    clv_tier: Option<String>,
+    #[serde(default)]
+    dims: BTreeMap<String, String>,
+}
+
+impl ReportIn {
+    /// `report`'s JSON text read back.
+    fn parse(json: &[u8]) -> Result<Self, Error> {
+        serde_json::from_slice(json).map_err(|e| Error::write(format!("report JSON: {e}")))
+    }
+
+    /// The ABC class's name with the split it follows: "ABC（客户数 10/20/70）".
+    fn abc_name(&self, lang: Lang) -> Option<String> {
+        let name = self.analyses.pointer("/abc/class_name")?;
+        let t = TextIn::deserialize(name).ok()?;
+        Some(lang.pick(&t.zh, &t.en).to_string())
+    }
+
+    /// A customer by index, as "id name".
+    fn who(&self, i: usize) -> String {
+        self.customers.get(i).map_or_else(String::new, |c| {
+            let id = c.id.as_deref().unwrap_or("");
+            let name = c.name.as_deref().unwrap_or("");
+            format!("{id} {name}").trim().to_string()
+        })
+    }
+}
+
+type Getter<'a> = Box<dyn Fn(&CustomerIn) -> Cell + 'a>;
 
 /// The customer table's columns: header and value.
-fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
+fn customer_columns<'a>(
+    report: &ReportIn,
+    vocabulary: &'a Vocabulary,
+    lang: Lang,
+) -> Vec<(String, Getter<'a>)> {
     fn num(x: Option<f64>) -> Cell {
         x.filter(|v| v.is_finite())
             .map_or(Cell::Empty, Cell::Number)
     }
-    fn text(x: Option<String>) -> Cell {
-        x.map_or(Cell::Empty, Cell::Text)
+    fn text(x: Option<&String>) -> Cell {
+        x.map_or(Cell::Empty, |s| Cell::Text(s.clone()))
     }
     fn date(x: Option<NaiveDate>) -> Cell {
         x.map_or(Cell::Empty, Cell::Date)
     }
-    let l = move |t: crate::analyze::chart::Text| lang.text(&t).to_string();
+    // A label's name in `lang`, from the vocabulary the page shows.
+    let l = move |labels: &str, key: &Option<String>| -> Cell {
+        let name = key.as_ref().and_then(|k| {
+            let list = vocabulary.labels.get(labels)?;
+            list.iter().find(|x| x.key == k.as_str())
+        });
+        name.map_or(Cell::Empty, |x| Cell::Text(lang.text(&x.text).to_string()))
+    };
+    let abc_name = report.abc_name(lang);
     let mut cols: Vec<(String, Getter)> = vec![
         (
             lang.pick("客户编号", "Customer ID").into(),
-            Box::new(|c| text(c.id.clone())),
+            Box::new(|c| text(c.id.as_ref())),
         ),
         (
             lang.pick("客户名称", "Name").into(),
-            Box::new(|c| text(c.name.clone())),
+            Box::new(|c| text(c.name.as_ref())),
         ),
         (
             lang.pick("RFM 分群", "RFM segment").into(),
-            Box::new(move |c| text(c.rfm_segment.map(|s| l(s.label())))),
+            Box::new(move |c| l("rfm_segment", &c.rfm_segment)),
         ),
-        ("R".into(), Box::new(|c| num(c.r_score.map(f64::from)))),
-        ("F".into(), Box::new(|c| num(c.f_score.map(f64::from)))),
-        ("M".into(), Box::new(|c| num(c.m_score.map(f64::from)))),
+        ("R".into(), Box::new(|c| num(c.r_score))),
+        ("F".into(), Box::new(|c| num(c.f_score))),
+        ("M".into(), Box::new(|c| num(c.m_score))),
         (
             // Named with the split it follows: "ABC（客户数 10/20/70）".
-            report.analyses.abc.as_ref().map_or_else(
-                || lang.pick("ABC 类", "ABC class").into(),
-                |a| lang.text(&a.class_name).to_string(),
-            ),
-            Box::new(|c| text(c.abc_class.map(|s| s.key().to_string()))),
+            abc_name.unwrap_or_else(|| lang.pick("ABC 类", "ABC class").into()),
+            Box::new(|c| text(c.abc_class.as_ref())),
         ),
         (
             lang.pick("价值得分", "Value score").into(),
@@ -83,11 +195,11 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
         ),
         (
             lang.pick("价值等级", "Value tier").into(),
-            Box::new(move |c| text(c.value_tier.map(|s| l(s.label())))),
+            Box::new(move |c| l("value_tier", &c.value_tier)),
         ),
         (
             lang.pick("生命周期", "Lifecycle").into(),
-            Box::new(move |c| text(c.lifecycle.map(|s| l(s.label())))),
+            Box::new(move |c| l("lifecycle", &c.lifecycle)),
         ),
         (
             lang.pick("预流失预警", "Pre-churn alert").into(),
@@ -95,15 +207,15 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
         ),
         (
             lang.pick("BCG 象限", "BCG quadrant").into(),
-            Box::new(move |c| text(c.bcg.map(|s| l(s.label())))),
+            Box::new(move |c| l("bcg", &c.bcg)),
         ),
         (
             lang.pick("聚类", "Cluster").into(),
-            Box::new(|c| num(c.cluster.map(f64::from))),
+            Box::new(|c| num(c.cluster)),
         ),
         (
             lang.pick("NPS 分组", "NPS group").into(),
-            Box::new(move |c| text(c.nps_group.map(|s| l(s.label())))),
+            Box::new(move |c| l("nps_group", &c.nps_group)),
         ),
         ("CSI".into(), Box::new(|c| num(c.csi))),
         (
@@ -112,15 +224,15 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
         ),
         (
             lang.pick("信用等级", "Credit grade").into(),
-            Box::new(|c| text(c.credit_grade.map(|s| s.key().to_string()))),
+            Box::new(|c| text(c.credit_grade.as_ref())),
         ),
         (
             lang.pick("大客户等级", "Big customer grade").into(),
-            Box::new(move |c| text(c.big_grade.map(|s| l(s.label())))),
+            Box::new(move |c| l("big_grade", &c.big_grade)),
         ),
         (
             lang.pick("流失风险", "Churn risk").into(),
-            Box::new(move |c| text(c.churn_risk.map(|s| l(s.label())))),
+            Box::new(move |c| l("churn_risk", &c.churn_risk)),
         ),
         (
             lang.pick("流失概率", "Churn probability").into(),
@@ -137,7 +249,7 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
         ("CLV".into(), Box::new(|c| num(c.clv))),
         (
             lang.pick("CLV 等级", "CLV tier").into(),
-            Box::new(move |c| text(c.clv_tier.map(|s| l(s.label())))),
+            Box::new(move |c| l("clv_tier", &c.clv_tier)),
         ),
         (
             lang.pick("首次购买", "First order").into(),
@@ -149,44 +261,44 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
         ),
         (
             lang.pick("订单数", "Orders").into(),
-            Box::new(|c| num(c.facts.orders.map(f64::from))),
+            Box::new(|c| num(c.orders)),
         ),
         (
             lang.pick("订单行", "Order lines").into(),
-            Box::new(|c| Cell::Number(c.order_lines as f64)),
+            Box::new(|c| Cell::Number(c.order_lines)),
         ),
         (
             lang.pick("金额", "Amount").into(),
-            Box::new(|c| num(c.facts.amount)),
+            Box::new(|c| num(c.amount)),
         ),
         (
             lang.pick("平均订单额", "Average order").into(),
-            Box::new(|c| num(c.facts.average_order)),
+            Box::new(|c| num(c.average_order)),
         ),
         (
             lang.pick("最大订单", "Largest order").into(),
-            Box::new(|c| num(c.facts.largest_order)),
+            Box::new(|c| num(c.largest_order)),
         ),
         (
             lang.pick("利润", "Profit").into(),
-            Box::new(|c| num(c.facts.profit)),
+            Box::new(|c| num(c.profit)),
         ),
         (
             lang.pick("退货", "Returns").into(),
-            Box::new(|c| num(c.facts.returns)),
+            Box::new(|c| num(c.returns)),
         ),
         (
             lang.pick("应收", "Receivable").into(),
-            Box::new(|c| num(c.facts.receivable)),
+            Box::new(|c| num(c.receivable)),
         ),
         (
             lang.pick("沉默天数", "Days since last order").into(),
-            Box::new(|c| num(c.facts.recency_days.map(f64::from))),
+            Box::new(|c| num(c.recency_days)),
         ),
         (
             lang.pick("平均购买间隔（天）", "Purchase interval (days)")
                 .into(),
-            Box::new(|c| num(c.facts.interval_days)),
+            Box::new(|c| num(c.interval_days)),
         ),
     ];
     // Drop label columns no customer has (an analysis that did not run).
@@ -199,7 +311,7 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
     let mut dims: Vec<&str> = report
         .customers
         .iter()
-        .flat_map(|c| c.dims.keys())
+        .flat_map(|c| c.dims.keys().map(String::as_str))
         .collect();
     crate::sort::by(&mut dims, |a, b| a.cmp(b));
     dims.dedup();
@@ -209,20 +321,28 @@ fn customer_columns(report: &Report, lang: Lang) -> Vec<(String, Getter)> {
             None => key.to_string(),
         };
         let k = key.to_string();
-        cols.push((
-            header,
-            Box::new(move |c| text(c.dims.get(&k).map(str::to_string))),
-        ));
+        cols.push((header, Box::new(move |c| text(c.dims.get(&k)))));
     }
     cols
 }
 
 /// The results workbook of `report`.
 pub fn workbook(report: &Report, lang: Lang) -> Result<Vec<u8>, Error> {
-    build(report, lang).map_err(Error::write)
+    workbook_of_json(&to_json(report)?, lang)
 }
 
-fn build(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+/// The results workbook of a report's JSON text (what the page's bindings hand over).
+pub fn workbook_of_json(json: &[u8], lang: Lang) -> Result<Vec<u8>, Error> {
+    build(&ReportIn::parse(json)?, lang).map_err(Error::write)
+}
+
+/// A report as the JSON text of docs/report.md: the exports read it back from there, so the page
+/// (which hands the text from one wasm to the other) and the CLI write the same bytes.
+fn to_json(report: &Report) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(report).map_err(|e| Error::write(format!("report JSON: {e}")))
+}
+
+fn build(report: &ReportIn, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let created = match report.summary.as_of {
         Some(d) => ExcelDateTime::from_ymd(
@@ -240,6 +360,7 @@ fn build(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     );
     let f = Formats::new();
     let mut names = SheetNames::default();
+    let vocabulary = crate::report::vocabulary();
 
     let summary = wb.add_worksheet();
     summary.set_name(names.unique(lang.pick("摘要", "Summary")))?;
@@ -247,34 +368,24 @@ fn build(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
 
     let ws = wb.add_worksheet();
     ws.set_name(names.unique(lang.pick("客户", "Customers")))?;
-    write_customers(ws, report, lang, &f)?;
+    write_customers(ws, report, &vocabulary, lang, &f)?;
 
-    // Through JSON text rather than `to_value`: the wasm then holds one serialiser for every
-    // analysis type (the one its bindings use), not two.
-    let analyses: Json = serde_json::to_string(&report.analyses)
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or(Json::Null);
     let ctx = Ctx {
         lang,
         f: &f,
         report,
-        vocabulary: crate::report::vocabulary(),
-        abc_name: report
-            .analyses
-            .abc
-            .as_ref()
-            .map(|a| lang.text(&a.class_name).into()),
+        abc_name: report.abc_name(lang),
+        vocabulary,
     };
     for status in report.summary.analyses.iter().filter(|s| s.ran) {
-        let Some(result) = analyses.get(status.key) else {
+        let Some(result) = report.analyses.get(&status.key) else {
             continue;
         };
-        let title = section_title(status.key, lang);
+        let title = section_title(&status.key, lang);
         let name = names.unique(title);
         let ws = wb.add_worksheet();
         ws.set_name(&name)?;
-        write_analysis(ws, (&name, title, status.key), result, &ctx)?;
+        write_analysis(ws, (&name, title, &status.key), result, &ctx)?;
     }
     wb.save_to_buffer()
 }
@@ -340,7 +451,12 @@ fn excel_serial(d: NaiveDate) -> f64 {
     (d - base).num_days() as f64
 }
 
-fn write_summary(ws: &mut Worksheet, r: &Report, lang: Lang, f: &Formats) -> Result<(), XlsxError> {
+fn write_summary(
+    ws: &mut Worksheet,
+    r: &ReportIn,
+    lang: Lang,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let s = &r.summary;
     ws.write_string_with_format(0, 0, lang.pick("客析 分析结果", "kexi results"), &f.title)?;
     let date = |d: Option<NaiveDate>| d.map_or(Cell::Empty, Cell::Date);
@@ -391,7 +507,7 @@ fn write_summary(ws: &mut Worksheet, r: &Report, lang: Lang, f: &Formats) -> Res
     ws.write_string_with_format(row, 2, lang.pick("说明", "Note"), &f.bold)?;
     for st in &s.analyses {
         row += 1;
-        ws.write_string(row, 0, section_title(st.key, lang))?;
+        ws.write_string(row, 0, section_title(&st.key, lang))?;
         ws.write_string(
             row,
             1,
@@ -402,7 +518,7 @@ fn write_summary(ws: &mut Worksheet, r: &Report, lang: Lang, f: &Formats) -> Res
             },
         )?;
         let note = match (&st.note, st.needs.is_empty()) {
-            (Some(t), _) => lang.text(t).to_string(),
+            (Some(t), _) => lang.pick(&t.zh, &t.en).to_string(),
             (None, false) => {
                 let needs: Vec<String> = st
                     .needs
@@ -411,7 +527,7 @@ fn write_summary(ws: &mut Worksheet, r: &Report, lang: Lang, f: &Formats) -> Res
                         alts.iter()
                             .map(|k| match Field::from_key(k) {
                                 Some(f) => lang.pick(f.label_zh(), f.label_en()).to_string(),
-                                None => k.to_string(),
+                                None => k.clone(),
                             })
                             .collect::<Vec<_>>()
                             .join(" / ")
@@ -431,11 +547,12 @@ fn write_summary(ws: &mut Worksheet, r: &Report, lang: Lang, f: &Formats) -> Res
 
 fn write_customers(
     ws: &mut Worksheet,
-    r: &Report,
+    r: &ReportIn,
+    vocabulary: &Vocabulary,
     lang: Lang,
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let cols = customer_columns(r, lang);
+    let cols = customer_columns(r, vocabulary, lang);
     for (c, (h, _)) in cols.iter().enumerate() {
         let c = c as u16;
         ws.write_string_with_format(0, c, h, &f.bold)?;
@@ -491,7 +608,7 @@ impl SheetNames {
 struct Ctx<'a> {
     lang: Lang,
     f: &'a Formats,
-    report: &'a Report,
+    report: &'a ReportIn,
     vocabulary: Vocabulary,
     /// The ABC class's name with the split it follows, for the alerts' `abc_class` column.
     abc_name: Option<String>,
@@ -509,11 +626,12 @@ impl Ctx<'_> {
     /// disagreements' `customer`, and the BCG points' `item` (a product under `products`).
     fn cell(&self, parent: &str, key: &str, v: &Json) -> Option<Cell> {
         let i = v.as_u64().map_or(usize::MAX, |i| i as usize);
-        let bcg = self.report.analyses.bcg.as_ref();
         match (key, parent) {
-            ("item", "products") => bcg
-                .and_then(|b| b.products.as_ref()?.labels.get(i).cloned())
-                .map(Cell::Text),
+            ("item", "products") => {
+                let labels = self.report.analyses.pointer("/bcg/products/labels");
+                let label = labels.and_then(|l| l.get(i)).and_then(Json::as_str);
+                label.map(|s| Cell::Text(s.to_string()))
+            }
             ("customer", _) | ("item", _) if i < usize::MAX => Some(Cell::Text(self.report.who(i))),
             _ => json_cell(key, v, self),
         }
@@ -857,45 +975,16 @@ fn write_chart(
     Ok(row + (points as u32 + 3).max(18))
 }
 
-/// CSV with a UTF-8 BOM (so Excel reads Chinese correctly), CRLF line ends and formula
-/// injection neutralized (see the module doc).
-pub fn csv(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut w = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let mut write = |fields: &[String]| {
-        let safe: Vec<String> = fields.iter().map(|s| neutralize(s)).collect();
-        let _ = w.write_record(&safe);
-    };
-    write(header);
-    for r in rows {
-        write(r);
-    }
-    let bytes = w.into_inner().unwrap_or_default();
-    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
-}
-
-/// Prefixes `'` to a field a spreadsheet would run as a formula.
-pub fn neutralize(s: &str) -> String {
-    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && !is_plain_number(s) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-/// `-12.5`, `+3`, `-1e5`: a number and nothing else.
-fn is_plain_number(s: &str) -> bool {
-    s.len() <= 32
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
-        && s.parse::<f64>().is_ok_and(f64::is_finite)
-}
-
 /// The customer table as CSV, with the workbook's columns.
-pub fn customers_csv(report: &Report, lang: Lang) -> String {
-    let cols = customer_columns(report, lang);
+pub fn customers_csv(report: &Report, lang: Lang) -> Result<String, Error> {
+    customers_csv_of_json(&to_json(report)?, lang)
+}
+
+/// The customer table of a report's JSON text as CSV.
+pub fn customers_csv_of_json(json: &[u8], lang: Lang) -> Result<String, Error> {
+    let report = ReportIn::parse(json)?;
+    let vocabulary = crate::report::vocabulary();
+    let cols = customer_columns(&report, &vocabulary, lang);
     let header: Vec<String> = cols.iter().map(|(h, _)| h.clone()).collect();
     let rows: Vec<Vec<String>> = report
         .customers
@@ -911,7 +1000,7 @@ pub fn customers_csv(report: &Report, lang: Lang) -> String {
                 .collect()
         })
         .collect();
-    csv(&header, &rows)
+    Ok(csv(&header, &rows))
 }
 
 #[cfg(test)]
@@ -939,39 +1028,5 @@ mod tests {
         assert_eq!(again.chars().count(), 31);
         assert!(again.ends_with(" (2)"));
         assert_eq!(n.unique("  "), "Sheet");
-    }
-
-    #[test]
-    fn csv_neutralizes_formulas_but_not_numbers() {
-        for (input, out) in [
-            ("=1+2", "'=1+2"),
-            ("+cmd", "'+cmd"),
-            ("-1+2", "'-1+2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("-12.5", "-12.5"),
-            ("+3", "+3"),
-            ("华东", "华东"),
-            ("a=b", "a=b"),
-        ] {
-            assert_eq!(neutralize(input), out, "{input:?}");
-        }
-        let text = csv(
-            &["名称".into(), "金额".into()],
-            &[vec!["=HYPERLINK(\"x\")".into(), "-5".into()]],
-        );
-        assert!(text.starts_with('\u{feff}'));
-        assert!(text.contains("\r\n"));
-        let mut r = ::csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-        let rec = r
-            .records()
-            .next()
-            .and_then(|x| x.ok())
-            .map(|x| x.iter().map(str::to_string).collect::<Vec<_>>());
-        assert_eq!(
-            rec,
-            Some(vec!["'=HYPERLINK(\"x\")".to_string(), "-5".to_string()])
-        );
     }
 }

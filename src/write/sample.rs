@@ -5,9 +5,24 @@
 //! columns). Deterministic: the same rows and seed give the same bytes.
 
 use crate::rng::SplitMix64;
-use crate::write::template::{INDUSTRIES, OWNERSHIP, SIZES};
+use crate::write::plain::{Book, Layout, Sheet, Style};
 use crate::Error;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
+
+/// Industries, company sizes and ownership as the templates' drop-down lists offer them.
+pub const INDUSTRIES: [&str; 10] = [
+    "制造业",
+    "批发零售",
+    "信息技术",
+    "建筑工程",
+    "医疗健康",
+    "教育培训",
+    "金融服务",
+    "餐饮酒店",
+    "物流运输",
+    "其他",
+];
+pub const SIZES: [&str; 4] = ["大型", "中型", "小型", "微型"];
+pub const OWNERSHIP: [&str; 5] = ["国有", "民营", "外资", "合资", "个体"];
 
 /// The last order date of the sample.
 const END: (i32, u32, u32) = (2026, 10, 31);
@@ -119,27 +134,26 @@ pub fn orders(rows: u32, seed: u64) -> Result<Vec<u8>, Error> {
     let mut rng = Rng(SplitMix64::new(seed ^ 0x6b65_7869_5f73_616d));
     let customers = make_customers(rows / 10, &mut rng);
 
-    let mut wb = Workbook::new();
-    let created = ExcelDateTime::from_ymd(2026, 11, 1).map_err(Error::write)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_creation_datetime(&created)
-            .set_title("kexi sample")
-            .set_author("kexi"),
-    );
-    let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00");
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-
-    let reg = wb.add_worksheet();
-    reg.set_name("客户名单").map_err(Error::write)?;
-    write_register(reg, &customers, &mut rng, &bold, &money).map_err(Error::write)?;
-
-    let ord = wb.add_worksheet();
-    ord.set_name("订单明细").map_err(Error::write)?;
-    write_orders(ord, &customers, rows, &mut rng, &bold, &money, &date).map_err(Error::write)?;
-
-    wb.save_to_buffer().map_err(Error::write)
+    let mut book = Book::new();
+    let widths = [(1, 26.0)];
+    let reg = book.sheet(
+        "客户名单",
+        &Layout {
+            frozen_rows: 1,
+            widths: &widths,
+        },
+    )?;
+    write_register(reg, &customers, &mut rng)?;
+    let widths = [(1, 12.0), (3, 26.0)];
+    let ord = book.sheet(
+        "订单明细",
+        &Layout {
+            frozen_rows: 1,
+            widths: &widths,
+        },
+    )?;
+    write_orders(ord, &customers, rows, &mut rng)?;
+    book.finish()
 }
 
 fn make_customers(n: u32, rng: &mut Rng) -> Vec<Customer> {
@@ -200,13 +214,7 @@ fn make_customers(n: u32, rng: &mut Rng) -> Vec<Customer> {
         .collect()
 }
 
-fn write_register(
-    ws: &mut Worksheet,
-    customers: &[Customer],
-    rng: &mut Rng,
-    bold: &Format,
-    money: &Format,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
+fn write_register(mut ws: Sheet, customers: &[Customer], rng: &mut Rng) -> Result<(), Error> {
     let header = [
         "客户编号",
         "客户名称",
@@ -227,29 +235,29 @@ fn write_register(
         "购买时机",
     ];
     for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, bold)?;
+        ws.text(0, c as u16, h, Style::Bold)?;
     }
     for (i, cu) in customers.iter().enumerate() {
         let r = i as u32 + 1;
         let (region, province, city) = REGIONS[cu.region];
-        ws.write_string(r, 0, &cu.id)?;
-        ws.write_string(r, 1, &cu.name)?;
-        ws.write_string(r, 2, region)?;
-        ws.write_string(r, 3, province)?;
-        ws.write_string(r, 4, city)?;
-        ws.write_string(r, 5, INDUSTRIES[cu.industry])?;
-        ws.write_string(r, 6, SIZES[cu.size])?;
-        ws.write_string(r, 7, OWNERSHIP[cu.ownership])?;
-        ws.write_string(r, 8, SOURCES[cu.source])?;
-        ws.write_string(r, 9, SALES[cu.sales])?;
+        ws.text(r, 0, &cu.id, Style::Plain)?;
+        ws.text(r, 1, &cu.name, Style::Plain)?;
+        ws.text(r, 2, region, Style::Plain)?;
+        ws.text(r, 3, province, Style::Plain)?;
+        ws.text(r, 4, city, Style::Plain)?;
+        ws.text(r, 5, INDUSTRIES[cu.industry], Style::Plain)?;
+        ws.text(r, 6, SIZES[cu.size], Style::Plain)?;
+        ws.text(r, 7, OWNERSHIP[cu.ownership], Style::Plain)?;
+        ws.text(r, 8, SOURCES[cu.source], Style::Plain)?;
+        ws.text(r, 9, SALES[cu.sales], Style::Plain)?;
         let limit = match cu.kind {
             Kind::Big => 500_000.0,
             Kind::Regular | Kind::Lapsed => 200_000.0,
             _ => 50_000.0,
         };
-        ws.write_number_with_format(r, 10, limit, money)?;
+        ws.number(r, 10, limit, Style::Money)?;
         let days = [30.0, 30.0, 45.0, 60.0, 90.0][rng.below(5) as usize];
-        ws.write_number(r, 11, days)?;
+        ws.number(r, 11, days, Style::Plain)?;
         if cu.kind != Kind::Lead {
             // Some customers owe a lot; a few big ones owe more than their limit allows.
             let owed = match rng.below(10) {
@@ -257,7 +265,7 @@ fn write_register(
                 1..=3 => limit * rng.unit() * 0.4,
                 _ => 0.0,
             };
-            ws.write_number_with_format(r, 12, (owed / 100.0).round() * 100.0, money)?;
+            ws.number(r, 12, (owed / 100.0).round() * 100.0, Style::Money)?;
         }
         // About two in three answered the survey; lapsed customers recommend less.
         if rng.below(3) > 0 {
@@ -267,9 +275,9 @@ fn write_register(
                 _ => 7.0,
             };
             let nps = (base + rng.unit() * 4.0 - 1.5).round().clamp(0.0, 10.0);
-            ws.write_number(r, 13, nps)?;
+            ws.number(r, 13, nps, Style::Plain)?;
             let sat = (nps / 2.0).round().clamp(1.0, 5.0);
-            ws.write_number(r, 14, sat)?;
+            ws.number(r, 14, sat, Style::Plain)?;
         }
         let (status, timing) = match cu.kind {
             Kind::Lead => (
@@ -279,25 +287,20 @@ fn write_register(
             Kind::Lapsed => ("停止", ""),
             _ => ("确定购买", ""),
         };
-        ws.write_string(r, 15, status)?;
+        ws.text(r, 15, status, Style::Plain)?;
         if !timing.is_empty() {
-            ws.write_string(r, 16, timing)?;
+            ws.text(r, 16, timing, Style::Plain)?;
         }
     }
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_column_width(1, 26)?;
-    Ok(())
+    ws.close()
 }
 
 fn write_orders(
-    ws: &mut Worksheet,
+    mut ws: Sheet,
     customers: &[Customer],
     rows: u32,
     rng: &mut Rng,
-    bold: &Format,
-    money: &Format,
-    date: &Format,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
+) -> Result<(), Error> {
     let header = [
         "订单编号",
         "订单日期",
@@ -311,7 +314,7 @@ fn write_orders(
         "成本",
     ];
     for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, bold)?;
+        ws.text(0, c as u16, h, Style::Bold)?;
     }
     // Order lines per customer in proportion to its weight (cumulative table + binary search).
     let mut cumulative = Vec::with_capacity(customers.len());
@@ -358,21 +361,18 @@ fn write_orders(
         let unit = (price * discount * 100.0).round() / 100.0;
         let amount = (unit * qty * 100.0).round() / 100.0;
         let cost = (amount * (0.55 + rng.unit() * 0.25) * 100.0).round() / 100.0;
-        ws.write_string(r, 0, format!("SO{:07}", r))?;
-        ws.write_number_with_format(r, 1, day as f64, date)?;
-        ws.write_string(r, 2, &cu.id)?;
-        ws.write_string(r, 3, &cu.name)?;
-        ws.write_string(r, 4, name)?;
-        ws.write_string(r, 5, category)?;
-        ws.write_number(r, 6, qty)?;
-        ws.write_number_with_format(r, 7, unit, money)?;
-        ws.write_number_with_format(r, 8, amount, money)?;
-        ws.write_number_with_format(r, 9, cost, money)?;
+        ws.text(r, 0, &format!("SO{:07}", r), Style::Plain)?;
+        ws.number(r, 1, day as f64, Style::Date)?;
+        ws.text(r, 2, &cu.id, Style::Plain)?;
+        ws.text(r, 3, &cu.name, Style::Plain)?;
+        ws.text(r, 4, name, Style::Plain)?;
+        ws.text(r, 5, category, Style::Plain)?;
+        ws.number(r, 6, qty, Style::Plain)?;
+        ws.number(r, 7, unit, Style::Money)?;
+        ws.number(r, 8, amount, Style::Money)?;
+        ws.number(r, 9, cost, Style::Money)?;
     }
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_column_width(1, 12)?;
-    ws.set_column_width(3, 26)?;
-    Ok(())
+    ws.close()
 }
 
 /// Excel's serial day number (1900 system) of a date after 1900-03-01.

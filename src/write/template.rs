@@ -4,6 +4,7 @@
 //! keeps 13800138000 as typed), and an instructions sheet (说明) that kexi lists but does not
 //! analyse.
 
+use crate::write::sample::{INDUSTRIES, OWNERSHIP, SIZES};
 use crate::Error;
 use rust_xlsxwriter::{
     DataValidation, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
@@ -12,21 +13,7 @@ use rust_xlsxwriter::{
 /// The last row (zero-based) that gets the drop-down lists: sheet rows 2 to 10000.
 const LAST_ROW: u32 = 9_999;
 
-pub const REGIONS: [&str; 7] = ["华东", "华南", "华北", "华中", "西南", "西北", "东北"];
-pub const INDUSTRIES: [&str; 10] = [
-    "制造业",
-    "批发零售",
-    "信息技术",
-    "建筑工程",
-    "医疗健康",
-    "教育培训",
-    "金融服务",
-    "餐饮酒店",
-    "物流运输",
-    "其他",
-];
-pub const SIZES: [&str; 4] = ["大型", "中型", "小型", "微型"];
-pub const OWNERSHIP: [&str; 5] = ["国有", "民营", "外资", "合资", "个体"];
+const REGIONS: [&str; 7] = ["华东", "华南", "华北", "华中", "西南", "西北", "东北"];
 pub const LEAD_STATUS: [&str; 5] = ["确定购买", "有兴趣", "热衷", "观望", "停止"];
 pub const TIMING: [&str; 3] = ["A", "B", "C"];
 

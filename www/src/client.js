@@ -1,7 +1,8 @@
 // The page's side of the worker: one request at a time per id, progress events, cancel (which
-// ends the worker) and recovery (a fresh worker after a crash). The worker's code, wasm included,
-// is built into this bundle as text and started from a blob: URL, so the page needs no fetch at
-// all and the same code runs served or opened from disk.
+// ends the worker) and recovery (a fresh worker after a crash). The worker's code, the analysing
+// wasm included, is built into this bundle as text and started from a blob: URL, so opening a
+// file needs no fetch and the same code runs served or opened from disk. The writers' wasm comes
+// on the first export (`writerBytes`).
 /* global WORKER_SOURCE */
 
 let worker = null;
@@ -75,3 +76,22 @@ export function cancel() {
 }
 
 export function whenCrashed(f) { onCrash = f; }
+
+let writer = null;
+
+/** The writers' wasm (results workbook, customer CSV, templates): inline in the single-file page,
+ * else fetched once from beside the page. Every export request carries it; the worker compiles it
+ * on the first (a fresh worker after a crash would not have it). */
+export function writerBytes() {
+  writer ??= (async () => {
+    const inline = document.getElementById('kexi-writer');
+    if (inline) return Uint8Array.from(atob(inline.textContent.trim()), (c) => c.charCodeAt(0));
+    const response = await fetch('kexi_writer.wasm');
+    if (!response.ok) throw new Error(`kexi_writer.wasm: ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  })().catch(() => {
+    writer = null;
+    throw { code: 'no_writer', message_zh: '无法载入导出模块，请刷新页面再试', message_en: 'Could not load the export module; reload the page and try again' };
+  });
+  return writer;
+}

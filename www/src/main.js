@@ -3,7 +3,7 @@
 // spreadsheet text is only ever set with textContent.
 import { h, $, fill, download } from './dom.js';
 import { t, tx, col, num, getLang, setLang, onLang } from './i18n.js';
-import { call, cancel, whenCrashed } from './client.js';
+import { call, cancel, whenCrashed, writerBytes } from './client.js';
 import { renderReview, savedMapping, saveMapping } from './review.js';
 import { renderDashboard, rehearse } from './dashboard.js';
 import { warmUp } from './charts.js';
@@ -145,14 +145,14 @@ function selectTab(tab) {
 
 async function exportXlsx() {
   try {
-    const bytes = await call('export_xlsx', { lang: getLang() });
+    const bytes = await call('export_xlsx', { lang: getLang(), writer: await writerBytes() });
     download(`kexi-${base()}.xlsx`, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   } catch (e) { setStatus(message(e), 'error'); }
 }
 
 async function exportCsv() {
   try {
-    const csv = await call('export_csv', { lang: getLang() });
+    const csv = await call('export_csv', { lang: getLang(), writer: await writerBytes() });
     download(`kexi-${base()}.csv`, csv, 'text/csv;charset=utf-8');
   } catch (e) { setStatus(message(e), 'error'); }
 }
@@ -161,7 +161,7 @@ const base = () => state.fileName.replace(/\.[^.]+$/, '') || 'report';
 
 async function template(kind) {
   try {
-    const bytes = await call('template', { kind });
+    const bytes = await call('template', { kind, writer: await writerBytes() });
     download(kind === 'register' ? '客户登记表模板.xlsx' : '订单明细模板.xlsx', bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   } catch (e) { setStatus(message(e), 'error'); }
 }

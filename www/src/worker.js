@@ -7,6 +7,7 @@
 // one read files whole and fit the models itself.
 import * as kexi from '../pkg/kexi.js';
 import wasm from '../pkg/kexi_bg.wasm';
+import * as writers from '../pkg/kexi_writer.js';
 import { analyze, open, serve, unlink } from './stream.js';
 
 const instance = kexi.initSync({ module: wasm });
@@ -45,12 +46,24 @@ const handlers = {
     } finally { warmup.free(); }
     return { vocabulary: kexi.vocabulary(), overview: wanted ? overview : undefined };
   },
-  export_xlsx({ lang }) { return need().export_xlsx(lang); },
-  export_csv({ lang }) { return need().export_csv(lang); },
+  // The exports are written by the writers' wasm from the report's JSON text.
+  export_xlsx({ lang, writer }) { return writing(writer).workbook(need().report_json(), lang); },
+  export_csv({ lang, writer }) { return writing(writer).customers_csv(need().report_json(), lang); },
   table_csv({ header, rows }) { return kexi.table_csv(header, rows); },
-  template({ kind }) { return kexi.template(kind); },
+  template({ kind, writer }) { return writing(writer).template(kind); },
   sample({ rows }) { return kexi.sample(rows ?? 20000); },
 };
+
+let writerReady = false;
+
+/** The writers' wasm, compiled from `bytes` (sent by the page) the first time. */
+function writing(bytes) {
+  if (!writerReady) {
+    writers.initSync({ module: bytes });
+    writerReady = true;
+  }
+  return writers;
+}
 
 function need() {
   if (!session) throw { code: 'no_file', message_zh: '尚未打开文件', message_en: 'No file open' };
