@@ -119,14 +119,28 @@ pub fn churn_model(m: &crate::analyze::churn_model::ChurnModel) -> Option<Text> 
             "The held-out customers lack leavers or stayers: the model's quality is not measured",
         ));
     }
-    (m.holdout_customers < FEW).then(|| {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if let Some(auc) = m.auc.filter(|&a| a < WEAK_AUC) {
+        let a = format!("{auc:.2}");
+        zh.push(format!(
+            "留出客户上的 AUC 为 {a}，低于 {WEAK_AUC}：模型几乎分不清流失与留存客户，风险排序只作弱参考"
+        ));
+        en.push(format!(
+            "AUC {a} on the held-out customers, below {WEAK_AUC}: the model barely tells leavers from stayers; take its ranking as a weak hint"
+        ));
+    }
+    if m.holdout_customers < FEW {
         let n = m.holdout_customers;
-        Text::new(
-            format!("AUC 只基于 {n} 位留出客户"),
-            format!("The AUC rests on {n} held-out customers"),
-        )
-    })
+        zh.push(format!("AUC 只基于 {n} 位留出客户"));
+        en.push(format!("The AUC rests on {n} held-out customers"));
+    }
+    (!zh.is_empty()).then(|| Text::new(zh.join("；"), en.join("; ")))
 }
+
+/// An AUC below this on held-out customers is said to be weak: 0.5 is chance, and the guides
+/// read 0.6–0.7 as poor.
+pub const WEAK_AUC: f64 = 0.6;
 
 #[cfg(test)]
 mod tests {
