@@ -261,7 +261,8 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
     sections,
     skipped.length ? h('section', { className: 'card' }, h('h3', {}, t('not_run')), h('ul', {}, skipped.map((x) => {
       const title = SECTIONS.find(([k]) => k === x.key)?.[1];
-      const needs = x.needs.map((alts) => alts.map(fieldText).join(' / ')).join(getLang() === 'zh' ? '；' : '; ');
+      // `needs` is left out of the JSON when empty (a skip explained by its note alone).
+      const needs = (x.needs ?? []).map((alts) => alts.map(fieldText).join(' / ')).join(getLang() === 'zh' ? '；' : '; ');
       return h('li', {}, title ? L(title) : x.key, ': ', x.note ? tx(x.note) : t('needs', { cols: needs }));
     }))) : null,
   ];
