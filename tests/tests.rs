@@ -28,6 +28,8 @@ mod messy;
 mod real_layouts;
 /// Templates and sample as a user meets them: default sheet, mapping, formats, churn.
 mod sample;
+/// Seasons: month × year, the seasonal index, the forecast and its held-out error.
+mod seasons;
 /// Delimited text: encodings and delimiters.
 mod text_files;
 /// The fast xlsx reader against calamine, cell for cell.

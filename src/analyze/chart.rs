@@ -20,6 +20,8 @@ pub enum Kind {
     /// Stacked horizontal bars, widest at the bottom.
     Pyramid,
     Scatter,
+    /// Rows are the series, columns the categories, colour the value (a month × year table).
+    Heatmap,
 }
 
 /// A bilingual text.

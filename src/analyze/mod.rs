@@ -26,6 +26,7 @@ pub mod performance;
 pub mod pipeline;
 pub mod rfm;
 pub mod score;
+pub mod seasons;
 mod settings;
 pub mod uncertain;
 pub mod value;
@@ -93,6 +94,8 @@ pub struct Analyses {
     pub customer_flow: Option<customer_flow::Flow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub performance: Option<performance::Performance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seasons: Option<seasons::Seasons>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bcg: Option<bcg::Bcg>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,6 +210,10 @@ const STEPS: &[Step] = &[
     Step {
         key: "performance",
         run: run_performance,
+    },
+    Step {
+        key: "seasons",
+        run: run_seasons,
     },
     Step {
         key: "bcg",
@@ -420,6 +427,13 @@ fn run_performance(x: &mut Run) -> Result<(), Skip> {
         .ok_or_else(|| Skip::needs(&[YEAR_AMOUNT]))?;
     x.r.analyses.performance = Some(res);
     x.r.labels.years = per;
+    Ok(())
+}
+
+fn run_seasons(x: &mut Run) -> Result<(), Skip> {
+    let res = seasons::run(x.facts, &x.o.seasons).ok_or_else(|| Skip::needs(&[&["order_date"]]))?;
+    x.note = res.declined.clone();
+    x.r.analyses.seasons = Some(res);
     Ok(())
 }
 

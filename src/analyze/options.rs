@@ -5,7 +5,7 @@
 
 use crate::analyze::{
     abc, alerts, bcg, big_customers, churn_model, clusters, clv, credit, cross_sell, customer_flow,
-    distribution, lifecycle, nps, performance, rfm, value,
+    distribution, lifecycle, nps, performance, rfm, seasons, value,
 };
 use crate::error::{Error, Result};
 use crate::read::grid::Limits;
@@ -38,6 +38,7 @@ pub struct Options {
     pub distribution: distribution::DistributionOptions,
     pub customer_flow: customer_flow::FlowOptions,
     pub performance: performance::PerformanceOptions,
+    pub seasons: seasons::SeasonsOptions,
     pub bcg: bcg::BcgOptions,
     pub clusters: clusters::ClusterOptions,
     pub csi: nps::CsiOptions,
@@ -89,6 +90,7 @@ impl Options {
         self.alerts.check()?;
         self.big_customers.check()?;
         self.churn_model.check()?;
+        self.seasons.check()?;
         self.clusters.check()?;
         self.csi.check()?;
         self.credit.check()?;

@@ -11,7 +11,7 @@
 use crate::analyze::options::Options;
 use crate::analyze::{
     abc, alerts, bcg, big_customers, churn_model, clusters, clv, credit, cross_sell, customer_flow,
-    distribution, lifecycle, nps, performance, rfm, value,
+    distribution, lifecycle, nps, performance, rfm, seasons, value,
 };
 use crate::read::grid::Limits;
 use crate::table::mapping::{Overrides, Target};
@@ -56,6 +56,7 @@ pub fn options(v: &Value) -> Read<Options> {
         distribution: distribution,
         customer_flow: customer_flow,
         performance: performance,
+        seasons: seasons,
         bcg: bcg,
         clusters: clusters,
         csi: csi,
@@ -174,6 +175,19 @@ fn big_customers(v: &Value, at: &str) -> Read<big_customers::BigOptions> {
         key_multiple: number,
         strategic_multiple: number,
         slip_drop: number,
+    })?;
+    Ok(o)
+}
+
+fn seasons(v: &Value, at: &str) -> Read<seasons::SeasonsOptions> {
+    let mut o = seasons::SeasonsOptions::default();
+    fields!(o, v, at, {
+        horizon: whole32,
+        holdout: whole32,
+        level: number,
+        peak: number,
+        off: number,
+        groups: whole32,
     })?;
     Ok(o)
 }
@@ -415,7 +429,7 @@ mod tests {
             "lifecycle": o.lifecycle, "alerts": o.alerts, "big_customers": o.big_customers,
             "churn_model": o.churn_model,
             "distribution": o.distribution, "customer_flow": o.customer_flow,
-            "performance": o.performance, "bcg": o.bcg, "clusters": o.clusters, "csi": o.csi,
+            "performance": o.performance, "seasons": o.seasons, "bcg": o.bcg, "clusters": o.clusters, "csi": o.csi,
             "credit": o.credit, "cross_sell": o.cross_sell, "clv": o.clv,
         })
     }

@@ -266,6 +266,7 @@ pub fn analysis_name(key: &str, lang: Lang) -> &'static str {
         "distribution" => lang.pick("分布与占比", "Distribution"),
         "customer_flow" => lang.pick("客户增减", "Customer flow"),
         "performance" => lang.pick("年度业绩", "Performance"),
+        "seasons" => lang.pick("季节与预测", "Seasons"),
         "bcg" => lang.pick("BCG矩阵", "BCG"),
         "clusters" => lang.pick("聚类", "Clusters"),
         "pipeline" => lang.pick("线索与转化", "Pipeline"),

@@ -4,7 +4,7 @@
 
 use crate::analyze::{
     abc, alerts, bcg, clusters, clv, credit, cross_sell, customer_flow, distribution, lifecycle,
-    nps, performance, pipeline, rfm, value,
+    nps, performance, pipeline, rfm, seasons, value,
 };
 use crate::report::{analysis_name, Lang, Report};
 use std::fmt::Write;
@@ -291,6 +291,9 @@ fn analyses(o: &mut String, r: &Report, lang: Lang) {
     }
     if let Some(x) = &a.performance {
         performance(o, x, &name, lang);
+    }
+    if let Some(x) = &a.seasons {
+        seasons(o, x, lang);
     }
     if let Some(x) = &a.bcg {
         bcg(o, x, lang);
@@ -606,6 +609,63 @@ fn performance(
     };
     list(o, t("增长最多", "biggest increase"), &x.top_growth);
     list(o, t("下降最多", "biggest decrease"), &x.top_decline);
+}
+
+fn seasons(o: &mut String, x: &seasons::Seasons, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    let months = |ms: &[u32]| {
+        let v: Vec<String> = ms.iter().map(|m| m.to_string()).collect();
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let _ = writeln!(
+        o,
+        "\n{} ({} – {}, {} {}):",
+        t("季节与预测", "Seasons and forecast"),
+        x.first_month,
+        x.last_month,
+        x.whole_months,
+        t("个完整月", "whole months")
+    );
+    let _ = writeln!(
+        o,
+        "  {}: {}   {}: {}",
+        t("旺季（月）", "Peak months"),
+        months(&x.peak_months),
+        t("淡季（月）", "Off-season months"),
+        months(&x.off_months)
+    );
+    if let Some(why) = &x.declined {
+        let _ = writeln!(o, "  {}", lang.text(why));
+    }
+    for f in x.forecast.iter().chain(&x.groups) {
+        let h = &f.holdout;
+        let wape = h
+            .wape
+            .map_or("—".to_string(), |w| format!("{}%", fixed(w, 1)));
+        let _ = writeln!(
+            o,
+            "  {} — {} WAPE {wape}, {}/{} {}",
+            lang.text(&f.name),
+            t("留出检验", "held out"),
+            h.inside,
+            h.months.len(),
+            t("个月在区间内", "months inside the interval")
+        );
+        for (k, m) in f.months.iter().enumerate() {
+            let get = |v: &[f64]| v.get(k).map_or("—".to_string(), |x| fixed(*x, 0));
+            let _ = writeln!(
+                o,
+                "    {m}  {:>12}  [{} – {}]",
+                get(&f.point),
+                get(&f.lower),
+                get(&f.upper)
+            );
+        }
+    }
 }
 
 fn bcg(o: &mut String, x: &bcg::Bcg, lang: Lang) {

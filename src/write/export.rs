@@ -850,6 +850,7 @@ impl SpecIn {
             "treemap" => Kind::Treemap,
             "funnel" => Kind::Funnel,
             "pyramid" => Kind::Pyramid,
+            "heatmap" => Kind::Heatmap,
             _ => Kind::Scatter,
         };
         let text = |t: TextIn| crate::analyze::chart::Text::new(t.zh, t.en);
@@ -906,7 +907,8 @@ fn write_chart(
         Kind::Bar => ChartType::Column,
         Kind::StackedBar => ChartType::ColumnStacked,
         Kind::Pie => ChartType::Pie,
-        Kind::Line if !scatter => ChartType::Line,
+        // A month × year table is drawn as one line a year over the months: the season plot.
+        Kind::Line | Kind::Heatmap if !scatter => ChartType::Line,
         Kind::Treemap | Kind::Funnel | Kind::Pyramid => ChartType::Bar,
         _ => ChartType::ScatterStraightWithMarkers,
     });

@@ -187,6 +187,27 @@ pairs.a|产品 A|Product A
 pairs.b|产品 B|Product B
 top.total|累计金额|Total amount
 bcg.customers|客户|
+horizon|预测月数|Months ahead
+level|区间置信度 %|Interval level %
+peak|旺季指数线|Peak index from
+off|淡季指数线|Off-season index to
+first_month|首月|First month
+last_month|末月|Last month
+partial_month|未满月|Partial month
+whole_months|完整月数|Whole months
+amounts|各月金额|Monthly amounts
+index|季节指数|Seasonal index
+peak_months|旺季月份|Peak months
+off_months|淡季月份|Off-season months
+forecast|预测|
+declined|未预测原因|Why no forecast
+name|名称|
+point|预测值|Forecast
+lower|区间下限|Interval low
+upper|区间上限|Interval high
+wape|留出误差 WAPE %|Held-out WAPE %
+mae|平均绝对误差|Mean absolute error
+inside|落入区间月数|Months inside the interval
 threshold|月均门槛|Monthly threshold
 months|月数|
 key_multiple|重点大客户倍数|Key account multiple

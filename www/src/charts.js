@@ -3,14 +3,14 @@
 // from the spec. Tooltips render as canvas rich text, never as HTML, so category names taken from
 // the spreadsheet cannot inject markup.
 import * as echarts from 'echarts/core';
-import { BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent, LegendComponent, TitleComponent, MarkLineComponent } from 'echarts/components';
+import { BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart, HeatmapChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent, LegendComponent, TitleComponent, MarkLineComponent, VisualMapComponent } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 import { h, download, whenIdle } from './dom.js';
 import { t, tx, num, money, moneyShort } from './i18n.js';
 
-echarts.use([BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart, GridComponent, TooltipComponent,
-  LegendComponent, TitleComponent, MarkLineComponent, CanvasRenderer, SVGRenderer]);
+echarts.use([BarChart, PieChart, LineChart, ScatterChart, TreemapChart, FunnelChart, HeatmapChart, GridComponent, TooltipComponent,
+  LegendComponent, TitleComponent, MarkLineComponent, VisualMapComponent, CanvasRenderer, SVGRenderer]);
 
 const live = new Set();
 
@@ -51,6 +51,21 @@ export function option(spec, { animation = true, split } = {}) {
     case 'pyramid':
       return { ...base, series: [{ type: 'funnel', top: 35, bottom: 10, sort: spec.kind === 'pyramid' ? 'ascending' : 'descending',
         data: pairs(), label: { formatter: (p) => `${p.name}: ${fmt(first.unit)(p.value)}` } }] };
+    case 'heatmap': {
+      // Series are rows (years), categories columns (months); a blank is a month outside the data.
+      const rows = spec.series.map((s) => tx(s.name));
+      const data = spec.series.flatMap((s, y) => s.data.map((v, x) => [x, y, v])).filter((d) => d[2] != null);
+      const values = data.map((d) => d[2]);
+      const f = fmt(first.unit, true);
+      return { ...base, legend: undefined,
+        tooltip: { renderMode: 'richText', trigger: 'item', formatter: (p) => `${rows[p.value[1]]} ${cats[p.value[0]]}: ${fmt(first.unit)(p.value[2])}` },
+        grid: { left: 60, right: 20, top: 40, bottom: 60 },
+        xAxis: { type: 'category', data: cats, splitArea: { show: true } },
+        yAxis: { type: 'category', data: rows, splitArea: { show: true } },
+        visualMap: { min: Math.min(0, ...values), max: Math.max(1, ...values), orient: 'horizontal', left: 'center', bottom: 0,
+          itemHeight: 120, formatter: (v) => f(v), inRange: { color: ['#f0f4ff', '#3b6fd8', '#0b2a6b'] } },
+        series: [{ type: 'heatmap', data, label: { show: rows.length <= 6, fontSize: 10, formatter: (p) => f(p.value[2]) } }] };
+    }
     case 'scatter':
       return { ...base,
         legend: spec.series.length > 1 ? { top: 26, type: 'scroll' } : undefined,

@@ -42,6 +42,8 @@ const SECTIONS = [
   ['distribution', ['分布与占比', 'Distribution'], ['按区域、行业、规模等维度统计客户数、金额、占比、客均金额与同比。', 'Customers, amount, shares, amount per customer and year-over-year change by region, industry, size and more.']],
   ['customer_flow', ['客户增减', 'Customer increase and decrease'], ['每期新增、回流、流失客户与净变化。', 'New, returning and lost customers per period, and the net change.']],
   ['performance', ['年度业绩与变化', 'Yearly performance and movers'], ['每年金额、客户数与增长；末两年间金额与排名变化最大的客户。', 'Amount, customers and growth by year; the customers whose amount and rank changed most between the last two years.']],
+  // Seasons' definition states its settings as run: the report says it.
+  ['seasons', ['季节与销售预测', 'Seasons and forecast'], null],
   ['bcg', ['BCG 矩阵', 'BCG matrix'], ['横轴为销售份额，纵轴为增长率，分割线默认取中位数：明星、金牛、问题、瘦狗。', 'Sales share across, growth up, split at the medians by default: star, cash cow, question mark, dog.']],
   ['clusters', ['聚类', 'Clusters'], ['k-means++（固定种子），特征取对数并标准化，k 由轮廓系数在 2–8 中选取。', 'k-means++ with a fixed seed on log, z-scored features; k from 2–8 by silhouette.']],
   ['pipeline', ['线索与转化', 'Leads and conversion'], ['转化率＝已购买客户 ÷ 线索数；按来源、渠道与销售员。', 'Conversion = customers who bought ÷ leads; by source, channel and salesperson.']],
@@ -51,6 +53,8 @@ const SECTIONS = [
   ['cross_sell', ['交叉销售', 'Cross-selling'], ['同一客户购买的产品对：支持度、置信度与提升度。', 'Products bought by the same customer: support, confidence and lift.']],
   ['clv', ['客户终身价值预测', 'Predicted customer value (CLV)'], ['BG/NBD 预测存活概率与未来购买次数，Gamma-Gamma 预测客单价，按月折现得 CLV。', 'BG/NBD gives P(alive) and expected purchases, Gamma-Gamma the spend per order; discounted monthly to CLV.']],
 ];
+
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** Presentation extras a spec does not carry: the BCG split lines from the analysis's own split. */
 function extrasFor(key, spec, result) {
@@ -198,6 +202,21 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
     performance: (x) => [compared(x), table(x.years, [['year'], ['customers', int], ['amount', money], ['quantity', num], ['growth', pct]]),
       ...['top_total', 'top_growth', 'top_decline', 'top_rank_up', 'top_rank_down'].map((k) => x[k]?.length ? h('div', {}, h('h4', {}, t(k)),
         table(x[k], [['customer', who], ['amount_before', money], ['amount_after', money], ['change', money], ['growth', pct], ['rank_before', num], ['rank_after', num]])) : null)],
+    seasons: (x) => {
+      const zh = getLang() === 'zh';
+      const months = (ms) => (ms.length ? ms.map((m) => (zh ? `${m}月` : MONTHS_EN[m - 1])).join(zh ? '、' : ', ') : '—');
+      const fc = (f) => [h('h4', {}, tx(f.name)),
+        h('p', { className: 'lead' }, t('seasons_holdout', { months: f.holdout.months.join(', '), wape: f.holdout.wape == null ? '—' : pct(f.holdout.wape),
+          mae: money(f.holdout.mae), inside: num(f.holdout.inside), n: num(f.holdout.months.length), level: num(x.options.level) })),
+        table(f.months.map((m, i) => ({ month: m, forecast: f.point[i], low: f.lower[i], high: f.upper[i] })),
+          [['month'], ['forecast', money], ['low', money], ['high', money]])];
+      return [h('p', { className: 'lead' }, `${x.first_month} – ${x.last_month} · ${col('whole_months')} ${num(x.whole_months)}`
+        + (x.partial_month ? ` · ${t('partial_month', { m: x.partial_month })}` : '')
+        + ` · ${col('peak_months')} ${months(x.peak_months)} · ${col('off_months')} ${months(x.off_months)}`),
+      x.declined ? h('p', { className: 'note' }, tx(x.declined)) : null,
+      ...(x.forecast ? fc(x.forecast) : []),
+      ...x.groups.flatMap(fc)];
+    },
     bcg: (x) => [compared(x), ...['customers', 'products'].map((k) => x[k] ? h('div', {}, h('h4', {}, col(k === 'customers' ? 'customer' : 'a').replace(/ A$/, '')),
       table(x[k].quadrants, [['label'], ['items', int], ['amount_share', share]])) : null)],
     clusters: (x) => [table(x.clusters, [['cluster'], ['customers', int], ['customer_share', share], ['amount_share', share],

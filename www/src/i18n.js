@@ -107,6 +107,8 @@ const STRINGS = {
   churn_top_decile: ['得分前 10% 的留出客户中 {left}/{n} 流失（{p}，基础流失率 {base}）', 'of the top 10% of held-out customers by score, {left} of {n} left ({p}, against a base rate of {base})'],
   churn_weights: ['流失前的行为信号（每标准差的权重）', 'What preceded leaving (weight per standard deviation)'],
   churn_at_risk: ['流失风险最高的客户（全部可在客户表中按“流失风险”筛选）', 'Customers most at risk (filter the customer table by churn risk for all of them)'],
+  partial_month: ['{m} 未满一个月，不计入指数与预测', '{m} is partial: left out of the index and the forecast'],
+  seasons_holdout: ['留出 {months} 检验：WAPE {wape}，平均绝对误差 {mae}，{inside}/{n} 个月落入 {level}% 区间', 'Checked on {months}, held out: WAPE {wape}, mean absolute error {mae}, {inside} of {n} months inside the {level}% interval'],
   no_file: ['尚未打开文件', 'No file open'],
   error: ['错误', 'Error'],
   working: ['处理中…', 'Working…'],
@@ -157,6 +159,8 @@ export const COLUMNS = {
   slips: ['下滑原因', 'Why slipping'], churn_rate: ['流失率', 'Churn rate'],
   churn_risk: ['流失风险', 'Churn risk'], churn_probability: ['流失概率', 'Churn probability'],
   probability: ['流失概率', 'Churn probability'], band: ['流失风险', 'Churn risk'], odds_ratio: ['优势比', 'Odds ratio'],
+  whole_months: ['完整月数', 'Whole months'], peak_months: ['旺季', 'Peak months'], off_months: ['淡季', 'Off-season'],
+  month: ['月份', 'Month'], forecast: ['预测', 'Forecast'],
   cutoff: ['截止日', 'Cutoff'], sample: ['样本客户', 'Sample'], leavers: ['其中流失', 'Left'],
 };
 
