@@ -182,6 +182,7 @@ fn hand_checked_order_list() {
             "distribution",
             "customer_flow",
             "performance",
+            "seasons",
             "clusters"
         ]
     );
