@@ -377,7 +377,7 @@ pub const DIMENSIONS: [Field; 9] = [
 ];
 
 /// Every text dimension a customer can have: the grouping ones, then the lead and personal ones.
-pub const CUSTOMER_DIMS: [Field; 14] = [
+pub const CUSTOMER_DIMS: [Field; 15] = [
     Field::Region,
     Field::Province,
     Field::City,
@@ -392,6 +392,7 @@ pub const CUSTOMER_DIMS: [Field; 14] = [
     Field::Gender,
     Field::Education,
     Field::Occupation,
+    Field::MaritalStatus,
 ];
 
 /// Folds the dataset's rows into facts. `as_of` is the chosen as-of day, if the caller set one;
