@@ -1668,13 +1668,27 @@ mod tests {
         assert_eq!(got, want);
         let incomes = facts.income.unwrap();
         let amounts: Vec<String> = incomes.amounts.iter().map(|a| a.to_string()).collect();
-        assert_eq!(amounts, ["5000", "NaN", "12000", "-200", "NaN", "NaN", "NaN"]);
+        assert_eq!(
+            amounts,
+            ["5000", "NaN", "12000", "-200", "NaN", "NaN", "NaN"]
+        );
         let texts: Vec<Option<&str>> = incomes
             .texts
             .iter()
             .map(|&t| incomes.labels.get(t as usize).map(String::as_str))
             .collect();
-        assert_eq!(texts, [None, Some("5000-8000"), None, None, None, None, Some("保密")]);
+        assert_eq!(
+            texts,
+            [
+                None,
+                Some("5000-8000"),
+                None,
+                None,
+                None,
+                None,
+                Some("保密")
+            ]
+        );
     }
 
     #[test]
