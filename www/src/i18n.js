@@ -158,6 +158,7 @@ export const COLUMNS = {
   churn_risk: ['流失风险', 'Churn risk'], churn_probability: ['流失概率', 'Churn probability'],
   probability: ['流失概率', 'Churn probability'], band: ['流失风险', 'Churn risk'], odds_ratio: ['优势比', 'Odds ratio'],
   cutoff: ['截止日', 'Cutoff'], sample: ['样本客户', 'Sample'], leavers: ['其中流失', 'Left'],
+  age_band: ['年龄段', 'Age band'], income_band: ['收入段', 'Income band'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';
