@@ -174,7 +174,8 @@ pub fn run(facts: &Facts, o: &PeopleOptions) -> Option<Outcome> {
     let mut bands = Bands::default();
     let categorical = |field: Field| facts.dim(field).map(|d| categories(field, d));
     groupings.extend(categorical(Field::Gender));
-    if facts.has.age {
+    // Impossible ages alone are worth a dimension: it shows them.
+    if facts.has.age || facts.customers.iter().any(|c| c.age_invalid) {
         let g = ages(facts, &o.age_edges);
         bands.age = keys_of(&g);
         groupings.push(g);
@@ -740,6 +741,26 @@ mod tests {
         assert!(out.bands.income.is_empty());
         let note = out.note.unwrap();
         assert!(note.zh.starts_with("1 位客户的年龄不可能"), "{}", note.zh);
+    }
+
+    /// An age column of impossible values only: the age dimension shows them.
+    #[test]
+    fn impossible_ages_alone_are_shown() {
+        let facts = Facts {
+            customers: vec![Fact {
+                age_invalid: true,
+                ..Fact::default()
+            }],
+            ..Facts::default()
+        };
+        let out = run(&facts, &PeopleOptions::default()).unwrap();
+        let age = &out.result.dimensions[0];
+        assert_eq!(age.by, "age_band");
+        let invalid = age
+            .groups
+            .iter()
+            .find(|g| g.key.as_deref() == Some(INVALID));
+        assert_eq!(invalid.map(|g| g.customers), Some(1));
     }
 
     #[test]

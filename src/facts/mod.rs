@@ -183,7 +183,7 @@ pub struct Has {
     pub quantity: bool,
     pub credit_limit: bool,
     pub nps: bool,
-    /// An age, a birth date or an impossible age is known for some customer.
+    /// An age or a birth date is known for some customer.
     pub age: bool,
 }
 
@@ -478,7 +478,7 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
     facts.has.age = facts
         .customers
         .iter()
-        .any(|c| c.age.is_some() || c.birth_date.is_some() || c.age_invalid);
+        .any(|c| c.age.is_some() || c.birth_date.is_some());
     if let Some(as_of) = facts.as_of {
         for c in &mut facts.customers {
             c.tenure_days = c.first_order.map(|d| as_of.saturating_sub(d));
