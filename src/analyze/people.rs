@@ -24,8 +24,9 @@
 //!   and sum the rest as "其他".
 //!
 //! Example: with the default edges and an as-of date of 2024-12-31, a customer born on
-//! 1990-12-31 is 34 (25–34), one born on 1990-12-30 is 34 too, one born on 1989-12-31 is 35
-//! (35–44); an age written as 34.9 is in 25–34 and −3 in "(无效)".
+//! 1990-12-31 is 34 (25–34), one born on 1991-01-01 is 33 (its birthday is a day later), one
+//! born on 1989-12-31 is 35 (35–44); an age written as 34.9 is in 25–34, one of −3 in "(无效)";
+//! a monthly income of 5999.5 is in 3000–5999, "5000-8000" in the group "5000-8000".
 
 use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
 use crate::facts::{Dim, Facts, Field, Incomes, NO_TEXT};
