@@ -1,6 +1,7 @@
 //! What leaves kexi as a file: the results workbook and CSV (read back with calamine and the
 //! csv crate), the blank templates (which must map onto kexi's own fields), and the sample
-//! workbook behind "try the sample" (deterministic, and every analysis has something to show).
+//! workbook behind "try the sample" (deterministic, and every analysis has something to show
+//! but people: its customers are companies).
 
 use crate::fixtures::{new_workbook, write_rows, C};
 use calamine::{Data, Reader, Xlsx};
