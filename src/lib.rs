@@ -50,8 +50,8 @@ use underway::Underway;
 pub mod internals {
     pub use crate::analyze::{
         abc, alerts, bcg, big_customers, chart, churn_model, clusters, clv, credit, cross_sell,
-        customer_flow, distribution, lifecycle, nps, performance, pipeline, rfm, score, seasons,
-        value,
+        customer_flow, distribution, lifecycle, nps, people, performance, pipeline, rfm, score,
+        seasons, value,
     };
     pub use crate::facts::customers;
     pub use crate::read::{book, cells, grid, inflate, ole, sniff, stream, text, xlsx};

@@ -24,6 +24,8 @@ mod future_dates;
 mod insights;
 /// Messy real-world workbooks: titles, merged two-row headers, totals, notes, hidden sheets.
 mod messy;
+/// The people analysis: age and income bands by hand, the as-of date, the filter, the workbook.
+mod people;
 /// Exports as people download them (real layouts, made-up rows), with no mapping given.
 mod real_layouts;
 /// Templates and sample as a user meets them: default sheet, mapping, formats, churn.

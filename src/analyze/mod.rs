@@ -22,6 +22,7 @@ pub mod nps;
 pub mod options;
 
 pub use options::Options;
+pub mod people;
 pub mod performance;
 pub mod pipeline;
 pub mod rfm;
@@ -69,6 +70,8 @@ pub struct Labels {
     pub clv: Vec<Option<clv::CustomerClv>>,
     pub big: Vec<Option<big_customers::Grade>>,
     pub churn: Vec<Option<churn_model::CustomerChurn>>,
+    /// Each customer's age and income band (people).
+    pub people: people::Bands,
 }
 
 /// Every analysis that ran, under its stable key (docs/report.md).
@@ -90,6 +93,8 @@ pub struct Analyses {
     pub churn_model: Option<churn_model::ChurnModel>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<distribution::Distribution>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<people::People>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_flow: Option<customer_flow::Flow>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -141,6 +146,16 @@ const DIMENSION_KEYS: &[&str] = &[
     "source",
     "channel",
     "salesperson",
+];
+/// The personal fields, one of which the people analysis needs.
+const PERSONAL: &[&str] = &[
+    "gender",
+    "age",
+    "birth_date",
+    "income",
+    "occupation",
+    "education",
+    "marital_status",
 ];
 
 /// Why an analysis did not run: the columns it lacks (one of each list) and, where the columns
@@ -202,6 +217,10 @@ const STEPS: &[Step] = &[
     Step {
         key: "distribution",
         run: run_distribution,
+    },
+    Step {
+        key: "people",
+        run: run_people,
     },
     Step {
         key: "customer_flow",
@@ -397,6 +416,14 @@ fn run_distribution(x: &mut Run) -> Result<(), Skip> {
         )
     })?;
     x.r.analyses.distribution = Some(res);
+    Ok(())
+}
+
+fn run_people(x: &mut Run) -> Result<(), Skip> {
+    let out = people::run(x.facts, &x.o.people).ok_or_else(|| Skip::needs(&[PERSONAL]))?;
+    x.note = out.note;
+    x.r.analyses.people = Some(out.result);
+    x.r.labels.people = out.bands;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 
 use crate::analyze::{
     abc, alerts, bcg, big_customers, churn_model, clusters, clv, credit, cross_sell, customer_flow,
-    distribution, lifecycle, nps, performance, rfm, seasons, value,
+    distribution, lifecycle, nps, people, performance, rfm, seasons, value,
 };
 use crate::error::{Error, Result};
 use crate::read::grid::Limits;
@@ -36,6 +36,7 @@ pub struct Options {
     pub big_customers: big_customers::BigOptions,
     pub churn_model: churn_model::ChurnOptions,
     pub distribution: distribution::DistributionOptions,
+    pub people: people::PeopleOptions,
     pub customer_flow: customer_flow::FlowOptions,
     pub performance: performance::PerformanceOptions,
     pub seasons: seasons::SeasonsOptions,
@@ -91,6 +92,7 @@ impl Options {
         self.big_customers.check()?;
         self.churn_model.check()?;
         self.seasons.check()?;
+        self.people.check()?;
         self.clusters.check()?;
         self.csi.check()?;
         self.credit.check()?;

@@ -11,7 +11,7 @@
 use crate::analyze::options::Options;
 use crate::analyze::{
     abc, alerts, bcg, big_customers, churn_model, clusters, clv, credit, cross_sell, customer_flow,
-    distribution, lifecycle, nps, performance, rfm, seasons, value,
+    distribution, lifecycle, nps, people, performance, rfm, seasons, value,
 };
 use crate::read::grid::Limits;
 use crate::table::mapping::{Overrides, Target};
@@ -54,6 +54,7 @@ pub fn options(v: &Value) -> Read<Options> {
         big_customers: big_customers,
         churn_model: churn_model,
         distribution: distribution,
+        people: people,
         customer_flow: customer_flow,
         performance: performance,
         seasons: seasons,
@@ -209,6 +210,16 @@ fn distribution(v: &Value, at: &str) -> Read<distribution::DistributionOptions> 
     Ok(o)
 }
 
+fn people(v: &Value, at: &str) -> Read<people::PeopleOptions> {
+    let mut o = people::PeopleOptions::default();
+    fields!(o, v, at, {
+        age_edges: wholes32,
+        income_edges: wholes32,
+        chart_groups: size,
+    })?;
+    Ok(o)
+}
+
 fn customer_flow(v: &Value, at: &str) -> Read<customer_flow::FlowOptions> {
     use customer_flow::Period;
     let mut o = customer_flow::FlowOptions::default();
@@ -352,6 +363,14 @@ fn whole32(v: &Value, at: &str) -> Read<u32> {
     whole(v, at, u32::MAX.into()).map(|n| n as u32)
 }
 
+/// A list of whole numbers from 0 to `u32::MAX`.
+fn wholes32(v: &Value, at: &str) -> Read<Vec<u32>> {
+    let Value::Array(items) = v else {
+        return Err(expected(at, "a list of whole numbers", v));
+    };
+    items.iter().map(|x| whole32(x, at)).collect()
+}
+
 fn size(v: &Value, at: &str) -> Read<usize> {
     whole(v, at, usize::MAX as u64).map(|n| n as usize)
 }
@@ -428,7 +447,7 @@ mod tests {
             "today": o.today, "limits": o.limits, "rfm": o.rfm, "abc": o.abc, "value": o.value,
             "lifecycle": o.lifecycle, "alerts": o.alerts, "big_customers": o.big_customers,
             "churn_model": o.churn_model,
-            "distribution": o.distribution, "customer_flow": o.customer_flow,
+            "distribution": o.distribution, "people": o.people, "customer_flow": o.customer_flow,
             "performance": o.performance, "seasons": o.seasons, "bcg": o.bcg, "clusters": o.clusters, "csi": o.csi,
             "credit": o.credit, "cross_sell": o.cross_sell, "clv": o.clv,
         })
@@ -453,6 +472,8 @@ mod tests {
             "bcg.share_split" | "bcg.growth_split" => json!(0.25),
             "clusters.k" => json!(4),
             "clv.time_unit" => json!("days"),
+            "people.age_edges" => json!([18, 30, 60]),
+            "people.income_edges" => json!([5000, 50000]),
             _ => Value::Null,
         };
         if !set.is_null() {

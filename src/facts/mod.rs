@@ -60,10 +60,15 @@ pub struct Fact {
     pub credit_limit: Option<f64>,
     /// Mean 0–10 likelihood to recommend.
     pub nps: Option<f64>,
-    /// Age in years: the age column, else from the birth date at the as-of date.
+    /// Age in years: the age column as written, else whole years from the birth date to the
+    /// as-of date; `None` when unknown or impossible ([`Fact::age_invalid`]).
     pub age: Option<f64>,
     #[serde(skip)]
     pub birth_date: Option<i32>,
+    /// The input gives an impossible age: the age column below 0 or above [`MAX_AGE`], or a
+    /// birth date after the as-of date or more than [`MAX_AGE`] years before it.
+    #[serde(skip)]
+    pub age_invalid: bool,
     /// Days from the first order to the as-of date.
     pub tenure_days: Option<i32>,
     /// Days from the last order to the as-of date.
@@ -178,8 +183,12 @@ pub struct Has {
     pub quantity: bool,
     pub credit_limit: bool,
     pub nps: bool,
+    /// An age or a birth date is known for some customer.
     pub age: bool,
 }
+
+/// The oldest age taken as possible, in years.
+pub const MAX_AGE: f64 = 120.0;
 
 /// The last year with purchases when it is partial: the day before the as-of date (the last day
 /// known, by default the last purchase) is before December 31 of that year. A comparison with the
@@ -241,6 +250,19 @@ impl Products {
     }
 }
 
+/// The income column, per customer: its first non-blank cell, a number or a text.
+#[derive(Debug, Clone, Default)]
+pub struct Incomes {
+    pub header: String,
+    /// Per customer: the income in yuan (the header's unit applied), NaN where the cell is blank
+    /// or text.
+    pub amounts: Vec<f64>,
+    /// Texts that are not a number ("5000-8000", "保密"), cleaned as dimension labels.
+    pub labels: Vec<String>,
+    /// Per customer: an index into `labels`, or [`NO_TEXT`].
+    pub texts: Vec<u32>,
+}
+
 /// One satisfaction column, per customer (the mean of its lines); NaN where unknown.
 #[derive(Debug, Clone)]
 pub struct ScoreColumn {
@@ -265,6 +287,8 @@ pub struct Facts {
     pub dims: Vec<Dim>,
     pub products: Option<Products>,
     pub satisfaction: Vec<ScoreColumn>,
+    /// Set when the input has an income column with a value.
+    pub income: Option<Incomes>,
     pub year_amounts: Vec<YearAmounts>,
     /// Set when the purchase days show the last year partial.
     pub same_period: Option<SamePeriod>,
@@ -377,7 +401,7 @@ pub const DIMENSIONS: [Field; 9] = [
 ];
 
 /// Every text dimension a customer can have: the grouping ones, then the lead and personal ones.
-pub const CUSTOMER_DIMS: [Field; 14] = [
+pub const CUSTOMER_DIMS: [Field; 15] = [
     Field::Region,
     Field::Province,
     Field::City,
@@ -392,6 +416,7 @@ pub const CUSTOMER_DIMS: [Field; 14] = [
     Field::Gender,
     Field::Education,
     Field::Occupation,
+    Field::MaritalStatus,
 ];
 
 /// Folds the dataset's rows into facts. `as_of` is the chosen as-of day, if the caller set one;
@@ -429,6 +454,13 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
             }
         }
     }
+    facts.income = ds
+        .register
+        .as_ref()
+        .filter(|t| t.has(Field::Income))
+        .map(|t| (t, &customers.register_customer))
+        .or_else(|| ds.orders.as_ref().map(|t| (t, &customers.order_customer)))
+        .and_then(|(t, owner)| incomes(t, owner, n));
     // Extra columns: the register's, or the order list's when there is no register.
     let extra_source = ds
         .register
@@ -451,11 +483,8 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
         for c in &mut facts.customers {
             c.tenure_days = c.first_order.map(|d| as_of.saturating_sub(d));
             c.recency_days = c.last_order.map(|d| as_of.saturating_sub(d));
-            if c.age.is_none() {
-                c.age = c
-                    .birth_date
-                    .filter(|&b| b < as_of)
-                    .map(|b| f64::from(as_of - b) / 365.2425);
+            if c.age.is_none() && !c.age_invalid {
+                age_from_birth(c, as_of);
             }
         }
     }
@@ -471,6 +500,26 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
         }
     }
     facts
+}
+
+/// Sets the age from the birth date, in whole years at `as_of` as people count it (a
+/// birthday counts on its day; 29 February in other years on 1 March), or flags it impossible.
+fn age_from_birth(c: &mut Fact, as_of: i32) {
+    let Some(birth) = c.birth_date else {
+        return;
+    };
+    match whole_years(birth, as_of) {
+        Some(y) if (0.0..=MAX_AGE).contains(&f64::from(y)) => c.age = Some(f64::from(y)),
+        _ => c.age_invalid = true,
+    }
+}
+
+/// Whole years from day `from` to day `to` (negative when `to` is earlier).
+fn whole_years(from: i32, to: i32) -> Option<i32> {
+    use chrono::Datelike;
+    let (a, b) = (days::date_of(from)?, days::date_of(to)?);
+    let before_birthday = (b.month(), b.day()) < (a.month(), a.day());
+    Some(b.year() - a.year() - i32::from(before_birthday))
 }
 
 /// The latest last order of anyone.
@@ -1350,7 +1399,11 @@ fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
     });
     let has_nps = fill(Field::Nps, has.nps, |c, x| c.nps = Some(x));
     fill(Field::Age, false, |c, x| {
-        c.age = (x.is_finite() && (0.0..150.0).contains(&x)).then_some(x)
+        if (0.0..=MAX_AGE).contains(&x) {
+            c.age = Some(x);
+        } else {
+            c.age_invalid = true;
+        }
     });
     has.quantity = has_quantity;
     has.credit_limit = has_credit;
@@ -1479,6 +1532,50 @@ fn dim_of(t: &Table, column: &Column, owner: &[u32], n: usize) -> Option<Dim> {
     })
 }
 
+/// Each customer's income: its first non-blank cell, a number (times the header's unit, 万元 and
+/// the like) or, when it is no number ("5000-8000"), its text. The table keeps income cells as
+/// text for this.
+fn incomes(t: &Table, owner: &[u32], n: usize) -> Option<Incomes> {
+    use crate::table::normalize::{parse_number, Num};
+    let column = t.column(Field::Income)?;
+    let Data::Text(cells) = &column.data else {
+        return None;
+    };
+    let scale = t
+        .mapping
+        .columns
+        .iter()
+        .find(|m| m.index == column.source)
+        .map_or(1.0, |m| m.scale);
+    let mut amounts = vec![f64::NAN; n];
+    let mut texts = vec![NO_TEXT; n];
+    let mut labels = Labeler::new(t, false);
+    for (r, &i) in owner.iter().enumerate() {
+        let (Some(amount), Some(text)) = (amounts.get_mut(i as usize), texts.get_mut(i as usize))
+        else {
+            continue;
+        };
+        let Some(&id) = cells.get(r).filter(|&&id| (id as usize) < t.pool.len()) else {
+            continue;
+        };
+        if !amount.is_nan() || *text != NO_TEXT {
+            continue;
+        }
+        match parse_number(t.pool.get(id)) {
+            Num::Value(x) => *amount = x * scale,
+            Num::Invalid => *text = labels.label(t, id).unwrap_or(NO_TEXT),
+            Num::Empty => {}
+        }
+    }
+    let known = amounts.iter().any(|a| !a.is_nan()) || !labels.labels.is_empty();
+    known.then(|| Incomes {
+        header: column.header.clone(),
+        amounts,
+        labels: labels.labels,
+        texts,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1535,6 +1632,81 @@ mod tests {
         let d = fact("丁");
         assert_eq!(d.amount, Some(0.1 + 0.2 + 0.3));
         assert_ne!(d.amount, Some(0.2 + 0.3 + 0.1));
+    }
+
+    /// Ages: the column as written, else whole years from the birth date to the as-of date (the
+    /// day after the last purchase, 2024-12-31); an impossible one is flagged, never kept. An
+    /// income is a number (万 read) or, when no number, its text.
+    #[test]
+    fn ages_and_incomes_of_a_register() {
+        let (facts, names) = facts_of(
+            "客户名称,年龄,出生日期,月收入,最近购买日期\n\
+             甲,30,,5000,2024-12-30\n\
+             乙,,1990-12-31,5000-8000,\n\
+             丙,,1991-01-01,1.2万,\n\
+             丁,-3,1990-01-01,-200,\n\
+             戊,,2025-01-05,,\n\
+             己,130,,,\n\
+             庚,,,保密,\n",
+        );
+        assert_eq!(facts.as_of, Some(day(2024, 12, 31)));
+        let got: Vec<(String, Option<f64>, bool)> = names
+            .iter()
+            .zip(&facts.customers)
+            .map(|(n, c)| (n.clone().unwrap(), c.age, c.age_invalid))
+            .collect();
+        let want = [
+            ("甲", Some(30.0), false),
+            ("乙", Some(34.0), false),
+            ("丙", Some(33.0), false),
+            ("丁", None, true),
+            ("戊", None, true),
+            ("己", None, true),
+            ("庚", None, false),
+        ]
+        .map(|(n, a, i)| (n.to_string(), a, i));
+        assert_eq!(got, want);
+        let incomes = facts.income.unwrap();
+        let amounts: Vec<String> = incomes.amounts.iter().map(|a| a.to_string()).collect();
+        assert_eq!(
+            amounts,
+            ["5000", "NaN", "12000", "-200", "NaN", "NaN", "NaN"]
+        );
+        let texts: Vec<Option<&str>> = incomes
+            .texts
+            .iter()
+            .map(|&t| incomes.labels.get(t as usize).map(String::as_str))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                None,
+                Some("5000-8000"),
+                None,
+                None,
+                None,
+                None,
+                Some("保密")
+            ]
+        );
+    }
+
+    #[test]
+    fn whole_years_as_people_count_them() {
+        let years = |b: (i32, u32, u32), d: (i32, u32, u32)| {
+            whole_years(day(b.0, b.1, b.2), day(d.0, d.1, d.2)).unwrap()
+        };
+        assert_eq!(years((1990, 12, 31), (2024, 12, 30)), 33);
+        assert_eq!(years((1990, 12, 31), (2024, 12, 31)), 34);
+        assert_eq!(years((2000, 2, 29), (2023, 2, 28)), 22);
+        assert_eq!(years((2000, 2, 29), (2023, 3, 1)), 23);
+        assert_eq!(years((2000, 2, 29), (2024, 2, 29)), 24);
+        assert_eq!(years((2025, 1, 5), (2024, 12, 31)), -1);
+        assert_eq!(years((2024, 12, 31), (2024, 12, 31)), 0);
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> i32 {
+        days::day_number(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap())
     }
 
     /// The last year is partial when its last purchase and the as-of date are before its end;

@@ -14,6 +14,7 @@
 //! `null` in a list matches customers without a value; `text` matches the id or name,
 //! case-insensitively. An unknown key or a malformed value is an error naming it.
 
+use crate::analyze::people;
 use crate::report::{CustomerRow, Report};
 use crate::table::day_number;
 use rustc_hash::FxHashMap;
@@ -119,6 +120,13 @@ const LABELS: [(&str, Label); 13] = [
     ("churn_risk", |c| c.churn_risk.map(|s| s.key().into())),
 ];
 
+type Band = fn(&CustomerRow) -> Option<&people::Key>;
+
+const BANDS: [(&str, Band); 2] = [
+    ("age_band", |c| c.age_band.as_ref()),
+    ("income_band", |c| c.income_band.as_ref()),
+];
+
 impl Index {
     /// Builds the columns of a report's customers.
     pub fn new(report: &Report) -> Index {
@@ -131,6 +139,16 @@ impl Index {
                 c.push(get(row).as_deref());
             }
             categories.insert(key.to_string(), c);
+        }
+        // The people analysis's bands, when some customer has one (as a dimension).
+        for (key, get) in BANDS {
+            if rows.iter().any(|r| get(r).is_some()) {
+                let mut c = Category::new();
+                for row in rows {
+                    c.push(get(row).map(people::Key::as_str));
+                }
+                categories.insert(key.to_string(), c);
+            }
         }
         // Dimensions: every key any customer has.
         let dim_keys: BTreeSet<&str> = rows.iter().flat_map(|r| r.dims.keys()).collect();

@@ -14,6 +14,7 @@ use crate::analyze::clv::ClvTier;
 use crate::analyze::credit::Grade;
 use crate::analyze::lifecycle::Stage;
 use crate::analyze::nps::NpsGroup;
+use crate::analyze::people;
 use crate::analyze::rfm::Segment;
 use crate::analyze::value::Tier;
 use crate::analyze::{Analyses, Labels, Status};
@@ -264,6 +265,7 @@ pub fn analysis_name(key: &str, lang: Lang) -> &'static str {
         "big_customers" => lang.pick("大客户", "Big customers"),
         "churn_model" => lang.pick("流失预测", "Churn model"),
         "distribution" => lang.pick("分布与占比", "Distribution"),
+        "people" => lang.pick("个人客户画像", "People"),
         "customer_flow" => lang.pick("客户增减", "Customer flow"),
         "performance" => lang.pick("年度业绩", "Performance"),
         "seasons" => lang.pick("季节与预测", "Seasons"),
@@ -329,6 +331,12 @@ pub struct CustomerRow {
     /// Predicted, discounted customer lifetime value over the horizon.
     pub clv: Option<f64>,
     pub clv_tier: Option<ClvTier>,
+    /// The people analysis's age and income band (`25-34`, `<3000`, `invalid`, or an income
+    /// written as text); absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<people::Key>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub income_band: Option<people::Key>,
     /// Text dimensions by field key (`region`, `industry`, `lead_status` …) or, for an extra
     /// (unmapped) column, by its header text.
     #[serde(skip_serializing_if = "Dims::is_empty")]
@@ -408,6 +416,7 @@ pub fn customer_rows(
         .collect();
     let dims_of = &facts.dims;
     let mut years = std::mem::take(&mut labels.years).into_iter();
+    let band = |bands: &[Option<people::Key>], i: usize| bands.get(i).cloned().flatten();
 
     list.into_iter()
         .zip(facts.customers)
@@ -467,6 +476,8 @@ pub fn customer_rows(
                 expected_purchases: clv.map(|c| c.expected_purchases),
                 clv: clv.and_then(|c| c.clv),
                 clv_tier: clv.and_then(|c| c.tier),
+                age_band: band(&labels.people.age, i),
+                income_band: band(&labels.people.income, i),
                 dims,
                 facts: f,
             })
@@ -556,6 +567,14 @@ pub fn vocabulary() -> Vocabulary {
         "clv_tier",
         list(&ClvTier::ALL, ClvTier::key, ClvTier::label),
     );
+    // The bands' keys name themselves ("25-34"); only the impossible values need a name.
+    for key in ["age_band", "income_band"] {
+        let invalid = LabelName {
+            key: people::INVALID,
+            text: Text::new("(无效)", "(invalid)"),
+        };
+        labels.insert(key, vec![invalid]);
+    }
     labels.insert(
         "alert",
         vec![

@@ -4,7 +4,7 @@
 
 use crate::analyze::{
     abc, alerts, bcg, clusters, clv, credit, cross_sell, customer_flow, distribution, lifecycle,
-    nps, performance, pipeline, rfm, seasons, value,
+    nps, people, performance, pipeline, rfm, seasons, value,
 };
 use crate::report::{analysis_name, Lang, Report};
 use std::fmt::Write;
@@ -289,6 +289,9 @@ fn analyses(o: &mut String, r: &Report, lang: Lang) {
     if let Some(x) = &a.distribution {
         distribution(o, x, lang);
     }
+    if let Some(x) = &a.people {
+        people(o, x, lang);
+    }
     if let Some(x) = &a.performance {
         performance(o, x, &name, lang);
     }
@@ -516,6 +519,23 @@ fn distribution(o: &mut String, x: &distribution::Distribution, lang: Lang) {
         }
         if d.groups.len() > 8 {
             let _ = writeln!(o, "  … {} {}", d.groups.len() - 8, t("组未列出", "more"));
+        }
+    }
+}
+
+/// The personal dimensions' groups that have customers, bands in order.
+fn people(o: &mut String, x: &people::People, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    for d in &x.dimensions {
+        let _ = writeln!(o, "\n{}{}:", t("按", "By "), lang.text(&d.label));
+        let groups: Vec<_> = d.groups.iter().filter(|g| g.customers > 0).collect();
+        for g in groups.iter().take(8) {
+            let shares = (g.customer_share, g.amount_share);
+            let line = class_line(lang.text(&g.label), g.customers, shares, lang);
+            let _ = writeln!(o, "{line}");
+        }
+        if groups.len() > 8 {
+            let _ = writeln!(o, "  … {} {}", groups.len() - 8, t("组未列出", "more"));
         }
     }
 }

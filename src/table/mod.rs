@@ -335,6 +335,12 @@ impl Builder {
                 _ if m.header.trim().is_empty() => continue,
                 _ => (None, FieldKind::Category),
             };
+            // An income is often written as a bracket ("5000-8000"): its cells are kept as text,
+            // and `facts` reads the numbers among them with the column's unit.
+            let kind = match field {
+                Some(Field::Income) => FieldKind::Category,
+                _ => kind,
+            };
             let data = match kind {
                 FieldKind::Number | FieldKind::Money | FieldKind::Score => Data::Number(Vec::new()),
                 FieldKind::Date => Data::Date(Vec::new()),

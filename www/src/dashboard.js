@@ -40,6 +40,8 @@ const SECTIONS = [
   // The churn model's definition states its cutoff, label and bands as run: the report says it.
   ['churn_model', ['流失预测模型', 'Churn model'], null],
   ['distribution', ['分布与占比', 'Distribution'], ['按区域、行业、规模等维度统计客户数、金额、占比、客均金额与同比。', 'Customers, amount, shares, amount per customer and year-over-year change by region, industry, size and more.']],
+  // The bands and the as-of date ages are counted to are settings and data: the report states them.
+  ['people', ['个人客户画像', 'People'], null],
   ['customer_flow', ['客户增减', 'Customer increase and decrease'], ['每期新增、回流、流失客户与净变化。', 'New, returning and lost customers per period, and the net change.']],
   ['performance', ['年度业绩与变化', 'Yearly performance and movers'], ['每年金额、客户数与增长；末两年间金额与排名变化最大的客户。', 'Amount, customers and growth by year; the customers whose amount and rank changed most between the last two years.']],
   // Seasons' definition states its settings as run: the report says it.
@@ -198,6 +200,9 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
     distribution: (x) => [compared(x), ...x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
       table(d.groups, [['value', (v) => tx(v) || v || t('none_value')], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
         ['amount_per_customer', money], ['amount_change', pct], ['customers_change', pct]], { limit: 30 })))],
+    people: (x) => x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
+      table(d.groups, [['label'], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
+        ['amount_per_customer', money]], { limit: 30 }))),
     customer_flow: (x) => [table(x.rows, [['period'], ['new', int], ['returning', int], ['lost', int], ['net', int], ['total', int], ['churn_rate', pct]], { limit: 200 })],
     performance: (x) => [compared(x), table(x.years, [['year'], ['customers', int], ['amount', money], ['quantity', num], ['growth', pct]]),
       ...['top_total', 'top_growth', 'top_decline', 'top_rank_up', 'top_rank_down'].map((k) => x[k]?.length ? h('div', {}, h('h4', {}, t(k)),

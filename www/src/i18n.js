@@ -162,6 +162,7 @@ export const COLUMNS = {
   whole_months: ['完整月数', 'Whole months'], peak_months: ['旺季', 'Peak months'], off_months: ['淡季', 'Off-season'],
   month: ['月份', 'Month'], forecast: ['预测', 'Forecast'],
   cutoff: ['截止日', 'Cutoff'], sample: ['样本客户', 'Sample'], leavers: ['其中流失', 'Left'],
+  age_band: ['年龄段', 'Age band'], income_band: ['收入段', 'Income band'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';

@@ -8,7 +8,8 @@ import { call } from './client.js';
 const ROW = 30;
 const PAGE = 200;
 
-const LABEL_KEYS = ['rfm_segment', 'abc_class', 'value_tier', 'lifecycle', 'alert', 'big_grade', 'churn_risk', 'clv_tier', 'credit_grade', 'bcg', 'nps_group', 'cluster'];
+const LABEL_KEYS = ['rfm_segment', 'abc_class', 'value_tier', 'lifecycle', 'alert', 'big_grade', 'churn_risk', 'clv_tier', 'credit_grade', 'bcg', 'nps_group', 'cluster',
+  'age_band', 'income_band'];
 
 /** Columns: key, format, kind ('label' for vocabulary labels, 'dim' for dimensions). */
 function columnsFor(overview, dims) {
@@ -27,6 +28,8 @@ function columnsFor(overview, dims) {
   if (ran.has('bcg')) c.push(['bcg', null, 'label']);
   if (ran.has('clusters')) c.push(['cluster']);
   if (ran.has('nps')) c.push(['nps_group', null, 'label']);
+  for (const by of ['age_band', 'income_band'])
+    if (overview.analyses.people?.dimensions.some((d) => d.by === by)) c.push([by, null, 'label']);
   for (const d of dims) c.push([d, null, 'dim']);
   return c;
 }

@@ -997,6 +997,20 @@ pub(super) const DICTIONARY: &[Synonyms] = &[
         generic: &["degree"],
     },
     Synonyms {
+        field: Field::MaritalStatus,
+        specific: &[
+            "婚姻状况",
+            "婚姻状态",
+            "婚姻情况",
+            "婚姻",
+            "婚否",
+            "已婚否",
+            "marital status",
+            "marital",
+        ],
+        generic: &["married"],
+    },
+    Synonyms {
         field: Field::RegisteredDate,
         specific: &[
             "注册日期",

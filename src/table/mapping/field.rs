@@ -55,6 +55,8 @@ pub enum Field {
     Income,
     Occupation,
     Education,
+    /// 婚姻状况: single, married, divorced …
+    MaritalStatus,
     RegisteredDate,
     LastContactDate,
     /// A customer register's count of orders (购买次数).
@@ -90,7 +92,7 @@ pub enum FieldKind {
 }
 
 impl Field {
-    pub const ALL: [Field; 48] = [
+    pub const ALL: [Field; 49] = [
         Field::CustomerId,
         Field::CustomerName,
         Field::Contact,
@@ -133,6 +135,7 @@ impl Field {
         Field::Income,
         Field::Occupation,
         Field::Education,
+        Field::MaritalStatus,
         Field::RegisteredDate,
         Field::LastContactDate,
         Field::OrderCount,
@@ -216,6 +219,7 @@ impl Field {
             Field::Income => ("income", "收入水平", "Income", Money),
             Field::Occupation => ("occupation", "职业", "Occupation", Category),
             Field::Education => ("education", "学历", "Education", Category),
+            Field::MaritalStatus => ("marital_status", "婚姻状况", "Marital status", Category),
             Field::RegisteredDate => ("registered_date", "注册日期", "Registered date", Date),
             Field::LastContactDate => (
                 "last_contact_date",
