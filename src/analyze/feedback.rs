@@ -310,7 +310,7 @@ pub fn run<'a>(
 
 fn definition() -> Text {
     Text::new(
-        "每位客户的投诉、好评、建议条数：数字单元格计其数值，非空文字计 1 条，空白、0、无、没有、否、N/A、- 等计 0；按订单行累加，或取登记表的值。投诉率＝有投诉的客户 ÷ 客户数；每百单投诉＝投诉条数 ÷ 订单数 × 100（订单按购买日计）；好评投诉比＝好评条数 ÷ 投诉条数。",
+        "每位客户的投诉、好评、建议条数：数字单元格计其数值，非空文字计 1 条，空白、0、无、没有、否、N/A、- 等计 0；按订单行累加，或取登记表的值。投诉率＝有投诉的客户 ÷ 客户数；每百单投诉＝投诉条数 ÷ 订单数 × 100（订单按购买日计）；好评/投诉＝好评条数 ÷ 投诉条数。",
         "Each customer's complaints, praise and suggestions: a number cell counts as that many, any other text as one, a blank, 0, 无, none, N/A or - as none; summed over its order lines, or the register's value. Complaint rate = customers with a complaint ÷ customers; complaints per 100 orders = complaints ÷ orders × 100 (an order is a purchase day); praise per complaint = praise ÷ complaints.",
     )
 }

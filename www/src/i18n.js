@@ -107,6 +107,9 @@ const STRINGS = {
   churn_top_decile: ['得分前 10% 的留出客户中 {left}/{n} 流失（{p}，基础流失率 {base}）', 'of the top 10% of held-out customers by score, {left} of {n} left ({p}, against a base rate of {base})'],
   churn_weights: ['流失前的行为信号（每标准差的权重）', 'What preceded leaving (weight per standard deviation)'],
   churn_at_risk: ['流失风险最高的客户（全部可在客户表中按“流失风险”筛选）', 'Customers most at risk (filter the customer table by churn risk for all of them)'],
+  feedback_by_churn: ['按流失风险', 'By churn risk'],
+  feedback_by_lifecycle: ['按生命周期', 'By lifecycle stage'],
+  feedback_top: ['投诉最多的客户（全部可在客户表中按“有投诉”筛选）', 'Customers with most complaints (filter the customer table by complaint for all of them)'],
   no_file: ['尚未打开文件', 'No file open'],
   error: ['错误', 'Error'],
   working: ['处理中…', 'Working…'],
@@ -158,6 +161,11 @@ export const COLUMNS = {
   churn_risk: ['流失风险', 'Churn risk'], churn_probability: ['流失概率', 'Churn probability'],
   probability: ['流失概率', 'Churn probability'], band: ['流失风险', 'Churn risk'], odds_ratio: ['优势比', 'Odds ratio'],
   cutoff: ['截止日', 'Cutoff'], sample: ['样本客户', 'Sample'], leavers: ['其中流失', 'Left'],
+  has_complaint: ['有投诉', 'Complained'], with_feedback: ['有反馈', 'With feedback'],
+  with_complaints: ['有投诉', 'With a complaint'], complaint_rate: ['投诉率', 'Complaint rate'], complaints: ['投诉', 'Complaints'],
+  complaints_per_100_orders: ['每百单投诉', 'Complaints per 100 orders'], with_praise: ['有好评', 'With praise'],
+  praise_rate: ['好评率', 'Praise rate'], praise: ['好评', 'Praise'], praise_per_complaint: ['好评/投诉', 'Praise per complaint'],
+  with_suggestions: ['有建议', 'With a suggestion'], suggestion_rate: ['建议率', 'Suggestion rate'], suggestions: ['建议', 'Suggestions'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';
