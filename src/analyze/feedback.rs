@@ -57,11 +57,13 @@ pub struct Tally {
     pub complaints: Option<f64>,
     pub praise: Option<f64>,
     pub suggestions: Option<f64>,
-    /// Percent of `customers` with at least one entry of the kind.
+    /// Percent of the customers whose count of the kind is known (all of `customers` unless
+    /// the kinds sit in different tables) with at least one entry.
     pub complaint_rate: Option<f64>,
     pub praise_rate: Option<f64>,
     pub suggestion_rate: Option<f64>,
-    /// Orders of the customers whose order count is known.
+    /// Orders of the customers whose order count and complaints are known (whose order count
+    /// is known, without a complaints column).
     pub orders: u64,
     pub complaints_per_100_orders: Option<f64>,
     pub praise_per_complaint: Option<f64>,
@@ -159,13 +161,18 @@ impl Kinds {
     }
 }
 
-/// A customer's entries of each kind; `None` when its feedback is unknown.
-fn entries(c: &Fact, kinds: Kinds) -> Option<[f64; 3]> {
-    let known = [c.complaints, c.praise, c.suggestions];
-    if !(0..3).any(|k| kinds.has(k) && known.get(k).copied().flatten().is_some()) {
-        return None;
+/// A customer's entries of each kind the input has, `None` where unknown.
+type Entries = [Option<f64>; 3];
+
+/// Customer `c`'s entries; `None` when none of the kinds is known for it.
+fn entries(c: &Fact, kinds: Kinds) -> Option<Entries> {
+    let mut e = [c.complaints, c.praise, c.suggestions];
+    for (k, x) in e.iter_mut().enumerate() {
+        if !kinds.has(k) {
+            *x = None;
+        }
     }
-    Some(known.map(|x| x.unwrap_or(0.0)))
+    e.iter().any(Option::is_some).then_some(e)
 }
 
 /// A tally being summed.
@@ -173,30 +180,47 @@ fn entries(c: &Fact, kinds: Kinds) -> Option<[f64; 3]> {
 struct Sums {
     customers: u64,
     with_any: u64,
+    /// Per kind, the customers whose count is known: all of `customers` unless the kinds sit
+    /// in different tables (complaints on the order lines, praise in the register).
+    known: [u64; 3],
     with: [u64; 3],
     entries: [f64; 3],
     orders: u64,
-    /// Complaints of the customers whose order count is known.
+    /// Complaints of the customers whose orders are in `orders`.
     ordered_complaints: f64,
 }
 
 impl Sums {
-    fn add(&mut self, e: [f64; 3], orders: Option<u32>) {
+    fn add(&mut self, e: Entries, orders: Option<u32>, kinds: Kinds) {
         self.customers += 1;
-        self.with_any += u64::from(e.iter().any(|&x| x > 0.0));
-        for ((w, s), x) in self.with.iter_mut().zip(&mut self.entries).zip(e) {
-            *w += u64::from(x > 0.0);
-            *s += x;
+        self.with_any += u64::from(e.iter().flatten().any(|&x| x > 0.0));
+        for (k, x) in e.iter().enumerate() {
+            let Some(x) = *x else { continue };
+            if let (Some(n), Some(w), Some(s)) = (
+                self.known.get_mut(k),
+                self.with.get_mut(k),
+                self.entries.get_mut(k),
+            ) {
+                *n += 1;
+                *w += u64::from(x > 0.0);
+                *s += x;
+            }
         }
-        if let Some(o) = orders {
+        // The orders complaints are set against: those of the customers whose complaints are
+        // known (of every customer counted, when the input has no complaints).
+        let [complaints, _, _] = e;
+        if let (Some(o), true) = (orders, complaints.is_some() || !kinds.has(0)) {
             self.orders += u64::from(o);
-            self.ordered_complaints += e[0];
+            self.ordered_complaints += complaints.unwrap_or(0.0);
         }
     }
 
     fn merge(&mut self, o: &Sums) {
         self.customers += o.customers;
         self.with_any += o.with_any;
+        for (n, x) in self.known.iter_mut().zip(o.known) {
+            *n += x;
+        }
         for (w, x) in self.with.iter_mut().zip(o.with) {
             *w += x;
         }
@@ -208,7 +232,6 @@ impl Sums {
     }
 
     fn tally(&self, kinds: Kinds) -> Tally {
-        let n = self.customers;
         let with = |k: usize| kinds.has(k).then(|| self.with.get(k).copied().unwrap_or(0));
         let sum = |k: usize| {
             kinds
@@ -216,13 +239,14 @@ impl Sums {
                 .then(|| self.entries.get(k).copied().unwrap_or(0.0))
         };
         let rate = |k: usize| {
+            let n = self.known.get(k).copied().unwrap_or(0);
             with(k)
                 .filter(|_| n > 0)
                 .map(|w| 100.0 * w as f64 / n as f64)
         };
         let complaints = sum(0);
         Tally {
-            customers: n,
+            customers: self.customers,
             with_feedback: self.with_any,
             with_complaints: with(0),
             with_praise: with(1),
@@ -257,21 +281,21 @@ pub fn run<'a>(
     if !kinds.any() {
         return None;
     }
-    let known: Vec<Option<[f64; 3]>> = facts.customers.iter().map(|c| entries(c, kinds)).collect();
+    let known: Vec<Option<Entries>> = facts.customers.iter().map(|c| entries(c, kinds)).collect();
     let mut all = Sums::default();
     let mut bands = [Sums::default(); 3];
     let mut stages = [Sums::default(); 5];
     for (i, (c, e)) in facts.customers.iter().zip(&known).enumerate() {
         let Some(e) = *e else { continue };
-        all.add(e, c.orders);
+        all.add(e, c.orders, kinds);
         if let Some(b) = ctx.churn.get(i).copied().flatten() {
             if let Some(s) = bands.get_mut(b.band as usize) {
-                s.add(e, c.orders);
+                s.add(e, c.orders, kinds);
             }
         }
         if let Some(st) = ctx.lifecycle.get(i).copied().flatten() {
             if let Some(s) = stages.get_mut(st as usize) {
-                s.add(e, c.orders);
+                s.add(e, c.orders, kinds);
             }
         }
     }
@@ -350,7 +374,7 @@ struct Grouped {
 }
 
 /// Every grouping dimension the input has, its groups ordered most customers first.
-fn dimensions(facts: &Facts, known: &[Option<[f64; 3]>], kinds: Kinds) -> Vec<Grouped> {
+fn dimensions(facts: &Facts, known: &[Option<Entries>], kinds: Kinds) -> Vec<Grouped> {
     let mut out = Vec::new();
     for field in DIMENSIONS {
         let Some(dim) = facts.dim(field) else {
@@ -364,7 +388,7 @@ fn dimensions(facts: &Facts, known: &[Option<[f64; 3]>], kinds: Kinds) -> Vec<Gr
             let v = dim.values.get(i).copied().unwrap_or(NO_TEXT);
             let slot = if v == NO_TEXT { slots - 1 } else { v as usize };
             if let Some(s) = sums.get_mut(slot) {
-                s.add(e, c.orders);
+                s.add(e, c.orders, kinds);
             }
         }
         let mut groups: Vec<(Option<String>, Sums)> = sums
@@ -593,6 +617,32 @@ mod tests {
         assert_eq!(top, [(0, 2.0), (2, 1.0)]);
         assert_eq!(f.top_complaints[0].complaints_per_100_orders, Some(50.0));
         assert!(f.by_churn_risk.is_empty() && f.by_lifecycle.is_empty());
+    }
+
+    /// Complaints on the order lines and praise in the register: each rate is over the
+    /// customers whose count of that kind is known, and per 100 orders over those whose
+    /// complaints are.
+    #[test]
+    fn kinds_from_different_tables() {
+        let mut facts = Facts {
+            customers: vec![
+                fact(Some(1.0), None, Some(2)),
+                fact(None, Some(2.0), Some(5)),
+                fact(Some(0.0), Some(0.0), Some(3)),
+            ],
+            ..Facts::default()
+        };
+        facts.has.complaints = true;
+        facts.has.praise = true;
+        let ctx = Context {
+            churn: &[],
+            lifecycle: &[],
+        };
+        let (f, _) = run(&facts, &FeedbackOptions::default(), &ctx, &|_| "").unwrap();
+        let t = &f.overall;
+        assert_eq!((t.customers, t.with_feedback), (3, 2));
+        assert_eq!((t.complaint_rate, t.praise_rate), (Some(50.0), Some(50.0)));
+        assert_eq!((t.orders, t.complaints_per_100_orders), (5, Some(20.0)));
     }
 
     #[test]
