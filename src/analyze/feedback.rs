@@ -10,10 +10,11 @@
 //!   unknown and left out (`left_out`).
 //! - A tally of a group of customers: `customers`; `with_feedback` (at least one entry of any
 //!   kind); per kind the customers with at least one entry, the entries, and the rate (customers
-//!   with one ÷ customers, %); `orders`, the orders (purchase days, as everywhere) of its customers
-//!   whose order count is known; `complaints_per_100_orders` = those customers' complaints ÷
-//!   `orders` × 100; `praise_per_complaint` = praise ÷ complaints. A kind the input lacks is null,
-//!   as is a ratio over nothing.
+//!   with one ÷ customers whose count of the kind is known, %); `orders`, the orders (purchase
+//!   days, as everywhere) of its customers whose order count and complaints are known;
+//!   `complaints_per_100_orders` = those customers' complaints ÷ `orders` × 100;
+//!   `praise_per_complaint` = praise ÷ complaints. A kind the input lacks is null, as is a ratio
+//!   over nothing.
 //! - Tallied for everyone, per value of each grouping dimension (blank as its own group), per
 //!   churn risk band when the churn model ran, and per lifecycle stage when the lifecycle ran.
 //! - The `top` customers with the most complaints, ties by id or name.
@@ -282,23 +283,7 @@ pub fn run<'a>(
         return None;
     }
     let known: Vec<Option<Entries>> = facts.customers.iter().map(|c| entries(c, kinds)).collect();
-    let mut all = Sums::default();
-    let mut bands = [Sums::default(); 3];
-    let mut stages = [Sums::default(); 5];
-    for (i, (c, e)) in facts.customers.iter().zip(&known).enumerate() {
-        let Some(e) = *e else { continue };
-        all.add(e, c.orders, kinds);
-        if let Some(b) = ctx.churn.get(i).copied().flatten() {
-            if let Some(s) = bands.get_mut(b.band as usize) {
-                s.add(e, c.orders, kinds);
-            }
-        }
-        if let Some(st) = ctx.lifecycle.get(i).copied().flatten() {
-            if let Some(s) = stages.get_mut(st as usize) {
-                s.add(e, c.orders, kinds);
-            }
-        }
-    }
+    let (all, bands, stages) = sums(facts, &known, ctx, kinds);
     if all.customers == 0 {
         return None;
     }
@@ -330,6 +315,31 @@ pub fn run<'a>(
         charts,
     };
     Some((result, labels))
+}
+
+/// The sums of everyone, of each churn risk band and of each lifecycle stage.
+fn sums(
+    facts: &Facts,
+    known: &[Option<Entries>],
+    ctx: &Context<'_>,
+    kinds: Kinds,
+) -> (Sums, [Sums; 3], [Sums; 5]) {
+    let mut all = Sums::default();
+    let mut bands = [Sums::default(); 3];
+    let mut stages = [Sums::default(); 5];
+    for (i, (c, e)) in facts.customers.iter().zip(known).enumerate() {
+        let Some(e) = *e else { continue };
+        all.add(e, c.orders, kinds);
+        let band = ctx.churn.get(i).copied().flatten();
+        if let Some(s) = band.and_then(|b| bands.get_mut(b.band as usize)) {
+            s.add(e, c.orders, kinds);
+        }
+        let stage = ctx.lifecycle.get(i).copied().flatten();
+        if let Some(s) = stage.and_then(|st| stages.get_mut(st as usize)) {
+            s.add(e, c.orders, kinds);
+        }
+    }
+    (all, bands, stages)
 }
 
 fn definition() -> Text {
