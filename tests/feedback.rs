@@ -296,6 +296,41 @@ fn a_customer_without_a_row_holding_the_feedback_is_left_out() {
     );
 }
 
+/// A value written once per customer (a register's 投诉次数 copied onto each order line) or
+/// once per order (on each of its product lines) counts once: three customers, or three orders,
+/// repeat a value that counts, and none has lines that differ.
+#[test]
+fn a_value_repeated_on_each_line_counts_once() {
+    // Per customer: R1 2, R2 1, R3 0, R4 3, R5 1 = 7 (summed line by line it would be 15).
+    let per_customer = "客户编号,订单日期,销售额,投诉次数\n\
+        R1,2024-01-05,100,2\nR1,2024-02-05,100,2\nR1,2024-03-05,100,2\n\
+        R2,2024-01-06,100,1\nR2,2024-02-06,100,1\n\
+        R3,2024-01-07,100,0\nR3,2024-02-07,100,0\n\
+        R4,2024-01-08,100,3\nR4,2024-01-09,100,3\n\
+        R5,2024-01-10,100,1\n";
+    let r = analyze(per_customer.as_bytes(), &Options::default()).unwrap();
+    let counts: Vec<_> = r.customers.iter().map(|c| c.facts.complaints).collect();
+    assert_eq!(
+        counts,
+        [Some(2.0), Some(1.0), Some(0.0), Some(3.0), Some(1.0)]
+    );
+    // Per order: P1's two orders differ (one complained, one did not), so not per customer;
+    // each order repeats one text on its lines. P1 1, P2 2, P3 1, P4 0 (line by line: 7).
+    let per_order = "客户编号,订单号,订单日期,产品,销售额,投诉内容\n\
+        P1,O1,2024-01-05,A,100,发货慢\nP1,O1,2024-01-05,B,100,发货慢\n\
+        P1,O2,2024-02-05,A,100,\nP1,O2,2024-02-05,B,100,\n\
+        P2,O3,2024-01-06,A,100,包装破损\nP2,O3,2024-01-06,B,100,包装破损\n\
+        P2,O4,2024-02-06,A,100,态度差\n\
+        P3,O5,2024-01-07,A,100,少发货\nP3,O5,2024-01-07,C,100,少发货\n\
+        P4,O6,2024-01-08,A,100,\n";
+    let r = analyze(per_order.as_bytes(), &Options::default()).unwrap();
+    let counts: Vec<_> = r.customers.iter().map(|c| c.facts.complaints).collect();
+    assert_eq!(counts, [Some(1.0), Some(2.0), Some(1.0), Some(0.0)]);
+    // One complaint per line, as in `LINES`: every line counts.
+    let r = analyze(LINES.as_bytes(), &Options::default()).unwrap();
+    assert_eq!(r.analyses.feedback.unwrap().overall.complaints, Some(3.0));
+}
+
 /// "YYYY-MM-DD" of a monthly purchase: the 5th of month k after January 2022.
 fn month(k: u32) -> String {
     format!("{}-{:02}-05", 2022 + k / 12, 1 + k % 12)

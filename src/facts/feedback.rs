@@ -12,10 +12,16 @@
 //! A customer's count is the sum over its rows in the table holding the column: its order lines
 //! or its register row. A customer with rows that are all blank has 0; a customer without a row
 //! there is unknown (`None` in the facts).
+//!
+//! On an order list, a value written once per customer or once per order and repeated on each of
+//! its lines (a register's 投诉次数 copied onto every order line) counts once, on the first of
+//! them ([`line_columns`]): known when no customer's (or order's) lines differ in that column and
+//! at least [`AGREE`] of them repeat a value that counts.
 
 use crate::table::mapping::Field;
-use crate::table::{Data, Table};
-use rustc_hash::FxHashMap;
+use crate::table::{Data, Table, NO_KEY};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::hash_map::Entry;
 
 /// Cell texts that say there was no feedback, compared lower-cased once a trailing full stop
 /// or exclamation mark is cut. The field's own word after 无 or 没有 (无投诉) is here as well,
@@ -91,18 +97,113 @@ fn number(t: &str) -> Option<f64> {
     digits.parse::<f64>().ok()
 }
 
+/// Customers (or orders) whose lines must repeat one value that counts before a column is read
+/// as written once per customer (or order): fewer say little in a small list.
+pub const AGREE: usize = 3;
+
+/// One feedback column read row by row.
+struct Read {
+    /// Each row's entries.
+    counts: Vec<f64>,
+    /// What each row's cell holds, to tell a repeated value: its text id or its number's bits.
+    cells: Vec<u64>,
+}
+
+/// The cell key of a blank number.
+const BLANK: u64 = u64::MAX;
+
 /// Per column of `field` in `t`, each row's entries (0 for a blank cell). A number column (a
 /// count) is read as numbers, a text column by [`count`], once per distinct text.
 pub fn columns(t: &Table, field: Field) -> Vec<Vec<f64>> {
+    read(t, field).into_iter().map(|c| c.counts).collect()
+}
+
+/// [`columns`] of an order list: a column whose value is one per customer, or one per order,
+/// repeated on each of its lines counts on the first of them only. `owner` is each line's
+/// customer (`u32::MAX` for none), `orders` each line's order id key ([`NO_KEY`] for none).
+pub fn line_columns(
+    t: &Table,
+    field: Field,
+    owner: &[u32],
+    orders: Option<&[u64]>,
+) -> Vec<Vec<f64>> {
+    let customer = |r: usize| match owner.get(r) {
+        Some(&i) if i != u32::MAX => u64::from(i) + 1,
+        _ => NO_KEY,
+    };
+    read(t, field)
+        .into_iter()
+        .map(|mut c| {
+            if !once_per(&c.cells, &mut c.counts, customer) {
+                if let Some(o) = orders {
+                    once_per(&c.cells, &mut c.counts, |r| {
+                        o.get(r).copied().unwrap_or(NO_KEY)
+                    });
+                }
+            }
+            c.counts
+        })
+        .collect()
+}
+
+fn read(t: &Table, field: Field) -> Vec<Read> {
     t.columns
         .iter()
         .filter(|c| c.field == Some(field))
         .filter_map(|c| match &c.data {
-            Data::Number(v) => Some(v.iter().map(|&x| counted(x)).collect()),
-            Data::Text(ids) => Some(texts(t, ids)),
+            Data::Number(v) => Some(Read {
+                counts: v.iter().map(|&x| counted(x)).collect(),
+                // + 0.0 makes −0 and 0 one value.
+                cells: v
+                    .iter()
+                    .map(|&x| {
+                        if x.is_nan() {
+                            BLANK
+                        } else {
+                            (x + 0.0).to_bits()
+                        }
+                    })
+                    .collect(),
+            }),
+            Data::Text(ids) => Some(Read {
+                counts: texts(t, ids),
+                cells: ids.iter().map(|&id| u64::from(id)).collect(),
+            }),
             Data::Date(_) | Data::Key(_) => None,
         })
         .collect()
+}
+
+/// Whether `cells` hold one value per group (`group(r)` of row r, [`NO_KEY`] for none) repeated
+/// on each of its rows, as no group's rows differing and at least [`AGREE`] groups repeating a
+/// value that counts show. If so, every row but a group's first counts none in `counts`.
+fn once_per(cells: &[u64], counts: &mut [f64], group: impl Fn(usize) -> u64) -> bool {
+    // Per group: its first cell, and whether a later row repeats it with entries.
+    let mut first: FxHashMap<u64, (u64, bool)> = FxHashMap::default();
+    for (r, (&cell, &n)) in cells.iter().zip(counts.iter()).enumerate() {
+        let g = group(r);
+        if g == NO_KEY {
+            continue;
+        }
+        match first.entry(g) {
+            Entry::Vacant(e) => {
+                e.insert((cell, false));
+            }
+            Entry::Occupied(mut e) if e.get().0 == cell => e.get_mut().1 |= n > 0.0,
+            Entry::Occupied(_) => return false,
+        }
+    }
+    if first.values().filter(|v| v.1).count() < AGREE {
+        return false;
+    }
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
+    for (r, n) in counts.iter_mut().enumerate() {
+        let g = group(r);
+        if g != NO_KEY && !seen.insert(g) {
+            *n = 0.0;
+        }
+    }
+    true
 }
 
 /// A number cell as entries: blank (NaN), negative or infinite is none.
@@ -143,7 +244,28 @@ pub fn per_customer(cols: &[Vec<f64>], owner: &[u32], n: usize) -> Vec<Option<f6
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, once_per, NO_KEY};
+
+    /// A value repeated on every line of a customer counts once when three customers show it;
+    /// one customer whose lines differ, or too few repeats, and every line counts.
+    #[test]
+    fn a_value_repeated_on_a_customers_lines_counts_once() {
+        let group = |g: &'static [u64]| move |r: usize| g.get(r).copied().unwrap_or(NO_KEY);
+        let groups: &[u64] = &[1, 1, 2, 2, 3, 3, 3, 4, NO_KEY];
+        let cells = [7, 7, 8, 8, 9, 9, 9, 5, 6];
+        let mut counts = [2.0, 2.0, 1.0, 1.0, 3.0, 3.0, 3.0, 1.0, 1.0];
+        assert!(once_per(&cells, &mut counts, group(groups)));
+        assert_eq!(counts, [2.0, 0.0, 1.0, 0.0, 3.0, 0.0, 0.0, 1.0, 1.0]);
+
+        let differing = [7, 7, 8, 8, 9, 9, 4, 5, 6];
+        let mut counts = [2.0, 2.0, 1.0, 1.0, 3.0, 3.0, 3.0, 1.0, 1.0];
+        assert!(!once_per(&differing, &mut counts, group(groups)));
+        assert_eq!(counts[1], 2.0);
+
+        let two: &[u64] = &[1, 1, 2, 2, 3];
+        let mut counts = [1.0, 1.0, 1.0, 1.0, 1.0];
+        assert!(!once_per(&[7, 7, 8, 8, 9], &mut counts, group(two)));
+    }
 
     #[test]
     fn a_cell_counts_as_its_number_one_text_or_none() {

@@ -808,11 +808,34 @@ struct FeedbackRows {
 }
 
 impl FeedbackRows {
-    fn of(t: &Table) -> FeedbackRows {
+    /// The lines' entries; `owner` is each line's customer.
+    fn of(t: &Table, owner: &[u32]) -> FeedbackRows {
+        let kinds = [Field::Complaints, Field::Praise, Field::Suggestions];
+        // The order ids tell a value written once per order; read only for a feedback column.
+        let orders: Option<Vec<u64>> = if kinds.iter().any(|&f| t.has(f)) {
+            match t.column(Field::OrderId).map(|c| &c.data) {
+                Some(Data::Key(v)) => Some(v.clone()),
+                Some(Data::Text(v)) => Some(
+                    v.iter()
+                        .map(|&id| {
+                            if id == NO_TEXT {
+                                NO_KEY
+                            } else {
+                                u64::from(id) + 1
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let lines = |f: Field| feedback::line_columns(t, f, owner, orders.as_deref());
         FeedbackRows {
-            complaints: feedback::columns(t, Field::Complaints),
-            praise: feedback::columns(t, Field::Praise),
-            suggestions: feedback::columns(t, Field::Suggestions),
+            complaints: lines(Field::Complaints),
+            praise: lines(Field::Praise),
+            suggestions: lines(Field::Suggestions),
         }
     }
 }
@@ -820,7 +843,7 @@ impl FeedbackRows {
 /// Folds the order lines into each customer's facts, purchase days and products. `as_of` is
 /// the caller's, if set.
 fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts, as_of: Option<i32>) {
-    let feedback = FeedbackRows::of(t);
+    let feedback = FeedbackRows::of(t, owner);
     let cols = OrderColumns::of(t, &feedback);
     cols.set_has(&mut facts.has);
     let rows = t.n_rows().min(owner.len());
