@@ -799,7 +799,7 @@ impl<'t> OrderColumns<'t> {
     }
 }
 
-/// Each order line's feedback entries, per column of each kind ([`feedback::columns`]): owned
+/// Each order line's feedback entries, per column of each kind ([`feedback::line_columns`]): owned
 /// here while the lines are read, since a text column has no numbers of its own.
 struct FeedbackRows {
     complaints: Vec<Vec<f64>>,
@@ -812,31 +812,34 @@ impl FeedbackRows {
     fn of(t: &Table, owner: &[u32]) -> FeedbackRows {
         let kinds = [Field::Complaints, Field::Praise, Field::Suggestions];
         // The order ids tell a value written once per order; read only for a feedback column.
-        let orders: Option<Vec<u64>> = if kinds.iter().any(|&f| t.has(f)) {
-            match t.column(Field::OrderId).map(|c| &c.data) {
-                Some(Data::Key(v)) => Some(v.clone()),
-                Some(Data::Text(v)) => Some(
-                    v.iter()
-                        .map(|&id| {
-                            if id == NO_TEXT {
-                                NO_KEY
-                            } else {
-                                u64::from(id) + 1
-                            }
-                        })
-                        .collect(),
-                ),
-                _ => None,
-            }
-        } else {
-            None
-        };
+        let orders = kinds
+            .iter()
+            .any(|&f| t.has(f))
+            .then(|| order_keys(t))
+            .flatten();
         let lines = |f: Field| feedback::line_columns(t, f, owner, orders.as_deref());
         FeedbackRows {
             complaints: lines(Field::Complaints),
             praise: lines(Field::Praise),
             suggestions: lines(Field::Suggestions),
         }
+    }
+}
+
+/// Each line's order id as a key ([`NO_KEY`] for none), where the list has order ids.
+fn order_keys(t: &Table) -> Option<std::borrow::Cow<'_, [u64]>> {
+    use std::borrow::Cow;
+    match &t.column(Field::OrderId)?.data {
+        Data::Key(v) => Some(Cow::Borrowed(v.as_slice())),
+        Data::Text(v) => Some(Cow::Owned(
+            v.iter()
+                .map(|&id| match id {
+                    NO_TEXT => NO_KEY,
+                    id => u64::from(id) + 1,
+                })
+                .collect(),
+        )),
+        Data::Number(_) | Data::Date(_) => None,
     }
 }
 
