@@ -16,6 +16,8 @@ mod clv_cdnow;
 mod corpus;
 /// Results workbook and CSV exports, blank templates, and the sample workbook.
 mod exports;
+/// Customer feedback: complaint texts per line, counts in a register, beside churn risk.
+mod feedback;
 /// xls and ods through calamine, from small committed fixtures.
 mod formats;
 /// Dates after the as-of date or today: left out or blanked, counted, never a negative recency.

@@ -17,6 +17,7 @@ pub mod credit;
 pub mod cross_sell;
 pub mod customer_flow;
 pub mod distribution;
+pub mod feedback;
 pub mod lifecycle;
 pub mod nps;
 pub mod options;
@@ -72,6 +73,8 @@ pub struct Labels {
     pub churn: Vec<Option<churn_model::CustomerChurn>>,
     /// Each customer's age and income band (people).
     pub people: people::Bands,
+    /// At least one complaint, where the complaints are known.
+    pub has_complaint: Vec<Option<bool>>,
 }
 
 /// Every analysis that ran, under its stable key (docs/report.md).
@@ -91,6 +94,8 @@ pub struct Analyses {
     pub big_customers: Option<big_customers::BigCustomers>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub churn_model: Option<churn_model::ChurnModel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<feedback::Feedback>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<distribution::Distribution>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -530,8 +535,8 @@ fn run_cross_sell(x: &mut Run) -> Result<(), Skip> {
     Ok(())
 }
 
-/// Adds CLV, the alerts, the big customers and the churn model to `r` (in the report's order,
-/// after the lifecycle): they read CLV, or the alerts. `scored` is [`clv::score`]'s outcome for `prepared`'s job if it
+/// Adds CLV, the alerts, the big customers, the churn model and the feedback to `r` (in the
+/// report's order, after the lifecycle): they read CLV, the alerts, or the churn model. `scored` is [`clv::score`]'s outcome for `prepared`'s job if it
 /// was worked out elsewhere; `None` scores here.
 pub fn add_clv<'a>(
     r: &mut Results,
@@ -570,6 +575,40 @@ pub fn add_clv<'a>(
     r.status.insert(at + 2, status("big_customers", st, note));
     let (st, note) = add_churn_model(r, facts, o, tiebreak);
     r.status.insert(at + 3, status("churn_model", st, note));
+    let (st, note) = add_feedback(r, facts, o, tiebreak);
+    r.status.insert(at + 4, status("feedback", st, note));
+}
+
+/// Customer feedback: it sets complaints beside the churn model's bands and the lifecycle.
+fn add_feedback<'a>(
+    r: &mut Results,
+    facts: &Facts,
+    o: &Options,
+    tiebreak: &dyn Fn(usize) -> &'a str,
+) -> (Result<(), Skip>, Option<Text>) {
+    if facts.customers.is_empty() {
+        return (Err(no_customers()), None);
+    }
+    let ctx = feedback::Context {
+        churn: &r.labels.churn,
+        lifecycle: &r.labels.lifecycle,
+    };
+    let Some((res, per)) = feedback::run(facts, &o.feedback, &ctx, tiebreak) else {
+        return (
+            Err(Skip::needs(&[&["complaints", "praise", "suggestions"]])),
+            None,
+        );
+    };
+    let note = (res.left_out > 0).then(|| {
+        let n = res.left_out;
+        Text::new(
+            format!("{n} 位客户在反馈列所在的表中没有记录，不计入"),
+            format!("{n} customers have no row in the table holding the feedback columns and are left out"),
+        )
+    });
+    r.analyses.feedback = Some(res);
+    r.labels.has_complaint = per;
+    (Ok(()), note)
 }
 
 /// The churn model: it reads the lifecycle's rule and, for its list, the alerts.

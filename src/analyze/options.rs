@@ -5,7 +5,7 @@
 
 use crate::analyze::{
     abc, alerts, bcg, big_customers, churn_model, clusters, clv, credit, cross_sell, customer_flow,
-    distribution, lifecycle, nps, people, performance, rfm, seasons, value,
+    distribution, feedback, lifecycle, nps, people, performance, rfm, seasons, value,
 };
 use crate::error::{Error, Result};
 use crate::read::grid::Limits;
@@ -35,6 +35,7 @@ pub struct Options {
     pub alerts: alerts::AlertOptions,
     pub big_customers: big_customers::BigOptions,
     pub churn_model: churn_model::ChurnOptions,
+    pub feedback: feedback::FeedbackOptions,
     pub distribution: distribution::DistributionOptions,
     pub people: people::PeopleOptions,
     pub customer_flow: customer_flow::FlowOptions,

@@ -301,7 +301,8 @@ fn seasonal_index(first: Month, whole: &[f64]) -> Option<Vec<f64>> {
         count[m] += 1;
     }
     let mean = whole.iter().sum::<f64>() / whole.len() as f64;
-    if !(mean > 0.0) {
+    // Nothing sold (or a NaN): no index.
+    if mean.is_nan() || mean <= 0.0 {
         return None;
     }
     Some(

@@ -11,7 +11,7 @@
 use crate::analyze::options::Options;
 use crate::analyze::{
     abc, alerts, bcg, big_customers, churn_model, clusters, clv, credit, cross_sell, customer_flow,
-    distribution, lifecycle, nps, people, performance, rfm, seasons, value,
+    distribution, feedback, lifecycle, nps, people, performance, rfm, seasons, value,
 };
 use crate::read::grid::Limits;
 use crate::table::mapping::{Overrides, Target};
@@ -53,6 +53,7 @@ pub fn options(v: &Value) -> Read<Options> {
         alerts: alerts,
         big_customers: big_customers,
         churn_model: churn_model,
+        feedback: feedback,
         distribution: distribution,
         people: people,
         customer_flow: customer_flow,
@@ -201,6 +202,12 @@ fn churn_model(v: &Value, at: &str) -> Read<churn_model::ChurnOptions> {
         medium_risk: number,
         l2: number,
     })?;
+    Ok(o)
+}
+
+fn feedback(v: &Value, at: &str) -> Read<feedback::FeedbackOptions> {
+    let mut o = feedback::FeedbackOptions::default();
+    fields!(o, v, at, { top: size, chart_groups: size })?;
     Ok(o)
 }
 
@@ -446,7 +453,7 @@ mod tests {
             "sheet": o.sheet, "leave_out": o.leave_out, "mapping": o.mapping, "as_of": o.as_of,
             "today": o.today, "limits": o.limits, "rfm": o.rfm, "abc": o.abc, "value": o.value,
             "lifecycle": o.lifecycle, "alerts": o.alerts, "big_customers": o.big_customers,
-            "churn_model": o.churn_model,
+            "churn_model": o.churn_model, "feedback": o.feedback,
             "distribution": o.distribution, "people": o.people, "customer_flow": o.customer_flow,
             "performance": o.performance, "seasons": o.seasons, "bcg": o.bcg, "clusters": o.clusters, "csi": o.csi,
             "credit": o.credit, "cross_sell": o.cross_sell, "clv": o.clv,

@@ -9,6 +9,7 @@
 //! Facts are indexed like `Customers::list`. Nothing here classifies; the analyses do.
 
 pub mod customers;
+pub mod feedback;
 
 /// The table's vocabulary the analyses speak: day numbers, fields and the missing-text id. The
 /// analyses import these from here, never from `table`.
@@ -53,8 +54,12 @@ pub struct Fact {
     pub receivable: Option<f64>,
     /// Mean collection days.
     pub payment_days: Option<f64>,
+    /// Complaints, praise and suggestions: entries as [`feedback`] counts them, summed over the
+    /// customer's rows; `None` where the input has no such column or no row of the customer.
     pub complaints: Option<f64>,
     pub praise: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<f64>,
     /// Units bought.
     pub quantity: Option<f64>,
     pub credit_limit: Option<f64>,
@@ -180,6 +185,7 @@ pub struct Has {
     pub payment_days: bool,
     pub complaints: bool,
     pub praise: bool,
+    pub suggestions: bool,
     pub quantity: bool,
     pub credit_limit: bool,
     pub nps: bool,
@@ -747,8 +753,10 @@ struct OrderColumns<'t> {
     returns: Vec<&'t [f64]>,
     receivable: Vec<&'t [f64]>,
     payment_days: Vec<&'t [f64]>,
+    /// Each line's feedback entries ([`FeedbackRows`]).
     complaints: Vec<&'t [f64]>,
     praise: Vec<&'t [f64]>,
+    suggestions: Vec<&'t [f64]>,
     quantity: Vec<&'t [f64]>,
     nps: Vec<&'t [f64]>,
     satisfaction: Vec<(String, &'t [f64])>,
@@ -760,8 +768,9 @@ struct OrderColumns<'t> {
 }
 
 impl<'t> OrderColumns<'t> {
-    /// Finds the columns in `t`.
-    fn of(t: &'t Table) -> OrderColumns<'t> {
+    /// Finds the columns in `t`; the feedback columns are `feedback`'s counts of them.
+    fn of(t: &'t Table, feedback: &'t FeedbackRows) -> OrderColumns<'t> {
+        let rows = |cols: &'t [Vec<f64>]| cols.iter().map(Vec::as_slice).collect();
         OrderColumns {
             amount: numbers(t, Field::Amount),
             profit: numbers(t, Field::Profit),
@@ -769,8 +778,9 @@ impl<'t> OrderColumns<'t> {
             returns: numbers(t, Field::Returns),
             receivable: numbers(t, Field::Receivable),
             payment_days: numbers(t, Field::PaymentDays),
-            complaints: numbers(t, Field::Complaints),
-            praise: numbers(t, Field::Praise),
+            complaints: rows(&feedback.complaints),
+            praise: rows(&feedback.praise),
+            suggestions: rows(&feedback.suggestions),
             quantity: numbers(t, Field::Quantity),
             nps: numbers(t, Field::Nps),
             satisfaction: headed_numbers(t, Field::Satisfaction),
@@ -793,6 +803,7 @@ impl<'t> OrderColumns<'t> {
         has.payment_days = !self.payment_days.is_empty();
         has.complaints = !self.complaints.is_empty();
         has.praise = !self.praise.is_empty();
+        has.suggestions = !self.suggestions.is_empty();
         has.largest_order = has.amount;
         has.purchase_days = self.day.is_some();
         has.first_order = self.day.is_some();
@@ -830,16 +841,62 @@ impl<'t> OrderColumns<'t> {
             &self.receivable,
             &self.complaints,
             &self.praise,
+            &self.suggestions,
         ]
         .iter()
         .any(|c| !c.is_empty())
     }
 }
 
+/// Each order line's feedback entries, per column of each kind ([`feedback::line_columns`]): owned
+/// here while the lines are read, since a text column has no numbers of its own.
+struct FeedbackRows {
+    complaints: Vec<Vec<f64>>,
+    praise: Vec<Vec<f64>>,
+    suggestions: Vec<Vec<f64>>,
+}
+
+impl FeedbackRows {
+    /// The lines' entries; `owner` is each line's customer.
+    fn of(t: &Table, owner: &[u32]) -> FeedbackRows {
+        let kinds = [Field::Complaints, Field::Praise, Field::Suggestions];
+        // The order ids tell a value written once per order; read only for a feedback column.
+        let orders = kinds
+            .iter()
+            .any(|&f| t.has(f))
+            .then(|| order_keys(t))
+            .flatten();
+        let lines = |f: Field| feedback::line_columns(t, f, owner, orders.as_deref());
+        FeedbackRows {
+            complaints: lines(Field::Complaints),
+            praise: lines(Field::Praise),
+            suggestions: lines(Field::Suggestions),
+        }
+    }
+}
+
+/// Each line's order id as a key ([`NO_KEY`] for none), where the list has order ids.
+fn order_keys(t: &Table) -> Option<std::borrow::Cow<'_, [u64]>> {
+    use std::borrow::Cow;
+    match &t.column(Field::OrderId)?.data {
+        Data::Key(v) => Some(Cow::Borrowed(v.as_slice())),
+        Data::Text(v) => Some(Cow::Owned(
+            v.iter()
+                .map(|&id| match id {
+                    NO_TEXT => NO_KEY,
+                    id => u64::from(id) + 1,
+                })
+                .collect(),
+        )),
+        Data::Number(_) | Data::Date(_) => None,
+    }
+}
+
 /// Folds the order lines into each customer's facts, purchase days and products. `as_of` is
 /// the caller's, if set.
 fn from_orders(t: &Table, owner: &[u32], facts: &mut Facts, as_of: Option<i32>) {
-    let cols = OrderColumns::of(t);
+    let feedback = FeedbackRows::of(t, owner);
+    let cols = OrderColumns::of(t, &feedback);
     cols.set_has(&mut facts.has);
     let rows = t.n_rows().min(owner.len());
     let owners = owner.get(..rows).unwrap_or(&[]);
@@ -1004,8 +1061,8 @@ fn add_line_by_line(cols: &OrderColumns<'_>, owners: &[u32], facts: &mut Facts) 
         .collect();
 }
 
-/// Adds line `r`'s profit (else amount less cost), returns, receivable, complaints and praise
-/// to its customer's.
+/// Adds line `r`'s profit (else amount less cost), returns, receivable, complaints, praise and
+/// suggestions to its customer's.
 #[inline]
 fn add_rare(c: &mut Fact, cols: &OrderColumns<'_>, r: usize) {
     let p = sum_at(&cols.profit, r).or_else(|| {
@@ -1017,6 +1074,7 @@ fn add_rare(c: &mut Fact, cols: &OrderColumns<'_>, r: usize) {
     add(&mut c.receivable, sum_at(&cols.receivable, r));
     add(&mut c.complaints, sum_at(&cols.complaints, r));
     add(&mut c.praise, sum_at(&cols.praise, r));
+    add(&mut c.suggestions, sum_at(&cols.suggestions, r));
 }
 
 /// Reads each customer's group: amount, quantity, products, orders and largest order, and the
@@ -1389,10 +1447,6 @@ fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
     let has_payment = fill(Field::PaymentDays, has.payment_days, |c, x| {
         c.payment_days = Some(x)
     });
-    let has_complaints = fill(Field::Complaints, has.complaints, |c, x| {
-        c.complaints = Some(x)
-    });
-    let has_praise = fill(Field::Praise, has.praise, |c, x| c.praise = Some(x));
     let has_quantity = fill(Field::Quantity, has.quantity, |c, x| c.quantity = Some(x));
     let has_credit = fill(Field::CreditLimit, has.credit_limit, |c, x| {
         c.credit_limit = Some(x)
@@ -1405,6 +1459,26 @@ fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
             c.age_invalid = true;
         }
     });
+    let customers = &mut facts.customers;
+    let has_complaints = register_feedback(
+        t,
+        owner,
+        Field::Complaints,
+        has.complaints,
+        customers,
+        |c| &mut c.complaints,
+    );
+    let has_praise = register_feedback(t, owner, Field::Praise, has.praise, customers, |c| {
+        &mut c.praise
+    });
+    has.suggestions = register_feedback(
+        t,
+        owner,
+        Field::Suggestions,
+        has.suggestions,
+        customers,
+        |c| &mut c.suggestions,
+    );
     has.quantity = has_quantity;
     has.credit_limit = has_credit;
     has.nps = has_nps;
@@ -1503,6 +1577,32 @@ fn from_register(t: &Table, owner: &[u32], facts: &mut Facts) {
             facts.year_amounts.push(YearAmounts { year, amounts });
         }
     }
+}
+
+/// Reads the register's feedback column `f` into each customer's `slot` ([`feedback`]), unless the
+/// order list gave it (`given`). Returns whether the facts have it.
+fn register_feedback(
+    t: &Table,
+    owner: &[u32],
+    f: Field,
+    given: bool,
+    customers: &mut [Fact],
+    slot: fn(&mut Fact) -> &mut Option<f64>,
+) -> bool {
+    if given {
+        return true;
+    }
+    let cols = feedback::columns(t, f);
+    if cols.is_empty() {
+        return false;
+    }
+    let counts = feedback::per_customer(&cols, owner, customers.len());
+    for (c, x) in customers.iter_mut().zip(counts) {
+        if x.is_some() {
+            *slot(c) = x;
+        }
+    }
+    true
 }
 
 /// Labels of one text column per customer: the first non-blank value seen for the customer,
@@ -1687,6 +1787,32 @@ mod tests {
                 None,
                 None,
                 Some("保密")
+            ]
+        );
+    }
+
+    /// Feedback columns are text columns: a text per line is one entry, a number that many, a
+    /// blank or a "none" word none. A customer with lines has a count (0 when all are blank).
+    #[test]
+    fn feedback_is_counted_from_texts_and_numbers() {
+        let (facts, names) = facts_of(
+            "客户名称,订单日期,销售额,投诉内容,好评次数\n\
+             甲,2024-03-01,100,发货慢,2\n\
+             甲,2024-03-02,10,无,\n\
+             乙,2024-03-02,10,,\n\
+             甲,2024-03-05,7,3次,1\n",
+        );
+        assert!(facts.has.complaints && facts.has.praise && !facts.has.suggestions);
+        let got: Vec<_> = names
+            .iter()
+            .zip(&facts.customers)
+            .map(|(n, c)| (n.clone().unwrap(), c.complaints, c.praise, c.suggestions))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("甲".into(), Some(4.0), Some(3.0), None),
+                ("乙".into(), Some(0.0), Some(0.0), None)
             ]
         );
     }

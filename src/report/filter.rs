@@ -70,7 +70,7 @@ pub struct Index {
 
 type Num = fn(&CustomerRow) -> Option<f64>;
 
-const NUMBERS: [(&str, Num); 25] = [
+const NUMBERS: [(&str, Num); 28] = [
     ("order_lines", |c| Some(c.order_lines as f64)),
     ("orders", |c| c.facts.orders.map(f64::from)),
     ("amount", |c| c.facts.amount),
@@ -81,6 +81,9 @@ const NUMBERS: [(&str, Num); 25] = [
     ("returns", |c| c.facts.returns),
     ("receivable", |c| c.facts.receivable),
     ("payment_days", |c| c.facts.payment_days),
+    ("complaints", |c| c.facts.complaints),
+    ("praise", |c| c.facts.praise),
+    ("suggestions", |c| c.facts.suggestions),
     ("quantity", |c| c.facts.quantity),
     ("credit_limit", |c| c.facts.credit_limit),
     ("nps", |c| c.facts.nps),
@@ -100,7 +103,7 @@ const NUMBERS: [(&str, Num); 25] = [
 
 type Label = fn(&CustomerRow) -> Option<Cow<'static, str>>;
 
-const LABELS: [(&str, Label); 13] = [
+const LABELS: [(&str, Label); 14] = [
     ("rfm_segment", |c| c.rfm_segment.map(|s| s.key().into())),
     ("abc_class", |c| c.abc_class.map(|s| s.key().into())),
     ("abc_count_class", |c| {
@@ -118,6 +121,10 @@ const LABELS: [(&str, Label); 13] = [
     ("clv_tier", |c| c.clv_tier.map(|s| s.key().into())),
     ("big_grade", |c| c.big_grade.map(|s| s.key().into())),
     ("churn_risk", |c| c.churn_risk.map(|s| s.key().into())),
+    ("has_complaint", |c| {
+        c.has_complaint
+            .map(|b| if b { "true" } else { "false" }.into())
+    }),
 ];
 
 type Band = fn(&CustomerRow) -> Option<&people::Key>;

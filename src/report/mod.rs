@@ -264,6 +264,7 @@ pub fn analysis_name(key: &str, lang: Lang) -> &'static str {
         "alerts" => lang.pick("预流失预警", "Pre-churn alerts"),
         "big_customers" => lang.pick("大客户", "Big customers"),
         "churn_model" => lang.pick("流失预测", "Churn model"),
+        "feedback" => lang.pick("客户反馈", "Feedback"),
         "distribution" => lang.pick("分布与占比", "Distribution"),
         "people" => lang.pick("个人客户画像", "People"),
         "customer_flow" => lang.pick("客户增减", "Customer flow"),
@@ -310,6 +311,9 @@ pub struct CustomerRow {
     /// The churn model's risk band (高 / 中 / 低流失风险) and its probability of being lost.
     pub churn_risk: Option<ChurnBand>,
     pub churn_probability: Option<f64>,
+    /// At least one complaint (客户反馈); absent where the complaints are unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_complaint: Option<bool>,
     /// Amount and rank per year of `analyses.performance.years` (rank null: bought nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub year_amounts: Vec<f64>,
@@ -463,6 +467,7 @@ pub fn customer_rows(
                 big_grade: labels.big.get(i).copied().flatten(),
                 churn_risk: churn.map(|c| c.band),
                 churn_probability: churn.map(|c| c.probability),
+                has_complaint: labels.has_complaint.get(i).copied().flatten(),
                 year_amounts,
                 year_ranks,
                 growth,
@@ -585,6 +590,19 @@ pub fn vocabulary() -> Vocabulary {
             LabelName {
                 key: "false",
                 text: Text::new("无预警", "No alert"),
+            },
+        ],
+    );
+    labels.insert(
+        "has_complaint",
+        vec![
+            LabelName {
+                key: "true",
+                text: Text::new("有投诉", "Complained"),
+            },
+            LabelName {
+                key: "false",
+                text: Text::new("无投诉", "No complaint"),
             },
         ],
     );

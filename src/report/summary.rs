@@ -3,8 +3,8 @@
 //! like the page does.
 
 use crate::analyze::{
-    abc, alerts, bcg, clusters, clv, credit, cross_sell, customer_flow, distribution, lifecycle,
-    nps, people, performance, pipeline, rfm, seasons, value,
+    abc, alerts, bcg, clusters, clv, credit, cross_sell, customer_flow, distribution, feedback,
+    lifecycle, nps, people, performance, pipeline, rfm, seasons, value,
 };
 use crate::report::{analysis_name, Lang, Report};
 use std::fmt::Write;
@@ -286,6 +286,9 @@ fn analyses(o: &mut String, r: &Report, lang: Lang) {
     if let Some(x) = &a.alerts {
         alerts(o, x, &name, lang);
     }
+    if let Some(x) = &a.feedback {
+        feedback_section(o, x, &name, lang);
+    }
     if let Some(x) = &a.distribution {
         distribution(o, x, lang);
     }
@@ -497,6 +500,87 @@ fn alerts(o: &mut String, x: &alerts::Alerts, name: &dyn Fn(usize) -> String, la
             fixed(al.amount_at_risk, 2)
         );
     }
+}
+
+/// The overall feedback, its rates by churn risk band and the customers with most complaints.
+fn feedback_section(
+    o: &mut String,
+    x: &feedback::Feedback,
+    name: &dyn Fn(usize) -> String,
+    lang: Lang,
+) {
+    let t = |zh, en| lang.pick(zh, en);
+    let _ = writeln!(
+        o,
+        "\n{} ({} {}):",
+        t("客户反馈", "Feedback"),
+        x.overall.customers,
+        t("位客户", "customers")
+    );
+    let _ = writeln!(o, "  {}", tally_line(&x.overall, lang));
+    if !x.by_churn_risk.is_empty() {
+        let _ = writeln!(o, "  {}:", t("按流失风险", "by churn risk"));
+        for b in &x.by_churn_risk {
+            let _ = writeln!(
+                o,
+                "    {:<10} {:>7} {}  {}",
+                lang.text(&b.label),
+                b.tally.customers,
+                t("位客户", "customers"),
+                tally_line(&b.tally, lang)
+            );
+        }
+    }
+    if !x.top_complaints.is_empty() {
+        let _ = writeln!(o, "  {}:", t("投诉最多", "most complaints"));
+        for c in x.top_complaints.iter().take(5) {
+            let _ = writeln!(
+                o,
+                "    {:<24} {} {}",
+                name(c.customer as usize),
+                t("投诉", "complaints"),
+                fixed(c.complaints, 0)
+            );
+        }
+    }
+}
+
+/// A tally's rates, for the kinds the input has.
+fn tally_line(x: &feedback::Tally, lang: Lang) -> String {
+    let t = |zh, en| lang.pick(zh, en);
+    let rate = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{}%", fixed(r, 1)));
+    let mut parts = Vec::new();
+    if let Some(c) = x.complaints {
+        parts.push(format!(
+            "{} {} ({} {}), {} {}",
+            t("投诉", "complaints"),
+            fixed(c, 0),
+            t("投诉率", "complaint rate"),
+            rate(x.complaint_rate),
+            t("每百单", "per 100 orders"),
+            x.complaints_per_100_orders
+                .map_or("—".to_string(), |r| fixed(r, 1))
+        ));
+    }
+    if let Some(p) = x.praise {
+        parts.push(format!(
+            "{} {} ({} {})",
+            t("好评", "praise"),
+            fixed(p, 0),
+            t("好评率", "praise rate"),
+            rate(x.praise_rate)
+        ));
+    }
+    if let Some(s) = x.suggestions {
+        parts.push(format!(
+            "{} {} ({} {})",
+            t("建议", "suggestions"),
+            fixed(s, 0),
+            t("建议率", "suggestion rate"),
+            rate(x.suggestion_rate)
+        ));
+    }
+    parts.join(lang.pick("；", "; "))
 }
 
 fn distribution(o: &mut String, x: &distribution::Distribution, lang: Lang) {

@@ -252,6 +252,24 @@ band|流失风险|Churn risk
 at_risk|流失风险最高的客户|Customers most at risk
 probability|流失概率|Churn probability
 alert|预流失预警|Pre-churn alert
+left_out|反馈未知的客户|Customers whose feedback is unknown
+overall|全部客户|All customers
+with_feedback|有反馈的客户|Customers with feedback
+with_complaints|有投诉的客户|Customers with a complaint
+with_praise|有好评的客户|Customers with praise
+with_suggestions|有建议的客户|Customers with a suggestion
+complaints|投诉|
+praise|好评|
+suggestions|建议|
+complaint_rate|投诉率 %|Complaint rate %
+praise_rate|好评率 %|Praise rate %
+suggestion_rate|建议率 %|Suggestion rate %
+orders|订单数|
+complaints_per_100_orders|每百单投诉|Complaints per 100 orders
+praise_per_complaint|好评/投诉|Praise per complaint
+by_churn_risk|按流失风险|By churn risk
+by_lifecycle|按生命周期|By lifecycle stage
+top_complaints|投诉最多的客户|Customers with most complaints
 =silence|沉默超期|Silent too long
 =low_p_alive|存活概率低|Low P(alive)
 =month|按月|Monthly
@@ -313,6 +331,7 @@ pub fn value(key: &str, s: &str, vocabulary: &Vocabulary, lang: Lang) -> Option<
         "grade" => "big_grade",
         "slips" => "slip",
         "band" => "churn_risk",
+        "stage" => "lifecycle",
         "reasons" | "period" => return lookup(&format!("={s}"), lang),
         _ => return None,
     };

@@ -20,7 +20,7 @@ export function clickKey(id) {
     clusters: 'cluster', credit_grades: 'credit_grade', lifecycle_stages: 'lifecycle', nps: 'nps_group',
     value_pyramid: 'value_tier', clv_tiers: 'clv_tier', big_grades: 'big_grade', churn_bands: 'churn_risk' };
   if (fixed[id]) return fixed[id];
-  const m = /^(?:distribution|people)_(.+)_(customers|amount)$/.exec(id);
+  const m = /^(?:distribution|people)_(.+)_(customers|amount)$/.exec(id) ?? /^feedback_by_(.+)$/.exec(id);
   return m ? m[1] : null;
 }
 

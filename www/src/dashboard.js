@@ -39,6 +39,8 @@ const SECTIONS = [
   ['big_customers', ['大客户与档案', 'Big customers and their files'], null],
   // The churn model's definition states its cutoff, label and bands as run: the report says it.
   ['churn_model', ['流失预测模型', 'Churn model'], null],
+  // The feedback's definition names how a cell counts: the report states it.
+  ['feedback', ['客户反馈', 'Customer feedback'], null],
   ['distribution', ['分布与占比', 'Distribution'], ['按区域、行业、规模等维度统计客户数、金额、占比、客均金额与同比。', 'Customers, amount, shares, amount per customer and year-over-year change by region, industry, size and more.']],
   // The bands and the as-of date ages are counted to are settings and data: the report states them.
   ['people', ['个人客户画像', 'People'], null],
@@ -84,6 +86,32 @@ const compared = (x) => (x.period ? h('p', { className: 'lead period' }, t('comp
 
 const share = (x) => pct(x);
 const int = (x) => num(x, 0);
+
+/** The feedback's tallies (overall, by churn risk, lifecycle stage and dimension) and the
+ * customers with most complaints; a kind the input lacks is null in every tally and not shown. */
+function feedbackTables(x, who, label) {
+  const o = x.overall;
+  const has = { complaints: o.complaints != null, praise: o.praise != null, suggestions: o.suggestions != null };
+  const entries = (v) => num(v);
+  const cols = [['customers', int], ['with_feedback', int],
+    ...(has.complaints ? [['with_complaints', int], ['complaint_rate', pct], ['complaints', entries], ['complaints_per_100_orders', (v) => num(v, 1)]] : []),
+    ...(has.praise ? [['with_praise', int], ['praise_rate', pct], ['praise', entries]] : []),
+    ...(has.complaints && has.praise ? [['praise_per_complaint', (v) => num(v, 2)]] : []),
+    ...(has.suggestions ? [['with_suggestions', int], ['suggestion_rate', pct], ['suggestions', entries]] : [])];
+  const lead = [`${col('customers')} ${num(o.customers)}`, `${col('with_feedback')} ${num(o.with_feedback)}`,
+    has.complaints ? `${col('complaint_rate')} ${pct(o.complaint_rate)} · ${col('complaints_per_100_orders')} ${num(o.complaints_per_100_orders, 1)}` : null,
+    has.praise ? `${col('praise_rate')} ${pct(o.praise_rate)}` : null,
+    has.suggestions ? `${col('suggestion_rate')} ${pct(o.suggestion_rate)}` : null].filter(Boolean).join(' · ');
+  const part = (title, node) => (node ? h('div', {}, h('h4', {}, title), node) : null);
+  return [h('p', { className: 'lead' }, lead),
+    part(t('feedback_by_churn'), table(x.by_churn_risk, [['label'], ...cols])),
+    part(t('feedback_by_lifecycle'), table(x.by_lifecycle, [['label'], ...cols])),
+    ...x.dimensions.map((d) => part(tx(d.label), table(d.groups, [['value', (v) => v ?? t('none_value')], ...cols], { limit: 30 }))),
+    part(t('feedback_top'), table(x.top_complaints, [['customer', who], ['complaints', entries],
+      ...(has.praise ? [['praise', entries]] : []), ...(has.suggestions ? [['suggestions', entries]] : []),
+      ['orders', int], ['complaints_per_100_orders', (v) => num(v, 1)], ['amount', money],
+      ['band', label('churn_risk')], ['stage', label('lifecycle'), col('lifecycle')]]))];
+}
 
 /** Draws the dashboard. `helpers`: `names(indexes)` resolves customer indexes to rows,
  * `pick(key, value, text)` filters the table, `labelText` and `fieldText` name labels and fields. */
@@ -156,6 +184,7 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
   for (const d of a.credit?.disagreements ?? []) refs.add(d.customer);
   for (const f of a.big_customers?.files ?? []) refs.add(f.customer);
   for (const r of a.churn_model?.at_risk ?? []) refs.add(r.customer);
+  for (const c of a.feedback?.top_complaints ?? []) refs.add(c.customer);
   const rows = refs.size ? await names([...refs]) : [];
   const byIndex = new Map(rows.map((r) => [r.index, r]));
   const who = (i) => {
@@ -197,6 +226,7 @@ async function dashboard(overview, { names, pick, labelText, fieldText }) {
       h('h4', {}, t('churn_at_risk')),
       table(x.at_risk, [['customer', who], ['probability', (v) => pct(v * 100)], ['band', label('churn_risk')], ['amount', money],
         ['recency_days', int], ['alert', label('alert')]])],
+    feedback: (x) => feedbackTables(x, who, label),
     distribution: (x) => [compared(x), ...x.dimensions.map((d) => h('div', {}, h('h4', {}, tx(d.label)),
       table(d.groups, [['value', (v) => tx(v) || v || t('none_value')], ['customers', int], ['customer_share', share], ['amount', money], ['amount_share', share],
         ['amount_per_customer', money], ['amount_change', pct], ['customers_change', pct]], { limit: 30 })))],

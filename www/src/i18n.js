@@ -109,6 +109,9 @@ const STRINGS = {
   churn_at_risk: ['流失风险最高的客户（全部可在客户表中按“流失风险”筛选）', 'Customers most at risk (filter the customer table by churn risk for all of them)'],
   partial_month: ['{m} 未满一个月，不计入指数与预测', '{m} is partial: left out of the index and the forecast'],
   seasons_holdout: ['留出 {months} 检验：WAPE {wape}，平均绝对误差 {mae}，{inside}/{n} 个月落入 {level}% 区间', 'Checked on {months}, held out: WAPE {wape}, mean absolute error {mae}, {inside} of {n} months inside the {level}% interval'],
+  feedback_by_churn: ['按流失风险', 'By churn risk'],
+  feedback_by_lifecycle: ['按生命周期', 'By lifecycle stage'],
+  feedback_top: ['投诉最多的客户（全部可在客户表中按“有投诉”筛选）', 'Customers with most complaints (filter the customer table by complaint for all of them)'],
   no_file: ['尚未打开文件', 'No file open'],
   error: ['错误', 'Error'],
   working: ['处理中…', 'Working…'],
@@ -163,6 +166,11 @@ export const COLUMNS = {
   month: ['月份', 'Month'], forecast: ['预测', 'Forecast'],
   cutoff: ['截止日', 'Cutoff'], sample: ['样本客户', 'Sample'], leavers: ['其中流失', 'Left'],
   age_band: ['年龄段', 'Age band'], income_band: ['收入段', 'Income band'],
+  has_complaint: ['有投诉', 'Complained'], with_feedback: ['有反馈', 'With feedback'],
+  with_complaints: ['有投诉', 'With a complaint'], complaint_rate: ['投诉率', 'Complaint rate'], complaints: ['投诉', 'Complaints'],
+  complaints_per_100_orders: ['每百单投诉', 'Complaints per 100 orders'], with_praise: ['有好评', 'With praise'],
+  praise_rate: ['好评率', 'Praise rate'], praise: ['好评', 'Praise'], praise_per_complaint: ['好评/投诉', 'Praise per complaint'],
+  with_suggestions: ['有建议', 'With a suggestion'], suggestion_rate: ['建议率', 'Suggestion rate'], suggestions: ['建议', 'Suggestions'],
 };
 
 let lang = localStorage.getItem('kexi.lang') === 'en' ? 'en' : 'zh';

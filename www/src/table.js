@@ -8,7 +8,7 @@ import { call } from './client.js';
 const ROW = 30;
 const PAGE = 200;
 
-const LABEL_KEYS = ['rfm_segment', 'abc_class', 'value_tier', 'lifecycle', 'alert', 'big_grade', 'churn_risk', 'clv_tier', 'credit_grade', 'bcg', 'nps_group', 'cluster',
+const LABEL_KEYS = ['rfm_segment', 'abc_class', 'value_tier', 'lifecycle', 'alert', 'big_grade', 'churn_risk', 'has_complaint', 'clv_tier', 'credit_grade', 'bcg', 'nps_group', 'cluster',
   'age_band', 'income_band'];
 
 /** Columns: key, format, kind ('label' for vocabulary labels, 'dim' for dimensions). */
@@ -22,6 +22,11 @@ function columnsFor(overview, dims) {
   if (ran.has('alerts')) c.push(['alert', null, 'label']);
   if (ran.has('big_customers')) c.push(['big_grade', null, 'label']);
   if (ran.has('churn_model')) c.push(['churn_risk', null, 'label'], ['churn_probability', (v) => (v == null ? '—' : pct(v * 100))]);
+  // The feedback kinds the input has (a kind it lacks is null in the tallies).
+  const fb = overview.analyses.feedback?.overall;
+  if (fb?.complaints != null) c.push(['has_complaint', null, 'label'], ['complaints', num]);
+  if (fb?.praise != null) c.push(['praise', num]);
+  if (fb?.suggestions != null) c.push(['suggestions', num]);
   c.push(['amount', money], ['orders', num], ['last_order_date'], ['recency_days', num]);
   if (ran.has('clv')) c.push(['p_alive', (v) => (v == null ? '—' : pct(v * 100))], ['clv', money], ['clv_tier', null, 'label']);
   if (ran.has('credit')) c.push(['credit_grade', null, 'label']);
