@@ -383,3 +383,39 @@ fn a_register_without_personal_columns_skips_it() {
         .filter(&json!({"age_band": ["<25"]}))
         .is_err());
 }
+
+/// A shop's order list of personal buyers, their birth date on every line: each customer's age is
+/// its first line's, and the customer CSV carries the bands.
+#[test]
+fn an_order_list_gives_ages_from_its_lines() {
+    let csv = "订单号,客户名称,出生日期,月收入,订单日期,金额\n\
+               1,张三,1990-05-01,8000,2024-03-01,100\n\
+               2,李四,2030-01-01,5000-8000,2024-04-01,200\n\
+               3,张三,1990-05-01,8000,2024-05-01,50\n\
+               4,王五,,,2024-05-01,50\n\
+               5,王五,1960-07-01,,2024-05-02,50\n";
+    let r = report_at(csv.as_bytes(), (2024, 12, 31));
+    // 张三 34 on 2024-12-31, 李四 born after it, 王五 64 from his second line.
+    let ages = groups(&r, "age_band");
+    let count = |k: &str| ages.iter().find(|g| g.0 == k).map_or(0, |g| g.1);
+    assert_eq!(
+        (count("25-34"), count("invalid"), count("55-64")),
+        (1, 1, 1)
+    );
+    let text = export::customers_csv(&r, Lang::En).unwrap();
+    let mut read = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = read.headers().unwrap().clone();
+    let at = |h: &str| header.iter().position(|x| x == h).unwrap();
+    let (age, income) = (at("Age band"), at("Income band"));
+    let rows: Vec<Vec<String>> = read
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let of = |name: &str| rows.iter().find(|r| r[0] == name).unwrap().clone();
+    assert_eq!(
+        (of("张三")[age].as_str(), of("张三")[income].as_str()),
+        ("25-34", "6000-9999")
+    );
+    assert_eq!(of("李四")[age], "(invalid)");
+    assert_eq!(of("王五")[age], "55-64");
+}

@@ -467,6 +467,14 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
         .map(|t| (t, &customers.register_customer))
         .or_else(|| ds.orders.as_ref().map(|t| (t, &customers.order_customer)))
         .and_then(|(t, owner)| incomes(t, owner, n));
+    // Ages: the register's, or a shop's order lines where the register has none.
+    let register_ages = ds
+        .register
+        .as_ref()
+        .is_some_and(|t| t.has(Field::Age) || t.has(Field::BirthDate));
+    if let (false, Some(t)) = (register_ages, &ds.orders) {
+        ages_from_lines(t, &customers.order_customer, &mut facts);
+    }
     // Extra columns: the register's, or the order list's when there is no register.
     let extra_source = ds
         .register
@@ -506,6 +514,38 @@ pub fn build(ds: &Dataset, customers: &Customers, as_of: Option<i32>) -> Facts {
         }
     }
     facts
+}
+
+/// Each customer's age and birth date from the first of its order lines that has one (an
+/// e-commerce export of personal buyers writes them on every line).
+fn ages_from_lines(t: &Table, owner: &[u32], facts: &mut Facts) {
+    let ages = numbers(t, Field::Age);
+    let births = dates(t, Field::BirthDate);
+    let mut seen = vec![false; facts.customers.len()];
+    for (r, &i) in owner.iter().enumerate() {
+        let (Some(c), Some(seen)) = (
+            facts.customers.get_mut(i as usize),
+            seen.get_mut(i as usize),
+        ) else {
+            continue;
+        };
+        if !*seen {
+            if let Some(x) = sum_at(&ages, r) {
+                *seen = true;
+                if (0.0..=MAX_AGE).contains(&x) {
+                    c.age = Some(x);
+                } else {
+                    c.age_invalid = true;
+                }
+            }
+        }
+        if c.birth_date.is_none() {
+            c.birth_date = births
+                .and_then(|b| b.get(r))
+                .copied()
+                .filter(|&d| d != NO_DATE);
+        }
+    }
 }
 
 /// Sets the age from the birth date, in whole years at `as_of` as people count it (a

@@ -110,6 +110,12 @@ struct CustomerIn {
     big_grade: Option<String>,
     churn_risk: Option<String>,
     churn_probability: Option<f64>,
+    has_complaint: Option<bool>,
+    complaints: Option<f64>,
+    praise: Option<f64>,
+    suggestions: Option<f64>,
+    age_band: Option<String>,
+    income_band: Option<String>,
     p_alive: Option<f64>,
     expected_purchases: Option<f64>,
     clv: Option<f64>,
@@ -166,6 +172,13 @@ fn customer_columns<'a>(
             list.iter().find(|x| x.key == k.as_str())
         });
         name.map_or(Cell::Empty, |x| Cell::Text(lang.text(&x.text).to_string()))
+    };
+    // A band's key names itself ("25-34"); the vocabulary names the rest ("(invalid)").
+    let band = move |labels: &str, key: &Option<String>| -> Cell {
+        match l(labels, key) {
+            Cell::Empty => text(key.as_ref()),
+            named => named,
+        }
     };
     let abc_name = report.abc_name(lang);
     let mut cols: Vec<(String, Getter)> = vec![
@@ -237,6 +250,30 @@ fn customer_columns<'a>(
         (
             lang.pick("流失概率", "Churn probability").into(),
             Box::new(|c| num(c.churn_probability)),
+        ),
+        (
+            lang.pick("有投诉", "Complained").into(),
+            Box::new(move |c| l("has_complaint", &c.has_complaint.map(|b| b.to_string()))),
+        ),
+        (
+            lang.pick("投诉", "Complaints").into(),
+            Box::new(|c| num(c.complaints)),
+        ),
+        (
+            lang.pick("好评", "Praise").into(),
+            Box::new(|c| num(c.praise)),
+        ),
+        (
+            lang.pick("建议", "Suggestions").into(),
+            Box::new(|c| num(c.suggestions)),
+        ),
+        (
+            lang.pick("年龄段", "Age band").into(),
+            Box::new(move |c| band("age_band", &c.age_band)),
+        ),
+        (
+            lang.pick("收入段", "Income band").into(),
+            Box::new(move |c| band("income_band", &c.income_band)),
         ),
         (
             lang.pick("存活概率", "P(alive)").into(),
