@@ -30,7 +30,7 @@ usage:
   --csv FILE.csv       also write the customer table as CSV (UTF-8 with BOM, formula-safe)
   --lang zh|en         language of the summary and of the exported headers and labels (default zh)
 
-  kexi template register|orders -o FILE.xlsx
+  kexi template register|personal|orders -o FILE.xlsx
                   a blank customer register or order list with drop-down lists
   kexi sample [--rows N] [--seed S] -o FILE.xlsx
                   a made-up register and order list (default 20000 order lines, seed 1)
@@ -87,10 +87,11 @@ fn run(argv: Vec<String>) -> Result<(), Failure> {
         Command::Template { kind, out } => {
             let bytes = match kind.as_str() {
                 "register" => kexi::template::register(),
+                "personal" => kexi::template::personal(),
                 "orders" => kexi::template::orders(),
                 other => {
                     return Err(Failure::Usage(format!(
-                        "template '{other}': register or orders"
+                        "template '{other}': register, personal or orders"
                     )))
                 }
             };

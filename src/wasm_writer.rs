@@ -20,14 +20,15 @@ pub fn customers_csv(report: &[u8], lang: &str) -> Result<String, JsValue> {
     crate::write::export::customers_csv_of_json(report, lang_of(lang)?).map_err(into_error)
 }
 
-/// A blank template: `register` or `orders`.
+/// A blank template: `register`, `personal` or `orders`.
 #[wasm_bindgen]
 pub fn template(kind: &str) -> Result<Vec<u8>, JsValue> {
     match kind {
         "register" => crate::write::template::register(),
+        "personal" => crate::write::template::personal(),
         "orders" => crate::write::template::orders(),
         other => Err(Error::bad_option(format!(
-            "template '{other}': register or orders"
+            "template '{other}': register, personal or orders"
         ))),
     }
     .map_err(into_error)

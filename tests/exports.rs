@@ -171,6 +171,31 @@ fn templates_map_onto_kexi_fields_and_have_drop_downs() {
             ],
         ),
         (
+            kexi::template::personal().unwrap(),
+            "个人客户登记表",
+            vec![
+                "customer_id",
+                "customer_name",
+                "gender",
+                "birth_date",
+                "phone",
+                "email",
+                "province",
+                "city",
+                "occupation",
+                "education",
+                "income",
+                "marital_status",
+                "source",
+                "salesperson",
+                "first_order_date",
+                "amount",
+                "order_count",
+                "satisfaction",
+                "nps",
+            ],
+        ),
+        (
             kexi::template::orders().unwrap(),
             "订单明细",
             vec![
@@ -212,6 +237,9 @@ fn templates_map_onto_kexi_fields_and_have_drop_downs() {
         if sheet == "客户登记表" {
             assert!(xml.contains("<dataValidation"), "drop-down lists");
             assert!(xml.contains("华东,华南"));
+        }
+        if sheet == "个人客户登记表" {
+            assert!(xml.contains("男,女") && xml.contains("未婚,已婚,离异,丧偶"));
         }
     }
 }

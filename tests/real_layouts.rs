@@ -234,6 +234,21 @@ fn staff_names_are_not_customers() {
     assert_ne!(field_of(&r, "姓名"), Some(Field::CustomerName));
 }
 
+/// A register of personal customers with the salesperson who serves each: the sheet names staff
+/// (销售员), but its bare 姓名 is the customer's, since the salesperson has a column of its own.
+#[test]
+fn a_personal_register_with_its_salesperson_names_customers() {
+    let csv = "\
+客户编号,姓名,性别,出生日期,月收入,销售员
+GR001,张三,男,1990-05-01,8000,王芳
+GR002,李四,女,1985-11-20,12000,王芳
+";
+    let r = report(csv);
+    assert_eq!(field_of(&r, "姓名"), Some(Field::CustomerName));
+    assert_eq!(field_of(&r, "销售员"), Some(Field::Salesperson));
+    assert_eq!(r.summary.customers, 2);
+}
+
 /// A marketplace order report without the buyer (天猫订单报表): no customer column, and kexi says
 /// so instead of counting 0 customers silently; every per-customer analysis says why it did not
 /// run.

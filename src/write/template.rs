@@ -1,5 +1,5 @@
-//! Blank templates a team can start from: a customer register (客户登记表) and an order list
-//! (订单明细) as xlsx, with headers kexi's own mapping recognises, drop-down lists for the
+//! Blank templates a team can start from: a customer register (客户登记表), a register of personal
+//! customers (个人客户登记表) and an order list (订单明细) as xlsx, with headers kexi's own mapping recognises, drop-down lists for the
 //! categorical columns, date and money formats, phone and id columns formatted as text (so Excel
 //! keeps 13800138000 as typed), and an instructions sheet (说明) that kexi lists but does not
 //! analyse.
@@ -14,6 +14,9 @@ use rust_xlsxwriter::{
 const LAST_ROW: u32 = 9_999;
 
 const REGIONS: [&str; 7] = ["华东", "华南", "华北", "华中", "西南", "西北", "东北"];
+const GENDERS: [&str; 2] = ["男", "女"];
+const EDUCATION: [&str; 6] = ["初中及以下", "高中/中专", "大专", "本科", "硕士", "博士"];
+const MARITAL: [&str; 4] = ["未婚", "已婚", "离异", "丧偶"];
 pub const LEAD_STATUS: [&str; 5] = ["确定购买", "有兴趣", "热衷", "观望", "停止"];
 pub const TIMING: [&str; 3] = ["A", "B", "C"];
 
@@ -117,6 +120,78 @@ const REGISTER: [Spec; 22] = [
     ),
 ];
 
+const PERSONAL: [Spec; 19] = [
+    (
+        "客户编号",
+        Col::Id,
+        "唯一编号，如 GR00001",
+        "Unique id, e.g. GR00001",
+    ),
+    ("姓名", Col::Text, "", "Name"),
+    (
+        "性别",
+        Col::List(&GENDERS),
+        "下拉选择",
+        "Pick from the list",
+    ),
+    (
+        "出生日期",
+        Col::Date,
+        "日期，如 1988-06-15；用于年龄段",
+        "A date; gives the age band",
+    ),
+    (
+        "手机",
+        Col::Id,
+        "按文本保存，不会变成科学计数法",
+        "Kept as text",
+    ),
+    ("邮箱", Col::Text, "", "Email"),
+    ("省份", Col::Text, "", "Province"),
+    ("城市", Col::Text, "", "City"),
+    ("职业", Col::Text, "如 教师、工程师、个体经营", "Occupation"),
+    (
+        "学历",
+        Col::List(&EDUCATION),
+        "下拉选择",
+        "Pick from the list",
+    ),
+    (
+        "月收入",
+        Col::Money,
+        "元；也可填区间，如 5000-8000",
+        "Monthly income (CNY), or a bracket such as 5000-8000",
+    ),
+    (
+        "婚姻状况",
+        Col::List(&MARITAL),
+        "下拉选择",
+        "Pick from the list",
+    ),
+    (
+        "客户来源",
+        Col::Text,
+        "如 门店、小程序、老客户介绍",
+        "Lead source",
+    ),
+    (
+        "销售员",
+        Col::Text,
+        "负责的销售人员",
+        "Salesperson in charge",
+    ),
+    ("首次购买日期", Col::Date, "日期，如 2024-03-05", "A date"),
+    ("累计消费金额", Col::Money, "元", "Total spent (CNY)"),
+    ("购买次数", Col::Number, "次", "Number of purchases"),
+    ("满意度", Col::Number, "1–5 分", "Satisfaction 1–5"),
+    (
+        "推荐意愿",
+        Col::Number,
+        "0–10 分，用于 NPS",
+        "Likelihood to recommend 0–10 (NPS)",
+    ),
+];
+
 const ORDERS: [Spec; 11] = [
     ("订单编号", Col::Id, "每张订单一个编号", "One id per order"),
     ("订单日期", Col::Date, "日期，如 2024-03-05", "A date"),
@@ -139,6 +214,11 @@ const ORDERS: [Spec; 11] = [
 /// The customer register template.
 pub fn register() -> Result<Vec<u8>, Error> {
     build("客户登记表", &REGISTER).map_err(Error::write)
+}
+
+/// The personal customers' register template.
+pub fn personal() -> Result<Vec<u8>, Error> {
+    build("个人客户登记表", &PERSONAL).map_err(Error::write)
 }
 
 /// The order list template.

@@ -13,6 +13,7 @@ const STRINGS = {
   sample: ['试用示例数据', 'Try the sample'],
   templates: ['下载空白模板：', 'Blank templates:'],
   template_register: ['客户登记表', 'Customer register'],
+  template_personal: ['个人客户登记表', 'Personal customers'],
   template_orders: ['订单明细', 'Order list'],
   lang_switch: ['English', '中文'],
   reading: ['读取', 'Reading'],

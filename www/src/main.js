@@ -162,7 +162,8 @@ const base = () => state.fileName.replace(/\.[^.]+$/, '') || 'report';
 async function template(kind) {
   try {
     const bytes = await call('template', { kind, writer: await writerBytes() });
-    download(kind === 'register' ? '客户登记表模板.xlsx' : '订单明细模板.xlsx', bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const names = { register: '客户登记表模板.xlsx', personal: '个人客户登记表模板.xlsx', orders: '订单明细模板.xlsx' };
+    download(names[kind], bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   } catch (e) { setStatus(message(e), 'error'); }
 }
 
@@ -204,6 +205,7 @@ function init() {
   drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') picker.click(); });
   $('sample').addEventListener('click', trySample);
   $('tpl-register').addEventListener('click', () => template('register'));
+  $('tpl-personal').addEventListener('click', () => template('personal'));
   $('tpl-orders').addEventListener('click', () => template('orders'));
   $('cancel').addEventListener('click', () => { cancel(); busy(false); setStatus(t('cancelled')); $('results').hidden = true; $('entry').hidden = false; warm(); });
   $('new-file').addEventListener('click', () => { $('results').hidden = true; $('entry').hidden = false; setStatus(''); });

@@ -319,7 +319,8 @@ pub fn map_columns(headers: &[String], overrides: &Overrides) -> Mapping {
 /// number, a date) or like a note (注：…), half a point for a title (…明细表) or a long text,
 /// Readings that depend on the other headers of the sheet. On an order list (it has an order
 /// date or an order id) a bare 状态 / Status is the order's status, not a lead's. On a sheet of
-/// staff (员工, 岗位, employee …) a bare 姓名 / Name is a person on staff, not a customer. Beside
+/// staff (员工, 岗位, employee …) a bare 姓名 / Name is a person on staff, not a customer, unless
+/// another column is the salesperson (销售员): then the sheet lists customers and their staff. Beside
 /// the amount actually received (实收金额), 应收金额 is the price before discount, not money
 /// owed, and is left out. On an order list a deal's stage is the order's status, a creation time
 /// is when an order was placed (its date where there is no other, never a registration date), and
@@ -329,7 +330,12 @@ fn in_context(contenders: &mut Vec<(usize, Vec<(Field, f32)>)>, cores: &[Compact
     let core = |i: usize| cores.get(i).map_or("", |c| c.text.as_str());
     let best = |f: Field| contenders.iter().any(|c| c.1[0].0 == f);
     let orders = best(Field::OrderDate) || best(Field::OrderId);
-    let staff = cores.iter().any(|c| has_word(c, STAFF));
+    // A sheet that already has its salesperson column (销售员, 负责人) lists customers served by
+    // staff: a bare 姓名 there is the customer's, as in a register of personal customers.
+    let served = contenders
+        .iter()
+        .any(|c| c.1[0].0 == Field::Salesperson && !BARE_NAME.contains(&core(c.0)));
+    let staff = !served && cores.iter().any(|c| has_word(c, STAFF));
     let received = contenders
         .iter()
         .any(|c| c.1[0].0 == Field::Amount && cores.get(c.0).is_some_and(|h| has_word(h, PAID)));
