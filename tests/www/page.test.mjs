@@ -328,6 +328,47 @@ test('English by a switch', async () => {
   await page.close();
 });
 
+/** Three years of a shop's orders from personal buyers: gender, birth date, income and a
+ * complaint text on some lines, busier in November and December. */
+function shopOrders() {
+  const rows = ['订单号,客户姓名,性别,出生日期,月收入,投诉内容,订单日期,金额'];
+  let id = 0;
+  for (let m = 0; m < 36; m++) {
+    const year = 2022 + Math.floor(m / 12);
+    const month = (m % 12) + 1;
+    const lines = month >= 11 ? 12 : 6;
+    for (let k = 0; k < lines; k++) {
+      const c = (m * 7 + k * 3) % 40;
+      const birth = `${1960 + c},${String(1 + (c % 12)).padStart(2, '0')},15`.replaceAll(',', '-');
+      const complaint = (id % 9 === 0) ? '发货慢' : '';
+      rows.push(`SO${id++},顾客${c},${c % 2 ? '男' : '女'},${birth},${3000 + c * 500},${complaint},${year}-${String(month).padStart(2, '0')}-${String(1 + (k % 27)).padStart(2, '0')},${100 + ((c * 37) % 400)}`);
+    }
+  }
+  const file = join(tmp, 'shop-orders.csv');
+  writeFileSync(file, rows.join('\n'));
+  return file;
+}
+
+test('seasons with a forecast, people and feedback are drawn from a shop\'s orders', async () => {
+  const { page, errors } = await open(`${base}/`);
+  await drop(page, shopOrders());
+  assert.match(await page.textContent('#status'), /40 位客户/);
+  for (const id of ['seasons', 'people', 'feedback'])
+    assert.ok(await page.locator(`#a-${id}`).count(), `section ${id}`);
+  // Sections below the first screen are built after it; each has its charts once built.
+  for (const id of ['seasons', 'people', 'feedback']) await page.locator(`#a-${id}`).scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => ['seasons', 'people', 'feedback']
+    .every((id) => document.querySelectorAll(`#a-${id} .chart`).length >= 1), null, { timeout: 30_000 });
+  const charts = page.locator('#a-seasons .chart, #a-people .chart, #a-feedback .chart');
+  for (let i = 0; i < await charts.count(); i++) await charts.nth(i).scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => [...document.querySelectorAll('#a-seasons .chart, #a-people .chart, #a-feedback .chart')]
+    .every((c) => c.hasAttribute('data-drawn')));
+  assert.match(await page.textContent('#a-seasons'), /WAPE/);
+  for (const id of ['seasons', 'people', 'feedback']) await page.locator(`#a-${id}`).screenshot({ path: join(artifacts, `${id}.png`) });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the single-file build works opened from disk', async () => {
   const { page, requests, errors } = await open(`file://${join(dist, 'kexi.html')}`);
   await drop(page, orders(300));
