@@ -355,8 +355,9 @@ fn forecast(whole: &[f64], first: Month, o: &SeasonsOptions, name: Text) -> Resu
                 whole.len()
             ),
             format!(
-                "Only {} whole months: a forecast needs {need} (two yearly seasons, and {h} months held out to check it)",
-                whole.len()
+                "Only {} whole month{}: a forecast needs {need} (two yearly seasons, and {h} months held out to check it)",
+                whole.len(),
+                if whole.len() == 1 { "" } else { "s" }
             ),
         ));
     }
