@@ -161,10 +161,16 @@ fn xlsb_with_a_missing_sheet_relationship_is_unreadable() {
 /// Regressions (found by fuzzing `read`): an xls whose cell records name columns far apart made
 /// calamine allocate a dense grid of 137 GB, and one whose DIMENSIONS record declares a huge sheet
 /// made it reserve 390 TB; both aborted. Both spans are now checked before calamine reads the
-/// file: `too_large`.
+/// file: `too_large`. The third's BOUNDSHEET points calamine into the middle of a record, where it
+/// reads a DIMENSIONS the records walked from the start do not have: each sheet's offset is now
+/// walked too.
 #[test]
 fn xls_with_huge_spans_is_too_large() {
-    for name in ["xls_cells_far_apart.xls", "xls_huge_dimensions.xls"] {
+    for name in [
+        "xls_cells_far_apart.xls",
+        "xls_huge_dimensions.xls",
+        "xls_sheet_offset_mid_record.xls",
+    ] {
         let path = format!(
             "{}/tests/fuzz/regressions/{name}",
             env!("CARGO_MANIFEST_DIR")

@@ -203,8 +203,25 @@ pub fn check(bytes: &[u8], max_area: u64) -> Result<()> {
 /// calamine reserves room for each sheet's DIMENSIONS (rows × columns) and turns its cells into a
 /// dense grid spanning its first to its last cell, so a large declared size or two cells far apart
 /// (a mutated record can name column 65535) would make it allocate without bound. Refuses a sheet
-/// whose declared or actual span is larger than `max_area` cells.
+/// whose declared or actual span is larger than `max_area` cells. calamine reads each sheet from
+/// the offset its BOUNDSHEET record gives, which a damaged file can point into the middle of a
+/// record, so the records are walked from each of those offsets too, as calamine will.
 fn check_cell_area(stream: &[u8], max_area: u64) -> Result<()> {
+    let mut sheets = Vec::new();
+    check_records(stream, max_area, &mut sheets)?;
+    crate::sort::by(&mut sheets, |a, b| a.cmp(b));
+    sheets.dedup();
+    for at in sheets {
+        if let Some(sheet) = stream.get(at..) {
+            check_records(sheet, max_area, &mut Vec::new())?;
+        }
+    }
+    Ok(())
+}
+
+/// The area check over the records of `stream` from its start; collects the sheets' offsets
+/// (BOUNDSHEET's first four bytes) into `sheets`.
+fn check_records(stream: &[u8], max_area: u64, sheets: &mut Vec<usize>) -> Result<()> {
     // (min row, max row, min col, max col) of the current substream.
     let mut span: Option<(u32, u32, u32, u32)> = None;
     let mut at = 0usize;
@@ -214,9 +231,28 @@ fn check_cell_area(stream: &[u8], max_area: u64) -> Result<()> {
         })
     };
     while let (Some(typ), Some(len)) = (u16_at(stream, at), u16_at(stream, at + 2)) {
-        let body = stream.get(at + 4..at + 4 + len as usize).unwrap_or(&[]);
+        let mut body =
+            std::borrow::Cow::Borrowed(stream.get(at + 4..at + 4 + len as usize).unwrap_or(&[]));
         at += 4 + len as usize;
+        // CONTINUE records (0x003C) right after a record are its data, as calamine reads them: a
+        // short DIMENSIONS continued to 14 bytes is the one calamine reserves for.
+        while stream.len().saturating_sub(at) > 4 && u16_at(stream, at) == Some(0x003C) {
+            let more = u16_at(stream, at + 2).unwrap_or(0) as usize;
+            let Some(data) = stream.get(at + 4..at + 4 + more) else {
+                break;
+            };
+            body.to_mut().extend_from_slice(data);
+            at += 4 + more;
+        }
+        let body = body.as_ref();
         let (row, first, last) = match typ {
+            // BOUNDSHEET: where a sheet's records start.
+            0x0085 => {
+                if let Some(at) = u32_at(body, 0) {
+                    sheets.push(at as usize);
+                }
+                continue;
+            }
             // BOF: a new substream (sheet) starts.
             0x0809 => {
                 span = None;
