@@ -94,3 +94,79 @@ pub struct Chart {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub y_title: Option<Text>,
 }
+
+/// One group of a split by a dimension: its name, its filter key (empty: none), its customers
+/// and their amount.
+pub struct Slice {
+    pub label: Text,
+    pub key: String,
+    pub customers: f64,
+    pub amount: f64,
+}
+
+/// A split's pie of customers and bar of amount (ids `{prefix}_customers` and `{prefix}_amount`):
+/// the first `shown` groups (at least one), the rest summed as "其他 / Other".
+pub fn customers_and_amount(
+    prefix: &str,
+    label: &Text,
+    slices: impl Iterator<Item = Slice>,
+    shown: usize,
+) -> Vec<Chart> {
+    let shown = shown.max(1);
+    let (mut cats, mut keys, mut customers, mut amount) = (vec![], vec![], vec![], vec![]);
+    let mut rest: Option<(f64, f64)> = None;
+    for (i, s) in slices.enumerate() {
+        if i < shown {
+            cats.push(s.label);
+            keys.push(s.key);
+            customers.push(s.customers);
+            amount.push(s.amount);
+        } else {
+            let (c, a) = rest.unwrap_or((0.0, 0.0));
+            rest = Some((c + s.customers, a + s.amount));
+        }
+    }
+    if let Some((c, a)) = rest {
+        cats.push(Text::new("其他", "Other"));
+        keys.push(String::new());
+        customers.push(c);
+        amount.push(a);
+    }
+    let lower = label.en.to_lowercase();
+    vec![
+        Chart {
+            id: format!("{prefix}_customers"),
+            kind: Kind::Pie,
+            title: Text::new(
+                format!("按{}的客户分布", label.zh),
+                format!("Customers by {lower}"),
+            ),
+            categories: cats.clone(),
+            keys: keys.clone(),
+            series: vec![Series::new(
+                Text::new("客户数", "Customers"),
+                Unit::Customers,
+                customers,
+            )],
+            x_title: None,
+            y_title: None,
+        },
+        Chart {
+            id: format!("{prefix}_amount"),
+            kind: Kind::Bar,
+            title: Text::new(
+                format!("按{}的销售额", label.zh),
+                format!("Amount by {lower}"),
+            ),
+            categories: cats,
+            keys,
+            series: vec![Series::new(
+                Text::new("销售额", "Amount"),
+                Unit::Amount,
+                amount,
+            )],
+            x_title: None,
+            y_title: Some(Text::new("销售额", "Amount")),
+        },
+    ]
+}

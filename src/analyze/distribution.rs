@@ -10,7 +10,7 @@
 //! with the calendar year before it, or, when the last year is partial, with the same dates of
 //! the year before (`period`, [`compare`]), in percent of the earlier one.
 
-use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::analyze::chart::{self, Chart, Slice, Text};
 use crate::analyze::compare::{self, Compared};
 use crate::facts::Field;
 use crate::facts::NO_TEXT;
@@ -190,63 +190,14 @@ fn group_label(g: &Group) -> Text {
 }
 
 fn charts(field: Field, label: &Text, groups: &[Group], o: &DistributionOptions) -> Vec<Chart> {
-    let shown = o.chart_groups.max(1);
-    let mut cats: Vec<Text> = groups.iter().take(shown).map(group_label).collect();
-    let mut keys: Vec<String> = groups
-        .iter()
-        .take(shown)
-        .map(|g| g.value.clone().unwrap_or_default())
-        .collect();
-    let mut customers: Vec<f64> = groups
-        .iter()
-        .take(shown)
-        .map(|g| g.customers as f64)
-        .collect();
-    let mut amount: Vec<f64> = groups.iter().take(shown).map(|g| g.amount).collect();
-    if groups.len() > shown {
-        let rest = groups.get(shown..).unwrap_or(&[]);
-        cats.push(Text::new("其他", "Other"));
-        keys.push(String::new());
-        customers.push(rest.iter().map(|g| g.customers as f64).sum());
-        amount.push(rest.iter().map(|g| g.amount).sum());
-    }
-    let key = field.key();
-    vec![
-        Chart {
-            id: format!("distribution_{key}_customers"),
-            kind: Kind::Pie,
-            title: Text::new(
-                format!("按{}的客户分布", label.zh),
-                format!("Customers by {}", label.en.to_lowercase()),
-            ),
-            categories: cats.clone(),
-            keys: keys.clone(),
-            series: vec![Series::new(
-                Text::new("客户数", "Customers"),
-                Unit::Customers,
-                customers,
-            )],
-            x_title: None,
-            y_title: None,
-        },
-        Chart {
-            id: format!("distribution_{key}_amount"),
-            kind: Kind::Bar,
-            title: Text::new(
-                format!("按{}的销售额", label.zh),
-                format!("Amount by {}", label.en.to_lowercase()),
-            ),
-            categories: cats,
-            keys,
-            series: vec![Series::new(
-                Text::new("销售额", "Amount"),
-                Unit::Amount,
-                amount,
-            )],
-            x_title: None,
-            y_title: Some(Text::new("销售额", "Amount")),
-        },
-    ]
+    let slices = groups.iter().map(|g| Slice {
+        label: group_label(g),
+        key: g.value.clone().unwrap_or_default(),
+        customers: g.customers as f64,
+        amount: g.amount,
+    });
+    let prefix = format!("distribution_{}", field.key());
+    chart::customers_and_amount(&prefix, label, slices, o.chart_groups)
 }
 
 #[cfg(test)]

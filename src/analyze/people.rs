@@ -28,7 +28,7 @@
 //! born on 1989-12-31 is 35 (35–44); an age written as 34.9 is in 25–34, one of −3 in "(无效)";
 //! a monthly income of 5999.5 is in 3000–5999, "5000-8000" in the group "5000-8000".
 
-use crate::analyze::chart::{Chart, Kind, Series, Text, Unit};
+use crate::analyze::chart::{self, Chart, Slice, Text};
 use crate::facts::{Dim, Facts, Field, Incomes, NO_TEXT};
 use serde::{Serialize, Serializer};
 use std::sync::Arc;
@@ -430,58 +430,13 @@ fn dimension(facts: &Facts, g: &Grouping, o: &PeopleOptions) -> Dimension {
 }
 
 fn charts(by: &str, label: &Text, groups: &[Group], chart_groups: usize) -> Vec<Chart> {
-    let shown = chart_groups.max(1);
-    let head = groups.iter().take(shown);
-    let mut cats: Vec<Text> = head.clone().map(|g| g.label.clone()).collect();
-    let mut keys: Vec<String> = head
-        .clone()
-        .map(|g| g.key.clone().unwrap_or_default())
-        .collect();
-    let mut customers: Vec<f64> = head.clone().map(|g| g.customers as f64).collect();
-    let mut amount: Vec<f64> = head.map(|g| g.amount).collect();
-    if let Some(rest) = groups.get(shown..).filter(|r| !r.is_empty()) {
-        cats.push(Text::new("其他", "Other"));
-        keys.push(String::new());
-        customers.push(rest.iter().map(|g| g.customers as f64).sum());
-        amount.push(rest.iter().map(|g| g.amount).sum());
-    }
-    let lower = label.en.to_lowercase();
-    vec![
-        Chart {
-            id: format!("people_{by}_customers"),
-            kind: Kind::Pie,
-            title: Text::new(
-                format!("按{}的客户分布", label.zh),
-                format!("Customers by {lower}"),
-            ),
-            categories: cats.clone(),
-            keys: keys.clone(),
-            series: vec![Series::new(
-                Text::new("客户数", "Customers"),
-                Unit::Customers,
-                customers,
-            )],
-            x_title: None,
-            y_title: None,
-        },
-        Chart {
-            id: format!("people_{by}_amount"),
-            kind: Kind::Bar,
-            title: Text::new(
-                format!("按{}的销售额", label.zh),
-                format!("Amount by {lower}"),
-            ),
-            categories: cats,
-            keys,
-            series: vec![Series::new(
-                Text::new("销售额", "Amount"),
-                Unit::Amount,
-                amount,
-            )],
-            x_title: None,
-            y_title: Some(Text::new("销售额", "Amount")),
-        },
-    ]
+    let slices = groups.iter().map(|g| Slice {
+        label: g.label.clone(),
+        key: g.key.clone().unwrap_or_default(),
+        customers: g.customers as f64,
+        amount: g.amount,
+    });
+    chart::customers_and_amount(&format!("people_{by}"), label, slices, chart_groups)
 }
 
 /// The rules as run, with the edges and the as-of date.
