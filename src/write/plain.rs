@@ -205,7 +205,7 @@ impl Sheet<'_> {
     /// A text cell at zero-based `row` and `col`.
     pub fn text(&mut self, row: u32, col: u16, s: &str, style: Style) -> Result<(), Error> {
         let i = self.book.intern(s);
-        self.cell(row, col, style, "t=\"s\"", &i.to_string())
+        self.cell(row, col, style, "t=\"s\"", i)
     }
 
     /// A number cell at zero-based `row` and `col` (a non-finite number is left out).
@@ -213,10 +213,17 @@ impl Sheet<'_> {
         if !x.is_finite() {
             return Ok(());
         }
-        self.cell(row, col, style, "", &x.to_string())
+        self.cell(row, col, style, "", x)
     }
 
-    fn cell(&mut self, row: u32, col: u16, style: Style, t: &str, v: &str) -> Result<(), Error> {
+    fn cell(
+        &mut self,
+        row: u32,
+        col: u16,
+        style: Style,
+        t: &str,
+        v: impl std::fmt::Display,
+    ) -> Result<(), Error> {
         let r = row + 1;
         if r < self.row || (r == self.row && self.col >= Some(col)) {
             return Err(Error::write("cells out of order"));
