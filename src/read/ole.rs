@@ -208,20 +208,31 @@ pub fn check(bytes: &[u8], max_area: u64) -> Result<()> {
 /// record, so the records are walked from each of those offsets too, as calamine will.
 fn check_cell_area(stream: &[u8], max_area: u64) -> Result<()> {
     let mut sheets = Vec::new();
-    check_records(stream, max_area, &mut sheets)?;
+    check_records(stream, max_area, Some(&mut sheets))?;
     crate::sort::by(&mut sheets, |a, b| a.cmp(b));
     sheets.dedup();
+    // Each walk may cross the rest of the stream: bounded in number, the check stays linear.
+    if sheets.len() > MAX_SHEETS {
+        return Err(corrupt("more than 4,096 sheets"));
+    }
     for at in sheets {
         if let Some(sheet) = stream.get(at..) {
-            check_records(sheet, max_area, &mut Vec::new())?;
+            check_records(sheet, max_area, None)?;
         }
     }
     Ok(())
 }
 
-/// The area check over the records of `stream` from its start; collects the sheets' offsets
-/// (BOUNDSHEET's first four bytes) into `sheets`.
-fn check_records(stream: &[u8], max_area: u64, sheets: &mut Vec<usize>) -> Result<()> {
+/// Sheets of an xls checked, a bound far above any real workbook's.
+const MAX_SHEETS: usize = 4096;
+
+/// The area check over the records of `stream` from its start. With `sheets`, the whole stream
+/// from the globals on, collecting the sheets' offsets (BOUNDSHEET's first four bytes, before the
+/// globals' EOF, as calamine takes them); without, one sheet, up to its EOF (a nested chart's own
+/// BOF and EOF skipped), where calamine stops reading it.
+fn check_records(stream: &[u8], max_area: u64, mut sheets: Option<&mut Vec<usize>>) -> Result<()> {
+    let mut depth = 0usize;
+    let mut globals_done = false;
     // (min row, max row, min col, max col) of the current substream.
     let mut span: Option<(u32, u32, u32, u32)> = None;
     let mut at = 0usize;
@@ -248,14 +259,28 @@ fn check_records(stream: &[u8], max_area: u64, sheets: &mut Vec<usize>) -> Resul
         let (row, first, last) = match typ {
             // BOUNDSHEET: where a sheet's records start.
             0x0085 => {
-                if let Some(at) = u32_at(body, 0) {
-                    sheets.push(at as usize);
+                if let (Some(list), Some(at), false) =
+                    (sheets.as_mut(), u32_at(body, 0), globals_done)
+                {
+                    list.push(at as usize);
                 }
                 continue;
             }
             // BOF: a new substream (sheet) starts.
             0x0809 => {
                 span = None;
+                depth += 1;
+                continue;
+            }
+            // EOF: the globals end (no more sheets listed), or, on a sheet's walk, the sheet.
+            0x000A => {
+                if sheets.is_some() {
+                    globals_done = true;
+                } else if depth <= 1 {
+                    return Ok(());
+                } else {
+                    depth -= 1;
+                }
                 continue;
             }
             // FILEPASS: the rest is encrypted; calamine reports that itself.
@@ -328,6 +353,26 @@ fn check_records(stream: &[u8], max_area: u64, sheets: &mut Vec<usize>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sheet offsets are walked one by one, so their number is bounded: 5,000 BOUNDSHEET records
+    /// are refused, 3 read on to the sheet each names.
+    #[test]
+    fn sheet_offsets_are_bounded_in_number() {
+        let record = |typ: u16, body: &[u8]| {
+            let mut r = typ.to_le_bytes().to_vec();
+            r.extend_from_slice(&(body.len() as u16).to_le_bytes());
+            r.extend_from_slice(body);
+            r
+        };
+        let stream = |n: u32| -> Vec<u8> {
+            (0..n)
+                .flat_map(|i| record(0x0085, &[&(i * 12).to_le_bytes()[..], &[0; 4]].concat()))
+                .chain(record(0x000A, &[]))
+                .collect()
+        };
+        assert!(check_cell_area(&stream(5_000), 1 << 20).is_err());
+        assert!(check_cell_area(&stream(3), 1 << 20).is_ok());
+    }
 
     #[test]
     fn chains_that_loop_or_leave_the_table_are_refused() {
